@@ -1,0 +1,44 @@
+#pragma once
+// The node's single audit writer: a dedicated thread takes records from a
+// bounded queue and commits them to PostgreSQL in batches (COPY, one
+// transaction per batch: group commit). Each waiting request resumes on its
+// own I/O thread when its batch is durable.
+
+#include <memory>
+#include <string>
+
+#include "lienthong/audit/audit_sink.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace lienthong::audit {
+
+struct WriterOptions {
+  std::string database_url;
+  std::size_t queue_capacity = 65'536;
+  std::size_t batch_max = 512;
+};
+
+class AuditWriter final : public AuditSink {
+ public:
+  AuditWriter(WriterOptions options, std::shared_ptr<spdlog::logger> logger);
+  ~AuditWriter() override;  // commits what is queued, then stops the thread
+  AuditWriter(const AuditWriter&) = delete;
+  AuditWriter& operator=(const AuditWriter&) = delete;
+
+  // Server.AuditUnavailable at once when the queue is full or the writer is
+  // stopping; otherwise after the batch holding the record committed or failed.
+  boost::asio::awaitable<Status> commit(AuditRecord record) override;
+
+  // Records committed since start; batches that failed.
+  std::uint64_t committed() const;
+  std::uint64_t failed_batches() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lienthong::audit

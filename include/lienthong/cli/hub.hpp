@@ -1,0 +1,42 @@
+#pragma once
+// The composition root: builds every part of a hub node from its Config and
+// wires them together by constructor. `lienthong serve` and the integration
+// tests both start the hub through this class, so they run the same wiring.
+
+#include <cstdint>
+#include <memory>
+
+#include "lienthong/core/config.hpp"
+#include "lienthong/core/result.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace lienthong::cli {
+
+class Hub {
+ public:
+  // Loads the registry and opens the audit writer; throws std::runtime_error
+  // with a clear message when the configuration cannot work (missing TLS
+  // files, database unreachable at start).
+  Hub(Config config, std::shared_ptr<spdlog::logger> logger);
+  ~Hub();  // stops serving, flushes the audit queue
+  Hub(const Hub&) = delete;
+  Hub& operator=(const Hub&) = delete;
+
+  void start();
+  void stop();
+  std::uint16_t exchange_port() const;
+
+  // Rebuilds the registry snapshot from PostgreSQL and swaps it in. On
+  // failure the previous snapshot stays in service.
+  Status reload_registry();
+  std::uint64_t registry_version() const;
+
+ private:
+  struct Parts;
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace lienthong::cli

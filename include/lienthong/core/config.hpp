@@ -1,0 +1,79 @@
+#pragma once
+// Hub configuration: one TOML file (`--config`), every key overridable from the
+// environment as LIENTHONG_<SECTION>_<KEY> (e.g. database.url ->
+// LIENTHONG_DATABASE_URL). Unknown keys and bad values are rejected at start
+// with a ConfigError naming the setting; the hub never starts half-configured.
+
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace lienthong {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ListenAddress {
+  std::string host;  // literal IP address (v4 or v6, without brackets)
+  std::uint16_t port = 0;
+
+  // Parses "127.0.0.1:8443" or "[::1]:8443"; throws ConfigError on bad input.
+  static ListenAddress parse(const std::string& text, const std::string& setting);
+  std::string to_string() const;
+};
+
+struct Config {
+  struct Node {
+    std::string name = "hub-1";  // written into every audit record
+  } node;
+  struct Database {
+    std::string url;  // libpq connection URI, e.g. postgresql://user:pw@127.0.0.1:5432/db
+  } database;
+  struct Exchange {
+    ListenAddress listen{"127.0.0.1", 8443};
+    int threads = 0;  // I/O threads; 0 means one per core
+  } exchange;
+  struct Tls {
+    std::string certificate = "var/pki/hub.crt";
+    std::string private_key = "var/pki/hub.key";
+    std::string client_ca = "var/pki/ca.crt";  // CA that signs member systems' certificates
+  } tls;
+  struct Limits {
+    int header_bytes = 16 * 1024;
+    int body_bytes = 1024 * 1024;
+    int json_depth = 64;
+    int handshake_timeout_ms = 10'000;
+    int read_timeout_ms = 15'000;  // whole request, from its first byte
+    int idle_timeout_ms = 60'000;  // keep-alive connection with no request in flight
+    int max_connections = 10'000;  // per listener
+  } limits;
+  struct Provider {
+    int connect_timeout_ms = 3'000;
+    int max_idle_per_host = 32;
+    std::string ca_file;  // extra CA for HTTPS providers; empty means system trust only
+  } provider;
+  struct Audit {
+    int queue_capacity = 65'536;
+    int batch_max = 512;
+  } audit;
+  struct Log {
+    std::string level = "info";
+  } log;
+};
+
+// Builds a Config from defaults, then the TOML file (if `path` is non-empty),
+// then the environment `env` (name -> value; pass the process environment).
+// Throws ConfigError naming the offending setting.
+Config load_config(const std::string& path, const std::map<std::string, std::string>& env);
+
+// The process environment as a map, for load_config.
+std::map<std::string, std::string> process_environment();
+
+// Every setting key ("section.key") with its environment variable name, for --help output.
+std::vector<std::pair<std::string, std::string>> describe_settings();
+
+}  // namespace lienthong

@@ -1,0 +1,59 @@
+#pragma once
+// The exchange listener's application: routes requests to the exchange
+// pipeline and guarantees that every answered request, accepted or refused,
+// leaves exactly one committed audit record before its response is sent.
+
+#include <memory>
+#include <string>
+
+#include "lienthong/core/result.hpp"
+#include "lienthong/net/http_handler.hpp"
+
+namespace spdlog {
+class logger;
+}
+namespace lienthong::net {
+class HttpClient;
+}
+namespace lienthong::registry {
+class SnapshotStore;
+}
+namespace lienthong::audit {
+class AuditSink;
+}
+
+namespace lienthong::exchange {
+
+class EnvelopeParser;
+
+// Shared, read-only (or internally synchronised) dependencies of every I/O thread.
+struct ExchangeDependencies {
+  const registry::SnapshotStore* snapshots = nullptr;
+  audit::AuditSink* audit = nullptr;
+  std::shared_ptr<const EnvelopeParser> envelopes;
+  std::string node_name;
+  int max_json_depth = 64;
+  std::shared_ptr<spdlog::logger> logger;
+};
+
+class ExchangeHandler final : public net::HttpHandler {
+ public:
+  // `provider_client` belongs to the I/O thread this handler serves.
+  ExchangeHandler(ExchangeDependencies dependencies,
+                  std::unique_ptr<net::HttpClient> provider_client);
+  ~ExchangeHandler() override;
+
+  boost::asio::awaitable<net::HttpResponse> handle(net::HttpRequest request) override;
+  boost::asio::awaitable<net::HttpResponse> reject(net::HttpRequest request, Error error) override;
+
+ private:
+  struct Exchange;  // per-request state, defined in the .cpp
+  boost::asio::awaitable<Result<net::HttpResponse>> exchange_message(Exchange& exchange);
+  boost::asio::awaitable<net::HttpResponse> finish(Exchange& exchange,
+                                                   Result<net::HttpResponse> outcome);
+
+  ExchangeDependencies deps_;
+  std::unique_ptr<net::HttpClient> provider_client_;
+};
+
+}  // namespace lienthong::exchange

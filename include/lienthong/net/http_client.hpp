@@ -1,0 +1,72 @@
+#pragma once
+// Outbound HTTP/1.1 client for calls from the hub to provider systems:
+// keep-alive connections pooled per endpoint, a connect deadline and a total
+// deadline per call, TLS with certificate and host-name verification and SNI.
+// One client per I/O thread; it is not thread-safe and needs no lock.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "lienthong/core/result.hpp"
+#include "lienthong/net/http_message.hpp"
+
+namespace boost::asio {
+class io_context;
+namespace ssl {
+class context;
+}  // namespace ssl
+}  // namespace boost::asio
+
+namespace lienthong::net {
+
+// Where a provider system listens: parsed once (from its registered base URL)
+// when the registry snapshot is built, never per request.
+struct HttpEndpoint {
+  bool tls = false;
+  std::string host;  // name or IP literal (without brackets)
+  std::uint16_t port = 0;
+  std::string base_path;  // without trailing '/', may be empty
+
+  // Accepts absolute http:// and https:// URLs without user info, query or fragment.
+  static Result<HttpEndpoint> parse(std::string_view url);
+  std::string to_string() const;   // origin + base path
+  std::string origin() const;      // scheme://host[:port], the pooling key
+  std::string host_header() const;
+};
+
+struct ClientOptions {
+  std::chrono::milliseconds connect_timeout{3'000};
+  int max_idle_per_endpoint = 32;
+  std::uint64_t max_response_bytes = 16 * 1024 * 1024;
+};
+
+class HttpClient {
+ public:
+  // `tls` may be null when no HTTPS endpoints are used (tests, demo).
+  HttpClient(boost::asio::io_context& context, std::shared_ptr<boost::asio::ssl::context> tls,
+             ClientOptions options);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Sends `request` (its target is the full path) to `endpoint` and reads the
+  // answer, all within `timeout`. A pooled connection the provider closed
+  // while idle is detected before use, so a request is never sent twice.
+  // Errors: Provider.Unreachable, Provider.Timeout, Provider.BadResponse.
+  boost::asio::awaitable<Result<HttpResponse>> send(const HttpEndpoint& endpoint,
+                                                    HttpRequest request,
+                                                    std::chrono::milliseconds timeout);
+
+  // Idle connections currently pooled (all endpoints).
+  std::size_t idle_connections() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lienthong::net

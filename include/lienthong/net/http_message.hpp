@@ -1,0 +1,47 @@
+#pragma once
+// Transport-neutral HTTP messages. Layers above net/ see only these, never
+// Beast types, so they compile fast and can be tested without sockets.
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lienthong::net {
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+
+// Finds a header by case-insensitive name; empty view when absent.
+std::string_view find_header(const std::vector<Header>& headers, std::string_view name);
+
+// What the listener knows about the other end of the connection.
+struct PeerInfo {
+  std::string address;                 // remote IP address
+  std::string certificate_sha256;      // hex SHA-256 of the verified client certificate, or empty
+};
+
+struct HttpRequest {
+  std::string method;  // upper case, e.g. "POST"
+  std::string target;  // origin-form, e.g. "/exchange/v1/messages?x=1"
+  std::vector<Header> headers;
+  std::string body;
+  PeerInfo peer;
+  std::chrono::system_clock::time_point received_at{};
+
+  std::string_view header(std::string_view name) const { return find_header(headers, name); }
+  std::string_view path() const;  // target without the query
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::vector<Header> headers;  // Content-Type goes here like any other header
+  std::string body;
+  bool close_connection = false;
+
+  std::string_view header(std::string_view name) const { return find_header(headers, name); }
+};
+
+}  // namespace lienthong::net

@@ -1,0 +1,72 @@
+#pragma once
+// An HTTP/1.1 listener (TLS or plain) with keep-alive, a deadline on every
+// read and write, and bounded headers, bodies and connection counts.
+// Threading: one io_context per I/O thread; a single acceptor hands each new
+// connection to the next thread, which then owns it for its whole life, so a
+// connection never needs a lock or a strand.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "lienthong/core/config.hpp"
+#include "lienthong/net/http_handler.hpp"
+
+namespace boost::asio {
+class io_context;
+namespace ssl {
+class context;
+}  // namespace ssl
+}  // namespace boost::asio
+
+namespace spdlog {
+class logger;
+}
+
+namespace lienthong::net {
+
+struct ServerOptions {
+  ListenAddress listen;
+  int threads = 1;
+  int header_bytes = 16 * 1024;
+  int body_bytes = 1024 * 1024;
+  int handshake_timeout_ms = 10'000;
+  int read_timeout_ms = 15'000;
+  int idle_timeout_ms = 60'000;
+  int max_connections = 10'000;
+
+  // Takes the listener-related fields of the hub configuration.
+  static ServerOptions from(const Config& config, const ListenAddress& listen);
+};
+
+// Builds the handler for one I/O thread; it may keep per-thread state such as
+// a connection pool bound to that thread's io_context.
+using HandlerFactory = std::function<std::shared_ptr<HttpHandler>(boost::asio::io_context&)>;
+
+class HttpServer {
+ public:
+  // `tls` null means plain HTTP (demo and test providers on loopback only).
+  HttpServer(ServerOptions options, std::shared_ptr<boost::asio::ssl::context> tls,
+             HandlerFactory factory, std::shared_ptr<spdlog::logger> logger);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and starts the I/O threads. Throws std::runtime_error when the
+  // address cannot be bound.
+  void start();
+  // Stops accepting and stops the I/O threads; returns when all have exited.
+  // Connections are ended when the server is destroyed, so work other
+  // threads complete in between (audit commits) still has a queue to post to.
+  void stop();
+  // The bound port (useful after listening on port 0).
+  std::uint16_t port() const;
+  // Connections currently open.
+  int open_connections() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lienthong::net

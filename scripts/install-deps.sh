@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Lienthong needs to build, test and run the
+# demo. Does nothing when all are present. Needs root (or sudo) to install.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake make pkg-config ccache git
+  # libraries
+  libboost1.81-all-dev libssl-dev nlohmann-json3-dev libvalijson-dev libpqxx-dev
+  libspdlog-dev libcli11-dev libtomlplusplus-dev libpugixml-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # runtime tools: private PostgreSQL, dev PKI, demo client
+  postgresql-15 postgresql-client-15 openssl curl ca-certificates util-linux passwd
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"

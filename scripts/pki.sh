@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Development PKI under ./var/pki: a CA, the hub's server certificate
+# (localhost, 127.0.0.1, ::1) and one client certificate per system code
+# given as an argument. Existing files are kept. NOT for production: there,
+# member systems' certificates come from the national CA (docs/security.md).
+#
+#   scripts/pki.sh DANCU DKKD ...   ->  var/pki/{ca,hub,DANCU,DKKD}.{crt,key}
+#   scripts/pki.sh --fingerprint var/pki/DANCU.crt   ->  sha256 hex (registry format)
+source "$(dirname "$0")/lib/common.sh"
+
+fingerprint() {
+  openssl x509 -in "$1" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d ':' | tr 'A-F' 'a-f'
+}
+
+if [ "${1:-}" = "--fingerprint" ]; then
+  fingerprint "$2"
+  exit 0
+fi
+
+mkdir -p "$LT_PKI"
+cd "$LT_PKI"
+umask 077
+
+if [ ! -f ca.crt ]; then
+  lt_say "creating the development CA in $LT_PKI"
+  openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout ca.key -out ca.crt -days 3650 -subj "/C=VN/O=Lienthong Dev/CN=Lienthong Dev CA" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    2>/dev/null
+fi
+
+issue() {  # issue NAME SUBJECT EXTENSIONS
+  local name=$1 subject=$2 ext=$3
+  [ -f "$name.crt" ] && return 0
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$name.key" -out "$name.csr" -subj "$subject" 2>/dev/null
+  printf '%s\n' "$ext" >"$name.ext"
+  openssl x509 -req -in "$name.csr" -CA ca.crt -CAkey ca.key -CAcreateserial \
+    -out "$name.crt" -days 825 -sha256 -extfile "$name.ext" 2>/dev/null
+  rm -f "$name.csr" "$name.ext"
+}
+
+issue hub "/C=VN/O=Lienthong Dev/CN=localhost" \
+  "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1
+extendedKeyUsage=serverAuth
+keyUsage=critical,digitalSignature"
+
+for code in "$@"; do
+  issue "$code" "/C=VN/O=Lienthong Dev/CN=$code" \
+    "extendedKeyUsage=clientAuth
+keyUsage=critical,digitalSignature"
+done
+chmod 644 ./*.crt

@@ -1,0 +1,27 @@
+#pragma once
+// Private to cli/: one function per subcommand; main() only parses and dispatches.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace spdlog {
+class logger;
+}
+
+namespace lienthong::cli {
+
+std::shared_ptr<spdlog::logger> make_logger(const std::string& level);
+
+// Blocks SIGINT, SIGTERM and SIGHUP in this and every later thread, so that
+// wait_for_signal() is the only place they are handled.
+void block_termination_signals();
+// Returns the signal received; SIGHUP calls `on_hangup` and keeps waiting.
+int wait_for_signal(const std::function<void()>& on_hangup);
+
+int run_serve(const std::string& config_path);
+int run_migrate(const std::string& config_path);
+int run_demo_provider(const std::vector<std::string>& systems, const std::string& log_level);
+
+}  // namespace lienthong::cli

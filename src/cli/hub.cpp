@@ -1,0 +1,118 @@
+#include "lienthong/cli/hub.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <spdlog/spdlog.h>
+
+#include <mutex>
+#include <stdexcept>
+
+#include "lienthong/audit/audit_writer.hpp"
+#include "lienthong/exchange/envelope.hpp"
+#include "lienthong/exchange/exchange_handler.hpp"
+#include "lienthong/net/http_client.hpp"
+#include "lienthong/net/http_server.hpp"
+#include "lienthong/net/tls_context.hpp"
+#include "lienthong/registry/snapshot_loader.hpp"
+#include "lienthong/registry/snapshot_store.hpp"
+
+namespace lienthong::cli {
+
+struct Hub::Parts {
+  Config config;
+  std::shared_ptr<spdlog::logger> logger;
+  registry::SnapshotStore snapshots;
+  std::mutex reload_mutex;
+  std::uint64_t registry_version = 0;
+  std::unique_ptr<audit::AuditWriter> audit;
+  std::unique_ptr<net::HttpServer> exchange_server;
+};
+
+Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
+    : parts_(std::make_unique<Parts>()) {
+  Parts& p = *parts_;
+  p.config = std::move(config);
+  p.logger = std::move(logger);
+  if (p.config.database.url.empty()) {
+    throw std::runtime_error("database.url: not set (LIENTHONG_DATABASE_URL or [database] url)");
+  }
+  if (const auto loaded = reload_registry(); !loaded.has_value()) {
+    throw std::runtime_error(loaded.error().detail);
+  }
+
+  p.audit = std::make_unique<audit::AuditWriter>(
+      audit::WriterOptions{p.config.database.url,
+                           static_cast<std::size_t>(p.config.audit.queue_capacity),
+                           static_cast<std::size_t>(p.config.audit.batch_max)},
+      p.logger);
+
+  auto server_tls = net::make_server_tls_context(
+      {p.config.tls.certificate, p.config.tls.private_key, p.config.tls.client_ca});
+  auto provider_tls = net::make_client_tls_context(p.config.provider.ca_file);
+  const net::ClientOptions client_options{
+      std::chrono::milliseconds(p.config.provider.connect_timeout_ms),
+      p.config.provider.max_idle_per_host, static_cast<std::uint64_t>(p.config.limits.body_bytes)};
+
+  exchange::ExchangeDependencies deps;
+  deps.snapshots = &p.snapshots;
+  deps.audit = p.audit.get();
+  deps.envelopes = std::make_shared<const exchange::EnvelopeParser>(p.config.limits.json_depth);
+  deps.node_name = p.config.node.name;
+  deps.max_json_depth = p.config.limits.json_depth;
+  deps.logger = p.logger;
+
+  // One handler, with its own provider connection pool, per I/O thread.
+  auto factory = [deps, provider_tls, client_options](boost::asio::io_context& context) {
+    return std::make_shared<exchange::ExchangeHandler>(
+        deps, std::make_unique<net::HttpClient>(context, provider_tls, client_options));
+  };
+  p.exchange_server = std::make_unique<net::HttpServer>(
+      net::ServerOptions::from(p.config, p.config.exchange.listen), std::move(server_tls),
+      std::move(factory), p.logger);
+}
+
+Hub::~Hub() {
+  // Order matters: stop the I/O threads, then let the audit writer drain
+  // (its completions are posted into the stopped contexts), then destroy the
+  // server and with it the suspended requests.
+  stop();
+  parts_->audit.reset();
+  parts_->exchange_server.reset();
+}
+
+void Hub::start() {
+  parts_->exchange_server->start();
+  parts_->logger->info("exchange listener on {}:{} (node {}, registry v{})",
+                       parts_->config.exchange.listen.host, exchange_port(),
+                       parts_->config.node.name, registry_version());
+}
+
+void Hub::stop() {
+  if (parts_->exchange_server) parts_->exchange_server->stop();
+}
+
+std::uint16_t Hub::exchange_port() const { return parts_->exchange_server->port(); }
+
+Status Hub::reload_registry() {
+  Parts& p = *parts_;
+  std::lock_guard lock(p.reload_mutex);
+  std::vector<std::string> warnings;
+  auto loaded = registry::load_snapshot(p.config.database.url, p.registry_version + 1, &warnings);
+  for (const auto& warning : warnings) p.logger->warn("registry: {}", warning);
+  if (!loaded.has_value()) {
+    p.logger->error("{}", loaded.error().detail);
+    return std::move(loaded).error();
+  }
+  ++p.registry_version;
+  const auto& snapshot = *loaded.value();
+  p.logger->info("registry v{} loaded: {} systems, {} services", p.registry_version,
+                 snapshot.system_count(), snapshot.service_count());
+  p.snapshots.replace(std::move(loaded).value());
+  return Ok{};
+}
+
+std::uint64_t Hub::registry_version() const {
+  std::lock_guard lock(parts_->reload_mutex);
+  return parts_->registry_version;
+}
+
+}  // namespace lienthong::cli

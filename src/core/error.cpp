@@ -1,0 +1,64 @@
+#include "lienthong/core/error.hpp"
+
+#include <array>
+#include <cstddef>
+
+namespace lienthong {
+namespace {
+
+struct Entry {
+  ErrorCode code;
+  ErrorInfo info;
+};
+
+// The one place that maps a code to its name and HTTP status.
+constexpr std::array kErrors{
+    Entry{ErrorCode::kClientBadRequest, {"Client.BadRequest", 400, "Bad request"}},
+    Entry{ErrorCode::kClientBadEnvelope, {"Client.BadEnvelope", 400, "Invalid message envelope"}},
+    Entry{ErrorCode::kClientUnauthenticated,
+          {"Client.Unauthenticated", 401, "Caller is not authenticated"}},
+    Entry{ErrorCode::kClientSenderMismatch,
+          {"Client.SenderMismatch", 403, "Sender does not match the authenticated system"}},
+    Entry{ErrorCode::kClientUnknownService, {"Client.UnknownService", 404, "Unknown service"}},
+    Entry{ErrorCode::kClientNotFound, {"Client.NotFound", 404, "No such resource"}},
+    Entry{ErrorCode::kClientMethodNotAllowed,
+          {"Client.MethodNotAllowed", 405, "Method not allowed"}},
+    Entry{ErrorCode::kClientPayloadTooLarge,
+          {"Client.PayloadTooLarge", 413, "Request is too large"}},
+    Entry{ErrorCode::kClientHeadersTooLarge,
+          {"Client.HeadersTooLarge", 431, "Request headers are too large"}},
+    Entry{ErrorCode::kClientTimeout, {"Client.Timeout", 408, "Request was not received in time"}},
+    Entry{ErrorCode::kClientUnsupportedMediaType,
+          {"Client.UnsupportedMediaType", 415, "Unsupported media type"}},
+    Entry{ErrorCode::kServerInternal, {"Server.Internal", 500, "Internal error in the hub"}},
+    Entry{ErrorCode::kServerAuditUnavailable,
+          {"Server.AuditUnavailable", 503, "Audit log unavailable; nothing was exchanged"}},
+    Entry{ErrorCode::kServerRegistryUnavailable,
+          {"Server.RegistryUnavailable", 503, "Registry not loaded"}},
+    Entry{ErrorCode::kProviderUnreachable,
+          {"Provider.Unreachable", 502, "Provider system could not be reached"}},
+    Entry{ErrorCode::kProviderTimeout,
+          {"Provider.Timeout", 504, "Provider system did not answer in time"}},
+    Entry{ErrorCode::kProviderBadResponse,
+          {"Provider.BadResponse", 502, "Provider system sent an invalid response"}},
+    Entry{ErrorCode::kProviderError,
+          {"Provider.Error", 502, "Provider system failed to process the request"}},
+};
+
+constexpr bool table_is_in_enum_order() {
+  for (std::size_t i = 0; i < kErrors.size(); ++i) {
+    if (static_cast<std::size_t>(kErrors[i].code) != i) return false;
+  }
+  return true;
+}
+static_assert(table_is_in_enum_order(), "kErrors must list every ErrorCode in enum order");
+static_assert(kErrors.size() == static_cast<std::size_t>(ErrorCode::kProviderError) + 1,
+              "kErrors must list every ErrorCode (update this check when appending a code)");
+
+}  // namespace
+
+const ErrorInfo& describe(ErrorCode code) {
+  return kErrors[static_cast<std::size_t>(code)].info;
+}
+
+}  // namespace lienthong

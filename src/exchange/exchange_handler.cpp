@@ -1,0 +1,227 @@
+#include "lienthong/exchange/exchange_handler.hpp"
+
+#include <boost/beast/core/string.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "lienthong/audit/audit_sink.hpp"
+#include "lienthong/core/digest.hpp"
+#include "lienthong/core/message_id.hpp"
+#include "lienthong/core/timestamp.hpp"
+#include "lienthong/exchange/envelope.hpp"
+#include "lienthong/exchange/problem.hpp"
+#include "lienthong/net/http_client.hpp"
+#include "lienthong/policy/authenticator.hpp"
+#include "lienthong/policy/json_limits.hpp"
+#include "lienthong/registry/snapshot_store.hpp"
+
+namespace lienthong::exchange {
+namespace asio = boost::asio;
+using net::HttpRequest;
+using net::HttpResponse;
+
+namespace {
+
+constexpr std::string_view kMessagesPath = "/exchange/v1/messages";
+
+// "application/json", optionally with parameters ("; charset=utf-8"), any case.
+bool is_json_media_type(std::string_view content_type) {
+  auto media = content_type.substr(0, content_type.find(';'));
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  return boost::beast::iequals(media, "application/json");
+}
+
+HttpResponse json_response(int status, std::string body, const std::string& request_id) {
+  HttpResponse response;
+  response.status = status;
+  response.headers.push_back({"Content-Type", "application/json"});
+  response.headers.push_back({"X-Request-Id", request_id});
+  response.body = std::move(body);
+  return response;
+}
+
+}  // namespace
+
+// Everything one request accumulates on its way through the pipeline; it
+// becomes the audit record at the end.
+struct ExchangeHandler::Exchange {
+  HttpRequest request;
+  registry::SnapshotPtr snapshot;
+  audit::AuditRecord record;
+  std::string message_id;
+};
+
+ExchangeHandler::ExchangeHandler(ExchangeDependencies dependencies,
+                                 std::unique_ptr<net::HttpClient> provider_client)
+    : deps_(std::move(dependencies)), provider_client_(std::move(provider_client)) {}
+
+ExchangeHandler::~ExchangeHandler() = default;
+
+asio::awaitable<HttpResponse> ExchangeHandler::handle(HttpRequest request) {
+  Exchange exchange{std::move(request), deps_.snapshots->current(), {}, {}};
+  exchange.record.request_id = new_uuid_v7();
+  const auto path = exchange.request.path();
+  if (path != kMessagesPath) {
+    co_return co_await finish(
+        exchange, make_error(ErrorCode::kClientNotFound, "no exchange endpoint at this path"));
+  }
+  if (exchange.request.method != "POST") {
+    auto outcome = co_await finish(
+        exchange, make_error(ErrorCode::kClientMethodNotAllowed, "use POST to send a message"));
+    outcome.headers.push_back({"Allow", "POST"});
+    co_return outcome;
+  }
+  auto outcome = co_await exchange_message(exchange);
+  co_return co_await finish(exchange, std::move(outcome));
+}
+
+asio::awaitable<HttpResponse> ExchangeHandler::reject(HttpRequest request, Error error) {
+  Exchange exchange{std::move(request), deps_.snapshots->current(), {}, {}};
+  exchange.record.request_id = new_uuid_v7();
+  auto response = co_await finish(exchange, std::move(error));
+  response.close_connection = true;
+  co_return response;
+}
+
+// The exchange pipeline, in order. Each stage either passes or ends the
+// exchange with an Error; finish() turns either outcome into the response
+// and its audit record.
+asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange& exchange) {
+  const HttpRequest& request = exchange.request;
+  audit::AuditRecord& record = exchange.record;
+
+  // 1. The registry must be loaded; without it nobody can be authenticated.
+  if (!exchange.snapshot) {
+    co_return make_error(ErrorCode::kServerRegistryUnavailable, "the registry is not loaded yet");
+  }
+  const registry::Snapshot& snapshot = *exchange.snapshot;
+
+  // 2. Authenticate the caller by its client certificate.
+  auto caller = policy::authenticate(snapshot, request);
+  if (!caller.has_value()) co_return std::move(caller).error();
+  record.consumer = caller.value()->key;
+
+  // 3. Read the envelope: JSON, bounded depth, valid against envelope.schema.json.
+  if (!is_json_media_type(request.header("Content-Type"))) {
+    co_return make_error(ErrorCode::kClientUnsupportedMediaType,
+                         "send the envelope as Content-Type: application/json");
+  }
+  auto parsed = deps_.envelopes->parse(request.body, exchange.message_id);
+  if (!parsed.has_value()) co_return std::move(parsed).error();
+  const Envelope& envelope = parsed.value();
+  record.provider = envelope.header.to;
+  record.service = envelope.header.service;
+  record.service_version = envelope.header.version;
+  record.user_id = envelope.header.user_id;
+  record.purpose = envelope.header.purpose;
+
+  // 4. A system may only send as itself.
+  if (envelope.header.from != record.consumer) {
+    co_return make_error(ErrorCode::kClientSenderMismatch,
+                         "header.from is " + envelope.header.from +
+                             " but the caller is authenticated as " + record.consumer);
+  }
+
+  // 5. Resolve the service in the registry snapshot.
+  const registry::ServiceEntry* service = snapshot.service(envelope.header.service_key());
+  if (service == nullptr || !service->provider->endpoint) {
+    co_return make_error(ErrorCode::kClientUnknownService,
+                         "no active service " + envelope.header.service_key());
+  }
+
+  // 6. Call the provider.
+  HttpRequest call;
+  call.method = "POST";
+  call.target = service->provider->endpoint->base_path + service->provider_path;
+  call.headers = {{"Content-Type", "application/json"},
+                  {"Accept", "application/json"},
+                  {"X-Lienthong-Message-Id", envelope.header.id},
+                  {"X-Lienthong-Request-Id", record.request_id},
+                  {"X-Lienthong-Client", record.consumer},
+                  {"X-Lienthong-Service", service->key}};
+  if (!envelope.header.user_id.empty()) {
+    call.headers.push_back({"X-Lienthong-User-Id", envelope.header.user_id});
+  }
+  if (!envelope.header.purpose.empty()) {
+    call.headers.push_back({"X-Lienthong-Purpose", envelope.header.purpose});
+  }
+  call.body = envelope.body;
+  record.provider_called_at = std::chrono::system_clock::now();
+  auto answer =
+      co_await provider_client_->send(*service->provider->endpoint, std::move(call), service->timeout);
+  record.provider_answered_at = std::chrono::system_clock::now();
+  if (!answer.has_value()) co_return std::move(answer).error();
+  const HttpResponse& reply = answer.value();
+
+  // 7. Check the provider's answer: never pass on a server error or non-JSON.
+  if (reply.status >= 500) {
+    co_return make_error(ErrorCode::kProviderError,
+                         "the provider answered HTTP " + std::to_string(reply.status));
+  }
+  if (policy::exceeds_json_depth(reply.body, deps_.max_json_depth)) {
+    co_return make_error(ErrorCode::kProviderBadResponse, "the provider's JSON nests too deep");
+  }
+  auto body = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) {
+    co_return make_error(ErrorCode::kProviderBadResponse, "the provider's answer is not JSON");
+  }
+
+  // 8. Wrap the answer in a response envelope addressed back to the caller.
+  record.correlation_id = envelope.header.id;
+  nlohmann::json response{
+      {"header",
+       {{"id", new_uuid_v7()},
+        {"correlationId", envelope.header.id},
+        {"from", service->provider->key},
+        {"to", record.consumer},
+        {"service", envelope.header.service},
+        {"version", envelope.header.version},
+        {"status", reply.status},
+        {"timestamp", to_rfc3339(std::chrono::system_clock::now())}}},
+      {"body", std::move(body)}};
+  co_return json_response(reply.status,
+                          response.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                          record.request_id);
+}
+
+// Turns the outcome into the response, records it, and answers only once the
+// audit record is committed: if it cannot be, the caller gets a 503 instead
+// of the data (fail closed).
+asio::awaitable<HttpResponse> ExchangeHandler::finish(Exchange& exchange,
+                                                      Result<HttpResponse> outcome) {
+  audit::AuditRecord& record = exchange.record;
+  const HttpRequest& request = exchange.request;
+  const ProblemContext problem_context{exchange.message_id, record.request_id,
+                                       std::string(request.path())};
+  HttpResponse response = outcome.has_value() ? std::move(outcome).value()
+                                              : problem_response(outcome.error(), problem_context);
+
+  record.node = deps_.node_name;
+  record.message_id = exchange.message_id;
+  record.method = request.method.empty() ? "-" : request.method;
+  record.path = request.path().empty() ? "-" : std::string(request.path());
+  record.client_address = request.peer.address;
+  record.client_fingerprint = request.peer.certificate_sha256;
+  record.status = response.status;
+  record.error_code = outcome.has_value() ? "" : std::string(outcome.error().code_name());
+  record.request_bytes = static_cast<std::int64_t>(request.body.size());
+  record.response_bytes = static_cast<std::int64_t>(response.body.size());
+  record.request_sha256 = sha256_hex(request.body);
+  record.response_sha256 = sha256_hex(response.body);
+  record.received_at = request.received_at;
+  record.responded_at = std::chrono::system_clock::now();
+
+  const int status = record.status;
+  const std::string error_code = record.error_code;
+  auto committed = co_await deps_.audit->commit(std::move(record));
+  if (!committed.has_value()) {
+    deps_.logger->error("request {} answered 503: audit record not committed (would have been {})",
+                        problem_context.request_id, status);
+    co_return problem_response(committed.error(), problem_context);
+  }
+  deps_.logger->debug("request {} {} {} -> {} {}", problem_context.request_id, request.method,
+                      problem_context.instance, status, error_code);
+  co_return response;
+}
+
+}  // namespace lienthong::exchange

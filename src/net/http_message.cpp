@@ -1,0 +1,26 @@
+#include "lienthong/net/http_message.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace lienthong::net {
+
+std::string_view find_header(const std::vector<Header>& headers, std::string_view name) {
+  const auto equal_ci = [](std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+             return std::tolower(static_cast<unsigned char>(x)) ==
+                    std::tolower(static_cast<unsigned char>(y));
+           });
+  };
+  for (const auto& h : headers) {
+    if (equal_ci(h.name, name)) return h.value;
+  }
+  return {};
+}
+
+std::string_view HttpRequest::path() const {
+  const std::string_view t(target);
+  return t.substr(0, t.find('?'));
+}
+
+}  // namespace lienthong::net

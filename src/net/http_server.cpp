@@ -1,0 +1,289 @@
+#include "lienthong/net/http_server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <openssl/x509.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "beast_conversions.hpp"
+#include "lienthong/core/digest.hpp"
+#include "lienthong/core/result.hpp"
+
+namespace lienthong::net {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+constexpr auto kShutdownTimeout = std::chrono::seconds(2);
+
+std::string peer_certificate_sha256(SSL* ssl) {
+  X509* cert = SSL_get0_peer_certificate(ssl);
+  if (cert == nullptr || SSL_get_verify_result(ssl) != X509_V_OK) return {};
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (X509_digest(cert, EVP_sha256(), digest, &length) != 1) return {};
+  return to_hex(std::string_view(reinterpret_cast<const char*>(digest), length));
+}
+
+Error read_error(const beast::error_code& ec) {
+  if (ec == beast::error::timeout) {
+    return make_error(ErrorCode::kClientTimeout, "the request was not received in time");
+  }
+  if (ec == http::error::body_limit) {
+    return make_error(ErrorCode::kClientPayloadTooLarge, "the request body exceeds the limit");
+  }
+  if (ec == http::error::header_limit) {
+    return make_error(ErrorCode::kClientHeadersTooLarge, "the request headers exceed the limit");
+  }
+  return make_error(ErrorCode::kClientBadRequest, "malformed HTTP request");
+}
+
+// Whether a failed read can still be answered: a closed or reset connection cannot.
+bool can_answer(const beast::error_code& ec) {
+  return ec != http::error::end_of_stream && ec != asio::error::eof &&
+         ec != asio::error::connection_reset && ec != asio::ssl::error::stream_truncated &&
+         ec != asio::error::operation_aborted;
+}
+
+HttpRequest to_request(http::request_parser<http::string_body>& parser, const PeerInfo& peer) {
+  HttpRequest request;
+  request.peer = peer;
+  request.received_at = std::chrono::system_clock::now();
+  if (!parser.is_header_done()) return request;
+  auto& message = parser.get();
+  request.method = std::string(message.method_string());
+  request.target = std::string(message.target());
+  request.headers = detail::copy_headers(message.base());
+  if (parser.is_done()) request.body = std::move(message.body());
+  return request;
+}
+
+// Serves requests on one connection until it closes. `Stream` is the TLS or
+// the plain stream; `tcp_layer` is the tcp_stream under it, which carries the
+// deadlines.
+template <class Stream>
+asio::awaitable<void> serve_requests(Stream& stream, beast::tcp_stream& tcp_layer,
+                                     const ServerOptions& options, HttpHandler& handler,
+                                     const PeerInfo& peer) {
+  beast::flat_buffer buffer;
+  for (;;) {
+    // Idle keep-alive: wait for the first byte of the next request.
+    if (buffer.size() == 0) {
+      tcp_layer.expires_after(std::chrono::milliseconds(options.idle_timeout_ms));
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kNoThrow);
+      if (ec) co_return;
+      buffer.commit(n);
+    }
+    // From the first byte on, the whole request must arrive within the read
+    // deadline, so a client trickling bytes cannot hold the connection.
+    tcp_layer.expires_after(std::chrono::milliseconds(options.read_timeout_ms));
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(options.header_bytes));
+    parser.body_limit(static_cast<std::uint64_t>(options.body_bytes));
+
+    auto [header_ec, header_n] = co_await http::async_read_header(stream, buffer, parser, kNoThrow);
+    beast::error_code ec = header_ec;
+    if (!ec && parser.get()[http::field::expect] == "100-continue") {
+      http::response<http::empty_body> go_on{http::status::continue_, 11};
+      auto [write_ec, written] = co_await http::async_write(stream, go_on, kNoThrow);
+      ec = write_ec;
+    }
+    if (!ec) {
+      auto [body_ec, body_n] = co_await http::async_read(stream, buffer, parser, kNoThrow);
+      ec = body_ec;
+    }
+
+    HttpResponse response;
+    bool keep_alive = false;
+    if (ec) {
+      if (!can_answer(ec)) co_return;
+      response = co_await handler.reject(to_request(parser, peer), read_error(ec));
+    } else {
+      keep_alive = parser.get().keep_alive();
+      response = co_await handler.handle(to_request(parser, peer));
+    }
+    const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
+    auto message = detail::to_beast(std::move(response), version, keep_alive);
+    tcp_layer.expires_after(std::chrono::milliseconds(options.read_timeout_ms));
+    auto [write_ec, written] = co_await http::async_write(stream, message, kNoThrow);
+    if (write_ec || !message.keep_alive()) co_return;
+  }
+}
+
+}  // namespace
+
+ServerOptions ServerOptions::from(const Config& config, const ListenAddress& listen) {
+  ServerOptions o;
+  o.listen = listen;
+  o.threads = config.exchange.threads > 0
+                  ? config.exchange.threads
+                  : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  o.header_bytes = config.limits.header_bytes;
+  o.body_bytes = config.limits.body_bytes;
+  o.handshake_timeout_ms = config.limits.handshake_timeout_ms;
+  o.read_timeout_ms = config.limits.read_timeout_ms;
+  o.idle_timeout_ms = config.limits.idle_timeout_ms;
+  o.max_connections = config.limits.max_connections;
+  return o;
+}
+
+struct HttpServer::Impl {
+  struct Worker {
+    asio::io_context context{1};
+    // Keeps run() going while the thread has no connection yet.
+    asio::executor_work_guard<asio::io_context::executor_type> keep_running{
+        context.get_executor()};
+    std::shared_ptr<HttpHandler> handler;
+    std::thread thread;
+  };
+
+  ServerOptions options;
+  std::shared_ptr<asio::ssl::context> tls;
+  HandlerFactory factory;
+  std::shared_ptr<spdlog::logger> logger;
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::atomic<int> open{0};
+  std::uint16_t port = 0;
+  bool running = false;
+
+  asio::awaitable<void> accept_loop() {
+    std::size_t next = 0;
+    for (;;) {
+      Worker& worker = *workers[next];
+      next = (next + 1) % workers.size();
+      auto [ec, socket] = co_await acceptor->async_accept(worker.context, kNoThrow);
+      if (ec == asio::error::operation_aborted) co_return;
+      if (ec) {
+        logger->warn("accept failed: {}", ec.message());
+        continue;
+      }
+      if (open.load(std::memory_order_relaxed) >= options.max_connections) {
+        logger->warn("connection limit {} reached; refusing a connection", options.max_connections);
+        continue;  // the socket closes as it goes out of scope
+      }
+      asio::co_spawn(worker.context, session(std::move(socket), worker.handler), asio::detached);
+    }
+  }
+
+  asio::awaitable<void> session(tcp::socket socket, std::shared_ptr<HttpHandler> handler) {
+    open.fetch_add(1, std::memory_order_relaxed);
+    struct Release {
+      std::atomic<int>& counter;
+      ~Release() { counter.fetch_sub(1, std::memory_order_relaxed); }
+    } release{open};
+
+    socket.set_option(tcp::no_delay(true));
+    PeerInfo peer;
+    beast::error_code ignored;
+    peer.address = socket.remote_endpoint(ignored).address().to_string();
+    try {
+      if (!tls) {
+        beast::tcp_stream stream(std::move(socket));
+        co_await serve_requests(stream, stream, options, *handler, peer);
+        stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        co_return;
+      }
+      beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *tls);
+      stream.next_layer().expires_after(std::chrono::milliseconds(options.handshake_timeout_ms));
+      auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kNoThrow);
+      if (ec) {
+        logger->debug("TLS handshake with {} failed: {}", peer.address, ec.message());
+        co_return;
+      }
+      peer.certificate_sha256 = peer_certificate_sha256(stream.native_handle());
+      co_await serve_requests(stream, stream.next_layer(), options, *handler, peer);
+      // Bounded close_notify; a peer that never answers must not pin the connection.
+      stream.next_layer().expires_after(kShutdownTimeout);
+      co_await stream.async_shutdown(kNoThrow);
+    } catch (const std::exception& e) {
+      // Handlers answer errors as values; reaching here is a bug, never the caller's fault.
+      logger->error("connection from {} ended by an unexpected exception: {}", peer.address,
+                    e.what());
+    }
+  }
+};
+
+HttpServer::HttpServer(ServerOptions options, std::shared_ptr<asio::ssl::context> tls,
+                       HandlerFactory factory, std::shared_ptr<spdlog::logger> logger)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  impl_->tls = std::move(tls);
+  impl_->factory = std::move(factory);
+  impl_->logger = std::move(logger);
+}
+
+HttpServer::~HttpServer() {
+  stop();
+  // Destroying each context destroys its suspended sessions (and with the
+  // last of them, its handler). Work completed by other threads after stop()
+  // (e.g. audit commits) was posted into these contexts and is dropped here.
+  impl_->workers.clear();
+}
+
+void HttpServer::start() {
+  Impl& s = *impl_;
+  if (s.running) return;
+  const int threads = std::max(1, s.options.threads);
+  for (int i = 0; i < threads; ++i) {
+    auto worker = std::make_unique<Impl::Worker>();
+    worker->handler = s.factory(worker->context);
+    s.workers.push_back(std::move(worker));
+  }
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(s.options.listen.host, ec);
+  if (ec) throw std::runtime_error("listen address '" + s.options.listen.host + "' is not an IP");
+  const tcp::endpoint endpoint(address, s.options.listen.port);
+  s.acceptor = std::make_unique<tcp::acceptor>(s.workers.front()->context);
+  s.acceptor->open(endpoint.protocol());
+  s.acceptor->set_option(asio::socket_base::reuse_address(true));
+  s.acceptor->bind(endpoint, ec);
+  if (ec) {
+    throw std::runtime_error("cannot listen on " + s.options.listen.to_string() + ": " +
+                             ec.message());
+  }
+  s.acceptor->listen(asio::socket_base::max_listen_connections);
+  s.port = s.acceptor->local_endpoint().port();
+
+  asio::co_spawn(s.workers.front()->context, s.accept_loop(), asio::detached);
+  for (auto& worker : s.workers) {
+    worker->thread = std::thread([&context = worker->context] { context.run(); });
+  }
+  s.running = true;
+}
+
+void HttpServer::stop() {
+  Impl& s = *impl_;
+  if (!s.running) return;
+  s.running = false;
+  for (auto& worker : s.workers) worker->context.stop();
+  for (auto& worker : s.workers) {
+    if (worker->thread.joinable()) worker->thread.join();
+  }
+  boost::system::error_code ignored;
+  if (s.acceptor) s.acceptor->close(ignored);
+}
+
+std::uint16_t HttpServer::port() const { return impl_->port; }
+
+int HttpServer::open_connections() const { return impl_->open.load(); }
+
+}  // namespace lienthong::net

@@ -1,0 +1,78 @@
+#include "lienthong/net/tls_context.hpp"
+
+#include <boost/asio/ssl/context.hpp>
+#include <openssl/ssl.h>
+
+#include <filesystem>
+#include <stdexcept>
+
+namespace lienthong::net {
+namespace ssl = boost::asio::ssl;
+
+namespace {
+
+void require_readable(const std::string& path, const char* what) {
+  std::error_code ec;
+  if (path.empty() || !std::filesystem::is_regular_file(path, ec)) {
+    throw std::runtime_error(std::string(what) + ": file not found: '" + path + "'");
+  }
+}
+
+void restrict_protocols(ssl::context& ctx) {
+  ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                  ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                  ssl::context::single_dh_use | SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+}
+
+}  // namespace
+
+std::shared_ptr<ssl::context> make_server_tls_context(const ServerTlsFiles& files) {
+  require_readable(files.certificate, "tls.certificate");
+  require_readable(files.private_key, "tls.private_key");
+  require_readable(files.client_ca, "tls.client_ca");
+
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
+  restrict_protocols(*ctx);
+  try {
+    ctx->use_certificate_chain_file(files.certificate);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("tls.certificate: cannot load '" + files.certificate + "': " + e.what());
+  }
+  try {
+    ctx->use_private_key_file(files.private_key, ssl::context::pem);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("tls.private_key: cannot load '" + files.private_key + "': " + e.what());
+  }
+  try {
+    ctx->load_verify_file(files.client_ca);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("tls.client_ca: cannot load '" + files.client_ca + "': " + e.what());
+  }
+  // Tell clients which CAs we accept, so they pick the right certificate.
+  if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(files.client_ca.c_str())) {
+    SSL_CTX_set_client_CA_list(ctx->native_handle(), names);
+  }
+  // Ask for a certificate but let the handshake finish without one: the
+  // application answers such callers with a problem+json 401 and audits it.
+  // A certificate that is presented must verify, or the handshake fails.
+  ctx->set_verify_mode(ssl::verify_peer);
+  static constexpr unsigned char kSessionContext[] = "lienthong-exchange";
+  SSL_CTX_set_session_id_context(ctx->native_handle(), kSessionContext,
+                                 sizeof(kSessionContext) - 1);
+  return ctx;
+}
+
+std::shared_ptr<ssl::context> make_client_tls_context(const std::string& extra_ca_file) {
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
+  restrict_protocols(*ctx);
+  ctx->set_default_verify_paths();
+  if (!extra_ca_file.empty()) {
+    require_readable(extra_ca_file, "provider.ca_file");
+    ctx->load_verify_file(extra_ca_file);
+  }
+  ctx->set_verify_mode(ssl::verify_peer);
+  return ctx;
+}
+
+}  // namespace lienthong::net

@@ -1,0 +1,76 @@
+#include "lienthong/policy/json_schema.hpp"
+
+#include <nlohmann/json.hpp>
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validation_results.hpp>
+#include <valijson/validator.hpp>
+
+#include <atomic>
+
+namespace lienthong::policy {
+namespace {
+
+std::atomic<std::uint64_t> g_compiled{0};
+
+// valijson reports where an error is as {"<root>", "[header]", "[0]"};
+// callers expect an RFC 6901 pointer ("/header/0").
+std::string to_json_pointer(const std::vector<std::string>& context) {
+  std::string pointer;
+  for (const auto& part : context) {
+    if (part.size() < 2 || part.front() != '[' || part.back() != ']') continue;
+    pointer.push_back('/');
+    for (const char c : std::string_view(part).substr(1, part.size() - 2)) {
+      if (c == '~') {
+        pointer += "~0";
+      } else if (c == '/') {
+        pointer += "~1";
+      } else {
+        pointer.push_back(c);
+      }
+    }
+  }
+  return pointer;
+}
+
+}  // namespace
+
+struct JsonSchema::Impl {
+  valijson::Schema schema;
+};
+
+JsonSchema::JsonSchema(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+JsonSchema::~JsonSchema() = default;
+
+Result<std::shared_ptr<const JsonSchema>> JsonSchema::compile(const nlohmann::json& document) {
+  auto impl = std::make_unique<Impl>();
+  try {
+    valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+    valijson::adapters::NlohmannJsonAdapter adapter(document);
+    parser.populateSchema(adapter, impl->schema);
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kClientBadRequest, std::string("invalid JSON Schema: ") + e.what());
+  }
+  g_compiled.fetch_add(1, std::memory_order_relaxed);
+  return std::shared_ptr<const JsonSchema>(new JsonSchema(std::move(impl)));
+}
+
+std::vector<SchemaViolation> JsonSchema::validate(const nlohmann::json& document,
+                                                  std::size_t max_violations) const {
+  valijson::Validator validator(valijson::Validator::kStrongTypes);
+  valijson::ValidationResults results;
+  valijson::adapters::NlohmannJsonAdapter adapter(document);
+  std::vector<SchemaViolation> violations;
+  if (validator.validate(impl_->schema, adapter, &results)) return violations;
+  valijson::ValidationResults::Error error;
+  while (violations.size() < max_violations && results.popError(error)) {
+    violations.push_back({to_json_pointer(error.context), error.description});
+  }
+  if (violations.empty()) violations.push_back({"", "the document does not match the schema"});
+  return violations;
+}
+
+std::uint64_t JsonSchema::compiled_count() { return g_compiled.load(std::memory_order_relaxed); }
+
+}  // namespace lienthong::policy

@@ -1,0 +1,48 @@
+#include "lienthong/registry/snapshot.hpp"
+
+#include <unordered_map>
+
+namespace lienthong::registry {
+
+Snapshot::Snapshot(Contents contents, std::uint64_t version)
+    : systems_(std::move(contents.systems)),
+      services_(std::move(contents.services)),
+      version_(version),
+      built_at_(std::chrono::system_clock::now()) {
+  std::unordered_map<std::int64_t, const SystemEntry*> by_id;
+  by_id.reserve(systems_.size());
+  systems_by_key_.reserve(systems_.size());
+  for (const auto& system : systems_) {
+    by_id.emplace(system.id, &system);
+    systems_by_key_.emplace(system.key, &system);
+  }
+  for (const auto& [fingerprint, system_id] : contents.fingerprints) {
+    if (const auto it = by_id.find(system_id); it != by_id.end()) {
+      systems_by_fingerprint_.emplace(fingerprint, it->second);
+    }
+  }
+  services_by_key_.reserve(services_.size());
+  for (auto& service : services_) {
+    const auto it = by_id.find(service.provider_system_id);
+    if (it == by_id.end()) continue;  // cannot happen with the foreign key; never index a dangling one
+    service.provider = it->second;
+    services_by_key_.emplace(service.key, &service);
+  }
+}
+
+const SystemEntry* Snapshot::system_by_certificate(std::string_view sha256_hex) const {
+  const auto it = systems_by_fingerprint_.find(sha256_hex);
+  return it == systems_by_fingerprint_.end() ? nullptr : it->second;
+}
+
+const SystemEntry* Snapshot::system(std::string_view system_key) const {
+  const auto it = systems_by_key_.find(system_key);
+  return it == systems_by_key_.end() ? nullptr : it->second;
+}
+
+const ServiceEntry* Snapshot::service(std::string_view service_key) const {
+  const auto it = services_by_key_.find(service_key);
+  return it == services_by_key_.end() ? nullptr : it->second;
+}
+
+}  // namespace lienthong::registry

@@ -1,0 +1,262 @@
+// End-to-end exchanges through a real hub: TLS with client certificates,
+// PostgreSQL registry and audit, and a real provider on loopback. Every
+// refusal is checked for its status, its problem code, that the provider
+// received nothing, and that it left an audit record.
+#include <nlohmann/json.hpp>
+
+#include "hub_fixture.hpp"
+
+namespace lienthong::testing {
+namespace {
+
+using nlohmann::json;
+
+class Exchange : public HubFixture {
+ protected:
+  // Posts `body` as TEST-CONSUMER (or `certificate`) and checks the problem answer.
+  void expect_problem(const ClientResponse& response, int status, const std::string& code) {
+    EXPECT_EQ(response.status, status) << response.body;
+    EXPECT_EQ(response.header("content-type"), "application/problem+json");
+    const auto problem = json::parse(response.body);
+    EXPECT_EQ(problem["code"], code);
+    EXPECT_EQ(problem["status"], status);
+    EXPECT_FALSE(problem["requestId"].get<std::string>().empty());
+    EXPECT_EQ(problem["type"], "urn:lienthong:problem:" + code);
+  }
+};
+
+TEST_F(Exchange, DeliversTheMessageAndAnswersWithACorrelatedEnvelope) {
+  auto consumer = client();
+  const auto response = consumer.post("/exchange/v1/messages",
+                                      envelope("happy-1", kConsumer, kProvider, "echo"));
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(response.header("content-type"), "application/json");
+  const auto answer = json::parse(response.body);
+  EXPECT_EQ(answer["header"]["correlationId"], "happy-1");
+  EXPECT_EQ(answer["header"]["from"], kProvider);
+  EXPECT_EQ(answer["header"]["to"], kConsumer);
+  EXPECT_EQ(answer["header"]["service"], "echo");
+  EXPECT_EQ(answer["body"]["received"]["idNumber"], "001089012345");
+
+  ASSERT_EQ(provider_->calls(), 1);
+  const auto call = provider_->received().front();
+  EXPECT_EQ(call.method, "POST");
+  EXPECT_EQ(call.target, "/api/echo");
+  EXPECT_EQ(call.header("X-Lienthong-Client"), kConsumer);
+  EXPECT_EQ(call.header("X-Lienthong-Message-Id"), "happy-1");
+  EXPECT_EQ(call.header("X-Lienthong-User-Id"), "tester-1");
+  EXPECT_EQ(json::parse(call.body), json::parse(R"({"idNumber":"001089012345"})"));
+
+  EXPECT_EQ(audit_summary("happy-1"), std::string("200||") + kConsumer + "|" + kProvider + "|echo");
+  EXPECT_EQ(database_->scalar("SELECT correlation_id || '|' || user_id || '|' || purpose || '|' || "
+                              "node FROM audit_records WHERE message_id = 'happy-1'"),
+            "happy-1|tester-1|integration test|test-node");
+  EXPECT_EQ(database_->scalar("SELECT (provider_called_at IS NOT NULL AND provider_answered_at >= "
+                              "provider_called_at AND responded_at >= received_at)::text FROM "
+                              "audit_records WHERE message_id = 'happy-1'"),
+            "true");
+}
+
+TEST_F(Exchange, AuditRecordHashesTheExactBodies) {
+  auto consumer = client();
+  const std::string body = envelope("hash-1", kConsumer, kProvider, "echo");
+  const auto response = consumer.post("/exchange/v1/messages", body);
+  ASSERT_EQ(response.status, 200);
+  EXPECT_EQ(database_->scalar("SELECT (request_sha256 = encode(sha256(convert_to(" +
+                              database_->scalar("SELECT quote_literal($$" + body + "$$)") +
+                              ", 'UTF8')), 'hex'))::text FROM audit_records WHERE message_id = 'hash-1'"),
+            "true");
+  EXPECT_EQ(database_->scalar("SELECT request_bytes || '|' || response_bytes FROM audit_records "
+                              "WHERE message_id = 'hash-1'"),
+            std::to_string(body.size()) + "|" + std::to_string(response.body.size()));
+}
+
+TEST_F(Exchange, KeepsTheConnectionAliveAcrossRequests) {
+  auto consumer = client();
+  for (int i = 0; i < 5; ++i) {
+    const auto response = consumer.post(
+        "/exchange/v1/messages", envelope("keep-" + std::to_string(i), kConsumer, kProvider, "echo"));
+    ASSERT_EQ(response.status, 200) << i;
+  }
+  EXPECT_EQ(provider_->calls(), 5);
+  EXPECT_EQ(audit_count(), 5);
+}
+
+TEST_F(Exchange, PassesTheProvidersClientErrorsThroughInTheEnvelope) {
+  auto consumer = client();
+  const auto response = consumer.post("/exchange/v1/messages",
+                                      envelope("missing-1", kConsumer, kProvider, "missing"));
+  EXPECT_EQ(response.status, 404);
+  const auto answer = json::parse(response.body);
+  EXPECT_EQ(answer["header"]["status"], 404);
+  EXPECT_EQ(answer["body"]["error"], "no record");
+  EXPECT_EQ(audit_summary("missing-1"), std::string("404||") + kConsumer + "|" + kProvider + "|missing");
+}
+
+TEST_F(Exchange, RefusesACallerWithoutACertificate) {
+  auto anonymous = client(std::nullopt);
+  const auto response =
+      anonymous.post("/exchange/v1/messages", envelope("nocert-1", kConsumer, kProvider, "echo"));
+  expect_problem(response, 401, "Client.Unauthenticated");
+  EXPECT_EQ(provider_->calls(), 0);
+  EXPECT_EQ(database_->scalar("SELECT status || '|' || error_code || '|' || (consumer IS NULL)::text "
+                              "FROM audit_records"),
+            "401|Client.Unauthenticated|true");
+}
+
+TEST_F(Exchange, RefusesAValidCertificateThatNoSystemHolds) {
+  auto stranger = client("TEST-UNREGISTERED");
+  const auto response =
+      stranger.post("/exchange/v1/messages", envelope("unreg-1", kConsumer, kProvider, "echo"));
+  expect_problem(response, 401, "Client.Unauthenticated");
+  EXPECT_EQ(provider_->calls(), 0);
+  EXPECT_EQ(database_->scalar("SELECT status || '|' || length(client_fingerprint) FROM audit_records"),
+            "401|64");
+}
+
+TEST_F(Exchange, RefusesACertificateFromAnotherCaDuringTheHandshake) {
+  auto foreign = client("TEST-FOREIGN");
+  std::string error;
+  bool refused = !foreign.connect(&error);
+  if (!refused) {
+    // TLS 1.3: the server's verdict arrives with the first read.
+    try {
+      foreign.post("/exchange/v1/messages", envelope("foreign-1", kConsumer, kProvider, "echo"));
+    } catch (const std::exception&) {
+      refused = true;
+    }
+  }
+  EXPECT_TRUE(refused);
+  EXPECT_EQ(provider_->calls(), 0);
+}
+
+TEST_F(Exchange, RefusesASystemSendingAsAnother) {
+  auto other = client("TEST-OTHER");
+  const auto response =
+      other.post("/exchange/v1/messages", envelope("spoof-1", kConsumer, kProvider, "echo"));
+  expect_problem(response, 403, "Client.SenderMismatch");
+  EXPECT_EQ(json::parse(response.body)["messageId"], "spoof-1");
+  EXPECT_EQ(provider_->calls(), 0);
+  EXPECT_EQ(audit_summary("spoof-1"),
+            std::string("403|Client.SenderMismatch|") + kOther + "|" + kProvider + "|echo");
+}
+
+TEST_F(Exchange, RefusesMalformedJson) {
+  auto consumer = client();
+  const auto response = consumer.post("/exchange/v1/messages", R"({"header": {"id": "x",)");
+  expect_problem(response, 400, "Client.BadEnvelope");
+  EXPECT_EQ(provider_->calls(), 0);
+  EXPECT_EQ(database_->scalar("SELECT status || '|' || error_code || '|' || consumer FROM audit_records"),
+            std::string("400|Client.BadEnvelope|") + kConsumer);
+}
+
+TEST_F(Exchange, RefusesAnEnvelopeWithoutAHeaderFieldAndNamesIt) {
+  auto consumer = client();
+  const auto response = consumer.post(
+      "/exchange/v1/messages",
+      R"({"header":{"id":"nofield-1","from":"VN/PROV/TEST.03/TEST-CONSUMER","to":"VN/GOV/TEST.01/TEST-PROVIDER","version":"v1"},"body":{}})");
+  expect_problem(response, 400, "Client.BadEnvelope");
+  const auto problem = json::parse(response.body);
+  EXPECT_EQ(problem["messageId"], "nofield-1");
+  ASSERT_TRUE(problem.contains("errors"));
+  EXPECT_EQ(problem["errors"][0]["pointer"], "/header");
+  EXPECT_EQ(audit_summary("nofield-1"), std::string("400|Client.BadEnvelope|") + kConsumer + "||");
+}
+
+TEST_F(Exchange, RefusesDeeplyNestedJsonWithoutCrashing) {
+  auto consumer = client();
+  const std::string deep = std::string(30'000, '[') + std::string(30'000, ']');
+  const auto response = consumer.post("/exchange/v1/messages", deep);
+  expect_problem(response, 400, "Client.BadEnvelope");
+  EXPECT_EQ(audit_count(), 1);
+}
+
+TEST_F(Exchange, RefusesAnUnknownService) {
+  auto consumer = client();
+  const auto response = consumer.post("/exchange/v1/messages",
+                                      envelope("unknown-1", kConsumer, kProvider, "no-such-service"));
+  expect_problem(response, 404, "Client.UnknownService");
+  EXPECT_EQ(audit_summary("unknown-1"),
+            std::string("404|Client.UnknownService|") + kConsumer + "|" + kProvider + "|no-such-service");
+}
+
+TEST_F(Exchange, ReportsADeadProvider) {
+  auto consumer = client();
+  const auto response =
+      consumer.post("/exchange/v1/messages", envelope("dead-1", kConsumer, kDeadProvider, "dead"));
+  expect_problem(response, 502, "Provider.Unreachable");
+  EXPECT_EQ(audit_summary("dead-1"),
+            std::string("502|Provider.Unreachable|") + kConsumer + "|" + kDeadProvider + "|dead");
+}
+
+TEST_F(Exchange, ReportsAProviderSlowerThanTheServiceTimeout) {
+  auto consumer = client();
+  const auto started = std::chrono::steady_clock::now();
+  const auto response =
+      consumer.post("/exchange/v1/messages", envelope("slow-1", kConsumer, kProvider, "slow"));
+  expect_problem(response, 504, "Provider.Timeout");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2))
+      << "the 300 ms service timeout, not the provider's 2 s, must end the call";
+  EXPECT_EQ(audit_summary("slow-1").substr(0, 20), "504|Provider.Timeout");
+}
+
+TEST_F(Exchange, NeverPassesOnAProviderServerErrorOrGarbage) {
+  auto consumer = client();
+  const auto failed =
+      consumer.post("/exchange/v1/messages", envelope("fail-1", kConsumer, kProvider, "broken"));
+  expect_problem(failed, 502, "Provider.Error");
+  EXPECT_EQ(failed.body.find("database down"), std::string::npos) << "provider internals leaked";
+  const auto garbage =
+      consumer.post("/exchange/v1/messages", envelope("garbage-1", kConsumer, kProvider, "garbage"));
+  expect_problem(garbage, 502, "Provider.BadResponse");
+  EXPECT_EQ(garbage.body.find("<html>"), std::string::npos);
+  EXPECT_EQ(audit_count(), 2);
+}
+
+TEST_F(Exchange, RefusesWrongPathsMethodsAndMediaTypes) {
+  auto consumer = client();
+  expect_problem(consumer.request("GET", "/exchange/v1/nothing", ""), 404, "Client.NotFound");
+  const auto get = consumer.request("GET", "/exchange/v1/messages", "");
+  expect_problem(get, 405, "Client.MethodNotAllowed");
+  EXPECT_EQ(get.header("allow"), "POST");
+  expect_problem(consumer.request("POST", "/exchange/v1/messages",
+                                  envelope("xml-1", kConsumer, kProvider, "echo"), "text/xml"),
+                 415, "Client.UnsupportedMediaType");
+  EXPECT_EQ(provider_->calls(), 0);
+  EXPECT_EQ(audit_count(), 3);
+}
+
+TEST_F(Exchange, RefusesAnOversizedBodyAndClosesTheConnection) {
+  auto consumer = client();
+  const std::string huge(100 * 1024, 'x');  // the fixture's limit is 64 KiB
+  const auto response = consumer.post("/exchange/v1/messages", huge);
+  expect_problem(response, 413, "Client.PayloadTooLarge");
+  EXPECT_EQ(response.header("connection"), "close");
+  EXPECT_EQ(audit_count(), 1);
+}
+
+TEST_F(Exchange, AnswersMalformedHttpWithAProblem) {
+  auto consumer = client();
+  const auto raw = consumer.send_raw("POST /exchange/v1/messages HTTP/1.1\r\nHost: x\r\n"
+                                     "Content-Length: nope\r\n\r\n");
+  EXPECT_NE(raw.find("400"), std::string::npos) << raw;
+  EXPECT_NE(raw.find("Client.BadRequest"), std::string::npos) << raw;
+  EXPECT_EQ(audit_count(), 1);
+}
+
+TEST_F(Exchange, FailsClosedWhenTheAuditLogCannotBeWritten) {
+  database_->execute("ALTER TABLE audit_records RENAME TO audit_records_away");
+  auto consumer = client();
+  const auto response =
+      consumer.post("/exchange/v1/messages", envelope("closed-1", kConsumer, kProvider, "echo"));
+  expect_problem(response, 503, "Server.AuditUnavailable");
+  EXPECT_EQ(response.body.find("001089012345"), std::string::npos) << "data left the hub unaudited";
+  database_->execute("ALTER TABLE audit_records_away RENAME TO audit_records");
+  const auto after =
+      consumer.post("/exchange/v1/messages", envelope("closed-2", kConsumer, kProvider, "echo"));
+  EXPECT_EQ(after.status, 200) << "the writer reconnects once the store is back";
+  EXPECT_EQ(audit_count(), 1);
+}
+
+}  // namespace
+}  // namespace lienthong::testing

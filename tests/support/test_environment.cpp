@@ -1,0 +1,72 @@
+#include "test_environment.hpp"
+
+#include <pqxx/pqxx>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <random>
+#include <stdexcept>
+
+#include "lienthong/registry/migrator.hpp"
+
+namespace lienthong::testing {
+namespace {
+
+std::string required_env(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') {
+    throw std::runtime_error(std::string(name) + " is not set: run the tests through ./scripts/test.sh");
+  }
+  return value;
+}
+
+// Replaces the database name in a postgresql:// URI (the path before any '?').
+std::string with_database(const std::string& url, const std::string& database) {
+  const auto query = url.find('?');
+  const std::string base = url.substr(0, query);
+  const auto slash = base.rfind('/');
+  return base.substr(0, slash + 1) + database +
+         (query == std::string::npos ? "" : url.substr(query));
+}
+
+}  // namespace
+
+std::string admin_database_url() { return required_env("LT_TEST_PG_URL"); }
+std::string pki_dir() { return required_env("LT_TEST_PKI_DIR"); }
+std::string pki_file(const std::string& name) { return pki_dir() + "/" + name; }
+
+TestDatabase::TestDatabase() {
+  static std::atomic<int> counter{0};
+  std::random_device random;
+  name_ = "lt_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
+          std::to_string(random() % 100000);
+  pqxx::connection admin(admin_database_url());
+  pqxx::nontransaction(admin).exec("CREATE DATABASE " + name_);
+  url_ = with_database(admin_database_url(), name_);
+  registry::migrate(url_);
+}
+
+TestDatabase::~TestDatabase() {
+  try {
+    pqxx::connection admin(admin_database_url());
+    pqxx::nontransaction(admin).exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+  } catch (...) {
+    // A leftover test database is harmless; never throw from a destructor.
+  }
+}
+
+std::string TestDatabase::scalar(const std::string& sql) const {
+  pqxx::connection connection(url_);
+  pqxx::nontransaction tx(connection);
+  const auto result = tx.exec(sql);
+  if (result.empty()) return "";
+  return result[0][0].is_null() ? "NULL" : result[0][0].as<std::string>();
+}
+
+void TestDatabase::execute(const std::string& sql) const {
+  pqxx::connection connection(url_);
+  pqxx::nontransaction(connection).exec(sql);
+}
+
+}  // namespace lienthong::testing

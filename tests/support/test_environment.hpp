@@ -1,0 +1,32 @@
+#pragma once
+// What the integration tests need from scripts/test.sh: a PostgreSQL cluster
+// (LT_TEST_PG_URL, an admin URL) and a test PKI (LT_TEST_PKI_DIR). Missing
+// either is a failure, never a silent skip.
+
+#include <string>
+
+namespace lienthong::testing {
+
+std::string admin_database_url();  // e.g. postgresql://u:p@127.0.0.1:54329/postgres
+std::string pki_dir();
+std::string pki_file(const std::string& name);  // pki_dir() + "/" + name
+
+// A fresh database with every migration applied; dropped on destruction.
+class TestDatabase {
+ public:
+  TestDatabase();
+  ~TestDatabase();
+  TestDatabase(const TestDatabase&) = delete;
+  TestDatabase& operator=(const TestDatabase&) = delete;
+
+  const std::string& url() const { return url_; }
+  // Runs SQL and returns the first column of the first row ("" if none, "NULL" if null).
+  std::string scalar(const std::string& sql) const;
+  void execute(const std::string& sql) const;
+
+ private:
+  std::string name_;
+  std::string url_;
+};
+
+}  // namespace lienthong::testing

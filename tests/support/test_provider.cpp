@@ -1,0 +1,88 @@
+#include "test_provider.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/spdlog.h>
+
+namespace lienthong::testing {
+namespace asio = boost::asio;
+
+namespace {
+
+net::HttpResponse reply(int status, std::string body, std::string type = "application/json") {
+  net::HttpResponse response;
+  response.status = status;
+  response.headers.push_back({"Content-Type", std::move(type)});
+  response.body = std::move(body);
+  return response;
+}
+
+class RecordingHandler final : public net::HttpHandler {
+ public:
+  explicit RecordingHandler(std::shared_ptr<TestProvider::State> state) : state_(std::move(state)) {}
+
+  asio::awaitable<net::HttpResponse> handle(net::HttpRequest request) override {
+    state_->calls.fetch_add(1);
+    {
+      std::lock_guard lock(state_->mutex);
+      state_->received.push_back(request);
+    }
+    const auto path = request.path();
+    if (path == "/api/slow") {
+      asio::steady_timer timer(co_await asio::this_coro::executor);
+      timer.expires_after(std::chrono::seconds(2));
+      co_await timer.async_wait(asio::use_awaitable);
+      co_return reply(200, R"({"late":true})");
+    }
+    if (path == "/api/fail") co_return reply(500, R"({"error":"database down"})");
+    if (path == "/api/garbage") co_return reply(200, "<html>not json</html>", "text/html");
+    if (path == "/api/missing") co_return reply(404, R"({"error":"no record"})");
+    nlohmann::json headers;
+    for (const auto& h : request.headers) headers[h.name] = h.value;
+    nlohmann::json body{{"received", nlohmann::json::parse(request.body, nullptr, false)},
+                        {"headers", headers}};
+    co_return reply(200, body.dump());
+  }
+
+  asio::awaitable<net::HttpResponse> reject(net::HttpRequest, Error error) override {
+    co_return reply(error.http_status(), R"({"error":"bad request"})");
+  }
+
+ private:
+  std::shared_ptr<TestProvider::State> state_;
+};
+
+}  // namespace
+
+TestProvider::TestProvider() : state_(std::make_shared<State>()) {
+  net::ServerOptions options;
+  options.listen = ListenAddress{"127.0.0.1", 0};
+  options.threads = 1;
+  auto handler = std::make_shared<RecordingHandler>(state_);
+  server_ = std::make_unique<net::HttpServer>(
+      options, nullptr, [handler](asio::io_context&) { return handler; },
+      std::make_shared<spdlog::logger>("test-provider", std::make_shared<spdlog::sinks::null_sink_mt>()));
+  server_->start();
+}
+
+TestProvider::~TestProvider() = default;
+
+std::uint16_t TestProvider::port() const { return server_->port(); }
+
+std::vector<net::HttpRequest> TestProvider::received() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->received;
+}
+
+std::uint16_t closed_port() {
+  asio::io_context context;
+  asio::ip::tcp::acceptor acceptor(context, {asio::ip::make_address("127.0.0.1"), 0});
+  return acceptor.local_endpoint().port();
+}
+
+}  // namespace lienthong::testing

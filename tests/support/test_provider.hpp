@@ -1,0 +1,42 @@
+#pragma once
+// A real provider system on loopback (plain HTTP, our own server) that
+// records what it receives and misbehaves on request, by path:
+//   /api/echo     200 {"received": <request body>, "headers": {...}}
+//   /api/slow     answers after 2 s (longer than the test service timeout)
+//   /api/fail     500
+//   /api/garbage  200 with a body that is not JSON
+//   /api/missing  404 {"error": "no record"}
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "lienthong/net/http_message.hpp"
+#include "lienthong/net/http_server.hpp"
+
+namespace lienthong::testing {
+
+class TestProvider {
+ public:
+  TestProvider();
+  ~TestProvider();
+  std::uint16_t port() const;
+  int calls() const { return state_->calls.load(); }
+  std::vector<net::HttpRequest> received() const;
+
+  struct State {
+    std::atomic<int> calls{0};
+    mutable std::mutex mutex;
+    std::vector<net::HttpRequest> received;
+  };
+
+ private:
+  std::shared_ptr<State> state_;
+  std::unique_ptr<net::HttpServer> server_;
+};
+
+// A loopback port with nothing listening on it (bound, then released).
+std::uint16_t closed_port();
+
+}  // namespace lienthong::testing

@@ -1,0 +1,117 @@
+#include "lienthong/core/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace lienthong {
+namespace {
+
+class ConfigFile {
+ public:
+  explicit ConfigFile(const std::string& text) {
+    path_ = std::filesystem::temp_directory_path() /
+            ("lienthong-config-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++) + ".toml");
+    std::ofstream(path_) << text;
+  }
+  ~ConfigFile() { std::filesystem::remove(path_); }
+  std::string path() const { return path_.string(); }
+
+ private:
+  static inline int counter_ = 0;
+  std::filesystem::path path_;
+};
+
+// Runs load_config and returns the ConfigError message ("" if it loaded).
+std::string error_of(const std::string& path, const std::map<std::string, std::string>& env) {
+  try {
+    load_config(path, env);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Config, DefaultsAreSafeWithoutFileOrEnvironment) {
+  const Config c = load_config("", {});
+  EXPECT_EQ(c.exchange.listen.to_string(), "127.0.0.1:8443");
+  EXPECT_EQ(c.limits.body_bytes, 1024 * 1024);
+  EXPECT_EQ(c.limits.json_depth, 64);
+  EXPECT_EQ(c.log.level, "info");
+}
+
+TEST(Config, FileOverridesDefaults) {
+  ConfigFile file(R"(
+[node]
+name = "hub-hn-2"
+[exchange]
+listen = "[::1]:9443"
+threads = 4
+[limits]
+body_bytes = 2048
+)");
+  const Config c = load_config(file.path(), {});
+  EXPECT_EQ(c.node.name, "hub-hn-2");
+  EXPECT_EQ(c.exchange.listen.host, "::1");
+  EXPECT_EQ(c.exchange.listen.port, 9443);
+  EXPECT_EQ(c.exchange.threads, 4);
+  EXPECT_EQ(c.limits.body_bytes, 2048);
+}
+
+TEST(Config, EnvironmentOverridesFile) {
+  ConfigFile file("[database]\nurl = \"postgresql://file\"\n[exchange]\nthreads = 4\n");
+  const Config c = load_config(file.path(), {{"LIENTHONG_DATABASE_URL", "postgresql://env"},
+                                             {"LIENTHONG_EXCHANGE_THREADS", "8"},
+                                             {"PATH", "/usr/bin"}});
+  EXPECT_EQ(c.database.url, "postgresql://env");
+  EXPECT_EQ(c.exchange.threads, 8);
+}
+
+TEST(Config, UnknownKeyInFileIsRejectedByName) {
+  ConfigFile file("[limits]\nbody_byte = 10\n");
+  EXPECT_NE(error_of(file.path(), {}).find("limits.body_byte"), std::string::npos);
+}
+
+TEST(Config, UnknownSectionIsRejectedByName) {
+  ConfigFile file("[limit]\nbody_bytes = 10\n");
+  EXPECT_NE(error_of(file.path(), {}).find("limit.body_bytes"), std::string::npos);
+}
+
+TEST(Config, UnknownEnvironmentSettingIsRejectedByName) {
+  EXPECT_NE(error_of("", {{"LIENTHONG_DATABSE_URL", "x"}}).find("LIENTHONG_DATABSE_URL"),
+            std::string::npos);
+}
+
+TEST(Config, BadValuesAreRejectedNamingTheSetting) {
+  ConfigFile wrong_type("[exchange]\nthreads = \"four\"\n");
+  EXPECT_NE(error_of(wrong_type.path(), {}).find("exchange.threads"), std::string::npos);
+  ConfigFile out_of_range("[limits]\njson_depth = 100000\n");
+  EXPECT_NE(error_of(out_of_range.path(), {}).find("limits.json_depth"), std::string::npos);
+  EXPECT_NE(error_of("", {{"LIENTHONG_EXCHANGE_THREADS", "-1"}}).find("exchange.threads"),
+            std::string::npos);
+  EXPECT_NE(error_of("", {{"LIENTHONG_EXCHANGE_THREADS", "4x"}}).find("exchange.threads"),
+            std::string::npos);
+  EXPECT_NE(error_of("", {{"LIENTHONG_EXCHANGE_LISTEN", "127.0.0.1:99999"}}).find("exchange.listen"),
+            std::string::npos);
+  EXPECT_NE(error_of("", {{"LIENTHONG_EXCHANGE_LISTEN", "8443"}}).find("exchange.listen"),
+            std::string::npos);
+  EXPECT_NE(error_of("", {{"LIENTHONG_LOG_LEVEL", "loud"}}).find("log.level"), std::string::npos);
+}
+
+TEST(Config, SyntaxErrorNamesTheFileAndLine) {
+  ConfigFile file("[exchange]\nthreads = = 4\n");
+  const auto message = error_of(file.path(), {});
+  EXPECT_NE(message.find(file.path()), std::string::npos) << message;
+  EXPECT_NE(message.find("line 2"), std::string::npos) << message;
+}
+
+TEST(Config, EverySettingHasAnEnvironmentName) {
+  for (const auto& [key, env] : describe_settings()) {
+    EXPECT_TRUE(env.starts_with("LIENTHONG_")) << key;
+    EXPECT_EQ(load_config("", {}).node.name, "hub-1");  // listing has no side effects
+  }
+}
+
+}  // namespace
+}  // namespace lienthong
