@@ -55,4 +55,8 @@ struct Error {
   int http_status() const { return describe(code).http_status; }
 };
 
+inline Error make_error(ErrorCode code, std::string detail) {
+  return Error{code, std::move(detail)};
+}
+
 }  // namespace lienthong

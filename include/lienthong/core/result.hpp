@@ -49,10 +49,6 @@ class [[nodiscard]] Result {
 struct Ok {};
 using Status = Result<Ok>;
 
-inline Error make_error(ErrorCode code, std::string detail) {
-  return Error{code, std::move(detail)};
-}
-
 }  // namespace lienthong
 
 // Pass an error up to the caller (plain functions; coroutines spell it out).
