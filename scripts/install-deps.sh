@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  g++ cmake make pkg-config ccache git
+  g++ cmake make pkg-config ccache git clang-format
   # libraries
   libboost1.81-all-dev libssl-dev nlohmann-json3-dev libvalijson-dev libpqxx-dev
   libspdlog-dev libcli11-dev libtomlplusplus-dev libpugixml-dev

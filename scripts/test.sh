@@ -7,6 +7,7 @@ source "$LT_ROOT/scripts/lib/pg.sh"
 source "$LT_ROOT/scripts/lib/demo.sh"
 
 "$LT_ROOT/scripts/install-deps.sh"
+"$LT_ROOT/scripts/check-format.sh"
 "$LT_ROOT/scripts/build.sh"
 demo_prepare
 

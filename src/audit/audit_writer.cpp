@@ -1,5 +1,11 @@
 #include "lienthong/audit/audit_writer.hpp"
 
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associated_executor.hpp>
@@ -10,12 +16,6 @@
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
-#include <atomic>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <thread>
-
 #include "lienthong/core/timestamp.hpp"
 
 namespace lienthong::audit {
@@ -24,16 +24,35 @@ using Completion = asio::any_completion_handler<void(boost::system::error_code)>
 
 namespace {
 
-const std::vector<std::string> kColumns{
-    "node",           "message_id",      "request_id",         "correlation_id",
-    "consumer",       "provider",        "service",            "service_version",
-    "method",         "path",            "user_id",            "purpose",
-    "client_address", "client_fingerprint", "status",          "error_code",
-    "request_bytes",  "response_bytes",  "request_sha256",     "response_sha256",
-    "received_at",    "provider_called_at", "provider_answered_at", "responded_at"};
+const std::vector<std::string> kColumns{"node",
+                                        "message_id",
+                                        "request_id",
+                                        "correlation_id",
+                                        "consumer",
+                                        "provider",
+                                        "service",
+                                        "service_version",
+                                        "method",
+                                        "path",
+                                        "user_id",
+                                        "purpose",
+                                        "client_address",
+                                        "client_fingerprint",
+                                        "status",
+                                        "error_code",
+                                        "request_bytes",
+                                        "response_bytes",
+                                        "request_sha256",
+                                        "response_sha256",
+                                        "received_at",
+                                        "provider_called_at",
+                                        "provider_answered_at",
+                                        "responded_at"};
 
 // NULL for empty optional text, so "unknown" and "" are not confused in queries.
-const char* nullable(const std::string& text) { return text.empty() ? nullptr : text.c_str(); }
+const char* nullable(const std::string& text) {
+  return text.empty() ? nullptr : text.c_str();
+}
 
 // A waiting request: its handler and the I/O executor it must resume on.
 struct Waiter {
@@ -85,14 +104,16 @@ struct AuditWriter::Impl {
       {
         std::unique_lock lock(mutex);
         wake.wait(lock, [&] { return stopping || !queue.empty(); });
-        if (queue.empty()) return;  // stopping, and everything queued was written
+        if (queue.empty())
+          return;  // stopping, and everything queued was written
         while (!queue.empty() && batch.size() < options.batch_max) {
           batch.push_back(std::move(queue.front()));
           queue.pop_front();
         }
       }
       const auto ec = write(batch);
-      for (auto& pending : batch) complete(std::move(pending.done), ec);
+      for (auto& pending : batch)
+        complete(std::move(pending.done), ec);
       batch.clear();
     }
   }
@@ -104,7 +125,8 @@ struct AuditWriter::Impl {
       }
       pqxx::work tx(*connection);
       pqxx::stream_to stream(tx, "audit_records", kColumns);
-      for (const auto& pending : batch) write_row(stream, pending.record);
+      for (const auto& pending : batch)
+        write_row(stream, pending.record);
       stream.complete();
       tx.commit();
       committed.fetch_add(batch.size(), std::memory_order_relaxed);
@@ -131,8 +153,8 @@ struct AuditWriter::Impl {
         nullable(r.service_version), r.method.c_str(), r.path.c_str(), nullable(r.user_id),
         nullable(r.purpose), nullable(r.client_address), nullable(r.client_fingerprint), r.status,
         nullable(r.error_code), r.request_bytes, r.response_bytes, r.request_sha256.c_str(),
-        r.response_sha256.c_str(), to_rfc3339(r.received_at), nullable(called),
-        nullable(answered), to_rfc3339(r.responded_at));
+        r.response_sha256.c_str(), to_rfc3339(r.received_at), nullable(called), nullable(answered),
+        to_rfc3339(r.responded_at));
   }
 };
 
@@ -167,7 +189,11 @@ asio::awaitable<Status> AuditWriter::commit(AuditRecord record) {
   co_return Ok{};
 }
 
-std::uint64_t AuditWriter::committed() const { return impl_->committed.load(); }
-std::uint64_t AuditWriter::failed_batches() const { return impl_->failed.load(); }
+std::uint64_t AuditWriter::committed() const {
+  return impl_->committed.load();
+}
+std::uint64_t AuditWriter::failed_batches() const {
+  return impl_->failed.load();
+}
 
 }  // namespace lienthong::audit

@@ -1,11 +1,12 @@
+#include <stdexcept>
+
 #include <boost/asio/io_context.hpp>
 #include <spdlog/spdlog.h>
 
-#include <stdexcept>
-
-#include "commands.hpp"
 #include "lienthong/demo/demo_provider.hpp"
 #include "lienthong/net/http_server.hpp"
+
+#include "commands.hpp"
 
 namespace lienthong::cli {
 
@@ -16,10 +17,12 @@ int run_demo_provider(const std::vector<std::string>& systems, const std::string
   std::vector<std::unique_ptr<net::HttpServer>> servers;
   for (const auto& entry : systems) {
     const auto eq = entry.find('=');
-    if (eq == std::string::npos) throw ConfigError("--serve: expected NAME=HOST:PORT, got " + entry);
+    if (eq == std::string::npos)
+      throw ConfigError("--serve: expected NAME=HOST:PORT, got " + entry);
     const std::string name = entry.substr(0, eq);
     auto handler = demo::make_demo_system(name);
-    if (!handler) throw ConfigError("--serve: unknown demo system '" + name + "'");
+    if (!handler)
+      throw ConfigError("--serve: unknown demo system '" + name + "'");
     net::ServerOptions options;
     options.listen = ListenAddress::parse(entry.substr(eq + 1), "--serve " + name);
     options.threads = 1;
@@ -30,7 +33,8 @@ int run_demo_provider(const std::vector<std::string>& systems, const std::string
     servers.push_back(std::move(server));
   }
   wait_for_signal(nullptr);
-  for (auto& server : servers) server->stop();
+  for (auto& server : servers)
+    server->stop();
   return 0;
 }
 

@@ -1,10 +1,10 @@
 #include "lienthong/cli/hub.hpp"
 
-#include <boost/asio/io_context.hpp>
-#include <spdlog/spdlog.h>
-
 #include <mutex>
 #include <stdexcept>
+
+#include <boost/asio/io_context.hpp>
+#include <spdlog/spdlog.h>
 
 #include "lienthong/audit/audit_writer.hpp"
 #include "lienthong/exchange/envelope.hpp"
@@ -87,17 +87,21 @@ void Hub::start() {
 }
 
 void Hub::stop() {
-  if (parts_->exchange_server) parts_->exchange_server->stop();
+  if (parts_->exchange_server)
+    parts_->exchange_server->stop();
 }
 
-std::uint16_t Hub::exchange_port() const { return parts_->exchange_server->port(); }
+std::uint16_t Hub::exchange_port() const {
+  return parts_->exchange_server->port();
+}
 
 Status Hub::reload_registry() {
   Parts& p = *parts_;
   std::lock_guard lock(p.reload_mutex);
   std::vector<std::string> warnings;
   auto loaded = registry::load_snapshot(p.config.database.url, p.registry_version + 1, &warnings);
-  for (const auto& warning : warnings) p.logger->warn("registry: {}", warning);
+  for (const auto& warning : warnings)
+    p.logger->warn("registry: {}", warning);
   if (!loaded.has_value()) {
     p.logger->error("{}", loaded.error().detail);
     return std::move(loaded).error();

@@ -1,11 +1,12 @@
 // lienthong: the hub's single executable. Parses the command line and hands
 // over to one subcommand; all wiring lives in Hub and the *_command files.
-#include <CLI/CLI.hpp>
-
 #include <iostream>
 
-#include "commands.hpp"
+#include <CLI/CLI.hpp>
+
 #include "lienthong/core/config.hpp"
+
+#include "commands.hpp"
 
 int main(int argc, char** argv) {
   using namespace lienthong;
@@ -15,7 +16,8 @@ int main(int argc, char** argv) {
   app.fallthrough();  // --config may follow the subcommand
 
   std::string config_path;
-  if (const char* from_env = std::getenv("LIENTHONG_CONFIG")) config_path = from_env;
+  if (const char* from_env = std::getenv("LIENTHONG_CONFIG"))
+    config_path = from_env;
   app.add_option("-c,--config", config_path, "TOML configuration file (env LIENTHONG_CONFIG)");
 
   auto* serve = app.add_subcommand("serve", "Run a hub node (exchange listener)");
@@ -30,11 +32,15 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   try {
-    if (*serve) return cli::run_serve(config_path);
-    if (*migrate) return cli::run_migrate(config_path);
-    if (*demo) return cli::run_demo_provider(demo_systems, demo_log_level);
+    if (*serve)
+      return cli::run_serve(config_path);
+    if (*migrate)
+      return cli::run_migrate(config_path);
+    if (*demo)
+      return cli::run_demo_provider(demo_systems, demo_log_level);
     if (*settings) {
-      for (const auto& [key, env] : describe_settings()) std::cout << key << "  " << env << "\n";
+      for (const auto& [key, env] : describe_settings())
+        std::cout << key << "  " << env << "\n";
       return 0;
     }
   } catch (const ConfigError& e) {

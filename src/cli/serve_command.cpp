@@ -1,12 +1,13 @@
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
-
 #include <csignal>
 #include <iostream>
 
-#include "commands.hpp"
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include "lienthong/cli/hub.hpp"
 #include "lienthong/registry/migrator.hpp"
+
+#include "commands.hpp"
 
 namespace lienthong::cli {
 
@@ -39,7 +40,8 @@ int run_migrate(const std::string& config_path) {
     throw ConfigError("database.url: not set (LIENTHONG_DATABASE_URL or [database] url)");
   }
   const auto report = registry::migrate(config.database.url);
-  for (const auto& name : report.applied) std::cout << "applied  " << name << "\n";
+  for (const auto& name : report.applied)
+    std::cout << "applied  " << name << "\n";
   std::cout << report.applied.size() << " applied, " << report.already.size()
             << " already applied\n";
   return 0;

@@ -26,7 +26,8 @@ int wait_for_signal(const std::function<void()>& on_hangup) {
   const sigset_t set = termination_signals();
   for (;;) {
     int signal = 0;
-    if (sigwait(&set, &signal) != 0) continue;
+    if (sigwait(&set, &signal) != 0)
+      continue;
     if (signal == SIGHUP && on_hangup) {
       on_hangup();
       continue;

@@ -1,7 +1,5 @@
 #include "lienthong/core/config.hpp"
 
-#include <toml++/toml.h>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -10,6 +8,8 @@
 #include <limits>
 #include <set>
 #include <variant>
+
+#include <toml++/toml.h>
 
 extern char** environ;
 
@@ -37,28 +37,31 @@ struct Setting {
 };
 
 void check_log_level(const std::string& key, const std::string& value) {
-  static const std::set<std::string, std::less<>> kLevels{"trace", "debug", "info",
-                                                           "warn",  "error", "critical", "off"};
+  static const std::set<std::string, std::less<>> kLevels{"trace", "debug",    "info", "warn",
+                                                          "error", "critical", "off"};
   if (!kLevels.contains(value)) {
-    throw ConfigError(key + ": must be one of trace, debug, info, warn, error, critical, off (got '" +
+    throw ConfigError(key +
+                      ": must be one of trace, debug, info, warn, error, critical, off (got '" +
                       value + "')");
   }
 }
 
 void check_non_empty(const std::string& key, const std::string& value) {
-  if (value.empty()) throw ConfigError(key + ": must not be empty");
+  if (value.empty())
+    throw ConfigError(key + ": must not be empty");
 }
 
 // Every setting the hub accepts. Adding one here makes it valid in the file
 // and in the environment at once.
 const std::vector<Setting>& settings() {
   static const std::vector<Setting> kSettings{
-      {"node.name", StringSetting{[](Config& c) -> std::string& { return c.node.name; },
-                                  check_non_empty}},
+      {"node.name",
+       StringSetting{[](Config& c) -> std::string& { return c.node.name; }, check_non_empty}},
       {"database.url", StringSetting{[](Config& c) -> std::string& { return c.database.url; }}},
       {"exchange.listen",
        AddressSetting{[](Config& c) -> ListenAddress& { return c.exchange.listen; }}},
-      {"exchange.threads", IntSetting{[](Config& c) -> int& { return c.exchange.threads; }, 0, 256}},
+      {"exchange.threads",
+       IntSetting{[](Config& c) -> int& { return c.exchange.threads; }, 0, 256}},
       {"tls.certificate",
        StringSetting{[](Config& c) -> std::string& { return c.tls.certificate; }, check_non_empty}},
       {"tls.private_key",
@@ -69,7 +72,8 @@ const std::vector<Setting>& settings() {
        IntSetting{[](Config& c) -> int& { return c.limits.header_bytes; }, 1024, 1 << 20}},
       {"limits.body_bytes",
        IntSetting{[](Config& c) -> int& { return c.limits.body_bytes; }, 1024, 256 << 20}},
-      {"limits.json_depth", IntSetting{[](Config& c) -> int& { return c.limits.json_depth; }, 2, 512}},
+      {"limits.json_depth",
+       IntSetting{[](Config& c) -> int& { return c.limits.json_depth; }, 2, 512}},
       {"limits.handshake_timeout_ms",
        IntSetting{[](Config& c) -> int& { return c.limits.handshake_timeout_ms; }, 100, 600'000}},
       {"limits.read_timeout_ms",
@@ -86,7 +90,8 @@ const std::vector<Setting>& settings() {
        StringSetting{[](Config& c) -> std::string& { return c.provider.ca_file; }}},
       {"audit.queue_capacity",
        IntSetting{[](Config& c) -> int& { return c.audit.queue_capacity; }, 1, 10'000'000}},
-      {"audit.batch_max", IntSetting{[](Config& c) -> int& { return c.audit.batch_max; }, 1, 100'000}},
+      {"audit.batch_max",
+       IntSetting{[](Config& c) -> int& { return c.audit.batch_max; }, 1, 100'000}},
       {"log.level",
        StringSetting{[](Config& c) -> std::string& { return c.log.level; }, check_log_level}},
   };
@@ -121,7 +126,8 @@ void apply_text(Config& config, const Setting& setting, const std::string& where
       [&](const auto& s) {
         using Kind = std::decay_t<decltype(s)>;
         if constexpr (std::is_same_v<Kind, StringSetting>) {
-          if (s.check) s.check(where, text);
+          if (s.check)
+            s.check(where, text);
           s.field(config) = text;
         } else if constexpr (std::is_same_v<Kind, IntSetting>) {
           s.field(config) = parse_int(where, text, s);
@@ -140,11 +146,13 @@ void apply_toml(Config& config, const Setting& setting, const std::string& key,
         using Kind = std::decay_t<decltype(s)>;
         if constexpr (std::is_same_v<Kind, IntSetting>) {
           const auto value = node.value<std::int64_t>();
-          if (!node.is_integer() || !value) throw ConfigError(key + ": must be an integer");
+          if (!node.is_integer() || !value)
+            throw ConfigError(key + ": must be an integer");
           parse_int(key, std::to_string(*value), s);
           s.field(config) = static_cast<int>(*value);
         } else {
-          if (!node.is_string()) throw ConfigError(key + ": must be a string");
+          if (!node.is_string())
+            throw ConfigError(key + ": must be a string");
           apply_text(config, setting, key, *node.value<std::string>());
         }
       },
@@ -153,7 +161,8 @@ void apply_toml(Config& config, const Setting& setting, const std::string& key,
 
 const Setting* find_setting(std::string_view key) {
   for (const auto& s : settings()) {
-    if (s.key == key) return &s;
+    if (s.key == key)
+      return &s;
   }
   return nullptr;
 }
@@ -175,7 +184,8 @@ void apply_file(Config& config, const std::string& path) {
     for (const auto& [key_key, value] : *section_table) {
       const std::string key = section + "." + std::string(key_key.str());
       const Setting* setting = find_setting(key);
-      if (setting == nullptr) throw ConfigError(key + ": unknown setting in " + path);
+      if (setting == nullptr)
+        throw ConfigError(key + ": unknown setting in " + path);
       apply_toml(config, *setting, key, value);
     }
   }
@@ -208,16 +218,19 @@ ListenAddress ListenAddress::parse(const std::string& text, const std::string& s
   }
   std::string host = text.substr(0, colon);
   if (host.front() == '[') {
-    if (host.back() != ']') throw ConfigError(setting + ": unbalanced '[' in '" + text + "'");
+    if (host.back() != ']')
+      throw ConfigError(setting + ": unbalanced '[' in '" + text + "'");
     host = host.substr(1, host.size() - 2);
   }
   const std::string port_text = text.substr(colon + 1);
   int port = -1;
-  const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  const auto [end, ec] =
+      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 0 || port > 65535) {
     throw ConfigError(setting + ": port must be 0..65535 (got '" + port_text + "')");
   }
-  if (host.empty()) throw ConfigError(setting + ": host is empty");
+  if (host.empty())
+    throw ConfigError(setting + ": host is empty");
   return ListenAddress{host, static_cast<std::uint16_t>(port)};
 }
 
@@ -228,7 +241,8 @@ std::string ListenAddress::to_string() const {
 
 Config load_config(const std::string& path, const std::map<std::string, std::string>& env) {
   Config config;
-  if (!path.empty()) apply_file(config, path);
+  if (!path.empty())
+    apply_file(config, path);
   apply_environment(config, env);
   return config;
 }
@@ -238,14 +252,16 @@ std::map<std::string, std::string> process_environment() {
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
     const std::string_view text(*entry);
     const auto eq = text.find('=');
-    if (eq != std::string_view::npos) env.emplace(text.substr(0, eq), text.substr(eq + 1));
+    if (eq != std::string_view::npos)
+      env.emplace(text.substr(0, eq), text.substr(eq + 1));
   }
   return env;
 }
 
 std::vector<std::pair<std::string, std::string>> describe_settings() {
   std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& s : settings()) out.emplace_back(std::string(s.key), env_name(s.key));
+  for (const auto& s : settings())
+    out.emplace_back(std::string(s.key), env_name(s.key));
   return out;
 }
 

@@ -1,9 +1,9 @@
 #include "lienthong/core/digest.hpp"
 
-#include <openssl/evp.h>
-
 #include <array>
 #include <stdexcept>
+
+#include <openssl/evp.h>
 
 namespace lienthong {
 

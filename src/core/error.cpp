@@ -47,7 +47,8 @@ constexpr std::array kErrors{
 
 constexpr bool table_is_in_enum_order() {
   for (std::size_t i = 0; i < kErrors.size(); ++i) {
-    if (static_cast<std::size_t>(kErrors[i].code) != i) return false;
+    if (static_cast<std::size_t>(kErrors[i].code) != i)
+      return false;
   }
   return true;
 }

@@ -14,9 +14,11 @@ bool split_exact(std::string_view text, std::array<std::string_view, N>& parts) 
   std::size_t count = 0;
   while (true) {
     const auto slash = text.find('/');
-    if (count == N) return false;
+    if (count == N)
+      return false;
     parts[count++] = text.substr(0, slash);
-    if (slash == std::string_view::npos) break;
+    if (slash == std::string_view::npos)
+      break;
     text.remove_prefix(slash + 1);
   }
   return count == N;
@@ -25,11 +27,13 @@ bool split_exact(std::string_view text, std::array<std::string_view, N>& parts) 
 }  // namespace
 
 bool is_identifier_part(std::string_view part) {
-  if (part.empty() || part.size() > kMaxPartLength) return false;
+  if (part.empty() || part.size() > kMaxPartLength)
+    return false;
   for (const char c : part) {
     const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                     c == '.' || c == '_' || c == '-';
-    if (!ok) return false;
+    if (!ok)
+      return false;
   }
   return true;
 }
@@ -41,11 +45,14 @@ bool is_member_class(std::string_view member_class) {
 
 std::optional<SystemId> SystemId::parse(std::string_view text) {
   std::array<std::string_view, 4> parts;
-  if (!split_exact(text, parts)) return std::nullopt;
+  if (!split_exact(text, parts))
+    return std::nullopt;
   for (const auto part : parts) {
-    if (!is_identifier_part(part)) return std::nullopt;
+    if (!is_identifier_part(part))
+      return std::nullopt;
   }
-  if (!is_member_class(parts[1])) return std::nullopt;
+  if (!is_member_class(parts[1]))
+    return std::nullopt;
   return SystemId{std::string(parts[0]), std::string(parts[1]), std::string(parts[2]),
                   std::string(parts[3])};
 }
@@ -60,11 +67,14 @@ std::string SystemId::to_string() const {
 
 std::optional<ServiceId> ServiceId::parse(std::string_view text) {
   std::array<std::string_view, 6> parts;
-  if (!split_exact(text, parts)) return std::nullopt;
+  if (!split_exact(text, parts))
+    return std::nullopt;
   for (const auto part : parts) {
-    if (!is_identifier_part(part)) return std::nullopt;
+    if (!is_identifier_part(part))
+      return std::nullopt;
   }
-  if (!is_member_class(parts[1])) return std::nullopt;
+  if (!is_member_class(parts[1]))
+    return std::nullopt;
   return ServiceId{SystemId{std::string(parts[0]), std::string(parts[1]), std::string(parts[2]),
                             std::string(parts[3])},
                    std::string(parts[4]), std::string(parts[5])};

@@ -1,11 +1,11 @@
 #include "lienthong/core/message_id.hpp"
 
-#include <openssl/rand.h>
-
 #include <array>
 #include <chrono>
 #include <cstdint>
 #include <stdexcept>
+
+#include <openssl/rand.h>
 
 #include "lienthong/core/digest.hpp"
 
@@ -16,11 +16,12 @@ std::string new_uuid_v7() {
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
     throw std::runtime_error("RAND_bytes failed");
   }
-  const auto millis = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count());
-  for (int i = 0; i < 6; ++i) bytes[i] = static_cast<unsigned char>(millis >> (40 - 8 * i));
+  const auto millis =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
+  for (int i = 0; i < 6; ++i)
+    bytes[i] = static_cast<unsigned char>(millis >> (40 - 8 * i));
   bytes[6] = static_cast<unsigned char>(0x70 | (bytes[6] & 0x0f));  // version 7
   bytes[8] = static_cast<unsigned char>(0x80 | (bytes[8] & 0x3f));  // RFC variant
   const std::string hex =
@@ -30,11 +31,13 @@ std::string new_uuid_v7() {
 }
 
 bool is_valid_message_id(std::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
+  if (id.empty() || id.size() > 128)
+    return false;
   for (const char c : id) {
     const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                     c == '.' || c == '_' || c == ':' || c == '-';
-    if (!ok) return false;
+    if (!ok)
+      return false;
   }
   return true;
 }

@@ -1,8 +1,9 @@
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 
+#include <nlohmann/json.hpp>
+
 #include "lienthong/demo/demo_provider.hpp"
+
 #include "lookup_handler.hpp"
 #include "synthetic.hpp"
 
@@ -20,7 +21,8 @@ bool valid_citizen_id(std::string_view id) {
 
 std::optional<nlohmann::json> find_citizen(const std::string& id) {
   const auto* province = detail::province_by_citizen_code(id.substr(0, 3));
-  if (province == nullptr) return std::nullopt;  // no such province: no such citizen
+  if (province == nullptr)
+    return std::nullopt;  // no such province: no such citizen
   Synthetic random(id);
   const int century_digit = id[3] - '0';
   const bool female = century_digit % 2 == 1;
@@ -34,7 +36,8 @@ std::optional<nlohmann::json> find_citizen(const std::string& id) {
       {"dateOfBirth", birth},
       {"sex", female ? "female" : "male"},
       {"nationality", "VN"},
-      {"placeOfOrigin", {{"provinceCode", province->citizen_code}, {"provinceName", province->name}}},
+      {"placeOfOrigin",
+       {{"provinceCode", province->citizen_code}, {"provinceName", province->name}}},
       {"permanentAddress", detail::street_address(random, *province)},
   };
 }
@@ -47,14 +50,15 @@ bool valid_tax_code(std::string_view code) {
 
 std::optional<nlohmann::json> find_enterprise(const std::string& code) {
   const auto* province = detail::province_by_tax_prefix(code.substr(0, 2));
-  if (province == nullptr) return std::nullopt;
+  if (province == nullptr)
+    return std::nullopt;
   Synthetic random(code);
   static constexpr std::string_view kKinds[] = {"Công ty TNHH", "Công ty Cổ phần",
                                                 "Doanh nghiệp tư nhân"};
   static constexpr std::string_view kTrades[] = {"Thương mại", "Xây dựng", "Công nghệ",
                                                  "Vận tải",    "Nông sản", "Dược phẩm"};
-  static constexpr std::string_view kBrands[] = {"Sao Mai", "Hồng Hà", "Phú Thịnh", "An Khang",
-                                                 "Việt Tiến", "Thành Công"};
+  static constexpr std::string_view kBrands[] = {"Sao Mai",  "Hồng Hà",   "Phú Thịnh",
+                                                 "An Khang", "Việt Tiến", "Thành Công"};
   const std::string name = std::string(random.pick(kKinds)) + " " +
                            std::string(random.pick(kTrades)) + " " +
                            std::string(random.pick(kBrands));
@@ -84,11 +88,15 @@ std::shared_ptr<net::HttpHandler> make_business_registry() {
                                                  find_enterprise);
 }
 
-std::vector<std::string> demo_system_names() { return {"population", "business"}; }
+std::vector<std::string> demo_system_names() {
+  return {"population", "business"};
+}
 
 std::shared_ptr<net::HttpHandler> make_demo_system(const std::string& name) {
-  if (name == "population") return make_population_registry();
-  if (name == "business") return make_business_registry();
+  if (name == "population")
+    return make_population_registry();
+  if (name == "business")
+    return make_business_registry();
   return nullptr;
 }
 

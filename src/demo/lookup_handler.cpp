@@ -4,9 +4,9 @@
 
 namespace lienthong::demo::detail {
 
-LookupHandler::LookupHandler(std::string path, std::string field,
-                             std::function<bool(std::string_view)> valid,
-                             std::function<std::optional<nlohmann::json>(const std::string&)> lookup)
+LookupHandler::LookupHandler(
+    std::string path, std::string field, std::function<bool(std::string_view)> valid,
+    std::function<std::optional<nlohmann::json>(const std::string&)> lookup)
     : path_(std::move(path)),
       field_(std::move(field)),
       valid_(std::move(valid)),
@@ -21,18 +21,22 @@ boost::asio::awaitable<net::HttpResponse> LookupHandler::reject(net::HttpRequest
 }
 
 net::HttpResponse LookupHandler::answer(const net::HttpRequest& request) const {
-  if (request.path() != path_) return json_reply(404, R"({"error":"no such endpoint"})");
-  if (request.method != "POST") return json_reply(405, R"({"error":"use POST"})");
+  if (request.path() != path_)
+    return json_reply(404, R"({"error":"no such endpoint"})");
+  if (request.method != "POST")
+    return json_reply(405, R"({"error":"use POST"})");
   const auto body = nlohmann::json::parse(request.body, nullptr, false);
   if (!body.is_object() || !body.contains(field_) || !body[field_].is_string()) {
-    return json_reply(400, nlohmann::json{{"error", "expected {\"" + field_ + "\": \"...\"}"}}.dump());
+    return json_reply(400,
+                      nlohmann::json{{"error", "expected {\"" + field_ + "\": \"...\"}"}}.dump());
   }
   const auto key = body[field_].get<std::string>();
   if (!valid_(key)) {
     return json_reply(400, nlohmann::json{{"error", field_ + " is malformed"}}.dump());
   }
   auto record = lookup_(key);
-  if (!record) return json_reply(404, nlohmann::json{{"error", "no record for " + key}}.dump());
+  if (!record)
+    return json_reply(404, nlohmann::json{{"error", "no record for " + key}}.dump());
   return json_reply(200, record->dump());
 }
 

@@ -2,10 +2,10 @@
 // Private to demo/: a provider endpoint that answers POST <path> {"<field>": "..."}
 // by looking the value up. Shared by every demo system.
 
-#include <nlohmann/json.hpp>
-
 #include <functional>
 #include <optional>
+
+#include <nlohmann/json.hpp>
 
 #include "lienthong/net/http_handler.hpp"
 

@@ -20,18 +20,18 @@ constexpr std::array<Province, 10> kProvinces{{
     {"022", "57", "Quảng Ninh"},
 }};
 
-constexpr std::array<std::string_view, 14> kFamilyNames{
-    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan",
-    "Vũ",     "Võ",   "Đặng", "Bùi", "Đỗ",    "Hồ",    "Ngô"};
+constexpr std::array<std::string_view, 14> kFamilyNames{"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng",
+                                                        "Huỳnh",  "Phan", "Vũ", "Võ",   "Đặng",
+                                                        "Bùi",    "Đỗ",   "Hồ", "Ngô"};
 constexpr std::array<std::string_view, 6> kMaleMiddle{"Văn", "Hữu", "Đức", "Minh", "Quốc", "Thanh"};
 constexpr std::array<std::string_view, 5> kFemaleMiddle{"Thị", "Ngọc", "Thu", "Minh", "Thanh"};
-constexpr std::array<std::string_view, 10> kMaleGiven{"An",   "Bình", "Dũng", "Hùng", "Khánh",
-                                                       "Long", "Nam",  "Phong", "Sơn", "Tuấn"};
-constexpr std::array<std::string_view, 10> kFemaleGiven{"Châu", "Giang", "Hạnh", "Hoa", "Lan",
-                                                         "Linh", "Mai",   "Phương", "Thảo", "Trang"};
-constexpr std::array<std::string_view, 8> kStreets{"Lê Lợi",       "Trần Hưng Đạo", "Nguyễn Huệ",
-                                                    "Hai Bà Trưng", "Lý Thường Kiệt", "Điện Biên Phủ",
-                                                    "Hùng Vương",   "Phan Chu Trinh"};
+constexpr std::array<std::string_view, 10> kMaleGiven{"An",   "Bình", "Dũng",  "Hùng", "Khánh",
+                                                      "Long", "Nam",  "Phong", "Sơn",  "Tuấn"};
+constexpr std::array<std::string_view, 10> kFemaleGiven{"Châu", "Giang", "Hạnh",   "Hoa",  "Lan",
+                                                        "Linh", "Mai",   "Phương", "Thảo", "Trang"};
+constexpr std::array<std::string_view, 8> kStreets{
+    "Lê Lợi",         "Trần Hưng Đạo", "Nguyễn Huệ", "Hai Bà Trưng",
+    "Lý Thường Kiệt", "Điện Biên Phủ", "Hùng Vương", "Phan Chu Trinh"};
 
 }  // namespace
 
@@ -48,18 +48,22 @@ std::uint32_t Synthetic::next() {
   return static_cast<std::uint32_t>((state_ * 0x2545F4914F6CDD1DULL) >> 32);
 }
 
-std::span<const Province> provinces() { return kProvinces; }
+std::span<const Province> provinces() {
+  return kProvinces;
+}
 
 const Province* province_by_citizen_code(std::string_view code) {
   for (const auto& p : kProvinces) {
-    if (p.citizen_code == code) return &p;
+    if (p.citizen_code == code)
+      return &p;
   }
   return nullptr;
 }
 
 const Province* province_by_tax_prefix(std::string_view prefix) {
   for (const auto& p : kProvinces) {
-    if (p.tax_prefix == prefix) return &p;
+    if (p.tax_prefix == prefix)
+      return &p;
   }
   return nullptr;
 }
@@ -80,7 +84,8 @@ std::string street_address(Synthetic& random, const Province& province) {
 
 bool all_digits(std::string_view text) {
   for (const char c : text) {
-    if (c < '0' || c > '9') return false;
+    if (c < '0' || c > '9')
+      return false;
   }
   return !text.empty();
 }

@@ -1,8 +1,8 @@
 #include "lienthong/exchange/envelope.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <stdexcept>
+
+#include <nlohmann/json.hpp>
 
 #include "lienthong/core/message_id.hpp"
 #include "lienthong/policy/json_limits.hpp"
@@ -24,7 +24,8 @@ std::string optional_string(const nlohmann::json& header, const char* key) {
 
 std::string_view envelope_schema_text() {
   for (const auto& [name, text] : embedded::json_schemas()) {
-    if (name == "envelope.schema.json") return text;
+    if (name == "envelope.schema.json")
+      return text;
   }
   throw std::runtime_error("envelope.schema.json is not embedded in this build");
 }
@@ -52,7 +53,8 @@ Result<Envelope> EnvelopeParser::parse(std::string_view text, std::string& messa
     const auto header = document.find("header");
     if (header != document.end() && header->is_object()) {
       const auto id = header->find("id");
-      if (id != header->end() && id->is_string() && is_valid_message_id(id->get_ref<const std::string&>())) {
+      if (id != header->end() && id->is_string() &&
+          is_valid_message_id(id->get_ref<const std::string&>())) {
         message_id = id->get<std::string>();
       }
     }
@@ -60,7 +62,8 @@ Result<Envelope> EnvelopeParser::parse(std::string_view text, std::string& messa
   if (auto violations = schema_->validate(document); !violations.empty()) {
     Error error = make_error(ErrorCode::kClientBadEnvelope,
                              "the envelope does not match envelope.schema.json");
-    for (auto& v : violations) error.fields.push_back({std::move(v.pointer), std::move(v.reason)});
+    for (auto& v : violations)
+      error.fields.push_back({std::move(v.pointer), std::move(v.reason)});
     return error;
   }
   const auto& header = document["header"];

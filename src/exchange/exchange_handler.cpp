@@ -27,7 +27,8 @@ constexpr std::string_view kMessagesPath = "/exchange/v1/messages";
 // "application/json", optionally with parameters ("; charset=utf-8"), any case.
 bool is_json_media_type(std::string_view content_type) {
   auto media = content_type.substr(0, content_type.find(';'));
-  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  while (!media.empty() && media.back() == ' ')
+    media.remove_suffix(1);
   return boost::beast::iequals(media, "application/json");
 }
 
@@ -98,7 +99,8 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
 
   // 2. Authenticate the caller by its client certificate.
   auto caller = policy::authenticate(snapshot, request);
-  if (!caller.has_value()) co_return std::move(caller).error();
+  if (!caller.has_value())
+    co_return std::move(caller).error();
   record.consumer = caller.value()->key;
 
   // 3. Read the envelope: JSON, bounded depth, valid against envelope.schema.json.
@@ -107,7 +109,8 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
                          "send the envelope as Content-Type: application/json");
   }
   auto parsed = deps_.envelopes->parse(request.body, exchange.message_id);
-  if (!parsed.has_value()) co_return std::move(parsed).error();
+  if (!parsed.has_value())
+    co_return std::move(parsed).error();
   const Envelope& envelope = parsed.value();
   record.provider = envelope.header.to;
   record.service = envelope.header.service;
@@ -133,12 +136,10 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
   HttpRequest call;
   call.method = "POST";
   call.target = service->provider->endpoint->base_path + service->provider_path;
-  call.headers = {{"Content-Type", "application/json"},
-                  {"Accept", "application/json"},
-                  {"X-Lienthong-Message-Id", envelope.header.id},
-                  {"X-Lienthong-Request-Id", record.request_id},
-                  {"X-Lienthong-Client", record.consumer},
-                  {"X-Lienthong-Service", service->key}};
+  call.headers = {
+      {"Content-Type", "application/json"},           {"Accept", "application/json"},
+      {"X-Lienthong-Message-Id", envelope.header.id}, {"X-Lienthong-Request-Id", record.request_id},
+      {"X-Lienthong-Client", record.consumer},        {"X-Lienthong-Service", service->key}};
   if (!envelope.header.user_id.empty()) {
     call.headers.push_back({"X-Lienthong-User-Id", envelope.header.user_id});
   }
@@ -147,10 +148,11 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
   }
   call.body = envelope.body;
   record.provider_called_at = std::chrono::system_clock::now();
-  auto answer =
-      co_await provider_client_->send(*service->provider->endpoint, std::move(call), service->timeout);
+  auto answer = co_await provider_client_->send(*service->provider->endpoint, std::move(call),
+                                                service->timeout);
   record.provider_answered_at = std::chrono::system_clock::now();
-  if (!answer.has_value()) co_return std::move(answer).error();
+  if (!answer.has_value())
+    co_return std::move(answer).error();
   const HttpResponse& reply = answer.value();
 
   // 7. Check the provider's answer: never pass on a server error or non-JSON.
@@ -168,17 +170,16 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
 
   // 8. Wrap the answer in a response envelope addressed back to the caller.
   record.correlation_id = envelope.header.id;
-  nlohmann::json response{
-      {"header",
-       {{"id", new_uuid_v7()},
-        {"correlationId", envelope.header.id},
-        {"from", service->provider->key},
-        {"to", record.consumer},
-        {"service", envelope.header.service},
-        {"version", envelope.header.version},
-        {"status", reply.status},
-        {"timestamp", to_rfc3339(std::chrono::system_clock::now())}}},
-      {"body", std::move(body)}};
+  nlohmann::json response{{"header",
+                           {{"id", new_uuid_v7()},
+                            {"correlationId", envelope.header.id},
+                            {"from", service->provider->key},
+                            {"to", record.consumer},
+                            {"service", envelope.header.service},
+                            {"version", envelope.header.version},
+                            {"status", reply.status},
+                            {"timestamp", to_rfc3339(std::chrono::system_clock::now())}}},
+                          {"body", std::move(body)}};
   co_return json_response(reply.status,
                           response.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                           record.request_id);

@@ -14,8 +14,10 @@ net::HttpResponse problem_response(const Error& error, const ProblemContext& con
       {"code", info.code},
       {"requestId", context.request_id},
   };
-  if (!context.instance.empty()) body["instance"] = context.instance;
-  if (!context.message_id.empty()) body["messageId"] = context.message_id;
+  if (!context.instance.empty())
+    body["instance"] = context.instance;
+  if (!context.message_id.empty())
+    body["messageId"] = context.message_id;
   if (!error.fields.empty()) {
     auto& errors = body["errors"];
     for (const auto& field : error.fields) {

@@ -1,5 +1,9 @@
 #include "lienthong/net/http_client.hpp"
 
+#include <deque>
+#include <sys/socket.h>
+#include <unordered_map>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -8,10 +12,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <sys/socket.h>
-
-#include <deque>
-#include <unordered_map>
 
 #include "beast_conversions.hpp"
 
@@ -41,8 +41,10 @@ struct Connection {
   // A pooled connection is reusable only if the provider has neither closed
   // it nor sent anything unasked (e.g. a TLS close_notify).
   bool still_open() {
-    if (Clock::now() - idle_since > kMaxIdleAge) return false;
-    if (buffer.size() != 0) return false;
+    if (Clock::now() - idle_since > kMaxIdleAge)
+      return false;
+    if (buffer.size() != 0)
+      return false;
     char byte;
     const auto n = ::recv(tcp_layer().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
@@ -92,19 +94,22 @@ struct HttpClient::Impl {
 
   std::unique_ptr<Connection> take_idle(const std::string& key) {
     auto it = idle.find(key);
-    if (it == idle.end()) return nullptr;
+    if (it == idle.end())
+      return nullptr;
     auto& queue = it->second;
     while (!queue.empty()) {
       auto connection = std::move(queue.back());
       queue.pop_back();
-      if (connection->still_open()) return connection;
+      if (connection->still_open())
+        return connection;
     }
     return nullptr;
   }
 
   void give_back(const std::string& key, std::unique_ptr<Connection> connection) {
     auto& queue = idle[key];
-    if (static_cast<int>(queue.size()) >= options.max_idle_per_endpoint) return;
+    if (static_cast<int>(queue.size()) >= options.max_idle_per_endpoint)
+      return;
     connection->idle_since = Clock::now();
     queue.push_back(std::move(connection));
   }
@@ -118,16 +123,21 @@ struct HttpClient::Impl {
     tcp::resolver resolver(context);
     auto [resolve_ec, results] =
         co_await resolver.async_resolve(endpoint.host, std::to_string(endpoint.port), kNoThrow);
-    if (resolve_ec) co_return unreachable_error(endpoint, "name resolution failed");
+    if (resolve_ec)
+      co_return unreachable_error(endpoint, "name resolution failed");
 
     stream.expires_after(std::min(options.connect_timeout, remaining(deadline)));
     auto [connect_ec, connected] = co_await stream.async_connect(results, kNoThrow);
-    if (connect_ec == beast::error::timeout) co_return timeout_error(endpoint);
-    if (connect_ec) co_return unreachable_error(endpoint, connect_ec.message());
+    if (connect_ec == beast::error::timeout)
+      co_return timeout_error(endpoint);
+    if (connect_ec)
+      co_return unreachable_error(endpoint, connect_ec.message());
     stream.socket().set_option(tcp::no_delay(true));
-    if (!endpoint.tls) co_return std::move(connection);
+    if (!endpoint.tls)
+      co_return std::move(connection);
 
-    if (!tls) co_return unreachable_error(endpoint, "HTTPS is not configured in this hub");
+    if (!tls)
+      co_return unreachable_error(endpoint, "HTTPS is not configured in this hub");
     connection->secure =
         std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(stream), *tls);
     connection->plain.reset();
@@ -139,8 +149,10 @@ struct HttpClient::Impl {
     secure.set_verify_callback(asio::ssl::host_name_verification(endpoint.host));
     secure.next_layer().expires_after(std::min(options.connect_timeout, remaining(deadline)));
     auto [handshake_ec] = co_await secure.async_handshake(asio::ssl::stream_base::client, kNoThrow);
-    if (handshake_ec == beast::error::timeout) co_return timeout_error(endpoint);
-    if (handshake_ec) co_return unreachable_error(endpoint, "TLS handshake failed");
+    if (handshake_ec == beast::error::timeout)
+      co_return timeout_error(endpoint);
+    if (handshake_ec)
+      co_return unreachable_error(endpoint, "TLS handshake failed");
     co_return std::move(connection);
   }
 
@@ -151,14 +163,17 @@ struct HttpClient::Impl {
                                                  Clock::time_point deadline, bool& reusable) {
     connection.tcp_layer().expires_after(remaining(deadline));
     auto [write_ec, written] = co_await http::async_write(stream, request, kNoThrow);
-    if (write_ec == beast::error::timeout) co_return timeout_error(endpoint);
-    if (write_ec) co_return unreachable_error(endpoint, write_ec.message());
+    if (write_ec == beast::error::timeout)
+      co_return timeout_error(endpoint);
+    if (write_ec)
+      co_return unreachable_error(endpoint, write_ec.message());
 
     http::response_parser<http::string_body> parser;
     parser.header_limit(kMaxResponseHeaderBytes);
     parser.body_limit(options.max_response_bytes);
     auto [read_ec, read] = co_await http::async_read(stream, connection.buffer, parser, kNoThrow);
-    if (read_ec == beast::error::timeout) co_return timeout_error(endpoint);
+    if (read_ec == beast::error::timeout)
+      co_return timeout_error(endpoint);
     if (read_ec == http::error::body_limit) {
       co_return make_error(ErrorCode::kProviderBadResponse, "the provider's response is too large");
     }
@@ -168,7 +183,8 @@ struct HttpClient::Impl {
                            "the provider closed the connection before a complete response");
     }
     if (read_ec) {
-      co_return make_error(ErrorCode::kProviderBadResponse, "the provider's response is not valid HTTP");
+      co_return make_error(ErrorCode::kProviderBadResponse,
+                           "the provider's response is not valid HTTP");
     }
     auto& message = parser.get();
     reusable = message.keep_alive();
@@ -194,7 +210,8 @@ asio::awaitable<Result<HttpResponse>> HttpClient::send(const HttpEndpoint& endpo
   auto connection = impl_->take_idle(key);
   if (!connection) {
     auto connected = co_await impl_->connect(endpoint, deadline);
-    if (!connected.has_value()) co_return std::move(connected).error();
+    if (!connected.has_value())
+      co_return std::move(connected).error();
     connection = std::move(connected).value();
   }
   auto message = to_beast_request(std::move(request), endpoint);
@@ -208,13 +225,15 @@ asio::awaitable<Result<HttpResponse>> HttpClient::send(const HttpEndpoint& endpo
     result = co_await impl_->exchange(*connection->plain, *connection, endpoint, message, deadline,
                                       reusable);
   }
-  if (result.has_value() && reusable) impl_->give_back(key, std::move(connection));
+  if (result.has_value() && reusable)
+    impl_->give_back(key, std::move(connection));
   co_return result;
 }
 
 std::size_t HttpClient::idle_connections() const {
   std::size_t count = 0;
-  for (const auto& [key, queue] : impl_->idle) count += queue.size();
+  for (const auto& [key, queue] : impl_->idle)
+    count += queue.size();
   return count;
 }
 

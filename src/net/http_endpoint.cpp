@@ -1,6 +1,6 @@
-#include <boost/url/parse.hpp>
-
 #include <charconv>
+
+#include <boost/url/parse.hpp>
 
 #include "lienthong/net/http_client.hpp"
 
@@ -8,7 +8,8 @@ namespace lienthong::net {
 
 Result<HttpEndpoint> HttpEndpoint::parse(std::string_view url) {
   const auto parsed = boost::urls::parse_absolute_uri(url);
-  if (!parsed) return make_error(ErrorCode::kClientBadRequest, "not an absolute URL");
+  if (!parsed)
+    return make_error(ErrorCode::kClientBadRequest, "not an absolute URL");
   const auto& u = *parsed;
   HttpEndpoint endpoint;
   if (u.scheme() == "https") {
@@ -21,12 +22,15 @@ Result<HttpEndpoint> HttpEndpoint::parse(std::string_view url) {
                       "the URL must not carry user info, a query or a fragment");
   }
   endpoint.host = u.encoded_host_address();
-  if (endpoint.host.empty()) return make_error(ErrorCode::kClientBadRequest, "the URL has no host");
-  if (endpoint.host.front() == '[') endpoint.host = endpoint.host.substr(1, endpoint.host.size() - 2);
+  if (endpoint.host.empty())
+    return make_error(ErrorCode::kClientBadRequest, "the URL has no host");
+  if (endpoint.host.front() == '[')
+    endpoint.host = endpoint.host.substr(1, endpoint.host.size() - 2);
   endpoint.port = endpoint.tls ? 443 : 80;
   if (u.has_port()) {
     const auto port = u.port_number();
-    if (port == 0) return make_error(ErrorCode::kClientBadRequest, "the URL port is invalid");
+    if (port == 0)
+      return make_error(ErrorCode::kClientBadRequest, "the URL port is invalid");
     endpoint.port = port;
   }
   endpoint.base_path = u.encoded_path();
@@ -47,6 +51,8 @@ std::string HttpEndpoint::origin() const {
   return std::string(tls ? "https://" : "http://") + host_header();
 }
 
-std::string HttpEndpoint::to_string() const { return origin() + base_path; }
+std::string HttpEndpoint::to_string() const {
+  return origin() + base_path;
+}
 
 }  // namespace lienthong::net

@@ -13,7 +13,8 @@ std::string_view find_header(const std::vector<Header>& headers, std::string_vie
            });
   };
   for (const auto& h : headers) {
-    if (equal_ci(h.name, name)) return h.value;
+    if (equal_ci(h.name, name))
+      return h.value;
   }
   return {};
 }

@@ -1,5 +1,10 @@
 #include "lienthong/net/http_server.hpp"
 
+#include <atomic>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -14,14 +19,10 @@
 #include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
-#include <atomic>
-#include <stdexcept>
-#include <thread>
-#include <vector>
-
-#include "beast_conversions.hpp"
 #include "lienthong/core/digest.hpp"
 #include "lienthong/core/result.hpp"
+
+#include "beast_conversions.hpp"
 
 namespace lienthong::net {
 namespace asio = boost::asio;
@@ -36,10 +37,12 @@ constexpr auto kShutdownTimeout = std::chrono::seconds(2);
 
 std::string peer_certificate_sha256(SSL* ssl) {
   X509* cert = SSL_get0_peer_certificate(ssl);
-  if (cert == nullptr || SSL_get_verify_result(ssl) != X509_V_OK) return {};
+  if (cert == nullptr || SSL_get_verify_result(ssl) != X509_V_OK)
+    return {};
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (X509_digest(cert, EVP_sha256(), digest, &length) != 1) return {};
+  if (X509_digest(cert, EVP_sha256(), digest, &length) != 1)
+    return {};
   return to_hex(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
@@ -67,12 +70,14 @@ HttpRequest to_request(http::request_parser<http::string_body>& parser, const Pe
   HttpRequest request;
   request.peer = peer;
   request.received_at = std::chrono::system_clock::now();
-  if (!parser.is_header_done()) return request;
+  if (!parser.is_header_done())
+    return request;
   auto& message = parser.get();
   request.method = std::string(message.method_string());
   request.target = std::string(message.target());
   request.headers = detail::copy_headers(message.base());
-  if (parser.is_done()) request.body = std::move(message.body());
+  if (parser.is_done())
+    request.body = std::move(message.body());
   return request;
 }
 
@@ -89,7 +94,8 @@ asio::awaitable<void> serve_requests(Stream& stream, beast::tcp_stream& tcp_laye
     if (buffer.size() == 0) {
       tcp_layer.expires_after(std::chrono::milliseconds(options.idle_timeout_ms));
       auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kNoThrow);
-      if (ec) co_return;
+      if (ec)
+        co_return;
       buffer.commit(n);
     }
     // From the first byte on, the whole request must arrive within the read
@@ -114,7 +120,8 @@ asio::awaitable<void> serve_requests(Stream& stream, beast::tcp_stream& tcp_laye
     HttpResponse response;
     bool keep_alive = false;
     if (ec) {
-      if (!can_answer(ec)) co_return;
+      if (!can_answer(ec))
+        co_return;
       response = co_await handler.reject(to_request(parser, peer), read_error(ec));
     } else {
       keep_alive = parser.get().keep_alive();
@@ -124,7 +131,8 @@ asio::awaitable<void> serve_requests(Stream& stream, beast::tcp_stream& tcp_laye
     auto message = detail::to_beast(std::move(response), version, keep_alive);
     tcp_layer.expires_after(std::chrono::milliseconds(options.read_timeout_ms));
     auto [write_ec, written] = co_await http::async_write(stream, message, kNoThrow);
-    if (write_ec || !message.keep_alive()) co_return;
+    if (write_ec || !message.keep_alive())
+      co_return;
   }
 }
 
@@ -149,8 +157,7 @@ struct HttpServer::Impl {
   struct Worker {
     asio::io_context context{1};
     // Keeps run() going while the thread has no connection yet.
-    asio::executor_work_guard<asio::io_context::executor_type> keep_running{
-        context.get_executor()};
+    asio::executor_work_guard<asio::io_context::executor_type> keep_running{context.get_executor()};
     std::shared_ptr<HttpHandler> handler;
     std::thread thread;
   };
@@ -171,7 +178,8 @@ struct HttpServer::Impl {
       Worker& worker = *workers[next];
       next = (next + 1) % workers.size();
       auto [ec, socket] = co_await acceptor->async_accept(worker.context, kNoThrow);
-      if (ec == asio::error::operation_aborted) co_return;
+      if (ec == asio::error::operation_aborted)
+        co_return;
       if (ec) {
         logger->warn("accept failed: {}", ec.message());
         continue;
@@ -241,7 +249,8 @@ HttpServer::~HttpServer() {
 
 void HttpServer::start() {
   Impl& s = *impl_;
-  if (s.running) return;
+  if (s.running)
+    return;
   const int threads = std::max(1, s.options.threads);
   for (int i = 0; i < threads; ++i) {
     auto worker = std::make_unique<Impl::Worker>();
@@ -250,7 +259,8 @@ void HttpServer::start() {
   }
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(s.options.listen.host, ec);
-  if (ec) throw std::runtime_error("listen address '" + s.options.listen.host + "' is not an IP");
+  if (ec)
+    throw std::runtime_error("listen address '" + s.options.listen.host + "' is not an IP");
   const tcp::endpoint endpoint(address, s.options.listen.port);
   s.acceptor = std::make_unique<tcp::acceptor>(s.workers.front()->context);
   s.acceptor->open(endpoint.protocol());
@@ -272,18 +282,26 @@ void HttpServer::start() {
 
 void HttpServer::stop() {
   Impl& s = *impl_;
-  if (!s.running) return;
+  if (!s.running)
+    return;
   s.running = false;
-  for (auto& worker : s.workers) worker->context.stop();
+  for (auto& worker : s.workers)
+    worker->context.stop();
   for (auto& worker : s.workers) {
-    if (worker->thread.joinable()) worker->thread.join();
+    if (worker->thread.joinable())
+      worker->thread.join();
   }
   boost::system::error_code ignored;
-  if (s.acceptor) s.acceptor->close(ignored);
+  if (s.acceptor)
+    s.acceptor->close(ignored);
 }
 
-std::uint16_t HttpServer::port() const { return impl_->port; }
+std::uint16_t HttpServer::port() const {
+  return impl_->port;
+}
 
-int HttpServer::open_connections() const { return impl_->open.load(); }
+int HttpServer::open_connections() const {
+  return impl_->open.load();
+}
 
 }  // namespace lienthong::net

@@ -1,10 +1,10 @@
 #include "lienthong/net/tls_context.hpp"
 
-#include <boost/asio/ssl/context.hpp>
-#include <openssl/ssl.h>
-
 #include <filesystem>
 #include <stdexcept>
+
+#include <boost/asio/ssl/context.hpp>
+#include <openssl/ssl.h>
 
 namespace lienthong::net {
 namespace ssl = boost::asio::ssl;
@@ -37,12 +37,14 @@ std::shared_ptr<ssl::context> make_server_tls_context(const ServerTlsFiles& file
   try {
     ctx->use_certificate_chain_file(files.certificate);
   } catch (const std::exception& e) {
-    throw std::runtime_error("tls.certificate: cannot load '" + files.certificate + "': " + e.what());
+    throw std::runtime_error("tls.certificate: cannot load '" + files.certificate +
+                             "': " + e.what());
   }
   try {
     ctx->use_private_key_file(files.private_key, ssl::context::pem);
   } catch (const std::exception& e) {
-    throw std::runtime_error("tls.private_key: cannot load '" + files.private_key + "': " + e.what());
+    throw std::runtime_error("tls.private_key: cannot load '" + files.private_key +
+                             "': " + e.what());
   }
   try {
     ctx->load_verify_file(files.client_ca);

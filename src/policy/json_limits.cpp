@@ -23,7 +23,8 @@ bool exceeds_json_depth(std::string_view text, int max_depth) {
         break;
       case '[':
       case '{':
-        if (++depth > max_depth) return true;
+        if (++depth > max_depth)
+          return true;
         break;
       case ']':
       case '}':

@@ -1,13 +1,13 @@
 #include "lienthong/policy/json_schema.hpp"
 
+#include <atomic>
+
 #include <nlohmann/json.hpp>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
-
-#include <atomic>
 
 namespace lienthong::policy {
 namespace {
@@ -19,7 +19,8 @@ std::atomic<std::uint64_t> g_compiled{0};
 std::string to_json_pointer(const std::vector<std::string>& context) {
   std::string pointer;
   for (const auto& part : context) {
-    if (part.size() < 2 || part.front() != '[' || part.back() != ']') continue;
+    if (part.size() < 2 || part.front() != '[' || part.back() != ']')
+      continue;
     pointer.push_back('/');
     for (const char c : std::string_view(part).substr(1, part.size() - 2)) {
       if (c == '~') {
@@ -50,7 +51,8 @@ Result<std::shared_ptr<const JsonSchema>> JsonSchema::compile(const nlohmann::js
     valijson::adapters::NlohmannJsonAdapter adapter(document);
     parser.populateSchema(adapter, impl->schema);
   } catch (const std::exception& e) {
-    return make_error(ErrorCode::kClientBadRequest, std::string("invalid JSON Schema: ") + e.what());
+    return make_error(ErrorCode::kClientBadRequest,
+                      std::string("invalid JSON Schema: ") + e.what());
   }
   g_compiled.fetch_add(1, std::memory_order_relaxed);
   return std::shared_ptr<const JsonSchema>(new JsonSchema(std::move(impl)));
@@ -62,15 +64,19 @@ std::vector<SchemaViolation> JsonSchema::validate(const nlohmann::json& document
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter adapter(document);
   std::vector<SchemaViolation> violations;
-  if (validator.validate(impl_->schema, adapter, &results)) return violations;
+  if (validator.validate(impl_->schema, adapter, &results))
+    return violations;
   valijson::ValidationResults::Error error;
   while (violations.size() < max_violations && results.popError(error)) {
     violations.push_back({to_json_pointer(error.context), error.description});
   }
-  if (violations.empty()) violations.push_back({"", "the document does not match the schema"});
+  if (violations.empty())
+    violations.push_back({"", "the document does not match the schema"});
   return violations;
 }
 
-std::uint64_t JsonSchema::compiled_count() { return g_compiled.load(std::memory_order_relaxed); }
+std::uint64_t JsonSchema::compiled_count() {
+  return g_compiled.load(std::memory_order_relaxed);
+}
 
 }  // namespace lienthong::policy

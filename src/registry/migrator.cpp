@@ -1,9 +1,9 @@
 #include "lienthong/registry/migrator.hpp"
 
-#include <pqxx/pqxx>
-
 #include <set>
 #include <stdexcept>
+
+#include <pqxx/pqxx>
 
 namespace lienthong::embedded {
 std::vector<std::pair<std::string_view, std::string_view>> sql_migrations();
@@ -19,7 +19,8 @@ constexpr std::int64_t kMigrationLock = 0x4c69656e7468;  // "Lienth"
 
 std::vector<std::string> migration_names() {
   std::vector<std::string> names;
-  for (const auto& [name, sql] : embedded::sql_migrations()) names.emplace_back(name);
+  for (const auto& [name, sql] : embedded::sql_migrations())
+    names.emplace_back(name);
   return names;
 }
 

@@ -24,7 +24,8 @@ Snapshot::Snapshot(Contents contents, std::uint64_t version)
   services_by_key_.reserve(services_.size());
   for (auto& service : services_) {
     const auto it = by_id.find(service.provider_system_id);
-    if (it == by_id.end()) continue;  // cannot happen with the foreign key; never index a dangling one
+    if (it == by_id.end())
+      continue;  // cannot happen with the foreign key; never index a dangling one
     service.provider = it->second;
     services_by_key_.emplace(service.key, &service);
   }

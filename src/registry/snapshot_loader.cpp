@@ -6,7 +6,8 @@ namespace lienthong::registry {
 namespace {
 
 void warn(std::vector<std::string>* warnings, std::string text) {
-  if (warnings != nullptr) warnings->push_back(std::move(text));
+  if (warnings != nullptr)
+    warnings->push_back(std::move(text));
 }
 
 std::vector<SystemEntry> load_systems(pqxx::transaction_base& tx,
@@ -71,9 +72,8 @@ Result<SnapshotPtr> load_snapshot(const std::string& database_url, std::uint64_t
     Snapshot::Contents contents;
     contents.systems = load_systems(tx, warnings);
     contents.services = load_services(tx);
-    for (const auto& row : tx.exec(
-             "SELECT fingerprint, system_id FROM credentials "
-             "WHERE kind = 'certificate' AND revoked_at IS NULL")) {
+    for (const auto& row : tx.exec("SELECT fingerprint, system_id FROM credentials "
+                                   "WHERE kind = 'certificate' AND revoked_at IS NULL")) {
       contents.fingerprints.emplace_back(row[0].as<std::string>(), row[1].as<std::int64_t>());
     }
     tx.commit();

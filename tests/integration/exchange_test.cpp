@@ -27,8 +27,8 @@ class Exchange : public HubFixture {
 
 TEST_F(Exchange, DeliversTheMessageAndAnswersWithACorrelatedEnvelope) {
   auto consumer = client();
-  const auto response = consumer.post("/exchange/v1/messages",
-                                      envelope("happy-1", kConsumer, kProvider, "echo"));
+  const auto response =
+      consumer.post("/exchange/v1/messages", envelope("happy-1", kConsumer, kProvider, "echo"));
   ASSERT_EQ(response.status, 200) << response.body;
   EXPECT_EQ(response.header("content-type"), "application/json");
   const auto answer = json::parse(response.body);
@@ -62,10 +62,11 @@ TEST_F(Exchange, AuditRecordHashesTheExactBodies) {
   const std::string body = envelope("hash-1", kConsumer, kProvider, "echo");
   const auto response = consumer.post("/exchange/v1/messages", body);
   ASSERT_EQ(response.status, 200);
-  EXPECT_EQ(database_->scalar("SELECT (request_sha256 = encode(sha256(convert_to(" +
-                              database_->scalar("SELECT quote_literal($$" + body + "$$)") +
-                              ", 'UTF8')), 'hex'))::text FROM audit_records WHERE message_id = 'hash-1'"),
-            "true");
+  EXPECT_EQ(
+      database_->scalar("SELECT (request_sha256 = encode(sha256(convert_to(" +
+                        database_->scalar("SELECT quote_literal($$" + body + "$$)") +
+                        ", 'UTF8')), 'hex'))::text FROM audit_records WHERE message_id = 'hash-1'"),
+      "true");
   EXPECT_EQ(database_->scalar("SELECT request_bytes || '|' || response_bytes FROM audit_records "
                               "WHERE message_id = 'hash-1'"),
             std::to_string(body.size()) + "|" + std::to_string(response.body.size()));
@@ -74,8 +75,9 @@ TEST_F(Exchange, AuditRecordHashesTheExactBodies) {
 TEST_F(Exchange, KeepsTheConnectionAliveAcrossRequests) {
   auto consumer = client();
   for (int i = 0; i < 5; ++i) {
-    const auto response = consumer.post(
-        "/exchange/v1/messages", envelope("keep-" + std::to_string(i), kConsumer, kProvider, "echo"));
+    const auto response =
+        consumer.post("/exchange/v1/messages",
+                      envelope("keep-" + std::to_string(i), kConsumer, kProvider, "echo"));
     ASSERT_EQ(response.status, 200) << i;
   }
   EXPECT_EQ(provider_->calls(), 5);
@@ -90,7 +92,8 @@ TEST_F(Exchange, PassesTheProvidersClientErrorsThroughInTheEnvelope) {
   const auto answer = json::parse(response.body);
   EXPECT_EQ(answer["header"]["status"], 404);
   EXPECT_EQ(answer["body"]["error"], "no record");
-  EXPECT_EQ(audit_summary("missing-1"), std::string("404||") + kConsumer + "|" + kProvider + "|missing");
+  EXPECT_EQ(audit_summary("missing-1"),
+            std::string("404||") + kConsumer + "|" + kProvider + "|missing");
 }
 
 TEST_F(Exchange, RefusesACallerWithoutACertificate) {
@@ -99,9 +102,10 @@ TEST_F(Exchange, RefusesACallerWithoutACertificate) {
       anonymous.post("/exchange/v1/messages", envelope("nocert-1", kConsumer, kProvider, "echo"));
   expect_problem(response, 401, "Client.Unauthenticated");
   EXPECT_EQ(provider_->calls(), 0);
-  EXPECT_EQ(database_->scalar("SELECT status || '|' || error_code || '|' || (consumer IS NULL)::text "
-                              "FROM audit_records"),
-            "401|Client.Unauthenticated|true");
+  EXPECT_EQ(
+      database_->scalar("SELECT status || '|' || error_code || '|' || (consumer IS NULL)::text "
+                        "FROM audit_records"),
+      "401|Client.Unauthenticated|true");
 }
 
 TEST_F(Exchange, RefusesAValidCertificateThatNoSystemHolds) {
@@ -110,8 +114,9 @@ TEST_F(Exchange, RefusesAValidCertificateThatNoSystemHolds) {
       stranger.post("/exchange/v1/messages", envelope("unreg-1", kConsumer, kProvider, "echo"));
   expect_problem(response, 401, "Client.Unauthenticated");
   EXPECT_EQ(provider_->calls(), 0);
-  EXPECT_EQ(database_->scalar("SELECT status || '|' || length(client_fingerprint) FROM audit_records"),
-            "401|64");
+  EXPECT_EQ(
+      database_->scalar("SELECT status || '|' || length(client_fingerprint) FROM audit_records"),
+      "401|64");
 }
 
 TEST_F(Exchange, RefusesACertificateFromAnotherCaDuringTheHandshake) {
@@ -146,8 +151,9 @@ TEST_F(Exchange, RefusesMalformedJson) {
   const auto response = consumer.post("/exchange/v1/messages", R"({"header": {"id": "x",)");
   expect_problem(response, 400, "Client.BadEnvelope");
   EXPECT_EQ(provider_->calls(), 0);
-  EXPECT_EQ(database_->scalar("SELECT status || '|' || error_code || '|' || consumer FROM audit_records"),
-            std::string("400|Client.BadEnvelope|") + kConsumer);
+  EXPECT_EQ(
+      database_->scalar("SELECT status || '|' || error_code || '|' || consumer FROM audit_records"),
+      std::string("400|Client.BadEnvelope|") + kConsumer);
 }
 
 TEST_F(Exchange, RefusesAnEnvelopeWithoutAHeaderFieldAndNamesIt) {
@@ -173,11 +179,11 @@ TEST_F(Exchange, RefusesDeeplyNestedJsonWithoutCrashing) {
 
 TEST_F(Exchange, RefusesAnUnknownService) {
   auto consumer = client();
-  const auto response = consumer.post("/exchange/v1/messages",
-                                      envelope("unknown-1", kConsumer, kProvider, "no-such-service"));
+  const auto response = consumer.post(
+      "/exchange/v1/messages", envelope("unknown-1", kConsumer, kProvider, "no-such-service"));
   expect_problem(response, 404, "Client.UnknownService");
-  EXPECT_EQ(audit_summary("unknown-1"),
-            std::string("404|Client.UnknownService|") + kConsumer + "|" + kProvider + "|no-such-service");
+  EXPECT_EQ(audit_summary("unknown-1"), std::string("404|Client.UnknownService|") + kConsumer +
+                                            "|" + kProvider + "|no-such-service");
 }
 
 TEST_F(Exchange, ReportsADeadProvider) {
@@ -206,8 +212,8 @@ TEST_F(Exchange, NeverPassesOnAProviderServerErrorOrGarbage) {
       consumer.post("/exchange/v1/messages", envelope("fail-1", kConsumer, kProvider, "broken"));
   expect_problem(failed, 502, "Provider.Error");
   EXPECT_EQ(failed.body.find("database down"), std::string::npos) << "provider internals leaked";
-  const auto garbage =
-      consumer.post("/exchange/v1/messages", envelope("garbage-1", kConsumer, kProvider, "garbage"));
+  const auto garbage = consumer.post("/exchange/v1/messages",
+                                     envelope("garbage-1", kConsumer, kProvider, "garbage"));
   expect_problem(garbage, 502, "Provider.BadResponse");
   EXPECT_EQ(garbage.body.find("<html>"), std::string::npos);
   EXPECT_EQ(audit_count(), 2);
@@ -237,8 +243,9 @@ TEST_F(Exchange, RefusesAnOversizedBodyAndClosesTheConnection) {
 
 TEST_F(Exchange, AnswersMalformedHttpWithAProblem) {
   auto consumer = client();
-  const auto raw = consumer.send_raw("POST /exchange/v1/messages HTTP/1.1\r\nHost: x\r\n"
-                                     "Content-Length: nope\r\n\r\n");
+  const auto raw = consumer.send_raw(
+      "POST /exchange/v1/messages HTTP/1.1\r\nHost: x\r\n"
+      "Content-Length: nope\r\n\r\n");
   EXPECT_NE(raw.find("400"), std::string::npos) << raw;
   EXPECT_NE(raw.find("Client.BadRequest"), std::string::npos) << raw;
   EXPECT_EQ(audit_count(), 1);

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "lienthong/registry/migrator.hpp"
+
 #include "test_environment.hpp"
 
 namespace lienthong::testing {
@@ -11,7 +12,8 @@ TEST(Migrations, AreRecordedAndApplyOnlyOnce) {
   const auto names = registry::migration_names();
   ASSERT_FALSE(names.empty());
   EXPECT_EQ(names.front(), "0001_initial.sql");
-  EXPECT_EQ(database.scalar("SELECT count(*) FROM schema_migrations"), std::to_string(names.size()));
+  EXPECT_EQ(database.scalar("SELECT count(*) FROM schema_migrations"),
+            std::to_string(names.size()));
 
   const auto again = registry::migrate(database.url());
   EXPECT_TRUE(again.applied.empty());

@@ -1,7 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "hub_fixture.hpp"
 #include "lienthong/registry/snapshot_loader.hpp"
+
+#include "hub_fixture.hpp"
 
 namespace lienthong::testing {
 namespace {
@@ -26,8 +27,9 @@ TEST_F(Registry, SnapshotIndexesSystemsServicesAndCertificates) {
 
 TEST_F(Registry, DisabledAndRevokedEntriesAreNotInTheSnapshot) {
   database_->execute("UPDATE systems SET status = 'disabled' WHERE system_code = 'TEST-DEAD'");
-  database_->execute("UPDATE credentials SET revoked_at = now() WHERE system_id = "
-                     "(SELECT id FROM systems WHERE system_code = 'TEST-OTHER')");
+  database_->execute(
+      "UPDATE credentials SET revoked_at = now() WHERE system_id = "
+      "(SELECT id FROM systems WHERE system_code = 'TEST-OTHER')");
   const auto snapshot = registry::load_snapshot(database_->url(), 1);
   ASSERT_TRUE(snapshot.has_value());
   EXPECT_EQ(snapshot.value()->system(kDeadProvider), nullptr);
@@ -37,17 +39,18 @@ TEST_F(Registry, DisabledAndRevokedEntriesAreNotInTheSnapshot) {
 
 TEST_F(Registry, ReloadMakesANewServiceCallable) {
   auto consumer = client();
-  const auto before = consumer.post("/exchange/v1/messages",
-                                    envelope("reload-1", kConsumer, kProvider, "echo2"));
+  const auto before =
+      consumer.post("/exchange/v1/messages", envelope("reload-1", kConsumer, kProvider, "echo2"));
   EXPECT_EQ(before.status, 404);
-  database_->execute("INSERT INTO services (system_id, service_code, version, name, provider_path) "
-                     "SELECT id, 'echo2', 'v1', 'Echo 2', '/echo' FROM systems WHERE system_code = "
-                     "'TEST-PROVIDER'");
+  database_->execute(
+      "INSERT INTO services (system_id, service_code, version, name, provider_path) "
+      "SELECT id, 'echo2', 'v1', 'Echo 2', '/echo' FROM systems WHERE system_code = "
+      "'TEST-PROVIDER'");
   const auto version = hub_->registry_version();
   ASSERT_TRUE(hub_->reload_registry().has_value());
   EXPECT_EQ(hub_->registry_version(), version + 1);
-  const auto after = consumer.post("/exchange/v1/messages",
-                                   envelope("reload-2", kConsumer, kProvider, "echo2"));
+  const auto after =
+      consumer.post("/exchange/v1/messages", envelope("reload-2", kConsumer, kProvider, "echo2"));
   EXPECT_EQ(after.status, 200) << after.body;
 }
 
@@ -56,8 +59,8 @@ TEST_F(Registry, AFailedReloadKeepsServingTheLastSnapshot) {
   database_->execute("ALTER TABLE services RENAME TO services_away");
   EXPECT_FALSE(hub_->reload_registry().has_value());
   database_->execute("ALTER TABLE services_away RENAME TO services");
-  const auto response = consumer.post("/exchange/v1/messages",
-                                      envelope("stale-1", kConsumer, kProvider, "echo"));
+  const auto response =
+      consumer.post("/exchange/v1/messages", envelope("stale-1", kConsumer, kProvider, "echo"));
   EXPECT_EQ(response.status, 200) << response.body;
 }
 
@@ -68,7 +71,8 @@ TEST_F(Registry, AMalformedBaseUrlSkipsOnlyThatSystemsEndpoint) {
   ASSERT_TRUE(snapshot.has_value());
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings.front().find(kDeadProvider), std::string::npos);
-  EXPECT_EQ(snapshot.value()->service(std::string(kProvider) + "/echo/v1")->provider->key, kProvider);
+  EXPECT_EQ(snapshot.value()->service(std::string(kProvider) + "/echo/v1")->provider->key,
+            kProvider);
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
 #include "hub_fixture.hpp"
 
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
-
 #include <fstream>
 #include <sstream>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 namespace lienthong::testing {
 namespace {
@@ -15,13 +15,16 @@ std::string fingerprint_of(const std::string& certificate_name) {
       "openssl x509 -in '" + pki_file(certificate_name + ".crt") +
       "' -noout -fingerprint -sha256 | cut -d= -f2 | tr -d ':' | tr 'A-F' 'a-f'";
   FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) throw std::runtime_error("cannot run openssl");
+  if (pipe == nullptr)
+    throw std::runtime_error("cannot run openssl");
   char line[128] = {};
   const bool read = std::fgets(line, sizeof line, pipe) != nullptr;
   ::pclose(pipe);
   std::string text = read ? line : "";
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  if (text.size() != 64) throw std::runtime_error("no fingerprint for " + certificate_name);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+    text.pop_back();
+  if (text.size() != 64)
+    throw std::runtime_error("no fingerprint for " + certificate_name);
   return text;
 }
 
@@ -65,7 +68,8 @@ void HubFixture::SetUp() {
       << provider_url << "'), "
       << "((SELECT id FROM members WHERE member_code='TEST.02'), 'TEST-DEAD', 'Dead', '" << dead_url
       << "'), "
-         "((SELECT id FROM members WHERE member_code='TEST.03'), 'TEST-CONSUMER', 'Consumer', NULL), "
+         "((SELECT id FROM members WHERE member_code='TEST.03'), 'TEST-CONSUMER', 'Consumer', "
+         "NULL), "
          "((SELECT id FROM members WHERE member_code='TEST.03'), 'TEST-OTHER', 'Other', NULL);"
       << "INSERT INTO credentials (system_id, kind, fingerprint) VALUES "
          "((SELECT id FROM systems WHERE system_code='TEST-CONSUMER'), 'certificate', '"

@@ -9,12 +9,13 @@
 //   VN/PROV/TEST.03/TEST-OTHER     consumer (certificate TEST-OTHER)
 // TEST-UNREGISTERED has a valid certificate but no registration.
 
-#include <gtest/gtest.h>
-
 #include <memory>
 #include <string>
 
+#include <gtest/gtest.h>
+
 #include "lienthong/cli/hub.hpp"
+
 #include "test_client.hpp"
 #include "test_environment.hpp"
 #include "test_provider.hpp"
@@ -38,8 +39,8 @@ class HubFixture : public ::testing::Test {
     return TestClient(hub_->exchange_port(), std::move(certificate));
   }
   // An envelope from `from` to `to`/`service`/v1 with `body`.
-  static std::string envelope(const std::string& id, const std::string& from,
-                              const std::string& to, const std::string& service,
+  static std::string envelope(const std::string& id, const std::string& from, const std::string& to,
+                              const std::string& service,
                               const std::string& body = R"({"idNumber":"001089012345"})");
   // The audit row of `message_id` as "status|error_code|consumer|provider|service".
   std::string audit_summary(const std::string& message_id) const;

@@ -1,5 +1,8 @@
 #include "test_client.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -7,9 +10,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-
-#include <algorithm>
-#include <cctype>
 
 #include "test_environment.hpp"
 
@@ -55,11 +55,13 @@ bool TestClient::connect(std::string* error) {
   s.stream->next_layer().expires_after(std::chrono::seconds(10));
   s.stream->next_layer().socket().connect(
       tcp::endpoint(asio::ip::make_address("127.0.0.1"), s.port), ec);
-  if (!ec) s.stream->handshake(asio::ssl::stream_base::client, ec);
+  if (!ec)
+    s.stream->handshake(asio::ssl::stream_base::client, ec);
   // Under TLS 1.3 a server that rejects our certificate says so only on the
   // first read after the handshake; callers see that as a failed request().
   if (ec) {
-    if (error) *error = ec.message();
+    if (error)
+      *error = ec.message();
     s.stream.reset();
     return false;
   }
@@ -71,11 +73,13 @@ ClientResponse TestClient::request(const std::string& method, const std::string&
   auto& s = *impl_;
   if (!s.stream) {
     std::string error;
-    if (!connect(&error)) throw std::runtime_error("TLS connect failed: " + error);
+    if (!connect(&error))
+      throw std::runtime_error("TLS connect failed: " + error);
   }
   http::request<http::string_body> req{http::string_to_verb(method), target, 11};
   req.set(http::field::host, "localhost");
-  if (!content_type.empty()) req.set(http::field::content_type, content_type);
+  if (!content_type.empty())
+    req.set(http::field::content_type, content_type);
   req.body() = body;
   req.keep_alive(true);
   req.prepare_payload();
@@ -93,7 +97,8 @@ ClientResponse TestClient::request(const std::string& method, const std::string&
     out.headers[name] = std::string(field.value());
   }
   out.body = res.body();
-  if (!res.keep_alive()) s.stream.reset();
+  if (!res.keep_alive())
+    s.stream.reset();
   return out;
 }
 
@@ -101,7 +106,8 @@ std::string TestClient::send_raw(const std::string& bytes) {
   auto& s = *impl_;
   if (!s.stream) {
     std::string error;
-    if (!connect(&error)) throw std::runtime_error("TLS connect failed: " + error);
+    if (!connect(&error))
+      throw std::runtime_error("TLS connect failed: " + error);
   }
   beast::error_code ec;
   asio::write(*s.stream, asio::buffer(bytes), ec);

@@ -1,12 +1,12 @@
 #include "test_environment.hpp"
 
-#include <pqxx/pqxx>
-#include <unistd.h>
-
 #include <atomic>
 #include <cstdlib>
 #include <random>
 #include <stdexcept>
+#include <unistd.h>
+
+#include <pqxx/pqxx>
 
 #include "lienthong/registry/migrator.hpp"
 
@@ -16,7 +16,8 @@ namespace {
 std::string required_env(const char* name) {
   const char* value = std::getenv(name);
   if (value == nullptr || *value == '\0') {
-    throw std::runtime_error(std::string(name) + " is not set: run the tests through ./scripts/test.sh");
+    throw std::runtime_error(std::string(name) +
+                             " is not set: run the tests through ./scripts/test.sh");
   }
   return value;
 }
@@ -32,9 +33,15 @@ std::string with_database(const std::string& url, const std::string& database) {
 
 }  // namespace
 
-std::string admin_database_url() { return required_env("LT_TEST_PG_URL"); }
-std::string pki_dir() { return required_env("LT_TEST_PKI_DIR"); }
-std::string pki_file(const std::string& name) { return pki_dir() + "/" + name; }
+std::string admin_database_url() {
+  return required_env("LT_TEST_PG_URL");
+}
+std::string pki_dir() {
+  return required_env("LT_TEST_PKI_DIR");
+}
+std::string pki_file(const std::string& name) {
+  return pki_dir() + "/" + name;
+}
 
 TestDatabase::TestDatabase() {
   static std::atomic<int> counter{0};
@@ -60,7 +67,8 @@ std::string TestDatabase::scalar(const std::string& sql) const {
   pqxx::connection connection(url_);
   pqxx::nontransaction tx(connection);
   const auto result = tx.exec(sql);
-  if (result.empty()) return "";
+  if (result.empty())
+    return "";
   return result[0][0].is_null() ? "NULL" : result[0][0].as<std::string>();
 }
 

@@ -24,7 +24,8 @@ net::HttpResponse reply(int status, std::string body, std::string type = "applic
 
 class RecordingHandler final : public net::HttpHandler {
  public:
-  explicit RecordingHandler(std::shared_ptr<TestProvider::State> state) : state_(std::move(state)) {}
+  explicit RecordingHandler(std::shared_ptr<TestProvider::State> state)
+      : state_(std::move(state)) {}
 
   asio::awaitable<net::HttpResponse> handle(net::HttpRequest request) override {
     state_->calls.fetch_add(1);
@@ -39,11 +40,15 @@ class RecordingHandler final : public net::HttpHandler {
       co_await timer.async_wait(asio::use_awaitable);
       co_return reply(200, R"({"late":true})");
     }
-    if (path == "/api/fail") co_return reply(500, R"({"error":"database down"})");
-    if (path == "/api/garbage") co_return reply(200, "<html>not json</html>", "text/html");
-    if (path == "/api/missing") co_return reply(404, R"({"error":"no record"})");
+    if (path == "/api/fail")
+      co_return reply(500, R"({"error":"database down"})");
+    if (path == "/api/garbage")
+      co_return reply(200, "<html>not json</html>", "text/html");
+    if (path == "/api/missing")
+      co_return reply(404, R"({"error":"no record"})");
     nlohmann::json headers;
-    for (const auto& h : request.headers) headers[h.name] = h.value;
+    for (const auto& h : request.headers)
+      headers[h.name] = h.value;
     nlohmann::json body{{"received", nlohmann::json::parse(request.body, nullptr, false)},
                         {"headers", headers}};
     co_return reply(200, body.dump());
@@ -66,13 +71,16 @@ TestProvider::TestProvider() : state_(std::make_shared<State>()) {
   auto handler = std::make_shared<RecordingHandler>(state_);
   server_ = std::make_unique<net::HttpServer>(
       options, nullptr, [handler](asio::io_context&) { return handler; },
-      std::make_shared<spdlog::logger>("test-provider", std::make_shared<spdlog::sinks::null_sink_mt>()));
+      std::make_shared<spdlog::logger>("test-provider",
+                                       std::make_shared<spdlog::sinks::null_sink_mt>()));
   server_->start();
 }
 
 TestProvider::~TestProvider() = default;
 
-std::uint16_t TestProvider::port() const { return server_->port(); }
+std::uint16_t TestProvider::port() const {
+  return server_->port();
+}
 
 std::vector<net::HttpRequest> TestProvider::received() const {
   std::lock_guard lock(state_->mutex);

@@ -48,7 +48,7 @@ struct FieldError {
 
 struct Error {
   ErrorCode code;
-  std::string detail;  // safe to show the caller: never another system's internals
+  std::string detail;                   // safe to show the caller: never another system's internals
   std::vector<FieldError> fields = {};  // for validation failures, at most a bounded few
 
   std::string_view code_name() const { return describe(code).code; }

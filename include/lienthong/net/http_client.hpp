@@ -33,8 +33,8 @@ struct HttpEndpoint {
 
   // Accepts absolute http:// and https:// URLs without user info, query or fragment.
   static Result<HttpEndpoint> parse(std::string_view url);
-  std::string to_string() const;   // origin + base path
-  std::string origin() const;      // scheme://host[:port], the pooling key
+  std::string to_string() const;  // origin + base path
+  std::string origin() const;     // scheme://host[:port], the pooling key
   std::string host_header() const;
 };
 

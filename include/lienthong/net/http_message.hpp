@@ -19,8 +19,8 @@ std::string_view find_header(const std::vector<Header>& headers, std::string_vie
 
 // What the listener knows about the other end of the connection.
 struct PeerInfo {
-  std::string address;                 // remote IP address
-  std::string certificate_sha256;      // hex SHA-256 of the verified client certificate, or empty
+  std::string address;             // remote IP address
+  std::string certificate_sha256;  // hex SHA-256 of the verified client certificate, or empty
 };
 
 struct HttpRequest {

@@ -25,6 +25,7 @@ std::shared_ptr<boost::asio::ssl::context> make_server_tls_context(const ServerT
 // Client side (hub -> provider): verifies the server against the system trust
 // store plus `extra_ca_file` (when non-empty). Host name and SNI are set per
 // connection by the HTTP client.
-std::shared_ptr<boost::asio::ssl::context> make_client_tls_context(const std::string& extra_ca_file);
+std::shared_ptr<boost::asio::ssl::context> make_client_tls_context(
+    const std::string& extra_ca_file);
 
 }  // namespace lienthong::net

@@ -3,11 +3,11 @@
 // snapshot, or at start for the envelope schema), validate many times from
 // any thread: a compiled schema is immutable.
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "lienthong/core/result.hpp"
 

@@ -1,9 +1,9 @@
 #include "lienthong/core/config.hpp"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
+
+#include <gtest/gtest.h>
 
 namespace lienthong {
 namespace {
@@ -11,8 +11,9 @@ namespace {
 class ConfigFile {
  public:
   explicit ConfigFile(const std::string& text) {
-    path_ = std::filesystem::temp_directory_path() /
-            ("lienthong-config-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++) + ".toml");
+    path_ =
+        std::filesystem::temp_directory_path() / ("lienthong-config-" + std::to_string(::getpid()) +
+                                                  "-" + std::to_string(counter_++) + ".toml");
     std::ofstream(path_) << text;
   }
   ~ConfigFile() { std::filesystem::remove(path_); }
@@ -92,8 +93,9 @@ TEST(Config, BadValuesAreRejectedNamingTheSetting) {
             std::string::npos);
   EXPECT_NE(error_of("", {{"LIENTHONG_EXCHANGE_THREADS", "4x"}}).find("exchange.threads"),
             std::string::npos);
-  EXPECT_NE(error_of("", {{"LIENTHONG_EXCHANGE_LISTEN", "127.0.0.1:99999"}}).find("exchange.listen"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of("", {{"LIENTHONG_EXCHANGE_LISTEN", "127.0.0.1:99999"}}).find("exchange.listen"),
+      std::string::npos);
   EXPECT_NE(error_of("", {{"LIENTHONG_EXCHANGE_LISTEN", "8443"}}).find("exchange.listen"),
             std::string::npos);
   EXPECT_NE(error_of("", {{"LIENTHONG_LOG_LEVEL", "loud"}}).find("log.level"), std::string::npos);

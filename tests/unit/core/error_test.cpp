@@ -1,9 +1,9 @@
 #include "lienthong/core/error.hpp"
 
-#include <gtest/gtest.h>
-
 #include <set>
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace lienthong {
 namespace {

@@ -39,8 +39,10 @@ TEST(ServiceId, ParsesAndPrints) {
 }
 
 TEST(MemberClass, KnowsTheFourClasses) {
-  for (const char* c : {"GOV", "PROV", "ORG", "COM"}) EXPECT_TRUE(is_member_class(c)) << c;
-  for (const char* c : {"", "Gov", "NGO", "GOVX"}) EXPECT_FALSE(is_member_class(c)) << c;
+  for (const char* c : {"GOV", "PROV", "ORG", "COM"})
+    EXPECT_TRUE(is_member_class(c)) << c;
+  for (const char* c : {"", "Gov", "NGO", "GOVX"})
+    EXPECT_FALSE(is_member_class(c)) << c;
 }
 
 }  // namespace

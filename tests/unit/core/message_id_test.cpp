@@ -1,9 +1,9 @@
 #include "lienthong/core/message_id.hpp"
 
-#include <gtest/gtest.h>
-
 #include <regex>
 #include <set>
+
+#include <gtest/gtest.h>
 
 #include "lienthong/core/timestamp.hpp"
 
@@ -37,7 +37,8 @@ TEST(MessageId, AcceptsSafeIdsOnly) {
 }
 
 TEST(Timestamp, FormatsRfc3339Utc) {
-  const auto t = std::chrono::system_clock::time_point(std::chrono::microseconds(1'700'000'000'123'456));
+  const auto t =
+      std::chrono::system_clock::time_point(std::chrono::microseconds(1'700'000'000'123'456));
   EXPECT_EQ(to_rfc3339(t), "2023-11-14T22:13:20.123456Z");
 }
 

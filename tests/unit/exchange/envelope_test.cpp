@@ -32,20 +32,22 @@ TEST(EnvelopeParser, NamesTheMissingFieldByPointer) {
   EXPECT_EQ(envelope.error().code, ErrorCode::kClientBadEnvelope);
   EXPECT_EQ(id, "m-2") << "the id is kept for correlating the refusal";
   bool names_header = false;
-  for (const auto& f : envelope.error().fields) names_header |= f.pointer == "/header";
+  for (const auto& f : envelope.error().fields)
+    names_header |= f.pointer == "/header";
   EXPECT_TRUE(names_header);
 }
 
 TEST(EnvelopeParser, RejectsBadIdentifiersAndExtraFields) {
   EnvelopeParser parser(64);
   std::string id;
-  for (const std::string text : {
-           R"({"header":{"id":"m","from":"VN/XX/A/B","to":"VN/GOV/A/B","service":"s","version":"v1"},"body":{}})",
-           R"({"header":{"id":"m m","from":"VN/GOV/A/B","to":"VN/GOV/A/B","service":"s","version":"v1"},"body":{}})",
-           R"({"header":{"id":"m","from":"VN/GOV/A/B","to":"VN/GOV/A/B","service":"s","version":"v1","x":1},"body":{}})",
-           R"({"header":{"id":"m","from":"VN/GOV/A/B","to":"VN/GOV/A/B","service":"s","version":"v1"},"body":[]})",
-           R"({"header":{"id":"m","from":"VN/GOV/A/B","to":"VN/GOV/A/B","service":"s","version":"v1"}})",
-           R"([])", R"("text")", R"({"header":null,"body":{}})"}) {
+  for (
+      const std::string text :
+      {R"({"header":{"id":"m","from":"VN/XX/A/B","to":"VN/GOV/A/B","service":"s","version":"v1"},"body":{}})",
+       R"({"header":{"id":"m m","from":"VN/GOV/A/B","to":"VN/GOV/A/B","service":"s","version":"v1"},"body":{}})",
+       R"({"header":{"id":"m","from":"VN/GOV/A/B","to":"VN/GOV/A/B","service":"s","version":"v1","x":1},"body":{}})",
+       R"({"header":{"id":"m","from":"VN/GOV/A/B","to":"VN/GOV/A/B","service":"s","version":"v1"},"body":[]})",
+       R"({"header":{"id":"m","from":"VN/GOV/A/B","to":"VN/GOV/A/B","service":"s","version":"v1"}})",
+       R"([])", R"("text")", R"({"header":null,"body":{}})"}) {
     EXPECT_FALSE(parser.parse(text, id).has_value()) << text;
   }
 }

@@ -1,8 +1,8 @@
 #include "lienthong/policy/json_limits.hpp"
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace lienthong::policy {
 namespace {
