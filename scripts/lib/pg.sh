@@ -37,13 +37,23 @@ lt_pg_prepare_owner() {
     useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
       "$LT_PG_OS_USER"
   fi
+  # The owner must reach the data directory through the checkout's parents.
+  # When the checkout is private (e.g. under /root), keep the cluster in a
+  # folder of its own under /var/tmp, named after the checkout, and link it
+  # from ./var so it is still found there.
+  if ! runuser -u "$LT_PG_OS_USER" -- test -x "$LT_VAR"; then
+    local outside
+    outside="/var/tmp/lienthong-$(printf '%s' "$LT_ROOT" | sha256sum | cut -c1-12)"
+    mkdir -p "$outside"
+    chmod 755 "$outside"
+    LT_PG_DATA="$outside/pg"
+    LT_PG_RUN="$outside/run"
+    LT_PG_LOG="$outside/pg.log"
+    ln -sfn "$outside" "$LT_VAR/pg-outside"
+  fi
   mkdir -p "$LT_PG_DATA" "$LT_PG_RUN"
   chown "$LT_PG_OS_USER" "$LT_PG_DATA" "$LT_PG_RUN"
   touch "$LT_PG_LOG" && chown "$LT_PG_OS_USER" "$LT_PG_LOG"
-  # The owner must be able to reach ./var through the checkout's parents.
-  if ! runuser -u "$LT_PG_OS_USER" -- test -w "$LT_PG_DATA"; then
-    lt_die "user $LT_PG_OS_USER cannot reach $LT_PG_DATA; clone the repository where other users can traverse (e.g. not under /root), or chmod o+x its parent directories"
-  fi
 }
 
 pg_ensure_running() {
@@ -76,6 +86,7 @@ pg_ensure_running() {
 pg_stop() {
   local bin
   bin=$(lt_pg_bin)
+  lt_pg_prepare_owner
   [ -f "$LT_PG_DATA/PG_VERSION" ] || return 0
   lt_as_pg "$bin/pg_ctl" -D "$LT_PG_DATA" -m fast -w stop >/dev/null 2>&1 || true
 }
