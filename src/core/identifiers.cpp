@@ -24,6 +24,27 @@ bool split_exact(std::string_view text, std::array<std::string_view, N>& parts) 
   return count == N;
 }
 
+// The N parts of a system (N=4) or service (N=6) identifier, all validated.
+template <std::size_t N>
+std::optional<std::array<std::string_view, N>> split_identifier(std::string_view text) {
+  std::array<std::string_view, N> parts;
+  if (!split_exact(text, parts))
+    return std::nullopt;
+  for (const auto part : parts) {
+    if (!is_identifier_part(part))
+      return std::nullopt;
+  }
+  if (!is_member_class(parts[1]))
+    return std::nullopt;
+  return parts;
+}
+
+template <std::size_t N>
+SystemId system_from(const std::array<std::string_view, N>& parts) {
+  return SystemId{std::string(parts[0]), std::string(parts[1]), std::string(parts[2]),
+                  std::string(parts[3])};
+}
+
 }  // namespace
 
 bool is_identifier_part(std::string_view part) {
@@ -44,17 +65,10 @@ bool is_member_class(std::string_view member_class) {
 }
 
 std::optional<SystemId> SystemId::parse(std::string_view text) {
-  std::array<std::string_view, 4> parts;
-  if (!split_exact(text, parts))
+  const auto parts = split_identifier<4>(text);
+  if (!parts)
     return std::nullopt;
-  for (const auto part : parts) {
-    if (!is_identifier_part(part))
-      return std::nullopt;
-  }
-  if (!is_member_class(parts[1]))
-    return std::nullopt;
-  return SystemId{std::string(parts[0]), std::string(parts[1]), std::string(parts[2]),
-                  std::string(parts[3])};
+  return system_from(*parts);
 }
 
 std::string SystemId::to_string() const {
@@ -66,18 +80,10 @@ std::string SystemId::to_string() const {
 }
 
 std::optional<ServiceId> ServiceId::parse(std::string_view text) {
-  std::array<std::string_view, 6> parts;
-  if (!split_exact(text, parts))
+  const auto parts = split_identifier<6>(text);
+  if (!parts)
     return std::nullopt;
-  for (const auto part : parts) {
-    if (!is_identifier_part(part))
-      return std::nullopt;
-  }
-  if (!is_member_class(parts[1]))
-    return std::nullopt;
-  return ServiceId{SystemId{std::string(parts[0]), std::string(parts[1]), std::string(parts[2]),
-                            std::string(parts[3])},
-                   std::string(parts[4]), std::string(parts[5])};
+  return ServiceId{system_from(*parts), std::string((*parts)[4]), std::string((*parts)[5])};
 }
 
 std::string ServiceId::to_string() const {

@@ -111,7 +111,7 @@ TEST(Config, SyntaxErrorNamesTheFileAndLine) {
 TEST(Config, EverySettingHasAnEnvironmentName) {
   for (const auto& [key, env] : describe_settings()) {
     EXPECT_TRUE(env.starts_with("LIENTHONG_")) << key;
-    EXPECT_EQ(load_config("", {}).node.name, "hub-1");  // listing has no side effects
+    EXPECT_EQ(env.size(), std::string("LIENTHONG_").size() + key.size()) << key;
   }
 }
 
