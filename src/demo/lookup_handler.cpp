@@ -1,6 +1,5 @@
 #include "lookup_handler.hpp"
 
-#include "synthetic.hpp"
 
 namespace lienthong::demo::detail {
 
@@ -17,27 +16,27 @@ boost::asio::awaitable<net::HttpResponse> LookupHandler::handle(net::HttpRequest
 }
 
 boost::asio::awaitable<net::HttpResponse> LookupHandler::reject(net::HttpRequest, Error error) {
-  co_return json_reply(error.http_status(), nlohmann::json{{"error", error.detail}}.dump());
+  co_return net::HttpResponse::with_body(error.http_status(), nlohmann::json{{"error", error.detail}}.dump());
 }
 
 net::HttpResponse LookupHandler::answer(const net::HttpRequest& request) const {
   if (request.path() != path_)
-    return json_reply(404, R"({"error":"no such endpoint"})");
+    return net::HttpResponse::with_body(404, R"({"error":"no such endpoint"})");
   if (request.method != "POST")
-    return json_reply(405, R"({"error":"use POST"})");
+    return net::HttpResponse::with_body(405, R"({"error":"use POST"})");
   const auto body = nlohmann::json::parse(request.body, nullptr, false);
   if (!body.is_object() || !body.contains(field_) || !body[field_].is_string()) {
-    return json_reply(400,
+    return net::HttpResponse::with_body(400,
                       nlohmann::json{{"error", "expected {\"" + field_ + "\": \"...\"}"}}.dump());
   }
   const auto key = body[field_].get<std::string>();
   if (!valid_(key)) {
-    return json_reply(400, nlohmann::json{{"error", field_ + " is malformed"}}.dump());
+    return net::HttpResponse::with_body(400, nlohmann::json{{"error", field_ + " is malformed"}}.dump());
   }
   auto record = lookup_(key);
   if (!record)
-    return json_reply(404, nlohmann::json{{"error", "no record for " + key}}.dump());
-  return json_reply(200, record->dump());
+    return net::HttpResponse::with_body(404, nlohmann::json{{"error", "no record for " + key}}.dump());
+  return net::HttpResponse::with_body(200, record->dump());
 }
 
 }  // namespace lienthong::demo::detail

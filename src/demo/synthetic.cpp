@@ -90,12 +90,4 @@ bool all_digits(std::string_view text) {
   return !text.empty();
 }
 
-net::HttpResponse json_reply(int status, std::string body) {
-  net::HttpResponse response;
-  response.status = status;
-  response.headers.push_back({"Content-Type", "application/json"});
-  response.body = std::move(body);
-  return response;
-}
-
 }  // namespace lienthong::demo::detail

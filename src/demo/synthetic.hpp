@@ -7,7 +7,6 @@
 #include <string>
 #include <string_view>
 
-#include "lienthong/net/http_message.hpp"
 
 namespace lienthong::demo::detail {
 
@@ -39,7 +38,5 @@ std::string vietnamese_name(Synthetic& random, bool female);
 std::string street_address(Synthetic& random, const Province& province);
 
 bool all_digits(std::string_view text);
-
-net::HttpResponse json_reply(int status, std::string body);
 
 }  // namespace lienthong::demo::detail

@@ -33,11 +33,8 @@ bool is_json_media_type(std::string_view content_type) {
 }
 
 HttpResponse json_response(int status, std::string body, const std::string& request_id) {
-  HttpResponse response;
-  response.status = status;
-  response.headers.push_back({"Content-Type", "application/json"});
+  auto response = HttpResponse::with_body(status, std::move(body));
   response.headers.push_back({"X-Request-Id", request_id});
-  response.body = std::move(body);
   return response;
 }
 

@@ -24,12 +24,11 @@ net::HttpResponse problem_response(const Error& error, const ProblemContext& con
       errors.push_back({{"pointer", field.pointer}, {"detail", field.detail}});
     }
   }
-  net::HttpResponse response;
-  response.status = info.http_status;
-  response.headers.push_back({"Content-Type", "application/problem+json"});
-  response.headers.push_back({"X-Request-Id", context.request_id});
   // Invalid UTF-8 from a caller must not turn an error report into an exception.
-  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  auto response = net::HttpResponse::with_body(
+      info.http_status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+      "application/problem+json");
+  response.headers.push_back({"X-Request-Id", context.request_id});
   return response;
 }
 

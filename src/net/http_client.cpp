@@ -230,11 +230,4 @@ asio::awaitable<Result<HttpResponse>> HttpClient::send(const HttpEndpoint& endpo
   co_return result;
 }
 
-std::size_t HttpClient::idle_connections() const {
-  std::size_t count = 0;
-  for (const auto& [key, queue] : impl_->idle)
-    count += queue.size();
-  return count;
-}
-
 }  // namespace lienthong::net

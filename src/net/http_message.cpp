@@ -19,6 +19,14 @@ std::string_view find_header(const std::vector<Header>& headers, std::string_vie
   return {};
 }
 
+HttpResponse HttpResponse::with_body(int status, std::string body, std::string content_type) {
+  HttpResponse response;
+  response.status = status;
+  response.headers.push_back({"Content-Type", std::move(content_type)});
+  response.body = std::move(body);
+  return response;
+}
+
 std::string_view HttpRequest::path() const {
   const std::string_view t(target);
   return t.substr(0, t.find('?'));

@@ -14,13 +14,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-net::HttpResponse reply(int status, std::string body, std::string type = "application/json") {
-  net::HttpResponse response;
-  response.status = status;
-  response.headers.push_back({"Content-Type", std::move(type)});
-  response.body = std::move(body);
-  return response;
-}
 
 class RecordingHandler final : public net::HttpHandler {
  public:
@@ -38,24 +31,24 @@ class RecordingHandler final : public net::HttpHandler {
       asio::steady_timer timer(co_await asio::this_coro::executor);
       timer.expires_after(std::chrono::seconds(2));
       co_await timer.async_wait(asio::use_awaitable);
-      co_return reply(200, R"({"late":true})");
+      co_return net::HttpResponse::with_body(200, R"({"late":true})");
     }
     if (path == "/api/fail")
-      co_return reply(500, R"({"error":"database down"})");
+      co_return net::HttpResponse::with_body(500, R"({"error":"database down"})");
     if (path == "/api/garbage")
-      co_return reply(200, "<html>not json</html>", "text/html");
+      co_return net::HttpResponse::with_body(200, "<html>not json</html>", "text/html");
     if (path == "/api/missing")
-      co_return reply(404, R"({"error":"no record"})");
+      co_return net::HttpResponse::with_body(404, R"({"error":"no record"})");
     nlohmann::json headers;
     for (const auto& h : request.headers)
       headers[h.name] = h.value;
     nlohmann::json body{{"received", nlohmann::json::parse(request.body, nullptr, false)},
                         {"headers", headers}};
-    co_return reply(200, body.dump());
+    co_return net::HttpResponse::with_body(200, body.dump());
   }
 
   asio::awaitable<net::HttpResponse> reject(net::HttpRequest, Error error) override {
-    co_return reply(error.http_status(), R"({"error":"bad request"})");
+    co_return net::HttpResponse::with_body(error.http_status(), R"({"error":"bad request"})");
   }
 
  private:

@@ -61,9 +61,6 @@ class HttpClient {
                                                     HttpRequest request,
                                                     std::chrono::milliseconds timeout);
 
-  // Idle connections currently pooled (all endpoints).
-  std::size_t idle_connections() const;
-
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -42,6 +42,10 @@ struct HttpResponse {
   bool close_connection = false;
 
   std::string_view header(std::string_view name) const { return find_header(headers, name); }
+
+  // A response with a body of the given media type ("application/json" by default).
+  static HttpResponse with_body(int status, std::string body,
+                                std::string content_type = "application/json");
 };
 
 }  // namespace lienthong::net
