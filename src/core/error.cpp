@@ -27,7 +27,6 @@ constexpr std::array kErrors{
           {"Client.PayloadTooLarge", 413, "Request is too large"}},
     Entry{ErrorCode::kClientHeadersTooLarge,
           {"Client.HeadersTooLarge", 431, "Request headers are too large"}},
-    Entry{ErrorCode::kClientTimeout, {"Client.Timeout", 408, "Request was not received in time"}},
     Entry{ErrorCode::kClientUnsupportedMediaType,
           {"Client.UnsupportedMediaType", 415, "Unsupported media type"}},
     Entry{ErrorCode::kServerInternal, {"Server.Internal", 500, "Internal error in the hub"}},

@@ -47,9 +47,6 @@ std::string peer_certificate_sha256(SSL* ssl) {
 }
 
 Error read_error(const beast::error_code& ec) {
-  if (ec == beast::error::timeout) {
-    return make_error(ErrorCode::kClientTimeout, "the request was not received in time");
-  }
   if (ec == http::error::body_limit) {
     return make_error(ErrorCode::kClientPayloadTooLarge, "the request body exceeds the limit");
   }
@@ -59,11 +56,13 @@ Error read_error(const beast::error_code& ec) {
   return make_error(ErrorCode::kClientBadRequest, "malformed HTTP request");
 }
 
-// Whether a failed read can still be answered: a closed or reset connection cannot.
+// Whether a failed read can still be answered: a closed or reset connection
+// cannot, and neither can one whose deadline passed (tcp_stream closes the
+// socket when its timer fires), so a slow client is simply disconnected.
 bool can_answer(const beast::error_code& ec) {
-  return ec != http::error::end_of_stream && ec != asio::error::eof &&
-         ec != asio::error::connection_reset && ec != asio::ssl::error::stream_truncated &&
-         ec != asio::error::operation_aborted;
+  return ec != beast::error::timeout && ec != http::error::end_of_stream &&
+         ec != asio::error::eof && ec != asio::error::connection_reset &&
+         ec != asio::ssl::error::stream_truncated && ec != asio::error::operation_aborted;
 }
 
 HttpRequest to_request(http::request_parser<http::string_body>& parser, const PeerInfo& peer) {

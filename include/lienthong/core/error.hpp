@@ -21,7 +21,6 @@ enum class ErrorCode {
   kClientMethodNotAllowed,
   kClientPayloadTooLarge,
   kClientHeadersTooLarge,
-  kClientTimeout,
   kClientUnsupportedMediaType,
   kServerInternal,
   kServerAuditUnavailable,
