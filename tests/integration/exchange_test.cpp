@@ -80,8 +80,24 @@ TEST_F(Exchange, KeepsTheConnectionAliveAcrossRequests) {
                       envelope("keep-" + std::to_string(i), kConsumer, kProvider, "echo"));
     ASSERT_EQ(response.status, 200) << i;
   }
+  EXPECT_EQ(consumer.connections_opened(), 1) << "the hub closed a keep-alive connection";
   EXPECT_EQ(provider_->calls(), 5);
+  EXPECT_EQ(provider_->open_connections(), 1) << "the hub did not reuse its provider connection";
   EXPECT_EQ(audit_count(), 5);
+}
+
+TEST_F(Exchange, DisconnectsAClientThatTricklesItsRequest) {
+  auto consumer = client();
+  const auto started = std::chrono::steady_clock::now();
+  // Half a request line, then silence: the 2 s read deadline must end it.
+  const auto answer = consumer.send_raw("POST /exchange/v1/mess");
+  const auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_TRUE(answer.empty()) << answer;
+  EXPECT_GE(waited, std::chrono::milliseconds(1'500));
+  EXPECT_LT(waited, std::chrono::seconds(5))
+      << "the idle deadline (5 s) is not the one that applies";
+  EXPECT_EQ(provider_->calls(), 0);
+  EXPECT_EQ(audit_count(), 0) << "no request was received, so there is nothing to audit";
 }
 
 TEST_F(Exchange, PassesTheProvidersClientErrorsThroughInTheEnvelope) {

@@ -30,6 +30,7 @@ struct TestClient::Impl {
   asio::ssl::context tls{asio::ssl::context::tls_client};
   std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> stream;
   beast::flat_buffer buffer;
+  int connections_opened = 0;
 };
 
 TestClient::TestClient(std::uint16_t port, std::optional<std::string> certificate)
@@ -65,7 +66,12 @@ bool TestClient::connect(std::string* error) {
     s.stream.reset();
     return false;
   }
+  ++s.connections_opened;
   return true;
+}
+
+int TestClient::connections_opened() const {
+  return impl_->connections_opened;
 }
 
 ClientResponse TestClient::request(const std::string& method, const std::string& target,

@@ -37,6 +37,8 @@ class TestClient {
   // Sends raw bytes on the TLS connection and returns whatever arrives until
   // the server closes it (for malformed HTTP and slow-client tests).
   std::string send_raw(const std::string& bytes);
+  // How many TLS connections this client has opened so far.
+  int connections_opened() const;
 
  private:
   struct Impl;

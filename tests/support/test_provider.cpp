@@ -14,7 +14,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-
 class RecordingHandler final : public net::HttpHandler {
  public:
   explicit RecordingHandler(std::shared_ptr<TestProvider::State> state)

@@ -23,6 +23,7 @@ class TestProvider {
   ~TestProvider();
   std::uint16_t port() const;
   int calls() const { return state_->calls.load(); }
+  int open_connections() const { return server_->open_connections(); }
   std::vector<net::HttpRequest> received() const;
 
   struct State {
