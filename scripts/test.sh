@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The same setup as run.sh, then the whole test suite: once in a normal
 # build, once under AddressSanitizer + UndefinedBehaviorSanitizer.
-# LIENTHONG_SKIP_SANITIZE=1 skips the sanitizer pass (local iteration only).
+# LT_SKIP_SANITIZE=1 skips the sanitizer pass (local iteration only).
 source "$(dirname "$0")/lib/common.sh"
 source "$LT_ROOT/scripts/lib/pg.sh"
 source "$LT_ROOT/scripts/lib/demo.sh"
@@ -15,15 +15,15 @@ demo_prepare
 # own PKI (with an unregistered and a foreign-CA certificate).
 export LT_TEST_PG_URL LT_TEST_PKI_DIR="$LT_VAR/test-pki"
 LT_TEST_PG_URL="$(pg_url postgres)"
-LIENTHONG_PKI_DIR="$LT_TEST_PKI_DIR" "$LT_ROOT/scripts/pki.sh" TEST-CONSUMER TEST-OTHER TEST-PROVIDER TEST-UNREGISTERED
-LIENTHONG_PKI_DIR="$LT_VAR/test-pki-foreign" "$LT_ROOT/scripts/pki.sh" TEST-FOREIGN
+LT_PKI="$LT_TEST_PKI_DIR" "$LT_ROOT/scripts/pki.sh" TEST-CONSUMER TEST-OTHER TEST-PROVIDER TEST-UNREGISTERED
+LT_PKI="$LT_VAR/test-pki-foreign" "$LT_ROOT/scripts/pki.sh" TEST-FOREIGN
 cp "$LT_VAR/test-pki-foreign/TEST-FOREIGN.crt" "$LT_VAR/test-pki-foreign/TEST-FOREIGN.key" "$LT_TEST_PKI_DIR/"
 unset LIENTHONG_DATABASE_URL  # tests configure the hub themselves
 
 lt_say "running the test suite"
 ctest --test-dir "$LT_ROOT/build" --output-on-failure -j2 --timeout 300
 
-if [ "${LIENTHONG_SKIP_SANITIZE:-0}" != "1" ]; then
+if [ "${LT_SKIP_SANITIZE:-0}" != "1" ]; then
   "$LT_ROOT/scripts/build.sh" --sanitize
   lt_say "running the test suite under AddressSanitizer + UBSan"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -1,9 +1,12 @@
 # Shared by the scripts in scripts/: paths and small helpers. Source it.
+# The scripts' own knobs are LT_* variables (LT_PG_PORT, LT_PKI, ...);
+# LIENTHONG_* is reserved for the hub's settings, and the hub refuses to start
+# with a LIENTHONG_* variable it does not know.
 set -euo pipefail
 
 LT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 LT_VAR="$LT_ROOT/var"
-LT_PKI="${LIENTHONG_PKI_DIR:-$LT_VAR/pki}"
+LT_PKI="${LT_PKI:-$LT_VAR/pki}"
 mkdir -p "$LT_VAR"
 
 lt_say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }

@@ -7,7 +7,7 @@
 #   pg_url [DB]         connection URI for database DB (default: lienthong)
 #   pg_create_database DB / pg_drop_database DB
 
-LT_PG_PORT="${LIENTHONG_PG_PORT:-54329}"
+LT_PG_PORT="${LT_PG_PORT:-54329}"
 LT_PG_USER="lienthong"   # database superuser inside the private cluster
 LT_PG_OS_USER="lienthong-pg"  # unprivileged OS user that runs it when we are root
 LT_PG_DATA="$LT_VAR/pg"
