@@ -1,6 +1,5 @@
 #include "lookup_handler.hpp"
 
-
 namespace lienthong::demo::detail {
 
 LookupHandler::LookupHandler(
@@ -16,7 +15,8 @@ boost::asio::awaitable<net::HttpResponse> LookupHandler::handle(net::HttpRequest
 }
 
 boost::asio::awaitable<net::HttpResponse> LookupHandler::reject(net::HttpRequest, Error error) {
-  co_return net::HttpResponse::with_body(error.http_status(), nlohmann::json{{"error", error.detail}}.dump());
+  co_return net::HttpResponse::with_body(error.http_status(),
+                                         nlohmann::json{{"error", error.detail}}.dump());
 }
 
 net::HttpResponse LookupHandler::answer(const net::HttpRequest& request) const {
@@ -26,16 +26,18 @@ net::HttpResponse LookupHandler::answer(const net::HttpRequest& request) const {
     return net::HttpResponse::with_body(405, R"({"error":"use POST"})");
   const auto body = nlohmann::json::parse(request.body, nullptr, false);
   if (!body.is_object() || !body.contains(field_) || !body[field_].is_string()) {
-    return net::HttpResponse::with_body(400,
-                      nlohmann::json{{"error", "expected {\"" + field_ + "\": \"...\"}"}}.dump());
+    return net::HttpResponse::with_body(
+        400, nlohmann::json{{"error", "expected {\"" + field_ + "\": \"...\"}"}}.dump());
   }
   const auto key = body[field_].get<std::string>();
   if (!valid_(key)) {
-    return net::HttpResponse::with_body(400, nlohmann::json{{"error", field_ + " is malformed"}}.dump());
+    return net::HttpResponse::with_body(400,
+                                        nlohmann::json{{"error", field_ + " is malformed"}}.dump());
   }
   auto record = lookup_(key);
   if (!record)
-    return net::HttpResponse::with_body(404, nlohmann::json{{"error", "no record for " + key}}.dump());
+    return net::HttpResponse::with_body(404,
+                                        nlohmann::json{{"error", "no record for " + key}}.dump());
   return net::HttpResponse::with_body(200, record->dump());
 }
 

@@ -7,7 +7,6 @@
 #include <string>
 #include <string_view>
 
-
 namespace lienthong::demo::detail {
 
 // A stable pseudo-random generator seeded from a key (SHA-256 of the key).
