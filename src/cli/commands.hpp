@@ -22,6 +22,16 @@ int wait_for_signal(const std::function<void()>& on_hangup);
 
 int run_serve(const std::string& config_path);
 int run_migrate(const std::string& config_path);
+struct TokenOptions {
+  std::string role;
+  std::string member;
+  std::string label;
+  std::string expires_at;
+};
+int run_token_create(const std::string& config_path, const TokenOptions& options);
+int run_registry_apply(const std::string& config_path, const std::string& file, bool dry_run,
+                       bool prune);
+int run_registry_export(const std::string& config_path);
 int run_demo_provider(const std::vector<std::string>& systems, const std::string& log_level);
 
 }  // namespace lienthong::cli

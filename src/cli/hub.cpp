@@ -4,14 +4,18 @@
 #include <stdexcept>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <spdlog/spdlog.h>
 
+#include "lienthong/admin/admin_api.hpp"
+#include "lienthong/admin/admin_handler.hpp"
 #include "lienthong/audit/audit_writer.hpp"
 #include "lienthong/exchange/envelope.hpp"
 #include "lienthong/exchange/exchange_handler.hpp"
 #include "lienthong/net/http_client.hpp"
 #include "lienthong/net/http_server.hpp"
 #include "lienthong/net/tls_context.hpp"
+#include "lienthong/registry/registry_watcher.hpp"
 #include "lienthong/registry/snapshot_loader.hpp"
 #include "lienthong/registry/snapshot_store.hpp"
 
@@ -25,6 +29,9 @@ struct Hub::Parts {
   std::uint64_t registry_version = 0;
   std::unique_ptr<audit::AuditWriter> audit;
   std::unique_ptr<net::HttpServer> exchange_server;
+  std::shared_ptr<boost::asio::thread_pool> admin_workers;
+  std::unique_ptr<net::HttpServer> admin_server;
+  std::unique_ptr<registry::RegistryWatcher> watcher;
 };
 
 Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
@@ -66,8 +73,34 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
         deps, std::make_unique<net::HttpClient>(context, provider_tls, client_options));
   };
   p.exchange_server = std::make_unique<net::HttpServer>(
-      net::ServerOptions::from(p.config, p.config.exchange.listen), std::move(server_tls),
-      std::move(factory), p.logger);
+      net::ServerOptions::from(p.config, p.config.exchange.listen), server_tls, std::move(factory),
+      p.logger);
+
+  // The admin listener: one I/O thread is plenty; the database work runs on
+  // its own worker pool.
+  auto api = std::make_shared<admin::AdminApi>(admin::AdminApiOptions{
+      p.config.database.url,
+      [this] {
+        return admin::Readiness{ready(), registry_version(),
+                                ready() ? "serving registry snapshot and following changes"
+                                        : "registry database unreachable or snapshot not loaded; "
+                                          "serving the last snapshot"};
+      },
+      p.logger});
+  p.admin_workers = std::make_shared<boost::asio::thread_pool>(p.config.admin.workers);
+  auto admin_options = net::ServerOptions::from(p.config, p.config.admin.listen);
+  admin_options.threads = 1;
+  p.admin_server = std::make_unique<net::HttpServer>(
+      admin_options, server_tls,
+      [api, workers = p.admin_workers](boost::asio::io_context&) {
+        return std::make_shared<admin::AdminHandler>(api, workers);
+      },
+      p.logger);
+
+  p.watcher = std::make_unique<registry::RegistryWatcher>(
+      registry::WatcherOptions{p.config.database.url,
+                               std::chrono::milliseconds(p.config.registry.reconnect_ms)},
+      [this] { return reload_registry().has_value(); }, p.logger);
 }
 
 Hub::~Hub() {
@@ -75,20 +108,37 @@ Hub::~Hub() {
   // (its completions are posted into the stopped contexts), then destroy the
   // server and with it the suspended requests.
   stop();
+  parts_->watcher.reset();
+  if (parts_->admin_workers)
+    parts_->admin_workers->join();
   parts_->audit.reset();
   parts_->exchange_server.reset();
+  parts_->admin_server.reset();
 }
 
 void Hub::start() {
   parts_->exchange_server->start();
-  parts_->logger->info("exchange listener on {}:{} (node {}, registry v{})",
-                       parts_->config.exchange.listen.host, exchange_port(),
-                       parts_->config.node.name, registry_version());
+  parts_->admin_server->start();
+  parts_->watcher->start();
+  parts_->logger->info(
+      "exchange listener on {}:{}, admin listener on {}:{} (node {}, registry v{})",
+      parts_->config.exchange.listen.host, exchange_port(), parts_->config.admin.listen.host,
+      admin_port(), parts_->config.node.name, registry_version());
 }
 
 void Hub::stop() {
   if (parts_->exchange_server)
     parts_->exchange_server->stop();
+  if (parts_->admin_server)
+    parts_->admin_server->stop();
+}
+
+std::uint16_t Hub::admin_port() const {
+  return parts_->admin_server->port();
+}
+
+bool Hub::ready() const {
+  return parts_->snapshots.current() != nullptr && parts_->watcher && parts_->watcher->healthy();
 }
 
 std::uint16_t Hub::exchange_port() const {

@@ -30,12 +30,42 @@ int main(int argc, char** argv) {
       ->required();
   demo->add_option("--log-level", demo_log_level, "trace, debug, info, warn, error");
 
+  auto* token = app.add_subcommand("token", "Admin API tokens");
+  token->require_subcommand(1);
+  auto* token_create = token->add_subcommand("create", "Create an admin token and print it once");
+  cli::TokenOptions token_options;
+  token_create->add_option("--role", token_options.role, "hub-admin, member-admin or auditor")
+      ->required();
+  token_create->add_option("--member", token_options.member,
+                           "member identifier for member-admin, e.g. VN/GOV/000.00.00.G03");
+  token_create->add_option("--label", token_options.label, "who holds it")->required();
+  token_create->add_option("--expires-at", token_options.expires_at,
+                           "RFC 3339 expiry, e.g. 2027-12-31T00:00:00Z");
+
+  auto* registry = app.add_subcommand("registry", "Declarative registry files");
+  registry->require_subcommand(1);
+  auto* apply = registry->add_subcommand("apply", "Make the registry match a JSON registry file");
+  std::string apply_file;
+  bool dry_run = false;
+  bool prune = false;
+  apply->add_option("file", apply_file, "registry file (JSON)")->required();
+  apply->add_flag("--dry-run", dry_run, "print what would change, change nothing");
+  apply->add_flag("--prune", prune, "disable or revoke what the file does not list");
+  auto* export_command =
+      registry->add_subcommand("export", "Print the registry as a registry file");
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (*serve)
       return cli::run_serve(config_path);
     if (*migrate)
       return cli::run_migrate(config_path);
+    if (*token_create)
+      return cli::run_token_create(config_path, token_options);
+    if (*apply)
+      return cli::run_registry_apply(config_path, apply_file, dry_run, prune);
+    if (*export_command)
+      return cli::run_registry_export(config_path);
     if (*demo)
       return cli::run_demo_provider(demo_systems, demo_log_level);
     if (*settings) {

@@ -9,8 +9,9 @@
 #include "lienthong/core/message_id.hpp"
 #include "lienthong/core/timestamp.hpp"
 #include "lienthong/exchange/envelope.hpp"
-#include "lienthong/exchange/problem.hpp"
 #include "lienthong/net/http_client.hpp"
+#include "lienthong/net/problem.hpp"
+#include "lienthong/policy/agreement_check.hpp"
 #include "lienthong/policy/authenticator.hpp"
 #include "lienthong/policy/json_limits.hpp"
 #include "lienthong/registry/snapshot_store.hpp"
@@ -19,6 +20,8 @@ namespace lienthong::exchange {
 namespace asio = boost::asio;
 using net::HttpRequest;
 using net::HttpResponse;
+using net::problem_response;
+using net::ProblemContext;
 
 namespace {
 
@@ -129,7 +132,13 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
                          "no active service " + envelope.header.service_key());
   }
 
-  // 6. Call the provider.
+  // 6. An approved agreement must allow this caller to use this service now.
+  auto agreement = policy::find_agreement(snapshot, *caller.value(), *service,
+                                          envelope.header.version, request.received_at);
+  if (!agreement.has_value())
+    co_return std::move(agreement).error();
+
+  // 7. Call the provider.
   HttpRequest call;
   call.method = "POST";
   call.target = service->provider->endpoint->base_path + service->provider_path;
@@ -152,7 +161,7 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
     co_return std::move(answer).error();
   const HttpResponse& reply = answer.value();
 
-  // 7. Check the provider's answer: never pass on a server error or non-JSON.
+  // 8. Check the provider's answer: never pass on a server error or non-JSON.
   if (reply.status >= 500) {
     co_return make_error(ErrorCode::kProviderError,
                          "the provider answered HTTP " + std::to_string(reply.status));
@@ -165,7 +174,7 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
     co_return make_error(ErrorCode::kProviderBadResponse, "the provider's answer is not JSON");
   }
 
-  // 8. Wrap the answer in a response envelope addressed back to the caller.
+  // 9. Wrap the answer in a response envelope addressed back to the caller.
   record.correlation_id = envelope.header.id;
   nlohmann::json response{{"header",
                            {{"id", new_uuid_v7()},

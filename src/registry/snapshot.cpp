@@ -1,12 +1,35 @@
 #include "lienthong/registry/snapshot.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace lienthong::registry {
+namespace {
+
+std::string agreement_key(std::int64_t consumer, std::int64_t provider,
+                          std::string_view service_code) {
+  std::string key = std::to_string(consumer);
+  key += ':';
+  key += std::to_string(provider);
+  key += ':';
+  key += service_code;
+  return key;
+}
+
+}  // namespace
+
+bool AgreementEntry::covers_version(std::string_view version) const {
+  return versions.empty() || std::find(versions.begin(), versions.end(), version) != versions.end();
+}
+
+bool AgreementEntry::valid_at(Clock::time_point when) const {
+  return when >= valid_from && (!valid_until || when < *valid_until);
+}
 
 Snapshot::Snapshot(Contents contents, std::uint64_t version)
     : systems_(std::move(contents.systems)),
       services_(std::move(contents.services)),
+      agreements_(std::move(contents.agreements)),
       version_(version),
       built_at_(std::chrono::system_clock::now()) {
   std::unordered_map<std::int64_t, const SystemEntry*> by_id;
@@ -29,6 +52,18 @@ Snapshot::Snapshot(Contents contents, std::uint64_t version)
     service.provider = it->second;
     services_by_key_.emplace(service.key, &service);
   }
+  for (const auto& agreement : agreements_) {
+    agreements_by_pair_[agreement_key(agreement.consumer_system_id, agreement.provider_system_id,
+                                      agreement.service_code)]
+        .push_back(&agreement);
+  }
+}
+
+std::vector<const AgreementEntry*> Snapshot::agreements(const SystemEntry& consumer,
+                                                        const ServiceEntry& service) const {
+  const auto it = agreements_by_pair_.find(
+      agreement_key(consumer.id, service.provider_system_id, service.service_id.service_code));
+  return it == agreements_by_pair_.end() ? std::vector<const AgreementEntry*>{} : it->second;
 }
 
 const SystemEntry* Snapshot::system_by_certificate(std::string_view sha256_hex) const {

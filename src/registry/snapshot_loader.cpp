@@ -1,5 +1,7 @@
 #include "lienthong/registry/snapshot_loader.hpp"
 
+#include <algorithm>
+
 #include <pqxx/pqxx>
 
 namespace lienthong::registry {
@@ -61,6 +63,44 @@ std::vector<ServiceEntry> load_services(pqxx::transaction_base& tx) {
   return services;
 }
 
+std::vector<std::string> split_versions(const std::string& joined) {
+  std::vector<std::string> versions;
+  std::size_t start = 0;
+  while (start < joined.size()) {
+    const auto comma = std::min(joined.find(',', start), joined.size());
+    versions.push_back(joined.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return versions;
+}
+
+std::vector<AgreementEntry> load_agreements(pqxx::transaction_base& tx) {
+  using std::chrono::milliseconds;
+  std::vector<AgreementEntry> agreements;
+  // Versions are identifier parts, which never contain a comma.
+  const auto rows = tx.exec(
+      "SELECT id, consumer_system_id, provider_system_id, service_code, "
+      "array_to_string(versions, ','), (extract(epoch FROM valid_from) * 1000)::bigint, "
+      "(extract(epoch FROM valid_until) * 1000)::bigint "
+      "FROM agreements WHERE status = 'approved'");
+  agreements.reserve(rows.size());
+  for (const auto& row : rows) {
+    AgreementEntry entry;
+    entry.id = row[0].as<std::int64_t>();
+    entry.consumer_system_id = row[1].as<std::int64_t>();
+    entry.provider_system_id = row[2].as<std::int64_t>();
+    entry.service_code = row[3].as<std::string>();
+    entry.versions = split_versions(row[4].as<std::string>());
+    entry.valid_from = AgreementEntry::Clock::time_point(milliseconds(row[5].as<std::int64_t>()));
+    if (!row[6].is_null()) {
+      entry.valid_until =
+          AgreementEntry::Clock::time_point(milliseconds(row[6].as<std::int64_t>()));
+    }
+    agreements.push_back(std::move(entry));
+  }
+  return agreements;
+}
+
 }  // namespace
 
 Result<SnapshotPtr> load_snapshot(const std::string& database_url, std::uint64_t version,
@@ -73,9 +113,11 @@ Result<SnapshotPtr> load_snapshot(const std::string& database_url, std::uint64_t
     contents.systems = load_systems(tx, warnings);
     contents.services = load_services(tx);
     for (const auto& row : tx.exec("SELECT fingerprint, system_id FROM credentials "
-                                   "WHERE kind = 'certificate' AND revoked_at IS NULL")) {
+                                   "WHERE kind = 'certificate' AND revoked_at IS NULL "
+                                   "AND (expires_at IS NULL OR expires_at > now())")) {
       contents.fingerprints.emplace_back(row[0].as<std::string>(), row[1].as<std::int64_t>());
     }
+    contents.agreements = load_agreements(tx);
     tx.commit();
     return SnapshotPtr(std::make_shared<const Snapshot>(std::move(contents), version));
   } catch (const std::exception& e) {

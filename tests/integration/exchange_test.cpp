@@ -162,6 +162,36 @@ TEST_F(Exchange, RefusesASystemSendingAsAnother) {
             std::string("403|Client.SenderMismatch|") + kOther + "|" + kProvider + "|echo");
 }
 
+TEST_F(Exchange, RefusesACallerWithoutAnAgreementForTheService) {
+  auto other = client("TEST-OTHER");
+  const auto response =
+      other.post("/exchange/v1/messages", envelope("noagr-1", kOther, kProvider, "slow"));
+  expect_problem(response, 403, "Client.NoAgreement");
+  EXPECT_EQ(provider_->calls(), 0);
+  EXPECT_EQ(audit_summary("noagr-1"),
+            std::string("403|Client.NoAgreement|") + kOther + "|" + kProvider + "|slow");
+}
+
+TEST_F(Exchange, RefusesACallerWhoseAgreementHasExpired) {
+  auto other = client("TEST-OTHER");
+  const auto response =
+      other.post("/exchange/v1/messages", envelope("expired-1", kOther, kProvider, "echo"));
+  expect_problem(response, 403, "Client.AgreementExpired");
+  EXPECT_EQ(provider_->calls(), 0);
+}
+
+TEST_F(Exchange, RefusesAVersionTheAgreementDoesNotCover) {
+  database_->execute(
+      "UPDATE agreements SET versions = '{v2}' WHERE service_code = 'echo' AND "
+      "consumer_system_id = (SELECT id FROM systems WHERE system_code = 'TEST-CONSUMER')");
+  ASSERT_TRUE(hub_->reload_registry().has_value());
+  auto consumer = client();
+  const auto response =
+      consumer.post("/exchange/v1/messages", envelope("v-1", kConsumer, kProvider, "echo"));
+  expect_problem(response, 403, "Client.NoAgreement");
+  EXPECT_EQ(provider_->calls(), 0);
+}
+
 TEST_F(Exchange, RefusesMalformedJson) {
   auto consumer = client();
   const auto response = consumer.post("/exchange/v1/messages", R"({"header": {"id": "x",)");

@@ -45,10 +45,14 @@ TEST_F(Registry, ReloadMakesANewServiceCallable) {
   database_->execute(
       "INSERT INTO services (system_id, service_code, version, name, provider_path) "
       "SELECT id, 'echo2', 'v1', 'Echo 2', '/echo' FROM systems WHERE system_code = "
-      "'TEST-PROVIDER'");
+      "'TEST-PROVIDER';"
+      "INSERT INTO agreements (consumer_system_id, provider_system_id, service_code, purpose, "
+      "legal_basis, status, requested_by, status_changed_by) SELECT c.id, p.id, 'echo2', 't', "
+      "'t', 'approved', 't', 't' FROM systems c, systems p "
+      "WHERE c.system_code = 'TEST-CONSUMER' AND p.system_code = 'TEST-PROVIDER'");
   const auto version = hub_->registry_version();
   ASSERT_TRUE(hub_->reload_registry().has_value());
-  EXPECT_EQ(hub_->registry_version(), version + 1);
+  EXPECT_GT(hub_->registry_version(), version);  // the change listener may reload too
   const auto after =
       consumer.post("/exchange/v1/messages", envelope("reload-2", kConsumer, kProvider, "echo2"));
   EXPECT_EQ(after.status, 200) << after.body;

@@ -45,6 +45,9 @@ Config HubFixture::test_config(const std::string& database_url) {
   config.database.url = database_url;
   config.exchange.listen = ListenAddress{"127.0.0.1", 0};
   config.exchange.threads = 2;
+  config.admin.listen = ListenAddress{"127.0.0.1", 0};
+  config.admin.workers = 2;
+  config.registry.reconnect_ms = 100;
   config.tls.certificate = pki_file("hub.crt");
   config.tls.private_key = pki_file("hub.key");
   config.tls.client_ca = pki_file("ca.crt");
@@ -81,7 +84,18 @@ void HubFixture::SetUp() {
          "('TEST-PROVIDER','echo','/echo',5000), ('TEST-PROVIDER','slow','/slow',300), "
          "('TEST-PROVIDER','broken','/fail',5000), ('TEST-PROVIDER','garbage','/garbage',5000), "
          "('TEST-PROVIDER','missing','/missing',5000), ('TEST-DEAD','dead','/x',5000)) "
-         "AS v(system, code, path, timeout) JOIN systems s ON s.system_code = v.system;";
+         "AS v(system, code, path, timeout) JOIN systems s ON s.system_code = v.system;"
+      << "INSERT INTO agreements (consumer_system_id, provider_system_id, service_code, purpose, "
+         "legal_basis, status, requested_by, status_changed_by) "
+         "SELECT c.id, v.system_id, v.service_code, 'integration test', 'test fixture', "
+         "'approved', 'fixture', 'fixture' FROM services v, systems c "
+         "WHERE c.system_code = 'TEST-CONSUMER';"
+      << "INSERT INTO agreements (consumer_system_id, provider_system_id, service_code, purpose, "
+         "legal_basis, valid_from, valid_until, status, requested_by, status_changed_by) "
+         "SELECT c.id, p.id, 'echo', 'integration test', 'test fixture', "
+         "now() - interval '2 days', now() - interval '1 day', 'approved', 'fixture', 'fixture' "
+         "FROM systems c, systems p "
+         "WHERE c.system_code = 'TEST-OTHER' AND p.system_code = 'TEST-PROVIDER';";
   database_->execute(sql.str());
   hub_ = std::make_unique<cli::Hub>(test_config(database_->url()), test_logger());
   hub_->start();

@@ -7,7 +7,9 @@
 //   VN/GOV/TEST.02/TEST-DEAD       provides dead/v1 at a port where nothing listens
 //   VN/PROV/TEST.03/TEST-CONSUMER  consumer (certificate TEST-CONSUMER)
 //   VN/PROV/TEST.03/TEST-OTHER     consumer (certificate TEST-OTHER)
-// TEST-UNREGISTERED has a valid certificate but no registration.
+// TEST-CONSUMER holds an approved agreement for every service; TEST-OTHER only
+// one for echo that expired yesterday. TEST-UNREGISTERED has a valid
+// certificate but no registration.
 
 #include <memory>
 #include <string>

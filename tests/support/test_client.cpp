@@ -75,7 +75,8 @@ int TestClient::connections_opened() const {
 }
 
 ClientResponse TestClient::request(const std::string& method, const std::string& target,
-                                   const std::string& body, const std::string& content_type) {
+                                   const std::string& body, const std::string& content_type,
+                                   const std::map<std::string, std::string>& headers) {
   auto& s = *impl_;
   if (!s.stream) {
     std::string error;
@@ -86,6 +87,8 @@ ClientResponse TestClient::request(const std::string& method, const std::string&
   req.set(http::field::host, "localhost");
   if (!content_type.empty())
     req.set(http::field::content_type, content_type);
+  for (const auto& [name, value] : headers)
+    req.set(name, value);
   req.body() = body;
   req.keep_alive(true);
   req.prepare_payload();

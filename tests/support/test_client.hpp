@@ -30,7 +30,8 @@ class TestClient {
   // Sends one request (connecting first if needed). Throws on transport errors.
   ClientResponse request(const std::string& method, const std::string& target,
                          const std::string& body,
-                         const std::string& content_type = "application/json");
+                         const std::string& content_type = "application/json",
+                         const std::map<std::string, std::string>& headers = {});
   ClientResponse post(const std::string& target, const std::string& body) {
     return request("POST", target, body);
   }

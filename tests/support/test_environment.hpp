@@ -20,6 +20,7 @@ class TestDatabase {
   TestDatabase& operator=(const TestDatabase&) = delete;
 
   const std::string& url() const { return url_; }
+  const std::string& name() const { return name_; }
   // Runs SQL and returns the first column of the first row ("" if none, "NULL" if null).
   std::string scalar(const std::string& sql) const;
   void execute(const std::string& sql) const;

@@ -25,9 +25,14 @@ class Hub {
   Hub(const Hub&) = delete;
   Hub& operator=(const Hub&) = delete;
 
+  // Starts the listeners and the registry change listener.
   void start();
   void stop();
   std::uint16_t exchange_port() const;
+  std::uint16_t admin_port() const;
+
+  // Ready: a snapshot is loaded and registry changes are being followed.
+  bool ready() const;
 
   // Rebuilds the registry snapshot from PostgreSQL and swaps it in. On
   // failure the previous snapshot stays in service.

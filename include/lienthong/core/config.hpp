@@ -37,6 +37,13 @@ struct Config {
     ListenAddress listen{"127.0.0.1", 8443};
     int threads = 0;  // I/O threads; 0 means one per core
   } exchange;
+  struct Admin {
+    ListenAddress listen{"127.0.0.1", 8444};  // admin API, health probes (TLS, bearer tokens)
+    int workers = 4;                          // threads that run admin requests' database work
+  } admin;
+  struct Registry {
+    int reconnect_ms = 1'000;  // retry interval while PostgreSQL is unreachable
+  } registry;
   struct Tls {
     std::string certificate = "var/pki/hub.crt";
     std::string private_key = "var/pki/hub.key";

@@ -6,7 +6,7 @@
 #include "lienthong/core/error.hpp"
 #include "lienthong/net/http_message.hpp"
 
-namespace lienthong::exchange {
+namespace lienthong::net {
 
 struct ProblemContext {
   std::string message_id;  // may be empty
@@ -16,6 +16,6 @@ struct ProblemContext {
 
 // {"type", "title", "status", "detail", "instance", "code", "messageId",
 //  "requestId", "errors": [{"pointer", "detail"}]}
-net::HttpResponse problem_response(const Error& error, const ProblemContext& context);
+HttpResponse problem_response(const Error& error, const ProblemContext& context);
 
-}  // namespace lienthong::exchange
+}  // namespace lienthong::net

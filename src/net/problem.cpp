@@ -1,10 +1,10 @@
-#include "lienthong/exchange/problem.hpp"
+#include "lienthong/net/problem.hpp"
 
 #include <nlohmann/json.hpp>
 
-namespace lienthong::exchange {
+namespace lienthong::net {
 
-net::HttpResponse problem_response(const Error& error, const ProblemContext& context) {
+HttpResponse problem_response(const Error& error, const ProblemContext& context) {
   const ErrorInfo& info = describe(error.code);
   nlohmann::json body{
       {"type", "urn:lienthong:problem:" + std::string(info.code)},
@@ -32,4 +32,4 @@ net::HttpResponse problem_response(const Error& error, const ProblemContext& con
   return response;
 }
 
-}  // namespace lienthong::exchange
+}  // namespace lienthong::net

@@ -1,9 +1,9 @@
-#include "lienthong/exchange/problem.hpp"
+#include "lienthong/net/problem.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-namespace lienthong::exchange {
+namespace lienthong::net {
 namespace {
 
 TEST(Problem, IsRfc9457WithOurStableFields) {
@@ -32,4 +32,4 @@ TEST(Problem, SurvivesInvalidUtf8InTheDetail) {
 }
 
 }  // namespace
-}  // namespace lienthong::exchange
+}  // namespace lienthong::net

@@ -1,0 +1,61 @@
+#pragma once
+// The admin API (/admin/v1/...): registry entities, agreement lifecycle,
+// admin tokens, the admin-change log, the OpenAPI document and health.
+// Synchronous: each call runs its own PostgreSQL transaction, so AdminHandler
+// runs it on a worker pool, never on an I/O thread.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lienthong/net/http_message.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace lienthong::admin {
+
+// What /readyz reports: the node serves exchanges only from a loaded snapshot
+// and is ready only while it can also see registry changes.
+struct Readiness {
+  bool ready = false;
+  std::uint64_t registry_version = 0;
+  std::string detail;
+};
+
+struct AdminApiOptions {
+  std::string database_url;
+  std::function<Readiness()> readiness;
+  std::shared_ptr<spdlog::logger> logger;  // server errors; the default logger when null
+};
+
+// One route of the API: method and path template, e.g. {"GET", "/admin/v1/systems/{id}"}.
+struct RouteInfo {
+  std::string method;
+  std::string path;
+};
+
+class AdminApi {
+ public:
+  explicit AdminApi(AdminApiOptions options);
+  ~AdminApi();
+  AdminApi(const AdminApi&) = delete;
+  AdminApi& operator=(const AdminApi&) = delete;
+
+  // Never throws: every failure becomes a problem+json response.
+  net::HttpResponse handle(const net::HttpRequest& request);
+
+  // Every route the API serves, for the OpenAPI completeness test.
+  static std::vector<RouteInfo> routes();
+  // The OpenAPI 3 document served at /admin/v1/openapi.json.
+  static const std::string& openapi_document();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lienthong::admin

@@ -1,0 +1,327 @@
+#include "lienthong/admin/admin_api.hpp"
+
+#include <charconv>
+
+#include <boost/beast/core/string.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+#include <spdlog/spdlog.h>
+
+#include "lienthong/core/message_id.hpp"
+#include "lienthong/net/problem.hpp"
+#include "lienthong/policy/json_limits.hpp"
+
+#include "admin_authenticator.hpp"
+#include "resource_store.hpp"
+
+namespace lienthong::admin {
+namespace {
+
+using net::HttpRequest;
+using net::HttpResponse;
+using nlohmann::json;
+
+constexpr std::string_view kPrefix = "/admin/v1";
+constexpr int kMaxJsonDepth = 32;
+
+std::string etag(std::int64_t revision) {
+  return "\"" + std::to_string(revision) + "\"";
+}
+
+// If-Match: "3" (or W/"3"). Anything else cannot match a revision.
+std::optional<std::int64_t> parse_if_match(std::string_view header, bool& malformed) {
+  malformed = false;
+  if (header.empty())
+    return std::nullopt;
+  if (header.substr(0, 2) == "W/")
+    header.remove_prefix(2);
+  std::int64_t revision = -1;
+  if (header.size() >= 3 && header.front() == '"' && header.back() == '"') {
+    const auto digits = header.substr(1, header.size() - 2);
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), revision);
+    if (ec == std::errc() && end == digits.data() + digits.size())
+      return revision;
+  }
+  malformed = true;
+  return -1;
+}
+
+std::optional<std::int64_t> parse_id(std::string_view text) {
+  std::int64_t id = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size() || id <= 0)
+    return std::nullopt;
+  return id;
+}
+
+HttpResponse json_response(int status, const json& body) {
+  return HttpResponse::with_body(status, body.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+HttpResponse entity_response(int status, const Entity& entity) {
+  auto response = json_response(status, entity.doc);
+  response.headers.push_back({"ETag", etag(entity.revision)});
+  return response;
+}
+
+bool is_json_media_type(std::string_view content_type) {
+  auto media = content_type.substr(0, content_type.find(';'));
+  while (!media.empty() && media.back() == ' ')
+    media.remove_suffix(1);
+  return boost::beast::iequals(media, "application/json");
+}
+
+// The parts of an admin request the dispatcher needs, parsed once.
+struct Call {
+  std::string method;
+  std::vector<std::string> segments;  // after /admin/v1, decoded
+  Query query;
+  json body;  // null when the request had none
+  std::optional<std::int64_t> if_match;
+};
+
+}  // namespace
+
+struct AdminApi::Impl {
+  AdminApiOptions options;
+
+  pqxx::connection& connection() {
+    // One connection per worker thread, reopened after a failure.
+    thread_local std::unique_ptr<pqxx::connection> cached;
+    thread_local std::string cached_url;
+    if (!cached || !cached->is_open() || cached_url != options.database_url) {
+      cached.reset();
+      cached = std::make_unique<pqxx::connection>(options.database_url);
+      cached_url = options.database_url;
+    }
+    return *cached;
+  }
+
+  Result<HttpResponse> dispatch(ResourceStore& store, const Call& call);
+};
+
+AdminApi::AdminApi(AdminApiOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  if (!impl_->options.logger)
+    impl_->options.logger = spdlog::default_logger();
+}
+
+AdminApi::~AdminApi() = default;
+
+std::vector<RouteInfo> AdminApi::routes() {
+  const std::string prefix(kPrefix);
+  std::vector<RouteInfo> routes{{"GET", "/livez"},
+                                {"GET", "/readyz"},
+                                {"GET", prefix + "/openapi.json"},
+                                {"GET", prefix + "/admin-changes"},
+                                {"GET", prefix + "/admin-changes/{id}"},
+                                {"GET", prefix + "/agreements/{id}/events"}};
+  for (const auto& spec : resource_specs()) {
+    const std::string collection = prefix + "/" + spec.name;
+    routes.push_back({"GET", collection});
+    if (spec.creatable)
+      routes.push_back({"POST", collection});
+    routes.push_back({"GET", collection + "/{id}"});
+    if (spec.patchable)
+      routes.push_back({"PATCH", collection + "/{id}"});
+    for (const auto& action : spec.actions)
+      routes.push_back({"POST", collection + "/{id}/" + action.name});
+  }
+  return routes;
+}
+
+HttpResponse AdminApi::handle(const HttpRequest& request) {
+  const std::string request_id = new_uuid_v7();
+  const net::ProblemContext context{"", request_id, std::string(request.path())};
+  const auto problem = [&](const Error& error) {
+    auto response = net::problem_response(error, context);
+    if (error.code == ErrorCode::kClientAdminUnauthenticated)
+      response.headers.push_back({"WWW-Authenticate", "Bearer realm=\"lienthong-admin\""});
+    return response;
+  };
+  const auto path = request.path();
+
+  if (path == "/livez" || path == "/readyz") {
+    if (request.method != "GET")
+      return problem(make_error(ErrorCode::kClientMethodNotAllowed, "use GET"));
+    if (path == "/livez")
+      return json_response(200, {{"live", true}});
+    const Readiness readiness = impl_->options.readiness ? impl_->options.readiness() : Readiness{};
+    return json_response(readiness.ready ? 200 : 503,
+                         {{"ready", readiness.ready},
+                          {"registry_version", readiness.registry_version},
+                          {"detail", readiness.detail}});
+  }
+  if (path == std::string(kPrefix) + "/openapi.json") {
+    if (request.method != "GET")
+      return problem(make_error(ErrorCode::kClientMethodNotAllowed, "use GET"));
+    return HttpResponse::with_body(200, openapi_document());
+  }
+
+  Call call;
+  call.method = request.method;
+  const auto target = boost::urls::parse_origin_form(request.target);
+  if (!target.has_value())
+    return problem(make_error(ErrorCode::kClientBadRequest, "the request target is not a URL"));
+  for (const auto& segment : target->segments())
+    call.segments.push_back(segment);
+  if (call.segments.size() < 3 || call.segments[0] != "admin" || call.segments[1] != "v1")
+    return problem(make_error(ErrorCode::kClientNotFound, "no admin endpoint at this path"));
+  call.segments.erase(call.segments.begin(), call.segments.begin() + 2);
+  for (const auto& param : target->params())
+    call.query[param.key] = param.value;
+
+  bool malformed_if_match = false;
+  call.if_match = parse_if_match(request.header("If-Match"), malformed_if_match);
+  if (malformed_if_match) {
+    return problem(make_error(ErrorCode::kClientPreconditionFailed,
+                              "If-Match must be an ETag this API returned, e.g. \"3\""));
+  }
+  if (!request.body.empty()) {
+    if (!is_json_media_type(request.header("Content-Type"))) {
+      return problem(make_error(ErrorCode::kClientUnsupportedMediaType,
+                                "send the body as Content-Type: application/json"));
+    }
+    if (policy::exceeds_json_depth(request.body, kMaxJsonDepth))
+      return problem(make_error(ErrorCode::kClientBadRequest, "the JSON nests too deep"));
+    call.body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+    if (call.body.is_discarded())
+      return problem(make_error(ErrorCode::kClientBadRequest, "the body is not valid JSON"));
+  }
+
+  try {
+    pqxx::work tx(impl_->connection());
+    auto actor = authenticate_admin(tx, request.header("Authorization"));
+    if (!actor.has_value())
+      return problem(actor.error());
+    ResourceStore store(tx, std::move(actor).value());
+    auto outcome = impl_->dispatch(store, call);
+    if (!outcome.has_value())
+      return problem(outcome.error());  // the transaction rolls back: nothing changed
+    tx.commit();
+    outcome.value().headers.push_back({"X-Request-Id", request_id});
+    return std::move(outcome).value();
+  } catch (const pqxx::broken_connection& e) {
+    impl_->options.logger->error("admin request {}: database unreachable: {}", request_id,
+                                 e.what());
+    return problem(make_error(ErrorCode::kServerRegistryUnavailable,
+                              "the registry database is unreachable; nothing was changed"));
+  } catch (const std::exception& e) {
+    impl_->options.logger->error("admin request {} {} {} failed: {}", request_id, request.method,
+                                 request.target, e.what());
+    return problem(make_error(ErrorCode::kServerInternal, "nothing was changed"));
+  }
+}
+
+Result<HttpResponse> AdminApi::Impl::dispatch(ResourceStore& store, const Call& call) {
+  const auto& segments = call.segments;
+  const auto method_not_allowed = [](const std::string& allow) -> Result<HttpResponse> {
+    return make_error(ErrorCode::kClientMethodNotAllowed, "allowed here: " + allow);
+  };
+  std::optional<std::int64_t> id;
+  if (segments.size() >= 2) {
+    id = parse_id(segments[1]);
+    if (!id)
+      return make_error(ErrorCode::kClientNotFound, "ids are positive integers");
+  }
+
+  if (segments[0] == "admin-changes") {
+    if (call.method != "GET" || segments.size() > 2)
+      return method_not_allowed("GET");
+    if (!id) {
+      auto page = store.list_changes(call.query);
+      if (!page.has_value())
+        return std::move(page).error();
+      return json_response(200, page.value());
+    }
+    auto change = store.get_change(*id);
+    if (!change.has_value())
+      return std::move(change).error();
+    return json_response(200, change.value().doc);
+  }
+
+  const ResourceSpec* spec = find_resource(segments[0]);
+  if (spec == nullptr || segments.size() > 3)
+    return make_error(ErrorCode::kClientNotFound, "no admin endpoint at this path");
+
+  if (segments.size() == 1) {
+    if (call.method == "GET") {
+      auto page = store.list(*spec, call.query);
+      if (!page.has_value())
+        return std::move(page).error();
+      return json_response(200, page.value());
+    }
+    if (call.method == "POST" && spec->creatable) {
+      auto created = store.create(*spec, call.body.is_null() ? json::object() : call.body);
+      if (!created.has_value())
+        return std::move(created).error();
+      const auto& result = created.value();
+      json body = result.entity.doc;
+      if (!result.reveal.is_null()) {
+        body["secret"] = result.reveal;
+        body["secret_notice"] = "shown once; the hub keeps only its SHA-256";
+      }
+      auto response = json_response(201, body);
+      response.headers.push_back({"ETag", etag(result.entity.revision)});
+      response.headers.push_back(
+          {"Location", std::string(kPrefix) + "/" + spec->name + "/" +
+                           std::to_string(result.entity.doc["id"].get<std::int64_t>())});
+      return response;
+    }
+    return method_not_allowed(spec->creatable ? "GET, POST" : "GET");
+  }
+
+  if (segments.size() == 2) {
+    if (call.method == "GET") {
+      auto entity = store.get(*spec, *id);
+      if (!entity.has_value())
+        return std::move(entity).error();
+      return entity_response(200, entity.value());
+    }
+    if (call.method == "PATCH" && spec->patchable) {
+      auto entity =
+          store.update(*spec, *id, call.body.is_null() ? json::object() : call.body, call.if_match);
+      if (!entity.has_value())
+        return std::move(entity).error();
+      return entity_response(200, entity.value());
+    }
+    return method_not_allowed(spec->patchable ? "GET, PATCH" : "GET");
+  }
+
+  if (spec->name == "agreements" && segments[2] == "events") {
+    if (call.method != "GET")
+      return method_not_allowed("GET");
+    auto events = store.agreement_events(*id);
+    if (!events.has_value())
+      return std::move(events).error();
+    return json_response(200, events.value());
+  }
+  const auto action = std::find_if(spec->actions.begin(), spec->actions.end(),
+                                   [&](const ActionSpec& a) { return a.name == segments[2]; });
+  if (action == spec->actions.end())
+    return make_error(ErrorCode::kClientNotFound, "no action " + segments[2] + " on " + spec->name);
+  if (call.method != "POST")
+    return method_not_allowed("POST");
+  std::string reason;
+  if (!call.body.is_null()) {
+    const bool well_formed =
+        call.body.is_object() && call.body.size() <= 1 &&
+        (call.body.empty() || (call.body.contains("reason") && call.body["reason"].is_string() &&
+                               call.body["reason"].get_ref<const std::string&>().size() <= 2000));
+    if (!well_formed) {
+      Error error = make_error(ErrorCode::kClientInvalidInput,
+                               "an action takes an optional {\"reason\": \"...\"} only");
+      error.fields.push_back({"/reason", "optional string of at most 2000 characters"});
+      return error;
+    }
+    reason = call.body.value("reason", std::string());
+  }
+  auto entity = store.act(*spec, *action, *id, reason, call.if_match);
+  if (!entity.has_value())
+    return std::move(entity).error();
+  return entity_response(200, entity.value());
+}
+
+}  // namespace lienthong::admin

@@ -1,0 +1,227 @@
+#include "field_validation.hpp"
+
+#include <algorithm>
+#include <regex>
+
+#include <nlohmann/json.hpp>
+
+#include "lienthong/core/identifiers.hpp"
+#include "lienthong/net/http_client.hpp"
+#include "lienthong/policy/json_schema.hpp"
+
+namespace lienthong::admin {
+namespace {
+
+using nlohmann::json;
+
+bool matches(const std::string& text, const std::regex& pattern) {
+  return std::regex_match(text, pattern);
+}
+
+// Returns why `value` breaks `spec`, or "" when it is fine.
+std::string check_scalar(const FieldSpec& spec, const json& value);
+
+std::string check_list(const json& value, std::size_t max_items,
+                       const std::function<std::string(const std::string&)>& check_item) {
+  if (!value.is_array())
+    return "must be an array of strings";
+  if (value.size() > max_items)
+    return "at most " + std::to_string(max_items) + " items";
+  for (const auto& item : value) {
+    if (!item.is_string())
+      return "must be an array of strings";
+    if (auto why = check_item(item.get<std::string>()); !why.empty())
+      return "\"" + item.get<std::string>() + "\": " + why;
+  }
+  return "";
+}
+
+std::string check_scalar(const FieldSpec& spec, const json& value) {
+  static const std::regex kTimestamp(
+      R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2}))");
+  static const std::regex kEmail(R"([^@\s]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,63})");
+  static const std::regex kHttpPath(R"(/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,1000})");
+  static const std::regex kPathPattern(R"(/[A-Za-z0-9._~!$&'()+,;=:@%/*-]{0,1000})");
+  static const std::regex kSha256(R"([0-9a-f]{64})");
+  static const std::regex kPointer(R"((/([^~]|~[01])*)*)");
+  static const std::regex kSystemRef(R"([A-Za-z0-9._-]{1,128}(/[A-Za-z0-9._-]{1,128}){3})");
+  static const std::regex kMemberRef(R"([A-Za-z0-9._-]{1,128}(/[A-Za-z0-9._-]{1,128}){2})");
+  static const std::regex kSchemaRef(R"([A-Za-z0-9._-]{1,128}/[A-Za-z0-9._-]{1,128})");
+
+  const auto as_text = [&]() -> const std::string* {
+    return value.is_string() ? value.get_ptr<const std::string*>() : nullptr;
+  };
+  switch (spec.kind) {
+    case FieldKind::kText: {
+      const auto* text = as_text();
+      if (text == nullptr)
+        return "must be a string";
+      if (text->empty() || text->size() > spec.max_length)
+        return "must be 1 to " + std::to_string(spec.max_length) + " characters";
+      return "";
+    }
+    case FieldKind::kIdentifierPart: {
+      const auto* text = as_text();
+      return text != nullptr && lienthong::is_identifier_part(*text)
+                 ? ""
+                 : "must be 1 to 128 of the characters A-Z a-z 0-9 . _ -";
+    }
+    case FieldKind::kChoice: {
+      const auto* text = as_text();
+      if (text != nullptr &&
+          std::find(spec.choices.begin(), spec.choices.end(), *text) != spec.choices.end())
+        return "";
+      std::string allowed;
+      for (const auto& c : spec.choices)
+        allowed += (allowed.empty() ? "" : ", ") + c;
+      return "must be one of: " + allowed;
+    }
+    case FieldKind::kInteger:
+      if (!value.is_number_integer() || value.get<std::int64_t>() < spec.min ||
+          value.get<std::int64_t>() > spec.max) {
+        return "must be an integer from " + std::to_string(spec.min) + " to " +
+               std::to_string(spec.max);
+      }
+      return "";
+    case FieldKind::kBoolean:
+      return value.is_boolean() ? "" : "must be true or false";
+    case FieldKind::kUrl: {
+      const auto* text = as_text();
+      if (text == nullptr || text->size() > 2000)
+        return "must be an http:// or https:// URL";
+      auto endpoint = net::HttpEndpoint::parse(*text);
+      return endpoint.has_value() ? "" : endpoint.error().detail;
+    }
+    case FieldKind::kHttpPath: {
+      const auto* text = as_text();
+      return text != nullptr && matches(*text, kHttpPath) ? ""
+                                                          : "must be an absolute path like /a/b";
+    }
+    case FieldKind::kTimestamp: {
+      const auto* text = as_text();
+      return text != nullptr && matches(*text, kTimestamp)
+                 ? ""
+                 : "must be an RFC 3339 time with offset, e.g. 2027-01-01T00:00:00Z";
+    }
+    case FieldKind::kEmail: {
+      const auto* text = as_text();
+      return text != nullptr && matches(*text, kEmail) ? "" : "must be an e-mail address";
+    }
+    case FieldKind::kSha256Hex: {
+      const auto* text = as_text();
+      return text != nullptr && matches(*text, kSha256)
+                 ? ""
+                 : "must be 64 lower-case hex digits (SHA-256 of the DER certificate)";
+    }
+    case FieldKind::kPemCertificate: {
+      const auto* text = as_text();
+      if (text == nullptr || text->size() > 65536 ||
+          text->find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+        return "must be a PEM certificate (at most 64 KiB)";
+      return "";
+    }
+    case FieldKind::kObject:
+      return value.is_object() && value.dump().size() <= 65536
+                 ? ""
+                 : "must be a JSON object (at most 64 KiB)";
+    case FieldKind::kJsonSchema: {
+      if (!value.is_object())
+        return "must be a JSON Schema object";
+      if (value.dump().size() > 1024 * 1024)
+        return "must be at most 1 MiB";
+      if (value.contains("$schema")) {
+        const auto& uri = value["$schema"];
+        if (!uri.is_string() || (uri != "http://json-schema.org/draft-07/schema#" &&
+                                 uri != "http://json-schema.org/draft-07/schema"))
+          return "$schema must be http://json-schema.org/draft-07/schema# (draft 7)";
+      }
+      auto compiled = policy::JsonSchema::compile(value);
+      return compiled.has_value() ? "" : compiled.error().detail;
+    }
+    case FieldKind::kIdentifierList:
+      return check_list(value, 50, [](const std::string& item) {
+        return lienthong::is_identifier_part(item) ? "" : "not an identifier";
+      });
+    case FieldKind::kMethodList:
+      return check_list(value, 10, [](const std::string& item) {
+        static const std::vector<std::string> kMethods{"GET",   "POST",   "PUT",
+                                                       "PATCH", "DELETE", "HEAD"};
+        return std::find(kMethods.begin(), kMethods.end(), item) != kMethods.end()
+                   ? ""
+                   : "not one of GET, POST, PUT, PATCH, DELETE, HEAD";
+      });
+    case FieldKind::kPathPatternList:
+      return check_list(value, 50, [](const std::string& item) {
+        return matches(item, kPathPattern) ? "" : "not an absolute path pattern";
+      });
+    case FieldKind::kPointerList:
+      return check_list(value, 200, [](const std::string& item) {
+        return item.size() <= 500 && matches(item, kPointer) ? "" : "not a JSON pointer";
+      });
+    case FieldKind::kMemberRef: {
+      const auto* text = as_text();
+      return text != nullptr && matches(*text, kMemberRef)
+                 ? ""
+                 : "must be a member identifier INSTANCE/CLASS/CODE";
+    }
+    case FieldKind::kSystemRef: {
+      const auto* text = as_text();
+      return text != nullptr && matches(*text, kSystemRef)
+                 ? ""
+                 : "must be a system identifier INSTANCE/CLASS/CODE/SYSTEM";
+    }
+    case FieldKind::kSchemaRef: {
+      const auto* text = as_text();
+      return text != nullptr && matches(*text, kSchemaRef) ? "" : "must be a schema NAME/VERSION";
+    }
+  }
+  return "unsupported field";
+}
+
+std::string escape_pointer_token(const std::string& token) {
+  std::string escaped;
+  for (const char c : token) {
+    if (c == '~')
+      escaped += "~0";
+    else if (c == '/')
+      escaped += "~1";
+    else
+      escaped.push_back(c);
+  }
+  return escaped;
+}
+
+}  // namespace
+
+std::vector<FieldError> validate_fields(const json& body, const std::vector<FieldSpec>& fields,
+                                        WriteMode mode) {
+  std::vector<FieldError> errors;
+  if (!body.is_object()) {
+    errors.push_back({"", "the body must be a JSON object"});
+    return errors;
+  }
+  for (const auto& [name, value] : body.items()) {
+    const auto spec = std::find_if(fields.begin(), fields.end(),
+                                   [&](const FieldSpec& f) { return f.name == name; });
+    const std::string pointer = "/" + escape_pointer_token(name);
+    if (spec == fields.end()) {
+      errors.push_back({pointer, "unknown field"});
+    } else if (mode == WriteMode::kUpdate && !spec->updatable) {
+      errors.push_back({pointer, "cannot be changed; create a new one instead"});
+    } else if (value.is_null()) {
+      if (spec->required)
+        errors.push_back({pointer, "is required and cannot be null"});
+    } else if (auto why = check_scalar(*spec, value); !why.empty()) {
+      errors.push_back({pointer, std::move(why)});
+    }
+  }
+  if (mode == WriteMode::kCreate) {
+    for (const auto& spec : fields) {
+      if (spec.required && !body.contains(spec.name))
+        errors.push_back({"/" + spec.name, "is required"});
+    }
+  }
+  return errors;
+}
+
+}  // namespace lienthong::admin

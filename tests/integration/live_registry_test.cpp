@@ -1,0 +1,133 @@
+// Registry changes reach every node within seconds (LISTEN/NOTIFY), and a
+// node that loses PostgreSQL keeps its last snapshot and reports not-ready.
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <thread>
+
+#include <pqxx/pqxx>
+
+#include "admin_fixture.hpp"
+#include "hub_process.hpp"
+
+namespace lienthong::testing {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kNewConsumer = "VN/PROV/TEST.03/NEW-CONSUMER";
+
+// Polls `check` every 25 ms until it holds; returns how long that took, or
+// nullopt after `limit`.
+std::optional<std::chrono::milliseconds> time_until(const std::function<bool()>& check,
+                                                    std::chrono::milliseconds limit) {
+  const auto start = Clock::now();
+  while (Clock::now() - start < limit) {
+    if (check())
+      return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return std::nullopt;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+class LiveRegistry : public AdminFixture {};
+
+TEST_F(LiveRegistry, ChangesOnOneNodeReachAnotherProcessWithinTwoSeconds) {
+  HubProcess node_a("node-a", database_->url());
+  HubProcess node_b("node-b", database_->url());
+  AdminClient admin_a(node_a.admin_port(), hub_admin_token_);
+  int attempt = 0;
+  const auto call_b = [&] {
+    TestClient caller(node_b.exchange_port(), "TEST-UNREGISTERED");
+    const auto id = "two-node-" + std::to_string(++attempt);
+    return caller.post("/exchange/v1/messages", envelope(id, kNewConsumer, kProvider, "echo"))
+        .status;
+  };
+  ASSERT_EQ(call_b(), 401);
+
+  // Register a new system with its certificate and an approved agreement, all on node A.
+  ASSERT_EQ(admin_a
+                .post("/admin/v1/systems",
+                      {{"member", kConsumerMember}, {"code", "NEW-CONSUMER"}, {"name", "New"}})
+                .status,
+            201);
+  ASSERT_EQ(admin_a
+                .post("/admin/v1/credentials",
+                      {{"system", kNewConsumer},
+                       {"kind", "certificate"},
+                       {"certificate_pem", read_file(pki_file("TEST-UNREGISTERED.crt"))}})
+                .status,
+            201);
+  const auto requested = admin_a.post("/admin/v1/agreements", {{"consumer", kNewConsumer},
+                                                               {"provider", kProvider},
+                                                               {"service_code", "echo"},
+                                                               {"purpose", "two-node test"},
+                                                               {"legal_basis", "test"}});
+  ASSERT_EQ(requested.status, 201) << requested.body;
+  const auto path =
+      "/admin/v1/agreements/" + std::to_string(AdminClient::json_of(requested)["id"].get<int>());
+  ASSERT_EQ(admin_a.post(path + "/approve").status, 200);
+
+  const auto granted = time_until([&] { return call_b() == 200; }, std::chrono::seconds(2));
+  ASSERT_TRUE(granted.has_value()) << "node B did not accept the new system within 2 s";
+  std::cout << "[ measured ] new system callable on node B after " << granted->count() << " ms\n";
+
+  ASSERT_EQ(admin_a.post(path + "/revoke", {{"reason", "test"}}).status, 200);
+  const auto refused = time_until([&] { return call_b() == 403; }, std::chrono::seconds(2));
+  ASSERT_TRUE(refused.has_value()) << "node B still accepted a revoked agreement after 2 s";
+  std::cout << "[ measured ] revocation effective on node B after " << refused->count() << " ms\n";
+}
+
+TEST_F(LiveRegistry, NodeWithoutPostgresKeepsItsSnapshotAndReportsNotReady) {
+  TestClient probe(hub_->admin_port(), std::nullopt);
+  // Ready once the change listener has connected, shortly after start.
+  ASSERT_TRUE(time_until([&] { return hub_->ready(); }, std::chrono::seconds(5)).has_value());
+  ASSERT_EQ(probe.request("GET", "/readyz", "", "").status, 200);
+  const auto version_before = hub_->registry_version();
+
+  pqxx::connection superuser(admin_database_url());
+  const auto cut_off = [&](bool allow) {
+    pqxx::nontransaction tx(superuser);
+    tx.exec("ALTER DATABASE " + tx.quote_name(database_->name()) + " WITH ALLOW_CONNECTIONS " +
+            (allow ? "true" : "false"));
+    if (!allow) {
+      tx.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = " +
+              tx.quote(database_->name()) + " AND pid <> pg_backend_pid()");
+    }
+  };
+  cut_off(false);
+  const auto noticed = time_until([&] { return !hub_->ready(); }, std::chrono::seconds(2));
+  EXPECT_TRUE(noticed.has_value());
+  const auto readiness = probe.request("GET", "/readyz", "", "");
+  EXPECT_EQ(readiness.status, 503);
+  EXPECT_FALSE(AdminClient::json_of(readiness)["ready"].get<bool>());
+  // The snapshot still authenticates and authorizes; without the audit log
+  // the exchange fails closed rather than answer unrecorded.
+  auto consumer = client();
+  const auto during =
+      consumer.post("/exchange/v1/messages", envelope("pg-down-1", kConsumer, kProvider, "echo"));
+  EXPECT_EQ(during.status, 503);
+  EXPECT_EQ(json::parse(during.body)["code"], "Server.AuditUnavailable");
+  EXPECT_EQ(provider_->calls(), 1) << "the snapshot should still have routed the call";
+
+  cut_off(true);
+  const auto recovered = time_until([&] { return hub_->ready(); }, std::chrono::seconds(5));
+  ASSERT_TRUE(recovered.has_value());
+  EXPECT_GT(hub_->registry_version(), version_before);
+  EXPECT_EQ(probe.request("GET", "/readyz", "", "").status, 200);
+  const auto after =
+      consumer.post("/exchange/v1/messages", envelope("pg-back-1", kConsumer, kProvider, "echo"));
+  EXPECT_EQ(after.status, 200) << after.body;
+}
+
+}  // namespace
+}  // namespace lienthong::testing

@@ -1,0 +1,100 @@
+#include "hub_process.hpp"
+
+#include <arpa/inet.h>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <netinet/in.h>
+#include <spawn.h>
+#include <stdexcept>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#include "test_client.hpp"
+#include "test_environment.hpp"
+
+extern char** environ;
+
+namespace lienthong::testing {
+
+std::uint16_t free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    throw std::runtime_error("cannot find a free port");
+  }
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+HubProcess::HubProcess(const std::string& node_name, const std::string& database_url)
+    : exchange_port_(free_port()), admin_port_(free_port()) {
+  std::vector<std::string> variables;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    if (std::strncmp(*entry, "LIENTHONG_", 10) != 0)
+      variables.emplace_back(*entry);
+  }
+  const auto set = [&](const std::string& name, const std::string& value) {
+    variables.push_back("LIENTHONG_" + name + "=" + value);
+  };
+  set("NODE_NAME", node_name);
+  set("DATABASE_URL", database_url);
+  set("EXCHANGE_LISTEN", "127.0.0.1:" + std::to_string(exchange_port_));
+  set("EXCHANGE_THREADS", "1");
+  set("ADMIN_LISTEN", "127.0.0.1:" + std::to_string(admin_port_));
+  set("ADMIN_WORKERS", "1");
+  set("REGISTRY_RECONNECT_MS", "100");
+  set("TLS_CERTIFICATE", pki_file("hub.crt"));
+  set("TLS_PRIVATE_KEY", pki_file("hub.key"));
+  set("TLS_CLIENT_CA", pki_file("ca.crt"));
+  set("LOG_LEVEL", "warn");
+  std::vector<char*> envp;
+  for (auto& variable : variables)
+    envp.push_back(variable.data());
+  envp.push_back(nullptr);
+  std::string binary = LIENTHONG_BINARY;
+  std::string command = "serve";
+  char* argv[] = {binary.data(), command.data(), nullptr};
+  if (::posix_spawn(&pid_, binary.c_str(), nullptr, nullptr, argv, envp.data()) != 0)
+    throw std::runtime_error("cannot start " + binary);
+
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("hub process " + node_name + " exited at start");
+    }
+    try {
+      TestClient probe(admin_port_, std::nullopt);
+      if (probe.request("GET", "/readyz", "", "").status == 200)
+        return;
+    } catch (const std::exception&) {
+      // not listening yet
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  throw std::runtime_error("hub process " + node_name + " did not become ready in 20 s");
+}
+
+HubProcess::~HubProcess() {
+  if (pid_ <= 0)
+    return;
+  ::kill(pid_, SIGTERM);
+  for (int i = 0; i < 100; ++i) {
+    if (::waitpid(pid_, nullptr, WNOHANG) == pid_)
+      return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+}
+
+}  // namespace lienthong::testing
