@@ -14,6 +14,7 @@ demo_prepare
 
 lienthong="$LT_ROOT/build/src/lienthong"
 hub_port=8443
+admin_port=8444
 pids=()
 cleanup() {
   trap - INT TERM EXIT
@@ -23,7 +24,7 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-for port in "$hub_port" "$LT_DEMO_POPULATION_PORT" "$LT_DEMO_BUSINESS_PORT"; do
+for port in "$hub_port" "$admin_port" "$LT_DEMO_POPULATION_PORT" "$LT_DEMO_BUSINESS_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     lt_die "port $port is in use (is another ./scripts/run.sh running?)"
   fi
@@ -39,6 +40,7 @@ lt_say "starting the hub on https://localhost:$hub_port"
 pids+=($!)
 lt_wait_port 127.0.0.1 "$LT_DEMO_BUSINESS_PORT" 30 || lt_die "demo providers did not start"
 lt_wait_port 127.0.0.1 "$hub_port" 30 || lt_die "the hub did not start"
+lt_wait_port 127.0.0.1 "$admin_port" 30 || lt_die "the hub's admin listener did not start"
 
 message_id="demo-$(date +%s)-$RANDOM"
 envelope=$(cat <<JSON
@@ -77,5 +79,54 @@ lt_psql -d lienthong -x -c "SELECT id, node, message_id, request_id, consumer, p
   FROM (SELECT * FROM audit_records ORDER BY id DESC LIMIT 2) last_two ORDER BY id"
 
 echo
-lt_say "The hub keeps running on https://localhost:$hub_port (Ctrl-C stops it and the demo providers)."
+lt_say "4. An administrator puts a new system on the hub and grants it access (admin API, curl):"
+"$LT_ROOT/scripts/pki.sh" DVC-HN >/dev/null
+token=$("$lienthong" token create --role hub-admin --label "run.sh demo operator" 2>/dev/null)
+# Calls the admin API; prints the body of a 2xx answer. A 409 (left by an
+# earlier run of this script) is reported and skipped; anything else stops.
+admin() {
+  local out code
+  out=$(curl -sS --cacert "$LT_PKI/ca.crt" -H "Authorization: Bearer $token" \
+    -H 'Content-Type: application/json' -w '\n%{http_code}' "$@")
+  code=${out##*$'\n'}
+  out=${out%$'\n'*}
+  case "$code" in
+    2??) printf '%s\n' "$out" ;;
+    409) echo "   (already registered by an earlier run: $(jq -r .detail <<<"$out"))" >&2 ;;
+    *) echo "$out" >&2; lt_die "the admin API answered HTTP $code" ;;
+  esac
+}
+api="https://localhost:$admin_port/admin/v1"
+echo "   token=\$(./build/src/lienthong token create --role hub-admin --label operator)"
+echo "   POST $api/systems"
+admin -d '{"member": "VN/PROV/000.00.00.H26", "code": "DVC-HN",
+           "name": "Cổng dịch vụ công Hà Nội (public service portal)"}' "$api/systems" | jq -c '{id, identifier, status}'
+echo "   POST $api/credentials"
+admin -d "{\"system\": \"VN/PROV/000.00.00.H26/DVC-HN\", \"kind\": \"certificate\",
+           \"fingerprint\": \"$("$LT_ROOT/scripts/pki.sh" --fingerprint "$LT_PKI/DVC-HN.crt")\"}" \
+  "$api/credentials" | jq -c '{id, system, fingerprint}'
+echo "   POST $api/agreements"
+agreement=$(admin -d '{"consumer": "VN/PROV/000.00.00.H26/DVC-HN", "provider": "VN/GOV/000.00.00.G03/DANCU",
+   "service_code": "citizen-lookup", "versions": ["v1"],
+   "purpose": "Xác minh nhân thân trên cổng dịch vụ công (identity check on the public service portal)",
+   "legal_basis": "Nghị định 47/2020/NĐ-CP", "valid_until": "2030-12-31T00:00:00Z"}' "$api/agreements")
+agreement_id=$(jq -r .id <<<"$agreement")
+jq -c '{id, consumer, provider, service_code, status}' <<<"$agreement"
+echo "   POST $api/agreements/$agreement_id/approve"
+admin -d '{"reason": "legal basis verified"}' "$api/agreements/$agreement_id/approve" | jq -c '{id, status, status_changed_by}'
+sleep 0.5  # every hub node picks the change up through PostgreSQL NOTIFY
+echo
+lt_say "5. The new system calls the population registry through the hub:"
+curl -sS --cert "$LT_PKI/DVC-HN.crt" --key "$LT_PKI/DVC-HN.key" --cacert "$LT_PKI/ca.crt" \
+  -H 'Content-Type: application/json' \
+  --data-binary "$(sed -e "s/$message_id/$message_id-dvc/" -e 's#MOTCUA-HN#DVC-HN#' <<<"$envelope")" \
+  -w '\n(HTTP %{http_code})\n' "https://localhost:$hub_port/exchange/v1/messages"
+
+echo
+lt_say "6. The admin-change log shows who changed what:"
+admin "$api/admin-changes?limit=100" | jq -r '.items[-4:][] | "   \(.at)  \(.actor)  \(.action) \(.entity) \(.entity_id)"'
+
+echo
+lt_say "The hub keeps running: exchange https://localhost:$hub_port, admin https://localhost:$admin_port/admin/v1"
+lt_say "(API reference: docs/openapi/admin-v1.json, also at /admin/v1/openapi.json). Ctrl-C stops everything."
 wait "${pids[1]}"

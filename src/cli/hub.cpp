@@ -158,8 +158,8 @@ Status Hub::reload_registry() {
   }
   ++p.registry_version;
   const auto& snapshot = *loaded.value();
-  p.logger->info("registry v{} loaded: {} systems, {} services", p.registry_version,
-                 snapshot.system_count(), snapshot.service_count());
+  p.logger->info("registry v{} loaded: {} systems, {} services, {} agreements", p.registry_version,
+                 snapshot.system_count(), snapshot.service_count(), snapshot.agreement_count());
   p.snapshots.replace(std::move(loaded).value());
   return Ok{};
 }

@@ -1,7 +1,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <pwd.h>
 #include <sstream>
+#include <unistd.h>
 
 #include "lienthong/admin/admin_tokens.hpp"
 #include "lienthong/admin/registry_file.hpp"
@@ -19,10 +21,13 @@ std::string database_url(const std::string& config_path) {
   return config.database.url;
 }
 
-// Who ran the command, for the admin-change log.
+// Who ran the command, for the admin-change log: the operating-system
+// account, since the command line has no token.
 std::string cli_actor(const std::string& command) {
-  const char* user = std::getenv("USER");
-  return "cli " + command + " (" + (user != nullptr ? user : "unknown user") + ")";
+  const passwd* account = ::getpwuid(::geteuid());
+  const std::string user =
+      account != nullptr ? account->pw_name : "uid " + std::to_string(::geteuid());
+  return "cli " + command + " (" + user + ")";
 }
 
 int report_error(const Error& error) {
