@@ -114,7 +114,6 @@ agreement_id=$(jq -r .id <<<"$agreement")
 jq -c '{id, consumer, provider, service_code, status}' <<<"$agreement"
 echo "   POST $api/agreements/$agreement_id/approve"
 admin -d '{"reason": "legal basis verified"}' "$api/agreements/$agreement_id/approve" | jq -c '{id, status, status_changed_by}'
-sleep 0.5  # every hub node picks the change up through PostgreSQL NOTIFY
 echo
 lt_say "5. The new system calls the population registry through the hub:"
 curl -sS --cert "$LT_PKI/DVC-HN.crt" --key "$LT_PKI/DVC-HN.key" --cacert "$LT_PKI/ca.crt" \

@@ -201,6 +201,8 @@ HttpResponse AdminApi::handle(const HttpRequest& request) {
     if (!outcome.has_value())
       return problem(outcome.error());  // the transaction rolls back: nothing changed
     tx.commit();
+    if (request.method != "GET" && impl_->options.after_change)
+      impl_->options.after_change();
     outcome.value().headers.push_back({"X-Request-Id", request_id});
     return std::move(outcome).value();
   } catch (const pqxx::broken_connection& e) {

@@ -86,7 +86,7 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
                                         : "registry database unreachable or snapshot not loaded; "
                                           "serving the last snapshot"};
       },
-      p.logger});
+      [this] { (void)reload_registry(); }, p.logger});
   p.admin_workers = std::make_shared<boost::asio::thread_pool>(p.config.admin.workers);
   auto admin_options = net::ServerOptions::from(p.config, p.config.admin.listen);
   admin_options.threads = 1;

@@ -29,6 +29,10 @@ struct Readiness {
 struct AdminApiOptions {
   std::string database_url;
   std::function<Readiness()> readiness;
+  // Called after each committed change, before the answer is sent: the node
+  // that made a change serves it from its next request on (other nodes
+  // follow through NOTIFY).
+  std::function<void()> after_change;
   std::shared_ptr<spdlog::logger> logger;  // server errors; the default logger when null
 };
 
