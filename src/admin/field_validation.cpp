@@ -36,21 +36,54 @@ std::string check_list(const json& value, std::size_t max_items,
   return "";
 }
 
+// Kinds that are a string matching a pattern, with what to tell the caller otherwise.
+struct TextPattern {
+  FieldKind kind;
+  std::regex pattern;
+  const char* expected;
+};
+
+const TextPattern* text_pattern(FieldKind kind) {
+  static const std::vector<TextPattern> kPatterns = [] {
+    std::vector<TextPattern> patterns;
+    const auto add = [&](FieldKind k, const char* regex, const char* expected) {
+      patterns.push_back({k, std::regex(regex), expected});
+    };
+    add(FieldKind::kHttpPath, R"(/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,1000})",
+        "must be an absolute path like /a/b");
+    add(FieldKind::kTimestamp,
+        R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2}))",
+        "must be an RFC 3339 time with offset, e.g. 2027-01-01T00:00:00Z");
+    add(FieldKind::kEmail, R"([^@\s]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,63})",
+        "must be an e-mail address");
+    add(FieldKind::kSha256Hex, R"([0-9a-f]{64})",
+        "must be 64 lower-case hex digits (SHA-256 of the DER certificate)");
+    add(FieldKind::kMemberRef, R"([A-Za-z0-9._-]{1,128}(/[A-Za-z0-9._-]{1,128}){2})",
+        "must be a member identifier INSTANCE/CLASS/CODE");
+    add(FieldKind::kSystemRef, R"([A-Za-z0-9._-]{1,128}(/[A-Za-z0-9._-]{1,128}){3})",
+        "must be a system identifier INSTANCE/CLASS/CODE/SYSTEM");
+    add(FieldKind::kSchemaRef, R"([A-Za-z0-9._-]{1,128}/[A-Za-z0-9._-]{1,128})",
+        "must be a schema NAME/VERSION");
+    return patterns;
+  }();
+  for (const auto& pattern : kPatterns) {
+    if (pattern.kind == kind)
+      return &pattern;
+  }
+  return nullptr;
+}
+
 std::string check_scalar(const FieldSpec& spec, const json& value) {
-  static const std::regex kTimestamp(
-      R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2}))");
-  static const std::regex kEmail(R"([^@\s]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,63})");
-  static const std::regex kHttpPath(R"(/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,1000})");
   static const std::regex kPathPattern(R"(/[A-Za-z0-9._~!$&'()+,;=:@%/*-]{0,1000})");
-  static const std::regex kSha256(R"([0-9a-f]{64})");
   static const std::regex kPointer(R"((/([^~]|~[01])*)*)");
-  static const std::regex kSystemRef(R"([A-Za-z0-9._-]{1,128}(/[A-Za-z0-9._-]{1,128}){3})");
-  static const std::regex kMemberRef(R"([A-Za-z0-9._-]{1,128}(/[A-Za-z0-9._-]{1,128}){2})");
-  static const std::regex kSchemaRef(R"([A-Za-z0-9._-]{1,128}/[A-Za-z0-9._-]{1,128})");
 
   const auto as_text = [&]() -> const std::string* {
     return value.is_string() ? value.get_ptr<const std::string*>() : nullptr;
   };
+  if (const TextPattern* pattern = text_pattern(spec.kind)) {
+    const auto* text = as_text();
+    return text != nullptr && matches(*text, pattern->pattern) ? "" : pattern->expected;
+  }
   switch (spec.kind) {
     case FieldKind::kText: {
       const auto* text = as_text();
@@ -92,27 +125,6 @@ std::string check_scalar(const FieldSpec& spec, const json& value) {
       auto endpoint = net::HttpEndpoint::parse(*text);
       return endpoint.has_value() ? "" : endpoint.error().detail;
     }
-    case FieldKind::kHttpPath: {
-      const auto* text = as_text();
-      return text != nullptr && matches(*text, kHttpPath) ? ""
-                                                          : "must be an absolute path like /a/b";
-    }
-    case FieldKind::kTimestamp: {
-      const auto* text = as_text();
-      return text != nullptr && matches(*text, kTimestamp)
-                 ? ""
-                 : "must be an RFC 3339 time with offset, e.g. 2027-01-01T00:00:00Z";
-    }
-    case FieldKind::kEmail: {
-      const auto* text = as_text();
-      return text != nullptr && matches(*text, kEmail) ? "" : "must be an e-mail address";
-    }
-    case FieldKind::kSha256Hex: {
-      const auto* text = as_text();
-      return text != nullptr && matches(*text, kSha256)
-                 ? ""
-                 : "must be 64 lower-case hex digits (SHA-256 of the DER certificate)";
-    }
     case FieldKind::kPemCertificate: {
       const auto* text = as_text();
       if (text == nullptr || text->size() > 65536 ||
@@ -138,6 +150,14 @@ std::string check_scalar(const FieldSpec& spec, const json& value) {
       auto compiled = policy::JsonSchema::compile(value);
       return compiled.has_value() ? "" : compiled.error().detail;
     }
+    case FieldKind::kHttpPath:
+    case FieldKind::kTimestamp:
+    case FieldKind::kEmail:
+    case FieldKind::kSha256Hex:
+    case FieldKind::kMemberRef:
+    case FieldKind::kSystemRef:
+    case FieldKind::kSchemaRef:
+      break;  // text_pattern() above
     case FieldKind::kIdentifierList:
       return check_list(value, 50, [](const std::string& item) {
         return lienthong::is_identifier_part(item) ? "" : "not an identifier";
@@ -158,22 +178,6 @@ std::string check_scalar(const FieldSpec& spec, const json& value) {
       return check_list(value, 200, [](const std::string& item) {
         return item.size() <= 500 && matches(item, kPointer) ? "" : "not a JSON pointer";
       });
-    case FieldKind::kMemberRef: {
-      const auto* text = as_text();
-      return text != nullptr && matches(*text, kMemberRef)
-                 ? ""
-                 : "must be a member identifier INSTANCE/CLASS/CODE";
-    }
-    case FieldKind::kSystemRef: {
-      const auto* text = as_text();
-      return text != nullptr && matches(*text, kSystemRef)
-                 ? ""
-                 : "must be a system identifier INSTANCE/CLASS/CODE/SYSTEM";
-    }
-    case FieldKind::kSchemaRef: {
-      const auto* text = as_text();
-      return text != nullptr && matches(*text, kSchemaRef) ? "" : "must be a schema NAME/VERSION";
-    }
   }
   return "unsupported field";
 }

@@ -336,6 +336,10 @@ Result<ApplyReport> apply_registry(const std::string& database_url, std::string_
   } catch (const pqxx::broken_connection& e) {
     return make_error(ErrorCode::kServerRegistryUnavailable,
                       std::string("cannot reach the registry database: ") + e.what());
+  } catch (const json::type_error& e) {
+    // An identity field of the wrong type, e.g. "code": 5, before validation saw it.
+    return make_error(ErrorCode::kClientInvalidInput,
+                      std::string("a field has the wrong type: ") + e.what());
   }
 }
 

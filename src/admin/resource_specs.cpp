@@ -59,6 +59,15 @@ bool is_agency_code(const std::string& code) {
   return true;
 }
 
+// A resource served from `table` and shown through the view api_<table>.
+ResourceSpec resource(std::string name, const std::string& table) {
+  ResourceSpec spec;
+  spec.name = std::move(name);
+  spec.table = table;
+  spec.view = "api_" + table;
+  return spec;
+}
+
 std::string status_update(const std::string& table, const std::string& set_clause) {
   return "UPDATE " + table + " SET " + set_clause + " WHERE id = $1";
 }
@@ -78,10 +87,7 @@ ActionSpec agreement_action(std::string name, Side side, std::vector<std::string
 std::vector<ResourceSpec> build_specs() {
   std::vector<ResourceSpec> specs;
 
-  ResourceSpec members;
-  members.name = "members";
-  members.table = "members";
-  members.view = "api_members";
+  auto members = resource("members", "members");
   members.fields = {field("instance", K::kIdentifierPart, true, false),
                     ref("class", "member_class", K::kChoice, true),
                     ref("code", "member_code", K::kIdentifierPart, true),
@@ -106,10 +112,7 @@ std::vector<ResourceSpec> build_specs() {
   };
   specs.push_back(std::move(members));
 
-  ResourceSpec systems;
-  systems.name = "systems";
-  systems.table = "systems";
-  systems.view = "api_systems";
+  auto systems = resource("systems", "systems");
   systems.fields = {ref("member", "member_id", K::kMemberRef, true),
                     ref("code", "system_code", K::kIdentifierPart, true),
                     text("name", true, true, 500),
@@ -122,10 +125,7 @@ std::vector<ResourceSpec> build_specs() {
   systems.owner_column = "member_id";
   specs.push_back(std::move(systems));
 
-  ResourceSpec credentials;
-  credentials.name = "credentials";
-  credentials.table = "credentials";
-  credentials.view = "api_credentials";
+  auto credentials = resource("credentials", "credentials");
   credentials.fields = {ref("system", "system_id", K::kSystemRef, true),
                         ref("kind", "kind", K::kChoice, true),
                         field("fingerprint", K::kSha256Hex, false, false),
@@ -168,10 +168,7 @@ std::vector<ResourceSpec> build_specs() {
   };
   specs.push_back(std::move(credentials));
 
-  ResourceSpec schemas;
-  schemas.name = "json-schemas";
-  schemas.table = "json_schemas";
-  schemas.view = "api_json_schemas";
+  auto schemas = resource("json-schemas", "json_schemas");
   schemas.fields = {ref("member", "member_id", K::kMemberRef, false),
                     field("name", K::kIdentifierPart, true, false),
                     field("version", K::kIdentifierPart, true, false),
@@ -190,10 +187,7 @@ std::vector<ResourceSpec> build_specs() {
                               std::vector<FieldError>&) { row["created_by"] = actor.name; };
   specs.push_back(std::move(schemas));
 
-  ResourceSpec services;
-  services.name = "services";
-  services.table = "services";
-  services.view = "api_services";
+  auto services = resource("services", "services");
   services.fields = {ref("system", "system_id", K::kSystemRef, true),
                      ref("code", "service_code", K::kIdentifierPart, true),
                      field("version", K::kIdentifierPart, true, false),
@@ -214,10 +208,7 @@ std::vector<ResourceSpec> build_specs() {
   services.owner_column = "system_id";
   specs.push_back(std::move(services));
 
-  ResourceSpec agreements;
-  agreements.name = "agreements";
-  agreements.table = "agreements";
-  agreements.view = "api_agreements";
+  auto agreements = resource("agreements", "agreements");
   agreements.fields = {ref("consumer", "consumer_system_id", K::kSystemRef, true),
                        ref("provider", "provider_system_id", K::kSystemRef, true),
                        field("service_code", K::kIdentifierPart, true, false),
@@ -258,10 +249,7 @@ std::vector<ResourceSpec> build_specs() {
   };
   specs.push_back(std::move(agreements));
 
-  ResourceSpec tokens;
-  tokens.name = "admin-tokens";
-  tokens.table = "admin_tokens";
-  tokens.view = "api_admin_tokens";
+  auto tokens = resource("admin-tokens", "admin_tokens");
   tokens.fields = {
       ref("role", "role", K::kChoice, true), ref("member", "member_id", K::kMemberRef, false),
       text("label", true, false, 200), field("expires_at", K::kTimestamp, false, false)};

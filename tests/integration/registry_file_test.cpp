@@ -157,6 +157,11 @@ TEST_F(RegistryFile, OneBadEntryChangesNothingAndIsNamed) {
   EXPECT_EQ(registry_counts(), before);
 
   EXPECT_FALSE(apply(json{{"sistems", json::array()}}).has_value());
+  auto mistyped = file();
+  mistyped["systems"][0]["code"] = 5;
+  mistyped["agreements"][0]["status"] = true;
+  EXPECT_FALSE(apply(mistyped).has_value());
+  EXPECT_EQ(registry_counts(), before);
   EXPECT_FALSE(admin::apply_registry(database_->url(), "{not json", {}).has_value());
 }
 
