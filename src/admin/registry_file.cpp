@@ -9,6 +9,8 @@
 #include <pqxx/pqxx>
 
 #include "certificate_fingerprint.hpp"
+#include "field_validation.hpp"
+#include "registry_document.hpp"
 #include "resource_store.hpp"
 
 namespace lienthong::admin {
@@ -93,7 +95,7 @@ class Applier {
 
   Status apply(const json& document) {
     if (!document.is_object())
-      return make_error(ErrorCode::kClientInvalidInput, "the registry file must be a JSON object");
+      return make_error(ErrorCode::kClientInvalidInput, "the registry file must be a mapping");
     for (const auto& [name, value] : document.items()) {
       bool known = name == "version";
       for (const auto section : kSections)
@@ -135,6 +137,13 @@ class Applier {
       auto entry = entries[i];
       if (auto ready = prepare_entry(spec, entry); !ready.has_value())
         return entry_error(spec.name, i, ready.error());
+      // Every entry is a whole description: checked as a creation would be,
+      // before its identity fields are read.
+      if (auto fields = validate_fields(entry, spec.fields, WriteMode::kCreate); !fields.empty()) {
+        return entry_error(
+            spec.name, i,
+            Error{ErrorCode::kClientInvalidInput, "invalid entry", std::move(fields)});
+      }
       const std::string key = natural_key(spec.name, entry);
       if (seen[key])
         return entry_error(spec.name, i,
@@ -318,9 +327,10 @@ class Applier {
 
 Result<ApplyReport> apply_registry(const std::string& database_url, std::string_view text,
                                    const ApplyOptions& options) {
-  const json document = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (document.is_discarded())
-    return make_error(ErrorCode::kClientInvalidInput, "the registry file is not valid JSON");
+  auto parsed = parse_registry_document(text);
+  if (!parsed.has_value())
+    return std::move(parsed).error();
+  const json document = std::move(parsed).value();
   try {
     pqxx::connection connection(database_url);
     pqxx::work tx(connection);
@@ -343,7 +353,7 @@ Result<ApplyReport> apply_registry(const std::string& database_url, std::string_
   }
 }
 
-Result<std::string> export_registry(const std::string& database_url) {
+Result<std::string> export_registry(const std::string& database_url, ExportFormat format) {
   try {
     pqxx::connection connection(database_url);
     pqxx::work tx(connection);
@@ -373,6 +383,8 @@ Result<std::string> export_registry(const std::string& database_url) {
       }
       document[section_key(section)] = std::move(entries);
     }
+    if (format == ExportFormat::kYaml)
+      return to_yaml(document);
     return document.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
   } catch (const pqxx::broken_connection& e) {
     return make_error(ErrorCode::kServerRegistryUnavailable,

@@ -31,7 +31,7 @@ struct TokenOptions {
 int run_token_create(const std::string& config_path, const TokenOptions& options);
 int run_registry_apply(const std::string& config_path, const std::string& file, bool dry_run,
                        bool prune);
-int run_registry_export(const std::string& config_path);
+int run_registry_export(const std::string& config_path, const std::string& format);
 int run_demo_provider(const std::vector<std::string>& systems, const std::string& log_level);
 
 }  // namespace lienthong::cli

@@ -48,11 +48,14 @@ int main(int argc, char** argv) {
   std::string apply_file;
   bool dry_run = false;
   bool prune = false;
-  apply->add_option("file", apply_file, "registry file (JSON)")->required();
+  apply->add_option("file", apply_file, "registry file (JSON or YAML)")->required();
   apply->add_flag("--dry-run", dry_run, "print what would change, change nothing");
   apply->add_flag("--prune", prune, "disable or revoke what the file does not list");
   auto* export_command =
       registry->add_subcommand("export", "Print the registry as a registry file");
+  std::string export_format = "json";
+  export_command->add_option("--format", export_format, "json or yaml")
+      ->check(CLI::IsMember({"json", "yaml"}));
 
   CLI11_PARSE(app, argc, argv);
   try {
@@ -65,7 +68,7 @@ int main(int argc, char** argv) {
     if (*apply)
       return cli::run_registry_apply(config_path, apply_file, dry_run, prune);
     if (*export_command)
-      return cli::run_registry_export(config_path);
+      return cli::run_registry_export(config_path, export_format);
     if (*demo)
       return cli::run_demo_provider(demo_systems, demo_log_level);
     if (*settings) {

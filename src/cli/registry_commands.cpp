@@ -78,8 +78,10 @@ int run_registry_apply(const std::string& config_path, const std::string& file, 
   return 0;
 }
 
-int run_registry_export(const std::string& config_path) {
-  auto document = admin::export_registry(database_url(config_path));
+int run_registry_export(const std::string& config_path, const std::string& format) {
+  auto document = admin::export_registry(
+      database_url(config_path),
+      format == "yaml" ? admin::ExportFormat::kYaml : admin::ExportFormat::kJson);
   if (!document.has_value())
     return report_error(document.error());
   std::cout << document.value();

@@ -145,6 +145,49 @@ TEST_F(RegistryFile, PruneDisablesAndRevokesWhatTheFileLacks) {
             "revoked");
 }
 
+TEST_F(RegistryFile, YamlFilesApplyAndExportLikeJson) {
+  const std::string yaml = R"(# Ministry of Justice joins with its civil-status system
+members:
+  - instance: VN
+    class: GOV
+    code: 000.00.00.G12
+    name: Bộ Tư pháp
+systems:
+  - member: VN/GOV/000.00.00.G12
+    code: HOTICH
+    name: "Civil status: births, marriages, deaths"
+    status: active
+json_schemas:
+  - name: birth-request
+    version: "1"
+    document: {type: object, required: [idNumber]}
+)";
+  const auto report = admin::apply_registry(database_->url(), yaml, {});
+  ASSERT_TRUE(report.has_value()) << report.error().detail;
+  EXPECT_TRUE(contains(report.value(), "+ systems VN/GOV/000.00.00.G12/HOTICH"));
+  EXPECT_EQ(database_->scalar("SELECT name FROM systems WHERE system_code = 'HOTICH'"),
+            "Civil status: births, marriages, deaths");
+  EXPECT_EQ(database_->scalar("SELECT document::text FROM json_schemas"),
+            R"({"type": "object", "required": ["idNumber"]})");
+
+  // Export as YAML, apply it back: nothing to change. Version "1" stays a string.
+  const auto exported = admin::export_registry(database_->url(), admin::ExportFormat::kYaml);
+  ASSERT_TRUE(exported.has_value());
+  EXPECT_NE(exported.value().find("version: \"1\""), std::string::npos) << exported.value();
+  admin::ApplyOptions dry_run;
+  dry_run.dry_run = true;
+  dry_run.prune = true;
+  const auto replay = admin::apply_registry(database_->url(), exported.value(), dry_run);
+  ASSERT_TRUE(replay.has_value()) << replay.error().detail;
+  EXPECT_TRUE(replay.value().empty()) << replay.value().front();
+
+  const auto unquoted = admin::apply_registry(
+      database_->url(), "json_schemas:\n  - {name: x, version: 2, document: {}}\n", {});
+  ASSERT_FALSE(unquoted.has_value());
+  EXPECT_EQ(unquoted.error().fields.at(0).pointer, "/json_schemas/0/version");
+  EXPECT_FALSE(admin::apply_registry(database_->url(), "members: [unclosed", {}).has_value());
+}
+
 TEST_F(RegistryFile, OneBadEntryChangesNothingAndIsNamed) {
   const auto before = registry_counts();
   auto broken = file();

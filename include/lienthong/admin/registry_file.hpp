@@ -1,6 +1,6 @@
 #pragma once
 // Declarative registry files: `lienthong registry apply FILE` makes the
-// registry match a JSON document (members, systems, json_schemas, services,
+// registry match a JSON or YAML document (members, systems, json_schemas, services,
 // credentials, agreements), and `lienthong registry export` writes one.
 // Apply runs every change through the same validation, authorization and
 // admin-change log as the admin API, as a hub-admin, in one transaction:
@@ -29,11 +29,15 @@ struct ApplyOptions {
 // "~ services VN/.../v1: name, timeout_ms", "- agreements ... (revoke)".
 using ApplyReport = std::vector<std::string>;
 
+// `document` is JSON when it starts with '{', YAML otherwise.
 Result<ApplyReport> apply_registry(const std::string& database_url, std::string_view document,
                                    const ApplyOptions& options);
 
-// The registry as a document apply accepts (pretty-printed JSON). API keys
-// and revoked or rejected entries are not exported.
-Result<std::string> export_registry(const std::string& database_url);
+enum class ExportFormat { kJson, kYaml };
+
+// The registry as a document apply accepts. API keys and revoked or
+// rejected entries are not exported.
+Result<std::string> export_registry(const std::string& database_url,
+                                    ExportFormat format = ExportFormat::kJson);
 
 }  // namespace lienthong::admin
