@@ -7,7 +7,7 @@
 
 #include "lienthong/core/identifiers.hpp"
 #include "lienthong/net/http_client.hpp"
-#include "lienthong/policy/json_schema.hpp"
+#include "lienthong/schema/json_schema.hpp"
 
 namespace lienthong::admin {
 namespace {
@@ -147,7 +147,7 @@ std::string check_scalar(const FieldSpec& spec, const json& value) {
                                  uri != "http://json-schema.org/draft-07/schema"))
           return "$schema must be http://json-schema.org/draft-07/schema# (draft 7)";
       }
-      auto compiled = policy::JsonSchema::compile(value);
+      auto compiled = schema::JsonSchema::compile(value);
       return compiled.has_value() ? "" : compiled.error().detail;
     }
     case FieldKind::kHttpPath:

@@ -44,6 +44,14 @@ constexpr std::array kErrors{
           {"Client.NoAgreement", 403, "No approved agreement covers this call"}},
     Entry{ErrorCode::kClientAgreementExpired,
           {"Client.AgreementExpired", 403, "The agreement for this call is not valid now"}},
+    Entry{ErrorCode::kClientPurposeRequired,
+          {"Client.PurposeRequired", 403, "This service requires header.purpose"}},
+    Entry{ErrorCode::kClientSchemaViolation,
+          {"Client.SchemaViolation", 400, "The request body does not match the service's schema"}},
+    Entry{ErrorCode::kClientRateLimited,
+          {"Client.RateLimited", 429, "Rate limit of the agreement reached; retry later"}},
+    Entry{ErrorCode::kClientQuotaExceeded,
+          {"Client.QuotaExceeded", 429, "Daily quota of the agreement used up"}},
     Entry{ErrorCode::kServerInternal, {"Server.Internal", 500, "Internal error in the hub"}},
     Entry{ErrorCode::kServerAuditUnavailable,
           {"Server.AuditUnavailable", 503, "Audit log unavailable; nothing was exchanged"}},
@@ -57,6 +65,9 @@ constexpr std::array kErrors{
           {"Provider.BadResponse", 502, "Provider system sent an invalid response"}},
     Entry{ErrorCode::kProviderError,
           {"Provider.Error", 502, "Provider system failed to process the request"}},
+    Entry{ErrorCode::kProviderSchemaViolation,
+          {"Provider.SchemaViolation", 502,
+           "Provider system answered with a body that does not match the service's schema"}},
 };
 
 constexpr bool table_is_in_enum_order() {
@@ -67,7 +78,7 @@ constexpr bool table_is_in_enum_order() {
   return true;
 }
 static_assert(table_is_in_enum_order(), "kErrors must list every ErrorCode in enum order");
-static_assert(kErrors.size() == static_cast<std::size_t>(ErrorCode::kProviderError) + 1,
+static_assert(kErrors.size() == static_cast<std::size_t>(ErrorCode::kProviderSchemaViolation) + 1,
               "kErrors must list every ErrorCode (update this check when appending a code)");
 
 }  // namespace

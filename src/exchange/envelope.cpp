@@ -6,7 +6,7 @@
 
 #include "lienthong/core/message_id.hpp"
 #include "lienthong/policy/json_limits.hpp"
-#include "lienthong/policy/json_schema.hpp"
+#include "lienthong/schema/json_schema.hpp"
 
 namespace lienthong::embedded {
 std::vector<std::pair<std::string_view, std::string_view>> json_schemas();
@@ -31,7 +31,7 @@ std::string_view envelope_schema_text() {
 }
 
 EnvelopeParser::EnvelopeParser(int max_json_depth) : max_json_depth_(max_json_depth) {
-  auto compiled = policy::JsonSchema::compile(nlohmann::json::parse(envelope_schema_text()));
+  auto compiled = schema::JsonSchema::compile(nlohmann::json::parse(envelope_schema_text()));
   if (!compiled.has_value()) {
     throw std::runtime_error("envelope schema: " + compiled.error().detail);
   }

@@ -14,7 +14,10 @@
 #include "lienthong/policy/agreement_check.hpp"
 #include "lienthong/policy/authenticator.hpp"
 #include "lienthong/policy/json_limits.hpp"
+#include "lienthong/policy/rate_limiter.hpp"
+#include "lienthong/policy/response_projection.hpp"
 #include "lienthong/registry/snapshot_store.hpp"
+#include "lienthong/schema/json_schema.hpp"
 
 namespace lienthong::exchange {
 namespace asio = boost::asio;
@@ -50,6 +53,7 @@ struct ExchangeHandler::Exchange {
   registry::SnapshotPtr snapshot;
   audit::AuditRecord record;
   std::string message_id;
+  std::optional<int> retry_after_seconds;  // sent as Retry-After with a 429
 };
 
 ExchangeHandler::ExchangeHandler(ExchangeDependencies dependencies,
@@ -59,7 +63,7 @@ ExchangeHandler::ExchangeHandler(ExchangeDependencies dependencies,
 ExchangeHandler::~ExchangeHandler() = default;
 
 asio::awaitable<HttpResponse> ExchangeHandler::handle(HttpRequest request) {
-  Exchange exchange{std::move(request), deps_.snapshots->current(), {}, {}};
+  Exchange exchange{std::move(request), deps_.snapshots->current(), {}, {}, {}};
   exchange.record.request_id = new_uuid_v7();
   const auto path = exchange.request.path();
   if (path != kMessagesPath) {
@@ -77,7 +81,7 @@ asio::awaitable<HttpResponse> ExchangeHandler::handle(HttpRequest request) {
 }
 
 asio::awaitable<HttpResponse> ExchangeHandler::reject(HttpRequest request, Error error) {
-  Exchange exchange{std::move(request), deps_.snapshots->current(), {}, {}};
+  Exchange exchange{std::move(request), deps_.snapshots->current(), {}, {}, {}};
   exchange.record.request_id = new_uuid_v7();
   auto response = co_await finish(exchange, std::move(error));
   response.close_connection = true;
@@ -132,11 +136,36 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
                          "no active service " + envelope.header.service_key());
   }
 
-  // 6. An approved agreement must allow this caller to use this service now.
+  // 6. An approved agreement must allow this caller to use this service now,
+  //    within its limits, and for a stated purpose where the service needs one.
+  if (service->max_body_bytes && request.body.size() > *service->max_body_bytes) {
+    co_return make_error(
+        ErrorCode::kClientPayloadTooLarge,
+        "this service accepts at most " + std::to_string(*service->max_body_bytes) + " bytes");
+  }
   auto agreement = policy::find_agreement(snapshot, *caller.value(), *service,
                                           envelope.header.version, request.received_at);
   if (!agreement.has_value())
     co_return std::move(agreement).error();
+  if (service->require_purpose && envelope.header.purpose.empty()) {
+    co_return make_error(ErrorCode::kClientPurposeRequired,
+                         "state why the data is needed in header.purpose");
+  }
+  if (service->request_schema) {
+    const auto violations = service->request_schema->validate(nlohmann::json::parse(envelope.body));
+    if (!violations.empty()) {
+      Error error = make_error(ErrorCode::kClientSchemaViolation,
+                               std::to_string(violations.size()) +
+                                   " problem(s) with body; see errors (pointers into body)");
+      for (const auto& violation : violations)
+        error.fields.push_back({"/body" + violation.pointer, violation.reason});
+      co_return error;
+    }
+  }
+  if (auto refused = deps_.limits->admit(*agreement.value(), request.received_at)) {
+    exchange.retry_after_seconds = refused->retry_after_seconds;
+    co_return std::move(refused->error);
+  }
 
   // 7. Call the provider.
   HttpRequest call;
@@ -174,7 +203,18 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
     co_return make_error(ErrorCode::kProviderBadResponse, "the provider's answer is not JSON");
   }
 
-  // 9. Wrap the answer in a response envelope addressed back to the caller.
+  // 9. Hold the answer to the service's response schema, then give the
+  //    consumer only the fields its agreement entitles it to.
+  if (service->response_schema && reply.status < 300) {
+    if (!service->response_schema->validate(body, 1).empty()) {
+      co_return make_error(ErrorCode::kProviderSchemaViolation,
+                           "the provider's answer does not match the registered response schema");
+    }
+  }
+  if (reply.status < 300)
+    body = policy::project_response(body, agreement.value()->response_fields);
+
+  // 10. Wrap the answer in a response envelope addressed back to the caller.
   record.correlation_id = envelope.header.id;
   nlohmann::json response{{"header",
                            {{"id", new_uuid_v7()},
@@ -202,6 +242,8 @@ asio::awaitable<HttpResponse> ExchangeHandler::finish(Exchange& exchange,
                                        std::string(request.path())};
   HttpResponse response = outcome.has_value() ? std::move(outcome).value()
                                               : problem_response(outcome.error(), problem_context);
+  if (exchange.retry_after_seconds && response.status == 429)
+    response.headers.push_back({"Retry-After", std::to_string(*exchange.retry_after_seconds)});
 
   record.node = deps_.node_name;
   record.message_id = exchange.message_id;

@@ -39,10 +39,13 @@ Snapshot::Snapshot(Contents contents, std::uint64_t version)
     by_id.emplace(system.id, &system);
     systems_by_key_.emplace(system.key, &system);
   }
-  for (const auto& [fingerprint, system_id] : contents.fingerprints) {
-    if (const auto it = by_id.find(system_id); it != by_id.end()) {
-      systems_by_fingerprint_.emplace(fingerprint, it->second);
-    }
+  for (const auto& credential : contents.credentials) {
+    const auto it = by_id.find(credential.system_id);
+    if (it == by_id.end())
+      continue;  // the system is disabled
+    auto& index =
+        credential.kind == CredentialEntry::Kind::kCertificate ? certificates_ : api_keys_;
+    index.emplace(credential.sha256, CredentialMatch{it->second, credential.expires_at});
   }
   services_by_key_.reserve(services_.size());
   for (auto& service : services_) {
@@ -66,9 +69,14 @@ std::vector<const AgreementEntry*> Snapshot::agreements(const SystemEntry& consu
   return it == agreements_by_pair_.end() ? std::vector<const AgreementEntry*>{} : it->second;
 }
 
-const SystemEntry* Snapshot::system_by_certificate(std::string_view sha256_hex) const {
-  const auto it = systems_by_fingerprint_.find(sha256_hex);
-  return it == systems_by_fingerprint_.end() ? nullptr : it->second;
+CredentialMatch Snapshot::certificate(std::string_view sha256_hex) const {
+  const auto it = certificates_.find(sha256_hex);
+  return it == certificates_.end() ? CredentialMatch{} : it->second;
+}
+
+CredentialMatch Snapshot::api_key(std::string_view key_sha256_hex) const {
+  const auto it = api_keys_.find(key_sha256_hex);
+  return it == api_keys_.end() ? CredentialMatch{} : it->second;
 }
 
 const SystemEntry* Snapshot::system(std::string_view system_key) const {

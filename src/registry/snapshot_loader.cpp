@@ -1,8 +1,12 @@
 #include "lienthong/registry/snapshot_loader.hpp"
 
 #include <algorithm>
+#include <map>
 
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
+
+#include "lienthong/schema/json_schema.hpp"
 
 namespace lienthong::registry {
 namespace {
@@ -39,11 +43,47 @@ std::vector<SystemEntry> load_systems(pqxx::transaction_base& tx,
   return systems;
 }
 
-std::vector<ServiceEntry> load_services(pqxx::transaction_base& tx) {
+using std::chrono::milliseconds;
+using TimePoint = std::chrono::system_clock::time_point;
+using SchemaPtr = std::shared_ptr<const schema::JsonSchema>;
+
+std::optional<TimePoint> optional_time(const pqxx::field& epoch_ms) {
+  if (epoch_ms.is_null())
+    return std::nullopt;
+  return TimePoint(milliseconds(epoch_ms.as<std::int64_t>()));
+}
+
+// Every schema an active service uses, compiled once for this snapshot.
+// A schema that no longer compiles (published before a stricter compiler)
+// is left out with a warning; its services then refuse calls rather than
+// pass them unchecked.
+std::map<std::int64_t, SchemaPtr> compile_schemas(pqxx::transaction_base& tx,
+                                                  std::vector<std::string>* warnings) {
+  std::map<std::int64_t, SchemaPtr> compiled;
+  const auto rows = tx.exec(
+      "SELECT j.id, j.name || '/' || j.version, j.document::text FROM json_schemas j "
+      "WHERE j.id IN (SELECT request_schema_id FROM services WHERE status = 'active' "
+      "UNION SELECT response_schema_id FROM services WHERE status = 'active')");
+  for (const auto& row : rows) {
+    auto schema = schema::JsonSchema::compile(nlohmann::json::parse(row[2].as<std::string>()));
+    if (schema.has_value()) {
+      compiled.emplace(row[0].as<std::int64_t>(), std::move(schema).value());
+    } else {
+      warn(warnings,
+           "json schema " + row[1].as<std::string>() + " skipped: " + schema.error().detail);
+    }
+  }
+  return compiled;
+}
+
+std::vector<ServiceEntry> load_services(pqxx::transaction_base& tx,
+                                        std::vector<std::string>* warnings) {
+  const auto schemas = compile_schemas(tx, warnings);
   std::vector<ServiceEntry> services;
   const auto rows = tx.exec(
       "SELECT v.id, m.instance, m.member_class, m.member_code, s.system_code, v.service_code, "
-      "v.version, v.name, v.system_id, v.provider_path, v.timeout_ms "
+      "v.version, v.name, v.system_id, v.provider_path, v.timeout_ms, v.max_body_bytes, "
+      "v.require_purpose, v.request_schema_id, v.response_schema_id "
       "FROM services v JOIN systems s ON s.id = v.system_id JOIN members m ON m.id = s.member_id "
       "WHERE v.status = 'active' AND s.status = 'active'");
   services.reserve(rows.size());
@@ -58,6 +98,25 @@ std::vector<ServiceEntry> load_services(pqxx::transaction_base& tx) {
     entry.provider_system_id = row[8].as<std::int64_t>();
     entry.provider_path = row[9].as<std::string>();
     entry.timeout = std::chrono::milliseconds(row[10].as<int>());
+    if (!row[11].is_null())
+      entry.max_body_bytes = row[11].as<std::size_t>();
+    entry.require_purpose = row[12].as<bool>();
+    bool schemas_ready = true;
+    for (const auto& [column, target] :
+         {std::pair{13, &entry.request_schema}, std::pair{14, &entry.response_schema}}) {
+      if (row[column].is_null())
+        continue;
+      const auto found = schemas.find(row[column].as<std::int64_t>());
+      if (found == schemas.end()) {
+        schemas_ready = false;
+      } else {
+        *target = found->second;
+      }
+    }
+    if (!schemas_ready) {
+      warn(warnings, "service " + entry.key + " skipped: its JSON Schema does not compile");
+      continue;
+    }
     services.push_back(std::move(entry));
   }
   return services;
@@ -75,13 +134,13 @@ std::vector<std::string> split_versions(const std::string& joined) {
 }
 
 std::vector<AgreementEntry> load_agreements(pqxx::transaction_base& tx) {
-  using std::chrono::milliseconds;
   std::vector<AgreementEntry> agreements;
   // Versions are identifier parts, which never contain a comma.
   const auto rows = tx.exec(
       "SELECT id, consumer_system_id, provider_system_id, service_code, "
       "array_to_string(versions, ','), (extract(epoch FROM valid_from) * 1000)::bigint, "
-      "(extract(epoch FROM valid_until) * 1000)::bigint "
+      "(extract(epoch FROM valid_until) * 1000)::bigint, array_to_json(response_fields)::text, "
+      "rate_limit_per_minute, daily_quota "
       "FROM agreements WHERE status = 'approved'");
   agreements.reserve(rows.size());
   for (const auto& row : rows) {
@@ -92,10 +151,13 @@ std::vector<AgreementEntry> load_agreements(pqxx::transaction_base& tx) {
     entry.service_code = row[3].as<std::string>();
     entry.versions = split_versions(row[4].as<std::string>());
     entry.valid_from = AgreementEntry::Clock::time_point(milliseconds(row[5].as<std::int64_t>()));
-    if (!row[6].is_null()) {
-      entry.valid_until =
-          AgreementEntry::Clock::time_point(milliseconds(row[6].as<std::int64_t>()));
-    }
+    entry.valid_until = optional_time(row[6]);
+    entry.response_fields =
+        nlohmann::json::parse(row[7].as<std::string>()).get<std::vector<std::string>>();
+    if (!row[8].is_null())
+      entry.rate_limit_per_minute = row[8].as<int>();
+    if (!row[9].is_null())
+      entry.daily_quota = row[9].as<int>();
     agreements.push_back(std::move(entry));
   }
   return agreements;
@@ -111,11 +173,16 @@ Result<SnapshotPtr> load_snapshot(const std::string& database_url, std::uint64_t
     tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
     Snapshot::Contents contents;
     contents.systems = load_systems(tx, warnings);
-    contents.services = load_services(tx);
-    for (const auto& row : tx.exec("SELECT fingerprint, system_id FROM credentials "
-                                   "WHERE kind = 'certificate' AND revoked_at IS NULL "
-                                   "AND (expires_at IS NULL OR expires_at > now())")) {
-      contents.fingerprints.emplace_back(row[0].as<std::string>(), row[1].as<std::int64_t>());
+    contents.services = load_services(tx, warnings);
+    // Expired credentials are loaded too: expiry is checked per request, so a
+    // credential expires on time between reloads.
+    for (const auto& row : tx.exec("SELECT kind, coalesce(fingerprint, key_sha256), system_id, "
+                                   "(extract(epoch FROM expires_at) * 1000)::bigint "
+                                   "FROM credentials WHERE revoked_at IS NULL")) {
+      contents.credentials.push_back(
+          {row[0].as<std::string>() == "api_key" ? CredentialEntry::Kind::kApiKey
+                                                 : CredentialEntry::Kind::kCertificate,
+           row[1].as<std::string>(), row[2].as<std::int64_t>(), optional_time(row[3])});
     }
     contents.agreements = load_agreements(tx);
     tx.commit();

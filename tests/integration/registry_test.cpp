@@ -22,7 +22,7 @@ TEST_F(Registry, SnapshotIndexesSystemsServicesAndCertificates) {
   EXPECT_EQ(echo->provider_path, "/echo");
   EXPECT_EQ(echo->provider->endpoint->base_path, "/api");
   EXPECT_EQ(s.service(std::string(kProvider) + "/echo/v2"), nullptr);
-  EXPECT_EQ(s.system_by_certificate(std::string(64, '0')), nullptr);
+  EXPECT_EQ(s.certificate(std::string(64, '0')).system, nullptr);
 }
 
 TEST_F(Registry, DisabledAndRevokedEntriesAreNotInTheSnapshot) {

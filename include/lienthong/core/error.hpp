@@ -30,6 +30,10 @@ enum class ErrorCode {
   kClientPreconditionRequired,
   kClientNoAgreement,
   kClientAgreementExpired,
+  kClientPurposeRequired,
+  kClientSchemaViolation,
+  kClientRateLimited,
+  kClientQuotaExceeded,
   kServerInternal,
   kServerAuditUnavailable,
   kServerRegistryUnavailable,
@@ -37,6 +41,7 @@ enum class ErrorCode {
   kProviderTimeout,
   kProviderBadResponse,
   kProviderError,
+  kProviderSchemaViolation,
 };
 
 struct ErrorInfo {

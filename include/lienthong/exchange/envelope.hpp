@@ -7,7 +7,7 @@
 
 #include "lienthong/core/result.hpp"
 
-namespace lienthong::policy {
+namespace lienthong::schema {
 class JsonSchema;
 }
 
@@ -47,7 +47,7 @@ class EnvelopeParser {
   Result<Envelope> parse(std::string_view text, std::string& message_id) const;
 
  private:
-  std::shared_ptr<const policy::JsonSchema> schema_;
+  std::shared_ptr<const schema::JsonSchema> schema_;
   int max_json_depth_;
 };
 

@@ -22,6 +22,10 @@ namespace lienthong::audit {
 class AuditSink;
 }
 
+namespace lienthong::policy {
+class RateLimiter;
+}
+
 namespace lienthong::exchange {
 
 class EnvelopeParser;
@@ -33,6 +37,7 @@ struct ExchangeDependencies {
   std::shared_ptr<const EnvelopeParser> envelopes;
   std::string node_name;
   int max_json_depth = 64;
+  std::shared_ptr<policy::RateLimiter> limits;  // shared by every I/O thread of the node
   std::shared_ptr<spdlog::logger> logger;
 };
 

@@ -8,8 +8,9 @@
 
 namespace lienthong::policy {
 
-// Client.Unauthenticated when the caller presented no verified certificate
-// or one that no active system holds.
+// By `Authorization: ApiKey <key>` when present, else by the verified client
+// certificate. Client.Unauthenticated when neither is there, or the credential
+// is unknown, revoked, expired, or belongs to a disabled system.
 Result<const registry::SystemEntry*> authenticate(const registry::Snapshot& snapshot,
                                                   const net::HttpRequest& request);
 

@@ -14,6 +14,10 @@
 #include "lienthong/core/identifiers.hpp"
 #include "lienthong/net/http_client.hpp"
 
+namespace lienthong::schema {
+class JsonSchema;
+}
+
 namespace lienthong::registry {
 
 struct SystemEntry {
@@ -35,6 +39,27 @@ struct ServiceEntry {
   std::string provider_path;
   std::chrono::milliseconds timeout{30'000};
   bool active = true;
+  std::optional<std::size_t> max_body_bytes;  // the hub-wide limit applies when absent
+  bool require_purpose = true;
+  // Compiled once per snapshot; null when the service registers none.
+  std::shared_ptr<const schema::JsonSchema> request_schema;
+  std::shared_ptr<const schema::JsonSchema> response_schema;
+};
+
+// A way a system proves who it is: a client certificate's SHA-256 or the
+// SHA-256 of an API key, valid until `expires_at` (checked per request).
+struct CredentialEntry {
+  enum class Kind { kCertificate, kApiKey };
+  Kind kind = Kind::kCertificate;
+  std::string sha256;
+  std::int64_t system_id = 0;
+  std::optional<std::chrono::system_clock::time_point> expires_at;
+};
+
+// What a credential lookup finds.
+struct CredentialMatch {
+  const SystemEntry* system = nullptr;
+  std::optional<std::chrono::system_clock::time_point> expires_at;
 };
 
 // An approved agreement: `consumer_system_id` may call the provider's service
@@ -51,6 +76,9 @@ struct AgreementEntry {
   std::vector<std::string> versions;
   Clock::time_point valid_from{};
   std::optional<Clock::time_point> valid_until;
+  std::vector<std::string> response_fields;  // JSON pointers the consumer may receive; empty: all
+  std::optional<int> rate_limit_per_minute;
+  std::optional<int> daily_quota;
 
   bool covers_version(std::string_view version) const;
   bool valid_at(Clock::time_point when) const;
@@ -68,7 +96,7 @@ class Snapshot {
   struct Contents {
     std::vector<SystemEntry> systems;
     std::vector<ServiceEntry> services;  // `provider` is resolved by the constructor
-    std::vector<std::pair<std::string, std::int64_t>> fingerprints;  // sha256 hex -> system id
+    std::vector<CredentialEntry> credentials;
     std::vector<AgreementEntry> agreements;
   };
 
@@ -76,8 +104,10 @@ class Snapshot {
   Snapshot(const Snapshot&) = delete;
   Snapshot& operator=(const Snapshot&) = delete;
 
-  // The system holding an unrevoked certificate with this SHA-256, if any.
-  const SystemEntry* system_by_certificate(std::string_view sha256_hex) const;
+  // The system holding an unrevoked certificate / API key with this SHA-256
+  // (system null when none); the caller checks `expires_at`.
+  CredentialMatch certificate(std::string_view sha256_hex) const;
+  CredentialMatch api_key(std::string_view key_sha256_hex) const;
   const SystemEntry* system(std::string_view system_key) const;
   // `key` is the service identifier "PROVIDER/SERVICE/VERSION".
   const ServiceEntry* service(std::string_view service_key) const;
@@ -105,7 +135,8 @@ class Snapshot {
                      std::equal_to<>>
       agreements_by_pair_;
   Index<SystemEntry> systems_by_key_;
-  Index<SystemEntry> systems_by_fingerprint_;
+  std::unordered_map<std::string, CredentialMatch, TransparentHash, std::equal_to<>> certificates_;
+  std::unordered_map<std::string, CredentialMatch, TransparentHash, std::equal_to<>> api_keys_;
   Index<ServiceEntry> services_by_key_;
   std::uint64_t version_;
   std::chrono::system_clock::time_point built_at_;

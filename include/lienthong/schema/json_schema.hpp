@@ -11,7 +11,7 @@
 
 #include "lienthong/core/result.hpp"
 
-namespace lienthong::policy {
+namespace lienthong::schema {
 
 struct SchemaViolation {
   std::string pointer;  // RFC 6901 JSON pointer into the validated document, "" for the root
@@ -39,4 +39,4 @@ class JsonSchema {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace lienthong::policy
+}  // namespace lienthong::schema

@@ -1,9 +1,9 @@
-#include "lienthong/policy/json_schema.hpp"
+#include "lienthong/schema/json_schema.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-namespace lienthong::policy {
+namespace lienthong::schema {
 namespace {
 
 using nlohmann::json;
@@ -30,4 +30,4 @@ TEST(JsonSchema, ValidatesAndReportsPointers) {
 }
 
 }  // namespace
-}  // namespace lienthong::policy
+}  // namespace lienthong::schema

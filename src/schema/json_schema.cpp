@@ -1,4 +1,4 @@
-#include "lienthong/policy/json_schema.hpp"
+#include "lienthong/schema/json_schema.hpp"
 
 #include <atomic>
 
@@ -9,7 +9,7 @@
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
 
-namespace lienthong::policy {
+namespace lienthong::schema {
 namespace {
 
 std::atomic<std::uint64_t> g_compiled{0};
@@ -79,4 +79,4 @@ std::uint64_t JsonSchema::compiled_count() {
   return g_compiled.load(std::memory_order_relaxed);
 }
 
-}  // namespace lienthong::policy
+}  // namespace lienthong::schema
