@@ -8,6 +8,7 @@
 #include "lienthong/core/digest.hpp"
 #include "lienthong/core/message_id.hpp"
 #include "lienthong/core/timestamp.hpp"
+#include "lienthong/exchange/catalog.hpp"
 #include "lienthong/exchange/envelope.hpp"
 #include "lienthong/net/http_client.hpp"
 #include "lienthong/net/problem.hpp"
@@ -29,6 +30,7 @@ using net::ProblemContext;
 namespace {
 
 constexpr std::string_view kMessagesPath = "/exchange/v1/messages";
+constexpr std::string_view kCatalogPath = "/exchange/v1/catalog";
 
 // "application/json", optionally with parameters ("; charset=utf-8"), any case.
 bool is_json_media_type(std::string_view content_type) {
@@ -66,6 +68,16 @@ asio::awaitable<HttpResponse> ExchangeHandler::handle(HttpRequest request) {
   Exchange exchange{std::move(request), deps_.snapshots->current(), {}, {}, {}};
   exchange.record.request_id = new_uuid_v7();
   const auto path = exchange.request.path();
+  if (path == kCatalogPath) {
+    if (exchange.request.method != "GET") {
+      auto outcome = co_await finish(
+          exchange, make_error(ErrorCode::kClientMethodNotAllowed, "use GET for the catalog"));
+      outcome.headers.push_back({"Allow", "GET"});
+      co_return outcome;
+    }
+    auto outcome = catalog(exchange);
+    co_return co_await finish(exchange, std::move(outcome));
+  }
   if (path != kMessagesPath) {
     co_return co_await finish(
         exchange, make_error(ErrorCode::kClientNotFound, "no exchange endpoint at this path"));
@@ -86,6 +98,20 @@ asio::awaitable<HttpResponse> ExchangeHandler::reject(HttpRequest request, Error
   auto response = co_await finish(exchange, std::move(error));
   response.close_connection = true;
   co_return response;
+}
+
+// The services this caller may use now: authenticated like a message, audited
+// like one.
+Result<HttpResponse> ExchangeHandler::catalog(Exchange& exchange) {
+  if (!exchange.snapshot)
+    return make_error(ErrorCode::kServerRegistryUnavailable, "the registry is not loaded yet");
+  auto caller = policy::authenticate(*exchange.snapshot, exchange.request);
+  if (!caller.has_value())
+    return std::move(caller).error();
+  exchange.record.consumer = caller.value()->key;
+  return json_response(
+      200, catalog_json(*exchange.snapshot, *caller.value(), exchange.request.received_at),
+      exchange.record.request_id);
 }
 
 // The exchange pipeline, in order. Each stage either passes or ends the

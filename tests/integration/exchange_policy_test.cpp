@@ -3,6 +3,7 @@
 // limits, rate limits and quotas. Every refusal: status, code, nothing at the
 // provider, one audit row.
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "lienthong/schema/json_schema.hpp"
@@ -215,6 +216,34 @@ TEST_F(ExchangePolicy, DailyQuotaAnswers429UntilTheNextDay) {
   const int retry_after = std::stoi(last_response_.header("retry-after"));
   EXPECT_GE(retry_after, 1);
   EXPECT_LE(retry_after, 24 * 3600);
+}
+
+TEST_F(ExchangePolicy, CatalogListsExactlyTheServicesTheCallerMayUseNow) {
+  auto consumer = client();
+  const auto response = consumer.request("GET", "/exchange/v1/catalog", "", "");
+  ASSERT_EQ(response.status, 200) << response.body;
+  const auto catalog = json::parse(response.body);
+  std::set<std::string> ids;
+  for (const auto& service : catalog["services"])
+    ids.insert(service["id"].get<std::string>());
+  const std::string p = kProvider;
+  EXPECT_EQ(ids, (std::set<std::string>{p + "/echo/v1", p + "/slow/v1", p + "/broken/v1",
+                                        p + "/garbage/v1", p + "/missing/v1",
+                                        std::string(kDeadProvider) + "/dead/v1"}));
+
+  // TEST-OTHER's only agreement has expired: nothing to offer.
+  auto other = client("TEST-OTHER");
+  const auto empty = other.request("GET", "/exchange/v1/catalog", "", "");
+  ASSERT_EQ(empty.status, 200);
+  EXPECT_TRUE(json::parse(empty.body)["services"].empty());
+
+  TestClient anonymous(hub_->exchange_port(), std::nullopt);
+  EXPECT_EQ(anonymous.request("GET", "/exchange/v1/catalog", "", "").status, 401);
+  EXPECT_EQ(consumer.request("POST", "/exchange/v1/catalog", "{}").status, 405);
+  EXPECT_EQ(provider_->calls(), 0);
+  EXPECT_EQ(database_->scalar("SELECT count(*) FROM audit_records WHERE path = "
+                              "'/exchange/v1/catalog'"),
+            "4");
 }
 
 }  // namespace

@@ -54,6 +54,7 @@ class ExchangeHandler final : public net::HttpHandler {
  private:
   struct Exchange;  // per-request state, defined in the .cpp
   boost::asio::awaitable<Result<net::HttpResponse>> exchange_message(Exchange& exchange);
+  Result<net::HttpResponse> catalog(Exchange& exchange);
   boost::asio::awaitable<net::HttpResponse> finish(Exchange& exchange,
                                                    Result<net::HttpResponse> outcome);
 

@@ -117,6 +117,9 @@ class Snapshot {
   std::vector<const AgreementEntry*> agreements(const SystemEntry& consumer,
                                                 const ServiceEntry& service) const;
 
+  const std::vector<ServiceEntry>& services() const { return services_; }
+  const std::vector<AgreementEntry>& agreements() const { return agreements_; }
+
   std::uint64_t version() const { return version_; }
   std::chrono::system_clock::time_point built_at() const { return built_at_; }
   std::size_t system_count() const { return systems_.size(); }
