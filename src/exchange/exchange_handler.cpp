@@ -20,6 +20,9 @@
 #include "lienthong/registry/snapshot_store.hpp"
 #include "lienthong/schema/json_schema.hpp"
 
+#include "exchange_state.hpp"
+#include "xroad_rest.hpp"
+
 namespace lienthong::exchange {
 namespace asio = boost::asio;
 using net::HttpRequest;
@@ -48,16 +51,6 @@ HttpResponse json_response(int status, std::string body, const std::string& requ
 
 }  // namespace
 
-// Everything one request accumulates on its way through the pipeline; it
-// becomes the audit record at the end.
-struct ExchangeHandler::Exchange {
-  HttpRequest request;
-  registry::SnapshotPtr snapshot;
-  audit::AuditRecord record;
-  std::string message_id;
-  std::optional<int> retry_after_seconds;  // sent as Retry-After with a 429
-};
-
 ExchangeHandler::ExchangeHandler(ExchangeDependencies dependencies,
                                  std::unique_ptr<net::HttpClient> provider_client)
     : deps_(std::move(dependencies)), provider_client_(std::move(provider_client)) {}
@@ -65,9 +58,14 @@ ExchangeHandler::ExchangeHandler(ExchangeDependencies dependencies,
 ExchangeHandler::~ExchangeHandler() = default;
 
 asio::awaitable<HttpResponse> ExchangeHandler::handle(HttpRequest request) {
-  Exchange exchange{std::move(request), deps_.snapshots->current(), {}, {}, {}};
+  Exchange exchange{std::move(request), deps_.snapshots->current(), {}, {}, {}, false};
   exchange.record.request_id = new_uuid_v7();
   const auto path = exchange.request.path();
+  if (path.starts_with(xroad::kPrefix)) {
+    exchange.xroad = true;
+    auto outcome = co_await rest_message(exchange);
+    co_return co_await finish(exchange, std::move(outcome));
+  }
   if (path == kCatalogPath) {
     if (exchange.request.method != "GET") {
       auto outcome = co_await finish(
@@ -93,7 +91,7 @@ asio::awaitable<HttpResponse> ExchangeHandler::handle(HttpRequest request) {
 }
 
 asio::awaitable<HttpResponse> ExchangeHandler::reject(HttpRequest request, Error error) {
-  Exchange exchange{std::move(request), deps_.snapshots->current(), {}, {}, {}};
+  Exchange exchange{std::move(request), deps_.snapshots->current(), {}, {}, {}, false};
   exchange.record.request_id = new_uuid_v7();
   auto response = co_await finish(exchange, std::move(error));
   response.close_connection = true;
@@ -162,36 +160,11 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
                          "no active service " + envelope.header.service_key());
   }
 
-  // 6. An approved agreement must allow this caller to use this service now,
-  //    within its limits, and for a stated purpose where the service needs one.
-  if (service->max_body_bytes && request.body.size() > *service->max_body_bytes) {
-    co_return make_error(
-        ErrorCode::kClientPayloadTooLarge,
-        "this service accepts at most " + std::to_string(*service->max_body_bytes) + " bytes");
-  }
-  auto agreement = policy::find_agreement(snapshot, *caller.value(), *service,
-                                          envelope.header.version, request.received_at);
+  // 6. Agreement, purpose, body limit, request schema and rate limits.
+  auto agreement = authorize(exchange, *caller.value(), *service, envelope.header.version,
+                             envelope.header.purpose, std::nullopt, envelope.body);
   if (!agreement.has_value())
     co_return std::move(agreement).error();
-  if (service->require_purpose && envelope.header.purpose.empty()) {
-    co_return make_error(ErrorCode::kClientPurposeRequired,
-                         "state why the data is needed in header.purpose");
-  }
-  if (service->request_schema) {
-    const auto violations = service->request_schema->validate(nlohmann::json::parse(envelope.body));
-    if (!violations.empty()) {
-      Error error = make_error(ErrorCode::kClientSchemaViolation,
-                               std::to_string(violations.size()) +
-                                   " problem(s) with body; see errors (pointers into body)");
-      for (const auto& violation : violations)
-        error.fields.push_back({"/body" + violation.pointer, violation.reason});
-      co_return error;
-    }
-  }
-  if (auto refused = deps_.limits->admit(*agreement.value(), request.received_at)) {
-    exchange.retry_after_seconds = refused->retry_after_seconds;
-    co_return std::move(refused->error);
-  }
 
   // 7. Call the provider.
   HttpRequest call;
@@ -229,16 +202,13 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
     co_return make_error(ErrorCode::kProviderBadResponse, "the provider's answer is not JSON");
   }
 
-  // 9. Hold the answer to the service's response schema, then give the
-  //    consumer only the fields its agreement entitles it to.
-  if (service->response_schema && reply.status < 300) {
-    if (!service->response_schema->validate(body, 1).empty()) {
-      co_return make_error(ErrorCode::kProviderSchemaViolation,
-                           "the provider's answer does not match the registered response schema");
-    }
+  // 9. Response schema and data minimisation.
+  if (reply.status < 300) {
+    auto shaped = shape_answer(*service, *agreement.value(), std::move(body));
+    if (!shaped.has_value())
+      co_return std::move(shaped).error();
+    body = std::move(shaped).value();
   }
-  if (reply.status < 300)
-    body = policy::project_response(body, agreement.value()->response_fields);
 
   // 10. Wrap the answer in a response envelope addressed back to the caller.
   record.correlation_id = envelope.header.id;
@@ -257,6 +227,63 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
                           record.request_id);
 }
 
+// The checks both protocols share once caller and service are known, in
+// order: the service's body limit, an agreement for this call, a purpose
+// where required, the request schema (`json_body` empty when the body is not
+// JSON), and the agreement's rate limit and quota.
+Result<const registry::AgreementEntry*> ExchangeHandler::authorize(
+    Exchange& exchange, const registry::SystemEntry& caller, const registry::ServiceEntry& service,
+    std::string_view version, std::string_view purpose,
+    const std::optional<policy::Operation>& operation, std::string_view json_body) {
+  const HttpRequest& request = exchange.request;
+  if (service.max_body_bytes && request.body.size() > *service.max_body_bytes) {
+    return make_error(
+        ErrorCode::kClientPayloadTooLarge,
+        "this service accepts at most " + std::to_string(*service.max_body_bytes) + " bytes");
+  }
+  auto agreement = policy::find_agreement(*exchange.snapshot, caller, service, version,
+                                          request.received_at, operation);
+  if (!agreement.has_value())
+    return agreement;
+  if (service.require_purpose && purpose.empty()) {
+    return make_error(ErrorCode::kClientPurposeRequired,
+                      operation ? "state why the data is needed in the X-Lienthong-Purpose header"
+                                : "state why the data is needed in header.purpose");
+  }
+  if (service.request_schema) {
+    const auto document = nlohmann::json::parse(json_body, nullptr, /*allow_exceptions=*/false);
+    const auto violations = document.is_discarded()
+                                ? std::vector<schema::SchemaViolation>{{"", "the body is not JSON"}}
+                                : service.request_schema->validate(document);
+    if (!violations.empty()) {
+      Error error =
+          make_error(ErrorCode::kClientSchemaViolation,
+                     std::to_string(violations.size()) + " problem(s) with the body; see errors");
+      const std::string prefix = operation ? "" : "/body";
+      for (const auto& violation : violations)
+        error.fields.push_back({prefix + violation.pointer, violation.reason});
+      return error;
+    }
+  }
+  if (auto refused = deps_.limits->admit(*agreement.value(), request.received_at)) {
+    exchange.retry_after_seconds = refused->retry_after_seconds;
+    return std::move(refused->error);
+  }
+  return agreement;
+}
+
+// A successful answer must match the response schema (or it never reaches
+// the caller) and is cut down to the fields the agreement allows.
+Result<nlohmann::json> ExchangeHandler::shape_answer(const registry::ServiceEntry& service,
+                                                     const registry::AgreementEntry& agreement,
+                                                     nlohmann::json body) {
+  if (service.response_schema && !service.response_schema->validate(body, 1).empty()) {
+    return make_error(ErrorCode::kProviderSchemaViolation,
+                      "the provider's answer does not match the registered response schema");
+  }
+  return policy::project_response(body, agreement.response_fields);
+}
+
 // Turns the outcome into the response, records it, and answers only once the
 // audit record is committed: if it cannot be, the caller gets a 503 instead
 // of the data (fail closed).
@@ -267,7 +294,9 @@ asio::awaitable<HttpResponse> ExchangeHandler::finish(Exchange& exchange,
   const ProblemContext problem_context{exchange.message_id, record.request_id,
                                        std::string(request.path())};
   HttpResponse response = outcome.has_value() ? std::move(outcome).value()
-                                              : problem_response(outcome.error(), problem_context);
+                          : exchange.xroad
+                              ? xroad::error_response(outcome.error(), record.request_id)
+                              : problem_response(outcome.error(), problem_context);
   if (exchange.retry_after_seconds && response.status == 429)
     response.headers.push_back({"Retry-After", std::to_string(*exchange.retry_after_seconds)});
 

@@ -54,12 +54,20 @@ Snapshot::Snapshot(Contents contents, std::uint64_t version)
       continue;  // cannot happen with the foreign key; never index a dangling one
     service.provider = it->second;
     services_by_key_.emplace(service.key, &service);
+    services_by_code_[service.provider->key + "/" + service.service_id.service_code].push_back(
+        &service);
   }
   for (const auto& agreement : agreements_) {
     agreements_by_pair_[agreement_key(agreement.consumer_system_id, agreement.provider_system_id,
                                       agreement.service_code)]
         .push_back(&agreement);
   }
+}
+
+std::vector<const ServiceEntry*> Snapshot::service_versions(
+    std::string_view provider_and_code) const {
+  const auto it = services_by_code_.find(provider_and_code);
+  return it == services_by_code_.end() ? std::vector<const ServiceEntry*>{} : it->second;
 }
 
 std::vector<const AgreementEntry*> Snapshot::agreements(const SystemEntry& consumer,

@@ -140,7 +140,8 @@ std::vector<AgreementEntry> load_agreements(pqxx::transaction_base& tx) {
       "SELECT id, consumer_system_id, provider_system_id, service_code, "
       "array_to_string(versions, ','), (extract(epoch FROM valid_from) * 1000)::bigint, "
       "(extract(epoch FROM valid_until) * 1000)::bigint, array_to_json(response_fields)::text, "
-      "rate_limit_per_minute, daily_quota "
+      "rate_limit_per_minute, daily_quota, array_to_json(allowed_methods)::text, "
+      "array_to_json(path_patterns)::text "
       "FROM agreements WHERE status = 'approved'");
   agreements.reserve(rows.size());
   for (const auto& row : rows) {
@@ -158,6 +159,10 @@ std::vector<AgreementEntry> load_agreements(pqxx::transaction_base& tx) {
       entry.rate_limit_per_minute = row[8].as<int>();
     if (!row[9].is_null())
       entry.daily_quota = row[9].as<int>();
+    entry.allowed_methods =
+        nlohmann::json::parse(row[10].as<std::string>()).get<std::vector<std::string>>();
+    entry.path_patterns =
+        nlohmann::json::parse(row[11].as<std::string>()).get<std::vector<std::string>>();
     agreements.push_back(std::move(entry));
   }
   return agreements;

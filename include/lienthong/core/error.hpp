@@ -31,6 +31,7 @@ enum class ErrorCode {
   kClientNoAgreement,
   kClientAgreementExpired,
   kClientPurposeRequired,
+  kClientOperationNotAllowed,
   kClientSchemaViolation,
   kClientRateLimited,
   kClientQuotaExceeded,

@@ -4,10 +4,15 @@
 // leaves exactly one committed audit record before its response is sent.
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "lienthong/core/result.hpp"
 #include "lienthong/net/http_handler.hpp"
+#include "lienthong/policy/agreement_check.hpp"
 
 namespace spdlog {
 class logger;
@@ -54,7 +59,15 @@ class ExchangeHandler final : public net::HttpHandler {
  private:
   struct Exchange;  // per-request state, defined in the .cpp
   boost::asio::awaitable<Result<net::HttpResponse>> exchange_message(Exchange& exchange);
+  boost::asio::awaitable<Result<net::HttpResponse>> rest_message(Exchange& exchange);
   Result<net::HttpResponse> catalog(Exchange& exchange);
+  Result<const registry::AgreementEntry*> authorize(
+      Exchange& exchange, const registry::SystemEntry& caller,
+      const registry::ServiceEntry& service, std::string_view version, std::string_view purpose,
+      const std::optional<policy::Operation>& operation, std::string_view json_body);
+  Result<nlohmann::json> shape_answer(const registry::ServiceEntry& service,
+                                      const registry::AgreementEntry& agreement,
+                                      nlohmann::json body);
   boost::asio::awaitable<net::HttpResponse> finish(Exchange& exchange,
                                                    Result<net::HttpResponse> outcome);
 

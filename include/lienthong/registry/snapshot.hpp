@@ -77,6 +77,8 @@ struct AgreementEntry {
   Clock::time_point valid_from{};
   std::optional<Clock::time_point> valid_until;
   std::vector<std::string> response_fields;  // JSON pointers the consumer may receive; empty: all
+  std::vector<std::string> allowed_methods;  // for REST calls; empty: any
+  std::vector<std::string> path_patterns;    // for REST calls; empty: any path
   std::optional<int> rate_limit_per_minute;
   std::optional<int> daily_quota;
 
@@ -112,6 +114,9 @@ class Snapshot {
   // `key` is the service identifier "PROVIDER/SERVICE/VERSION".
   const ServiceEntry* service(std::string_view service_key) const;
 
+  // The active versions of a provider's service, "PROVIDER/SERVICE" (no version).
+  std::vector<const ServiceEntry*> service_versions(std::string_view provider_and_code) const;
+
   // The approved agreements between `consumer` and the provider's service
   // `service.service_id.service_code`, any version or validity window.
   std::vector<const AgreementEntry*> agreements(const SystemEntry& consumer,
@@ -141,6 +146,9 @@ class Snapshot {
   std::unordered_map<std::string, CredentialMatch, TransparentHash, std::equal_to<>> certificates_;
   std::unordered_map<std::string, CredentialMatch, TransparentHash, std::equal_to<>> api_keys_;
   Index<ServiceEntry> services_by_key_;
+  std::unordered_map<std::string, std::vector<const ServiceEntry*>, TransparentHash,
+                     std::equal_to<>>
+      services_by_code_;
   std::uint64_t version_;
   std::chrono::system_clock::time_point built_at_;
 };

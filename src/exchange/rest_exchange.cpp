@@ -1,0 +1,150 @@
+// The X-Road Message Protocol for REST (r1) on the exchange listener: an
+// X-Road REST client talks to Lienthong as to its security server.
+#include <boost/beast/core/string.hpp>
+#include <nlohmann/json.hpp>
+
+#include "lienthong/core/message_id.hpp"
+#include "lienthong/net/http_client.hpp"
+#include "lienthong/policy/authenticator.hpp"
+
+#include "exchange_state.hpp"
+#include "xroad_rest.hpp"
+
+namespace lienthong::exchange {
+namespace asio = boost::asio;
+using net::HttpRequest;
+using net::HttpResponse;
+
+namespace {
+
+bool is_json(std::string_view content_type) {
+  auto media = content_type.substr(0, content_type.find(';'));
+  while (!media.empty() && media.back() == ' ')
+    media.remove_suffix(1);
+  return boost::beast::iequals(media, "application/json");
+}
+
+}  // namespace
+
+asio::awaitable<Result<HttpResponse>> ExchangeHandler::rest_message(Exchange& exchange) {
+  const HttpRequest& request = exchange.request;
+  audit::AuditRecord& record = exchange.record;
+
+  // 1-2. Registry loaded; the caller authenticated as for envelopes.
+  if (!exchange.snapshot)
+    co_return make_error(ErrorCode::kServerRegistryUnavailable, "the registry is not loaded yet");
+  const registry::Snapshot& snapshot = *exchange.snapshot;
+  auto caller = policy::authenticate(snapshot, request);
+  if (!caller.has_value())
+    co_return std::move(caller).error();
+  record.consumer = caller.value()->key;
+
+  // 3. The message id: X-Road-Id when given, else a new one.
+  const auto given_id = request.header("X-Road-Id");
+  if (!given_id.empty() && !is_valid_message_id(given_id))
+    co_return make_error(ErrorCode::kClientBadRequest, "X-Road-Id is not a usable message id");
+  exchange.message_id = given_id.empty() ? new_uuid_v7() : std::string(given_id);
+
+  // 4. Target and client: /r1/PROVIDER/SERVICE[/path], X-Road-Client is the caller.
+  auto target = xroad::parse_target(request.target);
+  if (!target.has_value())
+    co_return std::move(target).error();
+  record.provider = target.value().provider.to_string();
+  record.service = target.value().service_code;
+  auto client = xroad::parse_client(request.header("X-Road-Client"));
+  if (!client.has_value())
+    co_return std::move(client).error();
+  if (client.value().to_string() != record.consumer) {
+    co_return make_error(ErrorCode::kClientSenderMismatch,
+                         "X-Road-Client is " + client.value().to_string() +
+                             " but the caller is authenticated as " + record.consumer);
+  }
+  record.user_id = std::string(request.header("X-Road-UserId"));
+  record.purpose = std::string(request.header("X-Lienthong-Purpose"));
+
+  // 5. The service: the version named by X-Lienthong-Service-Version, or the
+  //    only active one.
+  const auto versions = snapshot.service_versions(record.provider + "/" + record.service);
+  const auto wanted = request.header("X-Lienthong-Service-Version");
+  const registry::ServiceEntry* service = nullptr;
+  for (const auto* candidate : versions) {
+    if (wanted.empty() ? versions.size() == 1 : candidate->service_id.version == wanted)
+      service = candidate;
+  }
+  if (service == nullptr || !service->provider->endpoint) {
+    co_return make_error(ErrorCode::kClientUnknownService,
+                         versions.size() > 1 && wanted.empty()
+                             ? "several versions of " + record.provider + "/" + record.service +
+                                   " are active; name one in X-Lienthong-Service-Version"
+                             : "no active service " + record.provider + "/" + record.service);
+  }
+  record.service_version = service->service_id.version;
+
+  // 6. Agreement (with method and path), purpose, limits, request schema.
+  const std::string_view path = target.value().path;
+  auto agreement = authorize(exchange, *caller.value(), *service, record.service_version,
+                             record.purpose, policy::Operation{request.method, path},
+                             is_json(request.header("Content-Type")) ? request.body : "");
+  if (!agreement.has_value())
+    co_return std::move(agreement).error();
+
+  // 7. Forward: user headers pass unchanged, the hub's own are set.
+  HttpRequest call;
+  call.method = request.method;
+  call.target =
+      service->provider->endpoint->base_path + service->provider_path + target.value().path;
+  if (!target.value().query.empty())
+    call.target += "?" + target.value().query;
+  for (const auto& header : request.headers) {
+    if (!xroad::is_filtered_header(header.name) &&
+        !boost::beast::iequals(header.name, "X-Road-Id") &&
+        !boost::beast::iequals(header.name, "X-Road-Client"))
+      call.headers.push_back(header);
+  }
+  const std::string service_id = record.provider + "/" + record.service;
+  call.headers.push_back({"X-Road-Id", exchange.message_id});
+  call.headers.push_back({"X-Road-Client", record.consumer});
+  call.headers.push_back({"X-Road-Service", service_id});
+  call.headers.push_back({"X-Lienthong-Request-Id", record.request_id});
+  if (!record.purpose.empty())
+    call.headers.push_back({"X-Lienthong-Purpose", record.purpose});
+  call.body = request.body;
+  record.provider_called_at = std::chrono::system_clock::now();
+  auto answer = co_await provider_client_->send(*service->provider->endpoint, std::move(call),
+                                                service->timeout);
+  record.provider_answered_at = std::chrono::system_clock::now();
+  if (!answer.has_value())
+    co_return std::move(answer).error();
+  HttpResponse reply = std::move(answer).value();
+
+  // 8. The provider's answer goes back as it is (X-Road category 1), except
+  //    that a successful JSON answer is held to the response schema and cut
+  //    down to the agreement's fields.
+  const bool shape = reply.status < 300 && is_json(reply.header("Content-Type")) &&
+                     (service->response_schema || !agreement.value()->response_fields.empty());
+  if (shape) {
+    auto body = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+    if (body.is_discarded())
+      co_return make_error(ErrorCode::kProviderBadResponse, "the provider's answer is not JSON");
+    auto shaped = shape_answer(*service, *agreement.value(), std::move(body));
+    if (!shaped.has_value())
+      co_return std::move(shaped).error();
+    reply.body = shaped.value().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  HttpResponse response;
+  response.status = reply.status;
+  response.body = std::move(reply.body);
+  for (auto& header : reply.headers) {
+    if (!xroad::is_filtered_header(header.name) && !header.name.starts_with("X-Road-") &&
+        !header.name.starts_with("x-road-"))
+      response.headers.push_back(std::move(header));
+  }
+  response.headers.push_back({"X-Road-Id", exchange.message_id});
+  response.headers.push_back({"X-Road-Client", record.consumer});
+  response.headers.push_back({"X-Road-Service", service_id});
+  response.headers.push_back({"X-Road-Request-Id", record.request_id});
+  response.headers.push_back({"X-Road-Request-Hash", xroad::request_hash(request)});
+  co_return response;
+}
+
+}  // namespace lienthong::exchange

@@ -1,0 +1,132 @@
+// X-Road Message Protocol for REST (r1): an X-Road REST client's request,
+// with its headers, goes through Lienthong unchanged, and refusals come back
+// in X-Road's error form.
+#include <nlohmann/json.hpp>
+
+#include "hub_fixture.hpp"
+
+namespace lienthong::testing {
+namespace {
+
+using nlohmann::json;
+
+class XRoadRest : public HubFixture {
+ protected:
+  void SetUp() override {
+    HubFixture::SetUp();
+    database_->execute(
+        "UPDATE agreements SET allowed_methods = '{GET,POST}', path_patterns = '{/pets/*}' "
+        "WHERE service_code = 'echo' AND consumer_system_id = "
+        "(SELECT id FROM systems WHERE system_code = 'TEST-CONSUMER')");
+    ASSERT_TRUE(hub_->reload_registry().has_value());
+  }
+
+  ClientResponse call(const std::string& method, const std::string& target,
+                      std::map<std::string, std::string> headers, const std::string& body = "") {
+    auto consumer = client();
+    return consumer.request(method, target, body, body.empty() ? "" : "application/json", headers);
+  }
+
+  static std::map<std::string, std::string> xroad_headers() {
+    return {{"X-Road-Client", kConsumer},     {"X-Road-UserId", "VN001089012345"},
+            {"X-Road-Issue", "HS-2026-0042"}, {"X-Lienthong-Purpose", "building permit"},
+            {"X-Custom-Trace", "abc"},        {"Accept", "application/json"}};
+  }
+
+  void expect_xroad_error(const ClientResponse& response, int status, const std::string& type) {
+    EXPECT_EQ(response.status, status) << response.body;
+    EXPECT_EQ(response.header("x-road-error"), type);
+    const auto body = json::parse(response.body);
+    EXPECT_EQ(body["type"], type);
+    EXPECT_FALSE(body["message"].get<std::string>().empty());
+    EXPECT_FALSE(body["detail"].get<std::string>().empty());
+    EXPECT_EQ(provider_->calls(), 0);
+  }
+};
+
+TEST_F(XRoadRest, AnXRoadRestCallReachesTheProviderWithItsHeaders) {
+  const std::string target = std::string("/r1/") + kProvider + "/echo/pets/7?kind=cat&age=2";
+  const auto response = call("GET", target, xroad_headers());
+  ASSERT_EQ(response.status, 200) << response.body;
+
+  const std::string message_id = response.header("x-road-id");
+  EXPECT_FALSE(message_id.empty());
+  EXPECT_EQ(response.header("x-road-client"), kConsumer);
+  EXPECT_EQ(response.header("x-road-service"), std::string(kProvider) + "/echo");
+  EXPECT_FALSE(response.header("x-road-request-id").empty());
+  const auto hash = response.header("x-road-request-hash");
+  EXPECT_EQ(hash.size(), 88u);  // base64 of a 64-byte SHA-512
+  EXPECT_EQ(hash.substr(86), "==");
+  EXPECT_TRUE(response.header("x-road-error").empty());
+
+  ASSERT_EQ(provider_->calls(), 1);
+  const auto received = provider_->received().at(0);
+  EXPECT_EQ(received.method, "GET");
+  EXPECT_EQ(received.target, "/api/echo/pets/7?kind=cat&age=2");
+  EXPECT_EQ(received.header("X-Road-Client"), kConsumer);
+  EXPECT_EQ(received.header("X-Road-Service"), std::string(kProvider) + "/echo");
+  EXPECT_EQ(received.header("X-Road-Id"), message_id);
+  EXPECT_EQ(received.header("X-Road-UserId"), "VN001089012345");
+  EXPECT_EQ(received.header("X-Road-Issue"), "HS-2026-0042");
+  EXPECT_EQ(received.header("X-Custom-Trace"), "abc");
+  EXPECT_EQ(received.header("X-Lienthong-Purpose"), "building permit");
+  EXPECT_EQ(received.header("User-Agent"), "");
+
+  EXPECT_EQ(audit_summary(message_id),
+            std::string("200||") + kConsumer + "|" + kProvider + "|echo");
+}
+
+TEST_F(XRoadRest, AGivenXRoadIdIsKeptAndDifferentRequestsHashDifferently) {
+  auto headers = xroad_headers();
+  headers["X-Road-Id"] = "client-chosen-1";
+  const auto first =
+      call("POST", std::string("/r1/") + kProvider + "/echo/pets/1", headers, R"({"name":"Mực"})");
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.header("x-road-id"), "client-chosen-1");
+  headers["X-Road-Id"] = "client-chosen-2";
+  const auto second =
+      call("POST", std::string("/r1/") + kProvider + "/echo/pets/1", headers, R"({"name":"Vàng"})");
+  ASSERT_EQ(second.status, 200);
+  EXPECT_NE(first.header("x-road-request-hash"), second.header("x-road-request-hash"));
+  EXPECT_EQ(json::parse(second.body)["received"]["name"], "Vàng");
+}
+
+TEST_F(XRoadRest, PathsAndMethodsOutsideTheAgreementAreRefused) {
+  auto headers = xroad_headers();
+  headers["X-Road-Id"] = "outside-1";
+  expect_xroad_error(call("GET", std::string("/r1/") + kProvider + "/echo/owners/1", headers), 403,
+                     "Client.OperationNotAllowed");
+  EXPECT_EQ(audit_summary("outside-1"),
+            std::string("403|Client.OperationNotAllowed|") + kConsumer + "|" + kProvider + "|echo");
+  headers["X-Road-Id"] = "outside-2";
+  expect_xroad_error(call("DELETE", std::string("/r1/") + kProvider + "/echo/pets/1", headers), 403,
+                     "Client.OperationNotAllowed");
+}
+
+TEST_F(XRoadRest, TheClientHeaderMustNameTheAuthenticatedSystem) {
+  auto headers = xroad_headers();
+  headers["X-Road-Client"] = kOther;
+  headers["X-Road-Id"] = "spoof-r1";
+  expect_xroad_error(call("GET", std::string("/r1/") + kProvider + "/echo/pets/1", headers), 403,
+                     "Client.SenderMismatch");
+  EXPECT_EQ(audit_summary("spoof-r1"),
+            std::string("403|Client.SenderMismatch|") + kConsumer + "|" + kProvider + "|echo");
+  headers.erase("X-Road-Client");
+  expect_xroad_error(call("GET", std::string("/r1/") + kProvider + "/echo/pets/1", headers), 400,
+                     "Client.BadRequest");
+}
+
+TEST_F(XRoadRest, MalformedTargetsAndUnknownServicesAreRefused) {
+  const auto headers = xroad_headers();
+  expect_xroad_error(call("GET", "/r1/VN/GOV/only-three", headers), 400, "Client.BadRequest");
+  expect_xroad_error(call("GET", "/r1/VN/XYZ/TEST.01/TEST-PROVIDER/echo", headers), 400,
+                     "Client.BadRequest");
+  expect_xroad_error(
+      call("GET", std::string("/r1/") + kProvider + "/echo/pets/../../admin", headers), 400,
+      "Client.BadRequest");
+  expect_xroad_error(call("GET", std::string("/r1/") + kProvider + "/nothing/pets/1", headers), 404,
+                     "Client.UnknownService");
+}
+
+}  // namespace
+}  // namespace lienthong::testing
