@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "lienthong/core/result.hpp"
 #include "lienthong/core/identifiers.hpp"
+#include "lienthong/core/result.hpp"
 #include "lienthong/net/http_message.hpp"
 
 namespace lienthong::exchange::xroad {
