@@ -66,13 +66,6 @@ HttpResponse entity_response(int status, const Entity& entity) {
   return response;
 }
 
-bool is_json_media_type(std::string_view content_type) {
-  auto media = content_type.substr(0, content_type.find(';'));
-  while (!media.empty() && media.back() == ' ')
-    media.remove_suffix(1);
-  return boost::beast::iequals(media, "application/json");
-}
-
 // The parts of an admin request the dispatcher needs, parsed once.
 struct Call {
   std::string method;
@@ -180,7 +173,7 @@ HttpResponse AdminApi::handle(const HttpRequest& request) {
                               "If-Match must be an ETag this API returned, e.g. \"3\""));
   }
   if (!request.body.empty()) {
-    if (!is_json_media_type(request.header("Content-Type"))) {
+    if (!net::is_json_media_type(request.header("Content-Type"))) {
       return problem(make_error(ErrorCode::kClientUnsupportedMediaType,
                                 "send the body as Content-Type: application/json"));
     }

@@ -35,14 +35,6 @@ namespace {
 constexpr std::string_view kMessagesPath = "/exchange/v1/messages";
 constexpr std::string_view kCatalogPath = "/exchange/v1/catalog";
 
-// "application/json", optionally with parameters ("; charset=utf-8"), any case.
-bool is_json_media_type(std::string_view content_type) {
-  auto media = content_type.substr(0, content_type.find(';'));
-  while (!media.empty() && media.back() == ' ')
-    media.remove_suffix(1);
-  return boost::beast::iequals(media, "application/json");
-}
-
 HttpResponse json_response(int status, std::string body, const std::string& request_id) {
   auto response = HttpResponse::with_body(status, std::move(body));
   response.headers.push_back({"X-Request-Id", request_id});
@@ -132,7 +124,7 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
   record.consumer = caller.value()->key;
 
   // 3. Read the envelope: JSON, bounded depth, valid against envelope.schema.json.
-  if (!is_json_media_type(request.header("Content-Type"))) {
+  if (!net::is_json_media_type(request.header("Content-Type"))) {
     co_return make_error(ErrorCode::kClientUnsupportedMediaType,
                          "send the envelope as Content-Type: application/json");
   }

@@ -15,17 +15,6 @@ namespace asio = boost::asio;
 using net::HttpRequest;
 using net::HttpResponse;
 
-namespace {
-
-bool is_json(std::string_view content_type) {
-  auto media = content_type.substr(0, content_type.find(';'));
-  while (!media.empty() && media.back() == ' ')
-    media.remove_suffix(1);
-  return boost::beast::iequals(media, "application/json");
-}
-
-}  // namespace
-
 asio::awaitable<Result<HttpResponse>> ExchangeHandler::rest_message(Exchange& exchange) {
   const HttpRequest& request = exchange.request;
   audit::AuditRecord& record = exchange.record;
@@ -82,9 +71,10 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::rest_message(Exchange& ex
 
   // 6. Agreement (with method and path), purpose, limits, request schema.
   const std::string_view path = target.value().path;
-  auto agreement = authorize(exchange, *caller.value(), *service, record.service_version,
-                             record.purpose, policy::Operation{request.method, path},
-                             is_json(request.header("Content-Type")) ? request.body : "");
+  auto agreement =
+      authorize(exchange, *caller.value(), *service, record.service_version, record.purpose,
+                policy::Operation{request.method, path},
+                net::is_json_media_type(request.header("Content-Type")) ? request.body : "");
   if (!agreement.has_value())
     co_return std::move(agreement).error();
 
@@ -120,7 +110,7 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::rest_message(Exchange& ex
   // 8. The provider's answer goes back as it is (X-Road category 1), except
   //    that a successful JSON answer is held to the response schema and cut
   //    down to the agreement's fields.
-  const bool shape = reply.status < 300 && is_json(reply.header("Content-Type")) &&
+  const bool shape = reply.status < 300 && net::is_json_media_type(reply.header("Content-Type")) &&
                      (service->response_schema || !agreement.value()->response_fields.empty());
   if (shape) {
     auto body = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);

@@ -19,6 +19,17 @@ std::string_view find_header(const std::vector<Header>& headers, std::string_vie
   return {};
 }
 
+bool is_json_media_type(std::string_view content_type) {
+  auto media = content_type.substr(0, content_type.find(';'));
+  while (!media.empty() && media.back() == ' ')
+    media.remove_suffix(1);
+  constexpr std::string_view kJson = "application/json";
+  return media.size() == kJson.size() &&
+         std::equal(media.begin(), media.end(), kJson.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == y;
+         });
+}
+
 HttpResponse HttpResponse::with_body(int status, std::string body, std::string content_type) {
   HttpResponse response;
   response.status = status;

@@ -17,6 +17,9 @@ struct Header {
 // Finds a header by case-insensitive name; empty view when absent.
 std::string_view find_header(const std::vector<Header>& headers, std::string_view name);
 
+// True for "application/json" with or without parameters ("; charset=utf-8"), any case.
+bool is_json_media_type(std::string_view content_type);
+
 // What the listener knows about the other end of the connection.
 struct PeerInfo {
   std::string address;             // remote IP address
