@@ -1,37 +1,16 @@
 #include "resource_store.hpp"
 
 #include <algorithm>
-#include <charconv>
 
 #include <pqxx/pqxx>
 
 #include "field_validation.hpp"
+#include "query_values.hpp"
 
 namespace lienthong::admin {
 namespace {
 
 using nlohmann::json;
-
-constexpr int kDefaultPageSize = 50;
-constexpr int kMaxPageSize = 500;
-
-Error invalid(std::vector<FieldError> fields) {
-  Error error{ErrorCode::kClientInvalidInput,
-              std::to_string(fields.size()) + " invalid field(s); see errors",
-              {}};
-  if (fields.size() > 50)
-    fields.resize(50);
-  error.fields = std::move(fields);
-  return error;
-}
-
-std::optional<std::int64_t> parse_id(const std::string& text) {
-  std::int64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value < 0)
-    return std::nullopt;
-  return value;
-}
 
 std::string member_identifier_sql() {
   return "SELECT id FROM members WHERE concat_ws('/', instance, member_class, member_code) = $1";
@@ -136,13 +115,6 @@ Error constraint_error(const pqxx::sql_error& e) {
 }
 
 }  // namespace
-
-struct ResourceStore::Row {
-  Entity entity;
-  std::optional<std::int64_t> owner;
-  std::optional<std::int64_t> provider;
-  std::string status;
-};
 
 ResourceStore::ResourceStore(pqxx::dbtransaction& tx, Actor actor)
     : tx_(tx), actor_(std::move(actor)) {}
@@ -438,63 +410,6 @@ void ResourceStore::record_change(const ResourceSpec& spec, const std::string& a
       "before, after) VALUES ($1, $2, $3, $4, $5, $6::bigint[], $7::jsonb, $8::jsonb)",
       actor_.name, std::string(role_name(actor_.role)), action, spec.name, id, members,
       before ? before->entity.doc.dump() : std::string("null"), after.entity.doc.dump());
-}
-
-Result<json> ResourceStore::list_changes(const Query& query) {
-  std::vector<FieldError> errors;
-  int limit = kDefaultPageSize;
-  std::string where = "true";
-  for (const auto& [name, value] : query) {
-    const auto number = parse_id(value);
-    if (name == "limit" && number && *number >= 1 && *number <= kMaxPageSize) {
-      limit = static_cast<int>(*number);
-    } else if ((name == "after" || name == "entity_id") && number) {
-      where += (name == "after" ? " AND id > " : " AND entity_id = ") + std::to_string(*number);
-    } else if (name == "entity") {
-      where += " AND entity = " + tx_.quote(value);
-    } else {
-      errors.push_back({name, "unknown or invalid query parameter"});
-    }
-  }
-  if (!errors.empty())
-    return invalid(std::move(errors));
-  if (actor_.role == Role::kMemberAdmin) {
-    where +=
-        " AND member_ids @> ARRAY[" + std::to_string(actor_.member_id.value_or(-1)) + "]::bigint[]";
-  }
-  const auto rows = tx_.exec("SELECT id, doc FROM api_admin_changes WHERE " + where +
-                             " ORDER BY id LIMIT " + std::to_string(limit + 1));
-  json page{{"items", json::array()}, {"next_after", nullptr}};
-  for (std::size_t i = 0; i < rows.size() && static_cast<int>(i) < limit; ++i)
-    page["items"].push_back(json::parse(rows[i][1].as<std::string>()));
-  if (static_cast<int>(rows.size()) > limit)
-    page["next_after"] = rows[limit - 1][0].as<std::int64_t>();
-  return page;
-}
-
-Result<Entity> ResourceStore::get_change(std::int64_t id) {
-  const auto rows = tx_.exec_params(
-      "SELECT doc, member_ids @> ARRAY[$2::bigint] FROM api_admin_changes WHERE id = $1", id,
-      actor_.member_id.value_or(-1));
-  if (rows.empty() || (actor_.role == Role::kMemberAdmin && !rows[0][1].as<bool>()))
-    return make_error(ErrorCode::kClientNotFound, "no admin change " + std::to_string(id));
-  return Entity{json::parse(rows[0][0].as<std::string>()), 1};
-}
-
-Result<json> ResourceStore::agreement_events(std::int64_t agreement_id) {
-  const auto* spec = find_resource("agreements");
-  auto agreement = load(*spec, agreement_id);
-  if (!agreement.has_value())
-    return std::move(agreement).error();
-  json events = json::array();
-  for (const auto& row : tx_.exec_params(
-           "SELECT jsonb_build_object('from_status', from_status, 'to_status', to_status, "
-           "'actor', actor, 'reason', reason, 'at', at) FROM agreement_events "
-           "WHERE agreement_id = $1 ORDER BY id",
-           agreement_id)) {
-    events.push_back(json::parse(row[0].as<std::string>()));
-  }
-  return json{{"items", std::move(events)}};
 }
 
 }  // namespace lienthong::admin

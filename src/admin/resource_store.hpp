@@ -57,7 +57,13 @@ class ResourceStore {
   const Actor& actor() const { return actor_; }
 
  private:
-  struct Row;
+  // A row as loaded for a check: its entity and who may see or change it.
+  struct Row {
+    Entity entity;
+    std::optional<std::int64_t> owner;
+    std::optional<std::int64_t> provider;
+    std::string status;
+  };
   Result<Row> load(const ResourceSpec& spec, std::int64_t id);
   bool may_write(const Row& row, Side side) const;
   void record_change(const ResourceSpec& spec, const std::string& action, std::int64_t id,

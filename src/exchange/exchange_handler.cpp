@@ -173,10 +173,7 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
     call.headers.push_back({"X-Lienthong-Purpose", envelope.header.purpose});
   }
   call.body = envelope.body;
-  record.provider_called_at = std::chrono::system_clock::now();
-  auto answer = co_await provider_client_->send(*service->provider->endpoint, std::move(call),
-                                                service->timeout);
-  record.provider_answered_at = std::chrono::system_clock::now();
+  auto answer = co_await call_provider(record, *service, std::move(call));
   if (!answer.has_value())
     co_return std::move(answer).error();
   const HttpResponse& reply = answer.value();
@@ -217,6 +214,16 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
   co_return json_response(reply.status,
                           response.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                           record.request_id);
+}
+
+// Sends the call to the service's provider, recording when it went and came back.
+asio::awaitable<Result<HttpResponse>> ExchangeHandler::call_provider(
+    audit::AuditRecord& record, const registry::ServiceEntry& service, HttpRequest call) {
+  record.provider_called_at = std::chrono::system_clock::now();
+  auto answer = co_await provider_client_->send(*service.provider->endpoint, std::move(call),
+                                                service.timeout);
+  record.provider_answered_at = std::chrono::system_clock::now();
+  co_return answer;
 }
 
 // The checks both protocols share once caller and service are known, in

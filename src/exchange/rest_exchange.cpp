@@ -99,10 +99,7 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::rest_message(Exchange& ex
   if (!record.purpose.empty())
     call.headers.push_back({"X-Lienthong-Purpose", record.purpose});
   call.body = request.body;
-  record.provider_called_at = std::chrono::system_clock::now();
-  auto answer = co_await provider_client_->send(*service->provider->endpoint, std::move(call),
-                                                service->timeout);
-  record.provider_answered_at = std::chrono::system_clock::now();
+  auto answer = co_await call_provider(record, *service, std::move(call));
   if (!answer.has_value())
     co_return std::move(answer).error();
   HttpResponse reply = std::move(answer).value();

@@ -25,7 +25,8 @@ class SnapshotStore;
 }
 namespace lienthong::audit {
 class AuditSink;
-}
+struct AuditRecord;
+}  // namespace lienthong::audit
 
 namespace lienthong::policy {
 class RateLimiter;
@@ -61,6 +62,8 @@ class ExchangeHandler final : public net::HttpHandler {
   boost::asio::awaitable<Result<net::HttpResponse>> exchange_message(Exchange& exchange);
   boost::asio::awaitable<Result<net::HttpResponse>> rest_message(Exchange& exchange);
   Result<net::HttpResponse> catalog(Exchange& exchange);
+  boost::asio::awaitable<Result<net::HttpResponse>> call_provider(
+      audit::AuditRecord& record, const registry::ServiceEntry& service, net::HttpRequest call);
   Result<const registry::AgreementEntry*> authorize(
       Exchange& exchange, const registry::SystemEntry& caller,
       const registry::ServiceEntry& service, std::string_view version, std::string_view purpose,

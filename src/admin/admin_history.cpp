@@ -1,0 +1,69 @@
+// The read-only history behind the admin API: the admin-change log and an
+// agreement's lifecycle transitions.
+#include <pqxx/pqxx>
+
+#include "query_values.hpp"
+#include "resource_store.hpp"
+
+namespace lienthong::admin {
+
+using nlohmann::json;
+
+Result<json> ResourceStore::list_changes(const Query& query) {
+  std::vector<FieldError> errors;
+  int limit = kDefaultPageSize;
+  std::string where = "true";
+  for (const auto& [name, value] : query) {
+    const auto number = parse_id(value);
+    if (name == "limit" && number && *number >= 1 && *number <= kMaxPageSize) {
+      limit = static_cast<int>(*number);
+    } else if ((name == "after" || name == "entity_id") && number) {
+      where += (name == "after" ? " AND id > " : " AND entity_id = ") + std::to_string(*number);
+    } else if (name == "entity") {
+      where += " AND entity = " + tx_.quote(value);
+    } else {
+      errors.push_back({name, "unknown or invalid query parameter"});
+    }
+  }
+  if (!errors.empty())
+    return invalid(std::move(errors));
+  if (actor_.role == Role::kMemberAdmin) {
+    where +=
+        " AND member_ids @> ARRAY[" + std::to_string(actor_.member_id.value_or(-1)) + "]::bigint[]";
+  }
+  const auto rows = tx_.exec("SELECT id, doc FROM api_admin_changes WHERE " + where +
+                             " ORDER BY id LIMIT " + std::to_string(limit + 1));
+  json page{{"items", json::array()}, {"next_after", nullptr}};
+  for (std::size_t i = 0; i < rows.size() && static_cast<int>(i) < limit; ++i)
+    page["items"].push_back(json::parse(rows[i][1].as<std::string>()));
+  if (static_cast<int>(rows.size()) > limit)
+    page["next_after"] = rows[limit - 1][0].as<std::int64_t>();
+  return page;
+}
+
+Result<Entity> ResourceStore::get_change(std::int64_t id) {
+  const auto rows = tx_.exec_params(
+      "SELECT doc, member_ids @> ARRAY[$2::bigint] FROM api_admin_changes WHERE id = $1", id,
+      actor_.member_id.value_or(-1));
+  if (rows.empty() || (actor_.role == Role::kMemberAdmin && !rows[0][1].as<bool>()))
+    return make_error(ErrorCode::kClientNotFound, "no admin change " + std::to_string(id));
+  return Entity{json::parse(rows[0][0].as<std::string>()), 1};
+}
+
+Result<json> ResourceStore::agreement_events(std::int64_t agreement_id) {
+  const auto* spec = find_resource("agreements");
+  auto agreement = load(*spec, agreement_id);
+  if (!agreement.has_value())
+    return std::move(agreement).error();
+  json events = json::array();
+  for (const auto& row : tx_.exec_params(
+           "SELECT jsonb_build_object('from_status', from_status, 'to_status', to_status, "
+           "'actor', actor, 'reason', reason, 'at', at) FROM agreement_events "
+           "WHERE agreement_id = $1 ORDER BY id",
+           agreement_id)) {
+    events.push_back(json::parse(row[0].as<std::string>()));
+  }
+  return json{{"items", std::move(events)}};
+}
+
+}  // namespace lienthong::admin
