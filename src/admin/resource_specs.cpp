@@ -1,5 +1,6 @@
 #include <nlohmann/json.hpp>
 
+#include "lienthong/core/identifiers.hpp"
 #include "lienthong/core/secret.hpp"
 
 #include "certificate_fingerprint.hpp"
@@ -206,6 +207,13 @@ std::vector<ResourceSpec> build_specs() {
   services.fields[11].updatable = true;
   services.filters = {{"system_id", "system_id", true}, {"status", "status", false}};
   services.owner_column = "system_id";
+  services.prepare_create = [](const json& body, json&, json&, const Actor&,
+                               std::vector<FieldError>& errors) {
+    const auto code = body.find("code");
+    if (code != body.end() && code->is_string() &&
+        is_reserved_service_code(code->get_ref<const std::string&>()))
+      errors.push_back({"/code", "reserved for X-Road metaservices, which the hub answers"});
+  };
   specs.push_back(std::move(services));
 
   auto agreements = resource("agreements", "agreements");

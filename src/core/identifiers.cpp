@@ -1,5 +1,6 @@
 #include "lienthong/core/identifiers.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 
@@ -62,6 +63,12 @@ bool is_identifier_part(std::string_view part) {
 bool is_member_class(std::string_view member_class) {
   return member_class == "GOV" || member_class == "PROV" || member_class == "ORG" ||
          member_class == "COM";
+}
+
+bool is_reserved_service_code(std::string_view service_code) {
+  static constexpr std::array<std::string_view, 5> kReserved{
+      "listMethods", "allowedMethods", "getOpenAPI", "listClients", "getWsdl"};
+  return std::find(kReserved.begin(), kReserved.end(), service_code) != kReserved.end();
 }
 
 std::optional<SystemId> SystemId::parse(std::string_view text) {

@@ -10,6 +10,7 @@
 #include "lienthong/core/timestamp.hpp"
 #include "lienthong/exchange/catalog.hpp"
 #include "lienthong/exchange/envelope.hpp"
+#include "lienthong/exchange/service_description.hpp"
 #include "lienthong/net/http_client.hpp"
 #include "lienthong/net/problem.hpp"
 #include "lienthong/policy/agreement_check.hpp"
@@ -34,6 +35,8 @@ namespace {
 
 constexpr std::string_view kMessagesPath = "/exchange/v1/messages";
 constexpr std::string_view kCatalogPath = "/exchange/v1/catalog";
+constexpr std::string_view kServicesPrefix = "/exchange/v1/services/";
+constexpr std::string_view kOpenApiSuffix = "/openapi";
 
 HttpResponse json_response(int status, std::string body, const std::string& request_id) {
   auto response = HttpResponse::with_body(status, std::move(body));
@@ -66,6 +69,16 @@ asio::awaitable<HttpResponse> ExchangeHandler::handle(HttpRequest request) {
       co_return outcome;
     }
     auto outcome = catalog(exchange);
+    co_return co_await finish(exchange, std::move(outcome));
+  }
+  if (path.starts_with(kServicesPrefix) && path.ends_with(kOpenApiSuffix)) {
+    if (exchange.request.method != "GET") {
+      auto outcome = co_await finish(
+          exchange, make_error(ErrorCode::kClientMethodNotAllowed, "use GET for a description"));
+      outcome.headers.push_back({"Allow", "GET"});
+      co_return outcome;
+    }
+    auto outcome = service_description(exchange);
     co_return co_await finish(exchange, std::move(outcome));
   }
   if (path != kMessagesPath) {
@@ -101,6 +114,34 @@ Result<HttpResponse> ExchangeHandler::catalog(Exchange& exchange) {
   exchange.record.consumer = caller.value()->key;
   return json_response(
       200, catalog_json(*exchange.snapshot, *caller.value(), exchange.request.received_at),
+      exchange.record.request_id);
+}
+
+// GET /exchange/v1/services/INSTANCE/CLASS/MEMBER/SYSTEM/SERVICE/VERSION/openapi:
+// any authenticated system may read a service's description (it needs it to
+// ask for an agreement); with an agreement, the description shows its terms.
+Result<HttpResponse> ExchangeHandler::service_description(Exchange& exchange) {
+  if (!exchange.snapshot)
+    return make_error(ErrorCode::kServerRegistryUnavailable, "the registry is not loaded yet");
+  const registry::Snapshot& snapshot = *exchange.snapshot;
+  auto caller = policy::authenticate(snapshot, exchange.request);
+  if (!caller.has_value())
+    return std::move(caller).error();
+  exchange.record.consumer = caller.value()->key;
+  auto path = exchange.request.path();
+  const auto key = path.substr(kServicesPrefix.size(),
+                               path.size() - kServicesPrefix.size() - kOpenApiSuffix.size());
+  const registry::ServiceEntry* service = snapshot.service(key);
+  if (service == nullptr || !service->provider->endpoint)
+    return make_error(ErrorCode::kClientUnknownService, "no active service " + std::string(key));
+  exchange.record.provider = service->provider->key;
+  exchange.record.service = service->service_id.service_code;
+  exchange.record.service_version = service->service_id.version;
+  auto agreement =
+      policy::find_agreement(snapshot, *caller.value(), *service, service->service_id.version,
+                             exchange.request.received_at);
+  return json_response(
+      200, service_openapi_json(*service, agreement.has_value() ? agreement.value() : nullptr),
       exchange.record.request_id);
 }
 

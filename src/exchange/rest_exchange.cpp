@@ -4,10 +4,12 @@
 #include <nlohmann/json.hpp>
 
 #include "lienthong/core/message_id.hpp"
+#include "lienthong/exchange/service_description.hpp"
 #include "lienthong/net/http_client.hpp"
 #include "lienthong/policy/authenticator.hpp"
 
 #include "exchange_state.hpp"
+#include "xroad_metaservices.hpp"
 #include "xroad_rest.hpp"
 
 namespace lienthong::exchange {
@@ -47,6 +49,13 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::rest_message(Exchange& ex
     co_return make_error(ErrorCode::kClientSenderMismatch,
                          "X-Road-Client is " + client.value().to_string() +
                              " but the caller is authenticated as " + record.consumer);
+  }
+  if (is_reserved_service_code(record.service)) {
+    const auto* provider = snapshot.system(record.provider);
+    if (provider == nullptr)
+      co_return make_error(ErrorCode::kClientUnknownService, "no system " + record.provider);
+    co_return xroad_metaservice(exchange, *caller.value(), *provider, record.service,
+                                target.value().query);
   }
   record.user_id = std::string(request.header("X-Road-UserId"));
   record.purpose = std::string(request.header("X-Lienthong-Purpose"));
@@ -132,6 +141,54 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::rest_message(Exchange& ex
   response.headers.push_back({"X-Road-Request-Id", record.request_id});
   response.headers.push_back({"X-Road-Request-Hash", xroad::request_hash(request)});
   co_return response;
+}
+
+// listMethods, allowedMethods and getOpenAPI for `provider`, answered by the
+// hub from the snapshot. Only GET, as in X-Road.
+Result<HttpResponse> ExchangeHandler::xroad_metaservice(Exchange& exchange,
+                                                        const registry::SystemEntry& caller,
+                                                        const registry::SystemEntry& provider,
+                                                        std::string_view service_code,
+                                                        std::string_view query) {
+  const registry::Snapshot& snapshot = *exchange.snapshot;
+  if (exchange.request.method != "GET")
+    return make_error(ErrorCode::kClientMethodNotAllowed, "metaservices answer GET only");
+  HttpResponse response;
+  if (service_code == "listMethods" || service_code == "allowedMethods") {
+    const auto* only_for = service_code == "allowedMethods" ? &caller : nullptr;
+    response = HttpResponse::with_body(
+        200, xroad::methods_json(snapshot, provider, only_for, exchange.request.received_at));
+  } else if (service_code == "getOpenAPI") {
+    const auto code = xroad::query_parameter(query, "serviceCode");
+    if (code.empty())
+      return make_error(ErrorCode::kClientBadRequest, "getOpenAPI needs ?serviceCode=CODE");
+    const auto version = xroad::query_parameter(query, "serviceVersion");
+    const auto versions = snapshot.service_versions(provider.key + "/" + code);
+    const registry::ServiceEntry* service = nullptr;
+    for (const auto* candidate : versions) {
+      if (version.empty() ? versions.size() == 1 : candidate->service_id.version == version)
+        service = candidate;
+    }
+    if (service == nullptr) {
+      return make_error(ErrorCode::kClientUnknownService,
+                        versions.size() > 1 && version.empty()
+                            ? "several versions are active; add &serviceVersion=VERSION"
+                            : "no active service " + provider.key + "/" + code);
+    }
+    auto agreement = policy::find_agreement(snapshot, caller, *service, service->service_id.version,
+                                            exchange.request.received_at);
+    response = HttpResponse::with_body(
+        200, service_openapi_json(*service, agreement.has_value() ? agreement.value() : nullptr));
+  } else {
+    return make_error(
+        ErrorCode::kClientUnknownService,
+        "the X-Road metaservice " + std::string(service_code) + " is not offered by this hub");
+  }
+  response.headers.push_back({"X-Road-Id", exchange.message_id});
+  response.headers.push_back({"X-Road-Client", exchange.record.consumer});
+  response.headers.push_back({"X-Road-Service", provider.key + "/" + std::string(service_code)});
+  response.headers.push_back({"X-Road-Request-Id", exchange.record.request_id});
+  return response;
 }
 
 }  // namespace lienthong::exchange

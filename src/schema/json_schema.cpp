@@ -39,6 +39,7 @@ std::string to_json_pointer(const std::vector<std::string>& context) {
 
 struct JsonSchema::Impl {
   valijson::Schema schema;
+  nlohmann::json document;
 };
 
 JsonSchema::JsonSchema(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -54,6 +55,7 @@ Result<std::shared_ptr<const JsonSchema>> JsonSchema::compile(const nlohmann::js
     return make_error(ErrorCode::kClientBadRequest,
                       std::string("invalid JSON Schema: ") + e.what());
   }
+  impl->document = document;
   g_compiled.fetch_add(1, std::memory_order_relaxed);
   return std::shared_ptr<const JsonSchema>(new JsonSchema(std::move(impl)));
 }
@@ -73,6 +75,10 @@ std::vector<SchemaViolation> JsonSchema::validate(const nlohmann::json& document
   if (violations.empty())
     violations.push_back({"", "the document does not match the schema"});
   return violations;
+}
+
+const nlohmann::json& JsonSchema::document() const {
+  return impl_->document;
 }
 
 std::uint64_t JsonSchema::compiled_count() {

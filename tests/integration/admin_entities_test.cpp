@@ -198,6 +198,17 @@ TEST_F(AdminEntities, ServicesReferenceSchemasAndUpdateWithIfMatch) {
                                                                  {"request_schema", "nope/1"}});
   EXPECT_EQ(unknown_schema.status, 400);
   EXPECT_EQ(AdminClient::json_of(unknown_schema)["errors"][0]["pointer"], "/request_schema");
+
+  // X-Road's metaservice codes are answered by the hub; no service may take one.
+  const auto reserved = client.post("/admin/v1/services", {{"system", kProvider},
+                                                           {"code", "listMethods"},
+                                                           {"version", "v1"},
+                                                           {"name", "Shadow"},
+                                                           {"provider_path", "/x"}});
+  EXPECT_EQ(reserved.status, 400);
+  EXPECT_EQ(AdminClient::json_of(reserved)["errors"][0]["pointer"], "/code");
+  EXPECT_EQ(database_->scalar("SELECT count(*) FROM services WHERE service_code = 'listMethods'"),
+            "0");
 }
 
 TEST_F(AdminEntities, InvalidInputListsEveryBadFieldAndChangesNothing) {

@@ -246,5 +246,51 @@ TEST_F(ExchangePolicy, CatalogListsExactlyTheServicesTheCallerMayUseNow) {
             "4");
 }
 
+TEST_F(ExchangePolicy, ServiceDescriptionIsBuiltFromTheRegisteredSchemas) {
+  const json request_schema = {
+      {"$schema", "http://json-schema.org/draft-07/schema#"},
+      {"type", "object"},
+      {"required", {"idNumber"}},
+      {"properties", {{"idNumber", {{"$ref", "#/definitions/id"}}}}},
+      {"definitions", {{"id", {{"type", "string"}, {"pattern", "^[0-9]{12}$"}}}}}};
+  attach_schema("request", request_schema);
+  change_registry("UPDATE agreements SET response_fields = '{/received/idNumber}' WHERE id = " +
+                  consumer_echo_agreement());
+  auto consumer = client();
+  const auto path = std::string("/exchange/v1/services/") + kProvider + "/echo/v1/openapi";
+  const auto response = consumer.request("GET", path, "", "");
+  ASSERT_EQ(response.status, 200) << response.body;
+  const auto document = json::parse(response.body);
+  EXPECT_EQ(document["openapi"], "3.1.0");
+  const auto& request = document["components"]["schemas"]["Request"];
+  EXPECT_EQ(request["required"], json::array({"idNumber"}));
+  // Local references now point into the components, where the schema lives.
+  EXPECT_EQ(request["properties"]["idNumber"]["$ref"],
+            "#/components/schemas/Request/definitions/id");
+  EXPECT_EQ(document["components"]["schemas"]["RequestEnvelope"]["properties"]["header"]
+                    ["properties"]["service"]["const"],
+            "echo");
+  EXPECT_TRUE(document["paths"].contains("/exchange/v1/messages"));
+  EXPECT_EQ(document["x-lienthong-agreement"]["responseFields"],
+            json::array({"/received/idNumber"}));
+
+  // Any registered system may read a description; strangers may not.
+  auto other = client("TEST-OTHER");
+  const auto for_other = other.request("GET", path, "", "");
+  ASSERT_EQ(for_other.status, 200);
+  EXPECT_FALSE(json::parse(for_other.body).contains("x-lienthong-agreement"));
+  TestClient anonymous(hub_->exchange_port(), std::nullopt);
+  EXPECT_EQ(anonymous.request("GET", path, "", "").status, 401);
+  const auto unknown = consumer.request(
+      "GET", std::string("/exchange/v1/services/") + kProvider + "/nope/v1/openapi", "", "");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(json::parse(unknown.body)["code"], "Client.UnknownService");
+  EXPECT_EQ(consumer.request("DELETE", path, "", "").status, 405);
+  EXPECT_EQ(provider_->calls(), 0);
+  EXPECT_EQ(database_->scalar(
+                "SELECT count(*) FROM audit_records WHERE path LIKE '/exchange/v1/services/%'"),
+            "5");
+}
+
 }  // namespace
 }  // namespace lienthong::testing

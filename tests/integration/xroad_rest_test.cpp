@@ -1,6 +1,8 @@
 // X-Road Message Protocol for REST (r1): an X-Road REST client's request,
 // with its headers, goes through Lienthong unchanged, and refusals come back
 // in X-Road's error form.
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "hub_fixture.hpp"
@@ -126,6 +128,77 @@ TEST_F(XRoadRest, MalformedTargetsAndUnknownServicesAreRefused) {
       "Client.BadRequest");
   expect_xroad_error(call("GET", std::string("/r1/") + kProvider + "/nothing/pets/1", headers), 404,
                      "Client.UnknownService");
+}
+
+TEST_F(XRoadRest, ListMethodsListsTheProvidersServices) {
+  const auto response =
+      call("GET", std::string("/r1/") + kProvider + "/listMethods", {{"X-Road-Client", kConsumer}});
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(response.header("x-road-service"), std::string(kProvider) + "/listMethods");
+  std::set<std::string> codes;
+  const auto listed = json::parse(response.body);
+  for (const auto& service : listed["service"]) {
+    codes.insert(service["service_code"].get<std::string>());
+    EXPECT_EQ(service["xroad_instance"], "VN");
+    EXPECT_EQ(service["member_class"], "GOV");
+    EXPECT_EQ(service["subsystem_code"], "TEST-PROVIDER");
+    EXPECT_EQ(service["object_type"], "SERVICE");
+  }
+  EXPECT_EQ(codes, (std::set<std::string>{"echo", "slow", "broken", "garbage", "missing"}));
+  EXPECT_EQ(provider_->calls(), 0) << "metaservices are answered by the hub";
+  EXPECT_EQ(audit_summary(response.header("x-road-id")),
+            std::string("200||") + kConsumer + "|" + kProvider + "|listMethods");
+}
+
+TEST_F(XRoadRest, AllowedMethodsShowsWhatTheCallersAgreementsAllowNow) {
+  const auto response = call("GET", std::string("/r1/") + kProvider + "/allowedMethods",
+                             {{"X-Road-Client", kConsumer}});
+  ASSERT_EQ(response.status, 200) << response.body;
+  json echo;
+  const auto allowed = json::parse(response.body);
+  for (const auto& service : allowed["service"]) {
+    if (service["service_code"] == "echo")
+      echo = service;
+  }
+  ASSERT_FALSE(echo.is_null()) << response.body;
+  EXPECT_EQ(echo["endpoint_list"], json::parse(R"([{"method":"GET","path":"/pets/*"},
+                                                   {"method":"POST","path":"/pets/*"}])"));
+
+  // TEST-OTHER's only agreement expired yesterday: it may call nothing.
+  auto other = client("TEST-OTHER");
+  const auto none = other.request("GET", std::string("/r1/") + kProvider + "/allowedMethods", "",
+                                  "", {{"X-Road-Client", kOther}});
+  ASSERT_EQ(none.status, 200) << none.body;
+  EXPECT_TRUE(json::parse(none.body)["service"].empty()) << none.body;
+  EXPECT_EQ(provider_->calls(), 0);
+}
+
+TEST_F(XRoadRest, GetOpenApiDescribesAServiceAndMetaservicesAnswerOnlyGet) {
+  const auto response =
+      call("GET", std::string("/r1/") + kProvider + "/getOpenAPI?serviceCode=echo",
+           {{"X-Road-Client", kConsumer}});
+  ASSERT_EQ(response.status, 200) << response.body;
+  const auto document = json::parse(response.body);
+  EXPECT_EQ(document["openapi"], "3.1.0");
+  EXPECT_EQ(document["x-lienthong-service"], std::string(kProvider) + "/echo/v1");
+  const auto rest_path = std::string("/r1/") + kProvider + "/echo/{path}";
+  ASSERT_TRUE(document["paths"].contains(rest_path)) << response.body;
+  EXPECT_TRUE(document["paths"][rest_path].contains("get"));
+  EXPECT_TRUE(document["paths"][rest_path].contains("post"));
+  EXPECT_FALSE(document["paths"][rest_path].contains("delete")) << "the agreement allows GET, POST";
+
+  expect_xroad_error(
+      call("GET", std::string("/r1/") + kProvider + "/getOpenAPI", {{"X-Road-Client", kConsumer}}),
+      400, "Client.BadRequest");
+  expect_xroad_error(call("GET", std::string("/r1/") + kProvider + "/getOpenAPI?serviceCode=nope",
+                          {{"X-Road-Client", kConsumer}}),
+                     404, "Client.UnknownService");
+  expect_xroad_error(call("POST", std::string("/r1/") + kProvider + "/listMethods",
+                          {{"X-Road-Client", kConsumer}}, "{}"),
+                     405, "Client.MethodNotAllowed");
+  expect_xroad_error(
+      call("GET", "/r1/VN/GOV/NOBODY/NOTHING/listMethods", {{"X-Road-Client", kConsumer}}), 404,
+      "Client.UnknownService");
 }
 
 }  // namespace

@@ -17,6 +17,11 @@ bool is_identifier_part(std::string_view part);
 // True for the member classes the hub knows: GOV, PROV, ORG, COM.
 bool is_member_class(std::string_view member_class);
 
+// True for the service codes X-Road reserves for its metaservices
+// (listMethods, allowedMethods, getOpenAPI, listClients, getWsdl): the hub
+// answers them itself, so no registered service may use one.
+bool is_reserved_service_code(std::string_view service_code);
+
 struct SystemId {
   std::string instance;
   std::string member_class;

@@ -62,6 +62,12 @@ class ExchangeHandler final : public net::HttpHandler {
   boost::asio::awaitable<Result<net::HttpResponse>> exchange_message(Exchange& exchange);
   boost::asio::awaitable<Result<net::HttpResponse>> rest_message(Exchange& exchange);
   Result<net::HttpResponse> catalog(Exchange& exchange);
+  Result<net::HttpResponse> service_description(Exchange& exchange);
+  Result<net::HttpResponse> xroad_metaservice(Exchange& exchange,
+                                              const registry::SystemEntry& caller,
+                                              const registry::SystemEntry& provider,
+                                              std::string_view service_code,
+                                              std::string_view query);
   boost::asio::awaitable<Result<net::HttpResponse>> call_provider(
       audit::AuditRecord& record, const registry::ServiceEntry& service, net::HttpRequest call);
   Result<const registry::AgreementEntry*> authorize(

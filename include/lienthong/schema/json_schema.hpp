@@ -30,6 +30,9 @@ class JsonSchema {
   std::vector<SchemaViolation> validate(const nlohmann::json& document,
                                         std::size_t max_violations = 20) const;
 
+  // The schema document this was compiled from (service descriptions show it).
+  const nlohmann::json& document() const;
+
   // How many schemas this process has compiled (tests assert compile-once with it).
   static std::uint64_t compiled_count();
 
