@@ -12,6 +12,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -34,6 +36,8 @@ namespace {
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr auto kShutdownTimeout = std::chrono::seconds(2);
+// How long a client whose read deadline passed gets to take its 408.
+constexpr auto kAnswerGrace = std::chrono::seconds(2);
 
 std::string peer_certificate_sha256(SSL* ssl) {
   X509* cert = SSL_get0_peer_certificate(ssl);
@@ -56,9 +60,48 @@ Error read_error(const beast::error_code& ec) {
   return make_error(ErrorCode::kClientBadRequest, "malformed HTTP request");
 }
 
+// The deadline for reading one request. When it passes, the pending read is
+// cancelled, not the connection closed (tcp_stream's own expiry would close
+// it), so the slow client can still be told 408 before the hub hangs up.
+// Handlers run on the connection's thread; a generation number keeps a
+// completion that was already queued from acting on a later request.
+class ReadDeadline {
+ public:
+  ReadDeadline(const asio::any_io_executor& executor, beast::tcp_stream& stream)
+      : timer_(executor), state_(std::make_shared<State>(State{&stream})) {}
+  ReadDeadline(const ReadDeadline&) = delete;
+  ReadDeadline& operator=(const ReadDeadline&) = delete;
+  ~ReadDeadline() { disarm(); }
+
+  void arm(std::chrono::milliseconds timeout) {
+    const auto generation = ++state_->generation;
+    state_->expired = false;
+    timer_.expires_after(timeout);
+    timer_.async_wait([state = state_, generation](const beast::error_code& ec) {
+      if (ec || state->generation != generation)
+        return;
+      state->expired = true;
+      state->stream->cancel();
+    });
+  }
+  void disarm() {
+    ++state_->generation;
+    timer_.cancel();
+  }
+  bool expired() const { return state_->expired; }
+
+ private:
+  struct State {
+    beast::tcp_stream* stream;
+    std::uint64_t generation = 0;
+    bool expired = false;
+  };
+  asio::steady_timer timer_;
+  std::shared_ptr<State> state_;
+};
+
 // Whether a failed read can still be answered: a closed or reset connection
-// cannot, and neither can one whose deadline passed (tcp_stream closes the
-// socket when its timer fires), so a slow client is simply disconnected.
+// cannot, and neither can one whose idle or handshake deadline passed.
 bool can_answer(const beast::error_code& ec) {
   return ec != beast::error::timeout && ec != http::error::end_of_stream &&
          ec != asio::error::eof && ec != asio::error::connection_reset &&
@@ -88,6 +131,7 @@ asio::awaitable<void> serve_requests(Stream& stream, beast::tcp_stream& tcp_laye
                                      const ServerOptions& options, HttpHandler& handler,
                                      const PeerInfo& peer) {
   beast::flat_buffer buffer;
+  ReadDeadline deadline(co_await asio::this_coro::executor, tcp_layer);
   for (;;) {
     // Idle keep-alive: wait for the first byte of the next request.
     if (buffer.size() == 0) {
@@ -98,8 +142,11 @@ asio::awaitable<void> serve_requests(Stream& stream, beast::tcp_stream& tcp_laye
       buffer.commit(n);
     }
     // From the first byte on, the whole request must arrive within the read
-    // deadline, so a client trickling bytes cannot hold the connection.
-    tcp_layer.expires_after(std::chrono::milliseconds(options.read_timeout_ms));
+    // deadline, so a client trickling bytes cannot hold the connection. The
+    // stream's own expiry stays as a backstop a little later.
+    const std::chrono::milliseconds read_timeout(options.read_timeout_ms);
+    tcp_layer.expires_after(read_timeout + kAnswerGrace);
+    deadline.arm(read_timeout);
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options.header_bytes));
     parser.body_limit(static_cast<std::uint64_t>(options.body_bytes));
@@ -115,10 +162,17 @@ asio::awaitable<void> serve_requests(Stream& stream, beast::tcp_stream& tcp_laye
       auto [body_ec, body_n] = co_await http::async_read(stream, buffer, parser, kNoThrow);
       ec = body_ec;
     }
+    deadline.disarm();
 
     HttpResponse response;
     bool keep_alive = false;
-    if (ec) {
+    if (ec && deadline.expired()) {
+      response =
+          co_await handler.reject(to_request(parser, peer),
+                                  make_error(ErrorCode::kClientRequestTimeout,
+                                             "the request did not arrive within " +
+                                                 std::to_string(options.read_timeout_ms) + " ms"));
+    } else if (ec) {
       if (!can_answer(ec))
         co_return;
       response = co_await handler.reject(to_request(parser, peer), read_error(ec));
@@ -128,7 +182,7 @@ asio::awaitable<void> serve_requests(Stream& stream, beast::tcp_stream& tcp_laye
     }
     const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
     auto message = detail::to_beast(std::move(response), version, keep_alive);
-    tcp_layer.expires_after(std::chrono::milliseconds(options.read_timeout_ms));
+    tcp_layer.expires_after(ec ? std::chrono::milliseconds(kAnswerGrace) : read_timeout);
     auto [write_ec, written] = co_await http::async_write(stream, message, kNoThrow);
     if (write_ec || !message.keep_alive())
       co_return;

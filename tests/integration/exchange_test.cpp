@@ -86,18 +86,31 @@ TEST_F(Exchange, KeepsTheConnectionAliveAcrossRequests) {
   EXPECT_EQ(audit_count(), 5);
 }
 
-TEST_F(Exchange, DisconnectsAClientThatTricklesItsRequest) {
+TEST_F(Exchange, AnswersAClientThatTricklesItsRequestWith408AndHangsUp) {
   auto consumer = client();
   const auto started = std::chrono::steady_clock::now();
   // Half a request line, then silence: the 2 s read deadline must end it.
   const auto answer = consumer.send_raw("POST /exchange/v1/mess");
   const auto waited = std::chrono::steady_clock::now() - started;
-  EXPECT_TRUE(answer.empty()) << answer;
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 408")) << answer;
+  EXPECT_NE(answer.find("Client.RequestTimeout"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("Connection: close"), std::string::npos) << answer;
   EXPECT_GE(waited, std::chrono::milliseconds(1'500));
   EXPECT_LT(waited, std::chrono::seconds(5))
       << "the idle deadline (5 s) is not the one that applies";
   EXPECT_EQ(provider_->calls(), 0);
-  EXPECT_EQ(audit_count(), 0) << "no request was received, so there is nothing to audit";
+  EXPECT_EQ(database_->scalar("SELECT status || '|' || error_code FROM audit_records"),
+            "408|Client.RequestTimeout");
+}
+
+TEST_F(Exchange, AnswersABodyThatNeverArrivesWith408) {
+  auto consumer = client();
+  const auto answer = consumer.send_raw(
+      "POST /exchange/v1/messages HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n"
+      "Content-Length: 500\r\n\r\n{\"header\":");
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 408")) << answer;
+  EXPECT_EQ(provider_->calls(), 0);
+  EXPECT_EQ(audit_count(), 1);
 }
 
 TEST_F(Exchange, PassesTheProvidersClientErrorsThroughInTheEnvelope) {

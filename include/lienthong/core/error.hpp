@@ -35,6 +35,8 @@ enum class ErrorCode {
   kClientSchemaViolation,
   kClientRateLimited,
   kClientQuotaExceeded,
+  kClientConcurrencyLimit,
+  kClientRequestTimeout,
   kServerInternal,
   kServerAuditUnavailable,
   kServerRegistryUnavailable,
