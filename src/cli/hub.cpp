@@ -15,6 +15,7 @@
 #include "lienthong/net/http_client.hpp"
 #include "lienthong/net/http_server.hpp"
 #include "lienthong/net/tls_context.hpp"
+#include "lienthong/policy/concurrency_limiter.hpp"
 #include "lienthong/policy/rate_limiter.hpp"
 #include "lienthong/registry/registry_watcher.hpp"
 #include "lienthong/registry/snapshot_loader.hpp"
@@ -67,6 +68,8 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
   deps.node_name = p.config.node.name;
   deps.max_json_depth = p.config.limits.json_depth;
   deps.limits = std::make_shared<policy::RateLimiter>();
+  deps.concurrency =
+      std::make_shared<policy::ConcurrencyLimiter>(p.config.limits.max_concurrent_per_system);
   deps.logger = p.logger;
 
   // One handler, with its own provider connection pool, per I/O thread.

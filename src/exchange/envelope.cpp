@@ -76,7 +76,8 @@ Result<Envelope> EnvelopeParser::parse(std::string_view text, std::string& messa
   envelope.header.purpose = optional_string(header, "purpose");
   envelope.header.user_id = optional_string(header, "userId");
   envelope.header.timestamp = optional_string(header, "timestamp");
-  envelope.body = document["body"].dump();
+  envelope.payload = std::move(document["body"]);
+  envelope.body = envelope.payload.dump();
   return envelope;
 }
 

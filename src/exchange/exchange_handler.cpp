@@ -15,6 +15,7 @@
 #include "lienthong/net/problem.hpp"
 #include "lienthong/policy/agreement_check.hpp"
 #include "lienthong/policy/authenticator.hpp"
+#include "lienthong/policy/concurrency_limiter.hpp"
 #include "lienthong/policy/json_limits.hpp"
 #include "lienthong/policy/rate_limiter.hpp"
 #include "lienthong/policy/response_projection.hpp"
@@ -53,7 +54,7 @@ ExchangeHandler::ExchangeHandler(ExchangeDependencies dependencies,
 ExchangeHandler::~ExchangeHandler() = default;
 
 asio::awaitable<HttpResponse> ExchangeHandler::handle(HttpRequest request) {
-  Exchange exchange{std::move(request), deps_.snapshots->current(), {}, {}, {}, false};
+  Exchange exchange(std::move(request), deps_.snapshots->current());
   exchange.record.request_id = new_uuid_v7();
   const auto path = exchange.request.path();
   if (path.starts_with(xroad::kPrefix)) {
@@ -96,7 +97,7 @@ asio::awaitable<HttpResponse> ExchangeHandler::handle(HttpRequest request) {
 }
 
 asio::awaitable<HttpResponse> ExchangeHandler::reject(HttpRequest request, Error error) {
-  Exchange exchange{std::move(request), deps_.snapshots->current(), {}, {}, {}, false};
+  Exchange exchange(std::move(request), deps_.snapshots->current());
   exchange.record.request_id = new_uuid_v7();
   auto response = co_await finish(exchange, std::move(error));
   response.close_connection = true;
@@ -106,12 +107,9 @@ asio::awaitable<HttpResponse> ExchangeHandler::reject(HttpRequest request, Error
 // The services this caller may use now: authenticated like a message, audited
 // like one.
 Result<HttpResponse> ExchangeHandler::catalog(Exchange& exchange) {
-  if (!exchange.snapshot)
-    return make_error(ErrorCode::kServerRegistryUnavailable, "the registry is not loaded yet");
-  auto caller = policy::authenticate(*exchange.snapshot, exchange.request);
+  auto caller = identify(exchange);
   if (!caller.has_value())
     return std::move(caller).error();
-  exchange.record.consumer = caller.value()->key;
   return json_response(
       200, catalog_json(*exchange.snapshot, *caller.value(), exchange.request.received_at),
       exchange.record.request_id);
@@ -121,13 +119,10 @@ Result<HttpResponse> ExchangeHandler::catalog(Exchange& exchange) {
 // any authenticated system may read a service's description (it needs it to
 // ask for an agreement); with an agreement, the description shows its terms.
 Result<HttpResponse> ExchangeHandler::service_description(Exchange& exchange) {
-  if (!exchange.snapshot)
-    return make_error(ErrorCode::kServerRegistryUnavailable, "the registry is not loaded yet");
-  const registry::Snapshot& snapshot = *exchange.snapshot;
-  auto caller = policy::authenticate(snapshot, exchange.request);
+  auto caller = identify(exchange);
   if (!caller.has_value())
     return std::move(caller).error();
-  exchange.record.consumer = caller.value()->key;
+  const registry::Snapshot& snapshot = *exchange.snapshot;
   auto path = exchange.request.path();
   const auto key = path.substr(kServicesPrefix.size(),
                                path.size() - kServicesPrefix.size() - kOpenApiSuffix.size());
@@ -145,6 +140,25 @@ Result<HttpResponse> ExchangeHandler::service_description(Exchange& exchange) {
       exchange.record.request_id);
 }
 
+// Who is calling, for every exchange endpoint: the registry must be loaded
+// (without it nobody can be authenticated), the credential valid, and the
+// system within its limit of requests in flight on this node.
+Result<const registry::SystemEntry*> ExchangeHandler::identify(Exchange& exchange) {
+  if (!exchange.snapshot)
+    return make_error(ErrorCode::kServerRegistryUnavailable, "the registry is not loaded yet");
+  auto caller = policy::authenticate(*exchange.snapshot, exchange.request);
+  if (!caller.has_value())
+    return caller;
+  exchange.record.consumer = caller.value()->key;
+  exchange.slot = deps_.concurrency->acquire(caller.value()->id);
+  if (!exchange.slot) {
+    exchange.retry_after_seconds = 1;
+    return make_error(ErrorCode::kClientConcurrencyLimit,
+                      "this system already has the maximum number of requests in progress");
+  }
+  return caller;
+}
+
 // The exchange pipeline, in order. Each stage either passes or ends the
 // exchange with an Error; finish() turns either outcome into the response
 // and its audit record.
@@ -152,17 +166,11 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
   const HttpRequest& request = exchange.request;
   audit::AuditRecord& record = exchange.record;
 
-  // 1. The registry must be loaded; without it nobody can be authenticated.
-  if (!exchange.snapshot) {
-    co_return make_error(ErrorCode::kServerRegistryUnavailable, "the registry is not loaded yet");
-  }
-  const registry::Snapshot& snapshot = *exchange.snapshot;
-
-  // 2. Authenticate the caller by its client certificate.
-  auto caller = policy::authenticate(snapshot, request);
+  // 1-2. Registry loaded, caller authenticated, within its concurrency limit.
+  auto caller = identify(exchange);
   if (!caller.has_value())
     co_return std::move(caller).error();
-  record.consumer = caller.value()->key;
+  const registry::Snapshot& snapshot = *exchange.snapshot;
 
   // 3. Read the envelope: JSON, bounded depth, valid against envelope.schema.json.
   if (!net::is_json_media_type(request.header("Content-Type"))) {
@@ -195,7 +203,8 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
 
   // 6. Agreement, purpose, body limit, request schema and rate limits.
   auto agreement = authorize(exchange, *caller.value(), *service, envelope.header.version,
-                             envelope.header.purpose, std::nullopt, envelope.body);
+                             envelope.header.purpose, std::nullopt,
+                             JsonBody{.parsed = &envelope.payload, .text = {}});
   if (!agreement.has_value())
     co_return std::move(agreement).error();
 
@@ -267,14 +276,29 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::call_provider(
   co_return answer;
 }
 
+// The body against the service's request schema. Text is parsed here, once,
+// after a depth check: validation recurses, so depth is bounded first.
+std::vector<schema::SchemaViolation> ExchangeHandler::validate_request(
+    const schema::JsonSchema& schema, const JsonBody& body) const {
+  if (body.parsed != nullptr)
+    return schema.validate(*body.parsed);
+  if (body.text.empty())
+    return {{"", "the body is not JSON"}};
+  if (policy::exceeds_json_depth(body.text, deps_.max_json_depth))
+    return {{"", "the body nests deeper than " + std::to_string(deps_.max_json_depth) + " levels"}};
+  const auto document = nlohmann::json::parse(body.text, nullptr, /*allow_exceptions=*/false);
+  if (document.is_discarded())
+    return {{"", "the body is not JSON"}};
+  return schema.validate(document);
+}
+
 // The checks both protocols share once caller and service are known, in
 // order: the service's body limit, an agreement for this call, a purpose
-// where required, the request schema (`json_body` empty when the body is not
-// JSON), and the agreement's rate limit and quota.
+// where required, the request schema, and the agreement's rate limit and quota.
 Result<const registry::AgreementEntry*> ExchangeHandler::authorize(
     Exchange& exchange, const registry::SystemEntry& caller, const registry::ServiceEntry& service,
     std::string_view version, std::string_view purpose,
-    const std::optional<policy::Operation>& operation, std::string_view json_body) {
+    const std::optional<policy::Operation>& operation, const JsonBody& body) {
   const HttpRequest& request = exchange.request;
   if (service.max_body_bytes && request.body.size() > *service.max_body_bytes) {
     return make_error(
@@ -291,10 +315,7 @@ Result<const registry::AgreementEntry*> ExchangeHandler::authorize(
                                 : "state why the data is needed in header.purpose");
   }
   if (service.request_schema) {
-    const auto document = nlohmann::json::parse(json_body, nullptr, /*allow_exceptions=*/false);
-    const auto violations = document.is_discarded()
-                                ? std::vector<schema::SchemaViolation>{{"", "the body is not JSON"}}
-                                : service.request_schema->validate(document);
+    auto violations = validate_request(*service.request_schema, body);
     if (!violations.empty()) {
       Error error =
           make_error(ErrorCode::kClientSchemaViolation,

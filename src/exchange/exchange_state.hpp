@@ -7,6 +7,7 @@
 #include "lienthong/audit/audit_record.hpp"
 #include "lienthong/exchange/exchange_handler.hpp"
 #include "lienthong/net/http_message.hpp"
+#include "lienthong/policy/concurrency_limiter.hpp"
 #include "lienthong/registry/snapshot.hpp"
 
 namespace lienthong::exchange {
@@ -14,12 +15,25 @@ namespace lienthong::exchange {
 // Everything one request accumulates on its way through the pipeline; it
 // becomes the audit record at the end.
 struct ExchangeHandler::Exchange {
+  Exchange(net::HttpRequest received, registry::SnapshotPtr current)
+      : request(std::move(received)), snapshot(std::move(current)) {}
+
   net::HttpRequest request;
   registry::SnapshotPtr snapshot;
   audit::AuditRecord record;
   std::string message_id;
   std::optional<int> retry_after_seconds;  // sent as Retry-After with a 429
   bool xroad = false;                      // an X-Road REST (r1) call: errors take X-Road's form
+  // The caller's place among its requests in flight, held until the answer is audited.
+  std::optional<policy::ConcurrencyLimiter::Slot> slot;
+};
+
+// A request body as the policy checks see it: already parsed (an envelope's
+// payload), or JSON text parsed only if a schema needs it (X-Road REST), or
+// neither when the body is not JSON.
+struct ExchangeHandler::JsonBody {
+  const nlohmann::json* parsed = nullptr;
+  std::string_view text;
 };
 
 }  // namespace lienthong::exchange

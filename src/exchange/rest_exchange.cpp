@@ -6,7 +6,7 @@
 #include "lienthong/core/message_id.hpp"
 #include "lienthong/exchange/service_description.hpp"
 #include "lienthong/net/http_client.hpp"
-#include "lienthong/policy/authenticator.hpp"
+#include "lienthong/policy/json_limits.hpp"
 
 #include "exchange_state.hpp"
 #include "xroad_metaservices.hpp"
@@ -22,13 +22,10 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::rest_message(Exchange& ex
   audit::AuditRecord& record = exchange.record;
 
   // 1-2. Registry loaded; the caller authenticated as for envelopes.
-  if (!exchange.snapshot)
-    co_return make_error(ErrorCode::kServerRegistryUnavailable, "the registry is not loaded yet");
-  const registry::Snapshot& snapshot = *exchange.snapshot;
-  auto caller = policy::authenticate(snapshot, request);
+  auto caller = identify(exchange);
   if (!caller.has_value())
     co_return std::move(caller).error();
-  record.consumer = caller.value()->key;
+  const registry::Snapshot& snapshot = *exchange.snapshot;
 
   // 3. The message id: X-Road-Id when given, else a new one.
   const auto given_id = request.header("X-Road-Id");
@@ -83,7 +80,10 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::rest_message(Exchange& ex
   auto agreement =
       authorize(exchange, *caller.value(), *service, record.service_version, record.purpose,
                 policy::Operation{request.method, path},
-                net::is_json_media_type(request.header("Content-Type")) ? request.body : "");
+                JsonBody{.parsed = nullptr,
+                         .text = net::is_json_media_type(request.header("Content-Type"))
+                                     ? std::string_view(request.body)
+                                     : std::string_view()});
   if (!agreement.has_value())
     co_return std::move(agreement).error();
 
@@ -119,6 +119,8 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::rest_message(Exchange& ex
   const bool shape = reply.status < 300 && net::is_json_media_type(reply.header("Content-Type")) &&
                      (service->response_schema || !agreement.value()->response_fields.empty());
   if (shape) {
+    if (policy::exceeds_json_depth(reply.body, deps_.max_json_depth))
+      co_return make_error(ErrorCode::kProviderBadResponse, "the provider's JSON nests too deep");
     auto body = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
     if (body.is_discarded())
       co_return make_error(ErrorCode::kProviderBadResponse, "the provider's answer is not JSON");

@@ -97,7 +97,9 @@ void HubFixture::SetUp() {
          "FROM systems c, systems p "
          "WHERE c.system_code = 'TEST-OTHER' AND p.system_code = 'TEST-PROVIDER';";
   database_->execute(sql.str());
-  hub_ = std::make_unique<cli::Hub>(test_config(database_->url()), test_logger());
+  auto config = test_config(database_->url());
+  configure(config);
+  hub_ = std::make_unique<cli::Hub>(config, test_logger());
   hub_->start();
 }
 

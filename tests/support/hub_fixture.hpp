@@ -34,8 +34,9 @@ class HubFixture : public ::testing::Test {
   void SetUp() override;
   void TearDown() override;
 
-  // The hub's configuration before start; tests may adjust it in SetUp overrides.
+  // The hub's configuration before start; a fixture changes it in configure().
   static Config test_config(const std::string& database_url);
+  virtual void configure(Config& /*config*/) {}
 
   TestClient client(std::optional<std::string> certificate = "TEST-CONSUMER") const {
     return TestClient(hub_->exchange_port(), std::move(certificate));

@@ -54,9 +54,10 @@ struct Config {
     int body_bytes = 1024 * 1024;
     int json_depth = 64;
     int handshake_timeout_ms = 10'000;
-    int read_timeout_ms = 15'000;  // whole request, from its first byte
-    int idle_timeout_ms = 60'000;  // keep-alive connection with no request in flight
-    int max_connections = 10'000;  // per listener
+    int read_timeout_ms = 15'000;           // whole request, from its first byte
+    int idle_timeout_ms = 60'000;           // keep-alive connection with no request in flight
+    int max_connections = 10'000;           // per listener
+    int max_concurrent_per_system = 1'024;  // requests of one calling system in flight, per node
   } limits;
   struct Provider {
     int connect_timeout_ms = 3'000;

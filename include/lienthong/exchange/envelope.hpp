@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "lienthong/core/result.hpp"
 
 namespace lienthong::schema {
@@ -29,7 +31,8 @@ struct EnvelopeHeader {
 
 struct Envelope {
   EnvelopeHeader header;
-  std::string body;  // the payload re-serialised as compact JSON
+  nlohmann::json payload;  // the parsed body, for the service's request schema
+  std::string body;        // the same, re-serialised as compact JSON for the provider
 };
 
 // Parses and validates envelopes against the embedded envelope schema, which

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -28,9 +29,14 @@ class AuditSink;
 struct AuditRecord;
 }  // namespace lienthong::audit
 
+namespace lienthong::schema {
+class JsonSchema;
+struct SchemaViolation;
+}  // namespace lienthong::schema
 namespace lienthong::policy {
 class RateLimiter;
-}
+class ConcurrencyLimiter;
+}  // namespace lienthong::policy
 
 namespace lienthong::exchange {
 
@@ -44,6 +50,7 @@ struct ExchangeDependencies {
   std::string node_name;
   int max_json_depth = 64;
   std::shared_ptr<policy::RateLimiter> limits;  // shared by every I/O thread of the node
+  std::shared_ptr<policy::ConcurrencyLimiter> concurrency;  // likewise
   std::shared_ptr<spdlog::logger> logger;
 };
 
@@ -58,9 +65,11 @@ class ExchangeHandler final : public net::HttpHandler {
   boost::asio::awaitable<net::HttpResponse> reject(net::HttpRequest request, Error error) override;
 
  private:
-  struct Exchange;  // per-request state, defined in the .cpp
+  struct Exchange;  // per-request state, defined in exchange_state.hpp
+  struct JsonBody;  // a request body as the checks see it, likewise
   boost::asio::awaitable<Result<net::HttpResponse>> exchange_message(Exchange& exchange);
   boost::asio::awaitable<Result<net::HttpResponse>> rest_message(Exchange& exchange);
+  Result<const registry::SystemEntry*> identify(Exchange& exchange);
   Result<net::HttpResponse> catalog(Exchange& exchange);
   Result<net::HttpResponse> service_description(Exchange& exchange);
   Result<net::HttpResponse> xroad_metaservice(Exchange& exchange,
@@ -73,7 +82,9 @@ class ExchangeHandler final : public net::HttpHandler {
   Result<const registry::AgreementEntry*> authorize(
       Exchange& exchange, const registry::SystemEntry& caller,
       const registry::ServiceEntry& service, std::string_view version, std::string_view purpose,
-      const std::optional<policy::Operation>& operation, std::string_view json_body);
+      const std::optional<policy::Operation>& operation, const JsonBody& body);
+  std::vector<schema::SchemaViolation> validate_request(const schema::JsonSchema& schema,
+                                                        const JsonBody& body) const;
   Result<nlohmann::json> shape_answer(const registry::ServiceEntry& service,
                                       const registry::AgreementEntry& agreement,
                                       nlohmann::json body);
