@@ -1,6 +1,6 @@
-// The OpenAPI document the admin listener serves (docs/openapi/admin-v1.json)
-// must describe exactly the routes the API serves: a route without
-// documentation, or documentation without a route, fails here.
+// The OpenAPI documents the listeners serve (docs/openapi/admin-v1.json,
+// docs/openapi/exchange-v1.json) must describe routes the hub serves: a route
+// without documentation, or documentation without a route, fails here.
 #include <set>
 
 #include "lienthong/admin/admin_api.hpp"
@@ -62,6 +62,51 @@ TEST_F(OpenApi, EveryServedRouteAnswersSomethingOtherThanNotFound) {
     }
     EXPECT_NE(response.status, 405) << route.method << " " << route.path;
   }
+}
+
+TEST_F(OpenApi, EveryDocumentedExchangeOperationIsServed) {
+  TestClient anonymous(hub_->exchange_port(), std::nullopt);
+  const auto served = anonymous.request("GET", "/exchange/v1/openapi.json", "", "");
+  ASSERT_EQ(served.status, 200);
+  const auto document = json::parse(served.body);
+  EXPECT_EQ(document["openapi"], "3.1.0");
+
+  // Fill each path template with the fixture's provider and echo service and
+  // call it as TEST-CONSUMER: whatever the answer, it must not be "no such endpoint".
+  const std::map<std::string, std::string> values{
+      {"{instance}", "VN"},          {"{memberClass}", "GOV"}, {"{member}", "TEST.01"},
+      {"{system}", "TEST-PROVIDER"}, {"{service}", "echo"},    {"{version}", "v1"},
+      {"{path}", "pets/7"}};
+  auto consumer = client();
+  int operations = 0;
+  for (const auto& [templated, item] : document["paths"].items()) {
+    std::string path = templated;
+    for (const auto& [name, value] : values) {
+      if (const auto at = path.find(name); at != std::string::npos)
+        path.replace(at, name.size(), value);
+    }
+    ASSERT_EQ(path.find('{'), std::string::npos) << "unfilled parameter in " << templated;
+    if (path.ends_with("/getOpenAPI"))
+      path += "?serviceCode=echo";
+    for (const auto& [method, operation] : item.items()) {
+      if (method == "parameters")
+        continue;
+      std::string upper = method;
+      for (auto& c : upper)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      const bool has_body = operation.contains("requestBody");
+      const auto response =
+          consumer.request(upper, path, has_body ? "{}" : "", has_body ? "application/json" : "",
+                           {{"X-Road-Client", kConsumer}, {"X-Lienthong-Purpose", "test"}});
+      ++operations;
+      EXPECT_NE(response.status, 405) << upper << " " << path;
+      if (response.status == 404) {
+        EXPECT_EQ(response.body.find("no exchange endpoint"), std::string::npos)
+            << upper << " " << path;
+      }
+    }
+  }
+  EXPECT_EQ(operations, 12);
 }
 
 }  // namespace
