@@ -99,5 +99,18 @@ TEST_F(ExchangeLimits, ASystemPastItsConcurrencyLimitGets429UntilItsRequestEnds)
   EXPECT_EQ(after.status, 200) << after.body;
 }
 
+TEST_F(ExchangeLimits, OversizedHeadersAreRefusedWith431) {
+  auto consumer = client();
+  const auto response = consumer.request(
+      "POST", "/exchange/v1/messages", envelope("hdr-1", kConsumer, kProvider, "echo"),
+      "application/json", {{"X-Padding", std::string(20 * 1024, 'a')}});
+  EXPECT_EQ(response.status, 431) << response.body;
+  EXPECT_EQ(json::parse(response.body)["code"], "Client.HeadersTooLarge");
+  EXPECT_EQ(response.header("connection"), "close");
+  EXPECT_EQ(provider_->calls(), 0);
+  EXPECT_EQ(database_->scalar("SELECT status || '|' || error_code FROM audit_records"),
+            "431|Client.HeadersTooLarge");
+}
+
 }  // namespace
 }  // namespace lienthong::testing
