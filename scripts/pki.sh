@@ -45,6 +45,10 @@ issue hub "/C=VN/O=Lienthong Dev/CN=localhost" \
 extendedKeyUsage=serverAuth
 keyUsage=critical,digitalSignature"
 
+# The hub's audit checkpoint signing key (Ed25519); `lienthong serve` would
+# create it too, but here it exists before the first start.
+[ -f audit-signing.key ] || openssl genpkey -algorithm ed25519 -out audit-signing.key 2>/dev/null
+
 for code in "$@"; do
   issue "$code" "/C=VN/O=Lienthong Dev/CN=$code" \
     "extendedKeyUsage=clientAuth

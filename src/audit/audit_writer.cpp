@@ -16,6 +16,8 @@
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
+#include "lienthong/audit/audit_chain.hpp"
+#include "lienthong/audit/signing_key.hpp"
 #include "lienthong/core/timestamp.hpp"
 
 namespace lienthong::audit {
@@ -47,7 +49,9 @@ const std::vector<std::string> kColumns{"node",
                                         "received_at",
                                         "provider_called_at",
                                         "provider_answered_at",
-                                        "responded_at"};
+                                        "responded_at",
+                                        "seq",
+                                        "record_hash"};
 
 // NULL for empty optional text, so "unknown" and "" are not confused in queries.
 const char* nullable(const std::string& text) {
@@ -71,6 +75,13 @@ struct Pending {
   Waiter done;
 };
 
+// The end of this node's chain as committed in PostgreSQL.
+struct ChainHead {
+  std::int64_t seq = 0;
+  std::string hash{kGenesisHash};
+  std::int64_t sealed_seq = 0;  // the last checkpoint's seq
+};
+
 }  // namespace
 
 struct AuditWriter::Impl {
@@ -81,11 +92,16 @@ struct AuditWriter::Impl {
   std::deque<Pending> queue;
   bool stopping = false;
   std::unique_ptr<pqxx::connection> connection;
+  std::optional<SigningKey> key;
+  ChainHead head;  // valid while `connection` is open
+  std::chrono::steady_clock::time_point sealed_at = std::chrono::steady_clock::now();
   std::atomic<std::uint64_t> committed{0};
   std::atomic<std::uint64_t> failed{0};
+  std::atomic<std::uint64_t> checkpoints{0};
   std::thread thread;
 
   void enqueue(AuditRecord&& record, Waiter&& done) {
+    make_storable(record);
     {
       std::lock_guard lock(mutex);
       if (!stopping && queue.size() < options.queue_capacity) {
@@ -103,9 +119,18 @@ struct AuditWriter::Impl {
     for (;;) {
       {
         std::unique_lock lock(mutex);
-        wake.wait(lock, [&] { return stopping || !queue.empty(); });
-        if (queue.empty())
-          return;  // stopping, and everything queued was written
+        wake.wait_for(lock, options.checkpoint_interval,
+                      [&] { return stopping || !queue.empty(); });
+        if (queue.empty()) {
+          lock.unlock();
+          if (stopping) {
+            seal_quietly();  // the last records get their checkpoint
+            return;
+          }
+          if (std::chrono::steady_clock::now() - sealed_at >= options.checkpoint_interval)
+            seal_quietly();
+          continue;
+        }
         while (!queue.empty() && batch.size() < options.batch_max) {
           batch.push_back(std::move(queue.front()));
           queue.pop_front();
@@ -118,22 +143,81 @@ struct AuditWriter::Impl {
     }
   }
 
-  boost::system::error_code write(const std::vector<Pending>& batch) {
+  // Opens the connection, takes the node's writer lock, registers the
+  // signing key and reads where the chain stands. Re-read after every
+  // failure, since a commit whose outcome is unknown may have gone through.
+  void connect() {
+    if (connection && connection->is_open())
+      return;
+    connection.reset();
+    auto fresh = std::make_unique<pqxx::connection>(options.database_url);
+    pqxx::nontransaction tx(*fresh);
+    if (!tx.exec_params1("SELECT pg_try_advisory_lock(hashtextextended($1, 0))",
+                         "lienthong-audit-chain:" + options.node)[0]
+             .as<bool>()) {
+      throw std::runtime_error("another process is writing the audit chain of node '" +
+                               options.node + "'; node.name must be unique per process");
+    }
+    tx.exec_params(
+        "INSERT INTO audit_signing_keys (key_id, node, public_key) VALUES ($1, $2, $3) "
+        "ON CONFLICT (node, key_id) DO NOTHING",
+        key->key_id(), options.node, key->public_key_pem());
+    ChainHead loaded;
+    const auto last = tx.exec_params(
+        "SELECT seq, record_hash FROM audit_records WHERE node = $1 AND seq IS NOT NULL "
+        "ORDER BY seq DESC LIMIT 1",
+        options.node);
+    if (!last.empty()) {
+      loaded.seq = last[0][0].as<std::int64_t>();
+      loaded.hash = last[0][1].as<std::string>();
+    }
+    loaded.sealed_seq =
+        tx.exec_params1("SELECT coalesce(max(seq), 0) FROM audit_checkpoints WHERE node = $1",
+                        options.node)[0]
+            .as<std::int64_t>();
+    head = loaded;
+    connection = std::move(fresh);
+  }
+
+  // Signs the chain's head into audit_checkpoints within `tx`.
+  void insert_checkpoint(pqxx::work& tx, const ChainHead& at) {
+    const auto signed_at = std::chrono::system_clock::now();
+    const auto micros = to_micros(signed_at);
+    const auto signature = key->sign(checkpoint_message(options.node, at.seq, at.hash, micros));
+    tx.exec_params(
+        "INSERT INTO audit_checkpoints (node, seq, record_hash, signed_at, key_id, signature) "
+        "VALUES ($1, $2, $3, $4, $5, $6)",
+        options.node, at.seq, at.hash, to_rfc3339(from_micros(micros)), key->key_id(), signature);
+  }
+
+  boost::system::error_code write(std::vector<Pending>& batch) {
     try {
-      if (!connection || !connection->is_open()) {
-        connection = std::make_unique<pqxx::connection>(options.database_url);
-      }
+      connect();
+      ChainHead next = head;
       pqxx::work tx(*connection);
       pqxx::stream_to stream(tx, "audit_records", kColumns);
-      for (const auto& pending : batch)
-        write_row(stream, pending.record);
+      for (auto& pending : batch) {
+        pending.record.node = options.node;
+        next.hash = chain_hash(next.hash, ++next.seq, pending.record);
+        write_row(stream, pending.record, next);
+      }
       stream.complete();
+      if (next.seq - next.sealed_seq >= options.checkpoint_records) {
+        insert_checkpoint(tx, next);
+        next.sealed_seq = next.seq;
+      }
       tx.commit();
+      if (next.sealed_seq != head.sealed_seq) {
+        sealed_at = std::chrono::steady_clock::now();
+        checkpoints.fetch_add(1, std::memory_order_relaxed);
+      }
+      head = next;
       committed.fetch_add(batch.size(), std::memory_order_relaxed);
       return {};
     } catch (const std::exception& e) {
       // Includes pqxx::in_doubt_error: when we cannot know the batch is durable
-      // we report failure, so no exchange is ever answered unaudited.
+      // we report failure, so no exchange is ever answered unaudited; the
+      // chain head is read again on reconnect.
       failed.fetch_add(1, std::memory_order_relaxed);
       logger->error("audit batch of {} records not committed: {}", batch.size(), e.what());
       connection.reset();
@@ -141,7 +225,25 @@ struct AuditWriter::Impl {
     }
   }
 
-  static void write_row(pqxx::stream_to& stream, const AuditRecord& r) {
+  // A checkpoint on its own, when records were written since the last one.
+  void seal_quietly() {
+    try {
+      connect();
+      if (head.seq == head.sealed_seq)
+        return;
+      pqxx::work tx(*connection);
+      insert_checkpoint(tx, head);
+      tx.commit();
+      head.sealed_seq = head.seq;
+      sealed_at = std::chrono::steady_clock::now();
+      checkpoints.fetch_add(1, std::memory_order_relaxed);
+    } catch (const std::exception& e) {
+      logger->warn("audit checkpoint not written (retried later): {}", e.what());
+      connection.reset();
+    }
+  }
+
+  static void write_row(pqxx::stream_to& stream, const AuditRecord& r, const ChainHead& link) {
     const auto optional_time = [](const std::optional<TimePoint>& t) {
       return t ? to_rfc3339(*t) : std::string();
     };
@@ -154,7 +256,7 @@ struct AuditWriter::Impl {
         nullable(r.purpose), nullable(r.client_address), nullable(r.client_fingerprint), r.status,
         nullable(r.error_code), r.request_bytes, r.response_bytes, r.request_sha256.c_str(),
         r.response_sha256.c_str(), to_rfc3339(r.received_at), nullable(called), nullable(answered),
-        to_rfc3339(r.responded_at));
+        to_rfc3339(r.responded_at), link.seq, link.hash.c_str());
   }
 };
 
@@ -162,6 +264,7 @@ AuditWriter::AuditWriter(WriterOptions options, std::shared_ptr<spdlog::logger> 
     : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
   impl_->logger = std::move(logger);
+  impl_->key.emplace(SigningKey::load_or_create(impl_->options.signing_key_path));
   impl_->thread = std::thread([impl = impl_.get()] { impl->run(); });
 }
 
@@ -194,6 +297,9 @@ std::uint64_t AuditWriter::committed() const {
 }
 std::uint64_t AuditWriter::failed_batches() const {
   return impl_->failed.load();
+}
+std::uint64_t AuditWriter::checkpoints() const {
+  return impl_->checkpoints.load();
 }
 
 }  // namespace lienthong::audit

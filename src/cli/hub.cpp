@@ -48,11 +48,15 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
     throw std::runtime_error(loaded.error().detail);
   }
 
-  p.audit = std::make_unique<audit::AuditWriter>(
-      audit::WriterOptions{p.config.database.url,
-                           static_cast<std::size_t>(p.config.audit.queue_capacity),
-                           static_cast<std::size_t>(p.config.audit.batch_max)},
-      p.logger);
+  audit::WriterOptions audit_options;
+  audit_options.database_url = p.config.database.url;
+  audit_options.node = p.config.node.name;
+  audit_options.signing_key_path = p.config.audit.signing_key;
+  audit_options.queue_capacity = static_cast<std::size_t>(p.config.audit.queue_capacity);
+  audit_options.batch_max = static_cast<std::size_t>(p.config.audit.batch_max);
+  audit_options.checkpoint_records = p.config.audit.checkpoint_records;
+  audit_options.checkpoint_interval = std::chrono::seconds(p.config.audit.checkpoint_seconds);
+  p.audit = std::make_unique<audit::AuditWriter>(std::move(audit_options), p.logger);
 
   auto server_tls = net::make_server_tls_context(
       {p.config.tls.certificate, p.config.tls.private_key, p.config.tls.client_ca});

@@ -99,6 +99,12 @@ const std::vector<Setting>& settings() {
        IntSetting{[](Config& c) -> int& { return c.audit.queue_capacity; }, 1, 10'000'000}},
       {"audit.batch_max",
        IntSetting{[](Config& c) -> int& { return c.audit.batch_max; }, 1, 100'000}},
+      {"audit.signing_key",
+       StringSetting{[](Config& c) -> std::string& { return c.audit.signing_key; }}},
+      {"audit.checkpoint_records",
+       IntSetting{[](Config& c) -> int& { return c.audit.checkpoint_records; }, 1, 10'000'000}},
+      {"audit.checkpoint_seconds",
+       IntSetting{[](Config& c) -> int& { return c.audit.checkpoint_seconds; }, 1, 86'400}},
       {"log.level",
        StringSetting{[](Config& c) -> std::string& { return c.log.level; }, check_log_level}},
   };

@@ -18,13 +18,54 @@ std::string to_hex(std::string_view bytes) {
   return out;
 }
 
-std::string sha256_hex(std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+namespace {
+
+std::string digest(std::string_view data, const EVP_MD* algorithm) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("EVP_Digest(SHA-256) failed");
-  }
-  return to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
+  if (EVP_Digest(data.data(), data.size(), out.data(), &length, algorithm, nullptr) != 1)
+    throw std::runtime_error("EVP_Digest failed");
+  return std::string(reinterpret_cast<const char*>(out.data()), length);
+}
+
+}  // namespace
+
+std::string sha256(std::string_view data) {
+  return digest(data, EVP_sha256());
+}
+
+std::string sha512(std::string_view data) {
+  return digest(data, EVP_sha512());
+}
+
+std::string sha256_hex(std::string_view data) {
+  return to_hex(sha256(data));
+}
+
+std::string base64_encode(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                     reinterpret_cast<const unsigned char*>(bytes.data()),
+                                     static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(length));
+  return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  if (text.size() % 4 != 0)
+    return std::nullopt;
+  std::string out(text.size() / 4 * 3 + 1, '\0');
+  const int length = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                     reinterpret_cast<const unsigned char*>(text.data()),
+                                     static_cast<int>(text.size()));
+  if (length < 0)
+    return std::nullopt;
+  // EVP_DecodeBlock counts the padding as zero bytes; drop them.
+  std::size_t size = static_cast<std::size_t>(length);
+  for (std::size_t i = text.size(); i > 0 && text[i - 1] == '=' && size > 0; --i)
+    --size;
+  out.resize(size);
+  return out;
 }
 
 }  // namespace lienthong

@@ -6,27 +6,11 @@
 #include <boost/url/decode_view.hpp>
 #include <boost/url/parse.hpp>
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
+
+#include "lienthong/core/digest.hpp"
 
 namespace lienthong::exchange::xroad {
 namespace {
-
-std::string sha512(std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha512(), nullptr) != 1)
-    throw std::runtime_error("EVP_Digest(SHA-512) failed");
-  return std::string(reinterpret_cast<const char*>(digest.data()), length);
-}
-
-std::string base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                     reinterpret_cast<const unsigned char*>(bytes.data()),
-                                     static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(length));
-  return out;
-}
 
 // Splits on '/' and percent-decodes each part; nullopt if any is not an
 // identifier part after decoding.
@@ -122,8 +106,8 @@ std::string request_hash(const net::HttpRequest& request) {
   for (const auto& header : request.headers)
     headers += header.name + ": " + header.value + "\r\n";
   if (request.body.empty())
-    return base64(sha512(headers));
-  return base64(sha512(sha512(headers) + sha512(request.body)));
+    return base64_encode(sha512(headers));
+  return base64_encode(sha512(sha512(headers) + sha512(request.body)));
 }
 
 net::HttpResponse error_response(const Error& error, const std::string& request_id) {

@@ -54,6 +54,7 @@ HubProcess::HubProcess(const std::string& node_name, const std::string& database
   set("TLS_CERTIFICATE", pki_file("hub.crt"));
   set("TLS_PRIVATE_KEY", pki_file("hub.key"));
   set("TLS_CLIENT_CA", pki_file("ca.crt"));
+  set("AUDIT_SIGNING_KEY", pki_file("audit-signing.key"));
   set("LOG_LEVEL", "warn");
   std::vector<char*> envp;
   for (auto& variable : variables)

@@ -3,7 +3,15 @@
 // bounded queue and commits them to PostgreSQL in batches (COPY, one
 // transaction per batch: group commit). Each waiting request resumes on its
 // own I/O thread when its batch is durable.
+//
+// The writer extends the node's hash chain (audit_chain.hpp): it numbers and
+// links each record before writing it, and every `checkpoint_records`
+// records or `checkpoint_interval` (and when it stops) signs the chain's
+// head into audit_checkpoints. Only one process may write a node's chain:
+// the writer holds a PostgreSQL advisory lock on the node name, and a second
+// writer with the same name fails closed instead of forking the chain.
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -17,8 +25,12 @@ namespace lienthong::audit {
 
 struct WriterOptions {
   std::string database_url;
+  std::string node;              // the chain's name: config node.name
+  std::string signing_key_path;  // Ed25519 PEM; created when missing
   std::size_t queue_capacity = 65'536;
   std::size_t batch_max = 512;
+  std::int64_t checkpoint_records = 1'000;
+  std::chrono::milliseconds checkpoint_interval{10'000};
 };
 
 class AuditWriter final : public AuditSink {
@@ -32,9 +44,10 @@ class AuditWriter final : public AuditSink {
   // stopping; otherwise after the batch holding the record committed or failed.
   boost::asio::awaitable<Status> commit(AuditRecord record) override;
 
-  // Records committed since start; batches that failed.
+  // Records committed since start; batches that failed; checkpoints signed.
   std::uint64_t committed() const;
   std::uint64_t failed_batches() const;
+  std::uint64_t checkpoints() const;
 
  private:
   struct Impl;

@@ -1,6 +1,7 @@
 #pragma once
 // Hashing helpers over OpenSSL; never hand-rolled.
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -9,7 +10,16 @@ namespace lienthong {
 // Lower-case hex SHA-256 of `data` (64 characters).
 std::string sha256_hex(std::string_view data);
 
+// Raw SHA-256 / SHA-512 of `data` (32 / 64 bytes).
+std::string sha256(std::string_view data);
+std::string sha512(std::string_view data);
+
 // Lower-case hex of arbitrary bytes.
 std::string to_hex(std::string_view bytes);
+
+// Standard base64 with padding (RFC 4648), and back; nullopt for text that
+// is not base64.
+std::string base64_encode(std::string_view bytes);
+std::optional<std::string> base64_decode(std::string_view text);
 
 }  // namespace lienthong

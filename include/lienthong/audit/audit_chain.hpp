@@ -1,0 +1,42 @@
+#pragma once
+// The audit hash chain. Each node's records are numbered 1, 2, 3, ... (seq)
+// and linked:  record_hash = SHA-256(previous record_hash || encoding(seq, record)),
+// the first record linking to kGenesisHash. Changing, removing or reordering
+// any record breaks every link after it; signed checkpoints (see
+// signing_key.hpp) pin the chain's head so a truncated tail shows too.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "lienthong/audit/audit_record.hpp"
+
+namespace lienthong::audit {
+
+inline constexpr std::string_view kGenesisHash =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+// The canonical bytes that are hashed: a version tag, then every field in a
+// fixed order as "<length>:<bytes>", absent timestamps as "~", times as
+// microseconds since the epoch (PostgreSQL's precision, so what is read back
+// encodes identically).
+std::string canonical_encoding(std::int64_t seq, const AuditRecord& record);
+
+// Lower-case hex SHA-256(raw(previous_hash) || canonical_encoding(seq, record)).
+std::string chain_hash(std::string_view previous_hash, std::int64_t seq, const AuditRecord& record);
+
+// Makes every text field storable as PostgreSQL text: invalid UTF-8 and NUL
+// become U+FFFD. Done before hashing, so the hash covers what is stored, and
+// so one request with odd bytes cannot fail the batch it shares with others.
+void make_storable(AuditRecord& record);
+
+// What a checkpoint signs: "lienthong-audit-checkpoint-v1\n" node, seq,
+// record hash and signing time (microseconds), one per line.
+std::string checkpoint_message(std::string_view node, std::int64_t seq,
+                               std::string_view record_hash, std::int64_t signed_at_micros);
+
+// Microseconds since the epoch, rounded down (PostgreSQL timestamptz precision).
+std::int64_t to_micros(TimePoint time);
+TimePoint from_micros(std::int64_t micros);
+
+}  // namespace lienthong::audit

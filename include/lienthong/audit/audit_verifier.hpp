@@ -1,0 +1,65 @@
+#pragma once
+// Recomputes the audit hash chains and checks the signed checkpoints: the
+// evidence that the exchange log is complete and unaltered. Used by
+// `lienthong audit verify` and GET /audit/v1/verify.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "lienthong/audit/audit_record.hpp"
+
+namespace pqxx {
+class transaction_base;
+}
+
+namespace lienthong::audit {
+
+struct VerifyOptions {
+  // Records received in [from, to]; each chain is checked from the last
+  // checkpoint before the range to the first one after it. Whole chains when absent.
+  std::optional<TimePoint> from;
+  std::optional<TimePoint> to;
+  std::optional<std::string> node;  // one chain only
+  // When not empty, checkpoints count only if signed by one of these key ids
+  // (kept by the auditor out of band); otherwise any registered key of the node.
+  std::vector<std::string> trusted_key_ids;
+};
+
+// The first thing found wrong in a chain.
+struct ChainProblem {
+  // "missing" (a gap in seq), "altered" (a record does not hash to its link),
+  // "checkpoint" (a checkpoint disagrees with the chain or its signature
+  // fails), "truncated" (a checkpoint seals records that are gone).
+  std::string kind;
+  std::int64_t seq = 0;                   // where, in the node's numbering
+  std::optional<std::int64_t> record_id;  // audit_records.id when a row is involved
+  std::string detail;
+};
+
+struct ChainReport {
+  std::string node;
+  std::int64_t from_seq = 0;  // first seq checked
+  std::int64_t to_seq = 0;    // last seq checked
+  std::int64_t records_checked = 0;
+  std::int64_t checkpoints_checked = 0;
+  std::int64_t unsealed_records = 0;  // after the last checkpoint: not yet provable
+  std::optional<ChainProblem> problem;
+};
+
+struct VerifyReport {
+  std::vector<ChainReport> chains;
+  std::int64_t unchained_records = 0;  // written before the chain existed (seq NULL)
+  bool ok() const;
+};
+
+VerifyReport verify_audit_log(pqxx::transaction_base& tx, const VerifyOptions& options);
+
+// {"ok", "unchainedRecords", "chains": [{"node", "fromSeq", "toSeq", "recordsChecked",
+//   "checkpointsChecked", "unsealedRecords", "problem": {"kind", "seq", "recordId", "detail"}}]}
+nlohmann::json report_json(const VerifyReport& report);
+
+}  // namespace lienthong::audit

@@ -1,0 +1,150 @@
+#include "lienthong/audit/audit_chain.hpp"
+
+#include <array>
+#include <stdexcept>
+
+#include "lienthong/core/digest.hpp"
+
+namespace lienthong::audit {
+namespace {
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+void append_field(std::string& out, std::string_view value) {
+  out += std::to_string(value.size());
+  out += ':';
+  out += value;
+}
+
+void append_time(std::string& out, const std::optional<TimePoint>& time) {
+  if (time)
+    append_field(out, std::to_string(to_micros(*time)));
+  else
+    out += '~';
+}
+
+// Length of the well-formed UTF-8 sequence starting at `text[i]` (RFC 3629:
+// no overlongs, no surrogates, at most U+10FFFF), or 0 when it is not one.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  if (lead >= 0x01 && lead <= 0x7F)
+    return 1;
+  std::size_t length = 0;
+  unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0)
+      low = 0xA0;
+    if (lead == 0xED)
+      high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0)
+      low = 0x90;
+    if (lead == 0xF4)
+      high = 0x8F;
+  } else {
+    return 0;  // NUL, a continuation byte, or a lead byte that cannot start UTF-8
+  }
+  if (i + length > text.size() || byte(i + 1) < low || byte(i + 1) > high)
+    return 0;
+  for (std::size_t k = 2; k < length; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF)
+      return 0;
+  }
+  return length;
+}
+
+void make_storable(std::string& text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (const auto length = utf8_sequence_length(text, i); length > 0) {
+      i += length;
+      continue;
+    }
+    text.replace(i, 1, kReplacement);
+    i += kReplacement.size();
+  }
+}
+
+}  // namespace
+
+std::int64_t to_micros(TimePoint time) {
+  using std::chrono::microseconds;
+  const auto since = time.time_since_epoch();
+  auto micros = std::chrono::duration_cast<microseconds>(since);
+  if (micros > since)
+    micros -= microseconds(1);  // floor, as PostgreSQL does not round up
+  return micros.count();
+}
+
+TimePoint from_micros(std::int64_t micros) {
+  return TimePoint(
+      std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(micros)));
+}
+
+std::string canonical_encoding(std::int64_t seq, const AuditRecord& r) {
+  std::string out = "lienthong-audit-v1";
+  out.reserve(512);
+  append_field(out, std::to_string(seq));
+  for (const std::string* text :
+       {&r.node, &r.message_id, &r.request_id, &r.correlation_id, &r.consumer, &r.provider,
+        &r.service, &r.service_version, &r.method, &r.path, &r.user_id, &r.purpose,
+        &r.client_address, &r.client_fingerprint}) {
+    append_field(out, *text);
+  }
+  append_field(out, std::to_string(r.status));
+  append_field(out, r.error_code);
+  append_field(out, std::to_string(r.request_bytes));
+  append_field(out, std::to_string(r.response_bytes));
+  append_field(out, r.request_sha256);
+  append_field(out, r.response_sha256);
+  append_time(out, r.received_at);
+  append_time(out, r.provider_called_at);
+  append_time(out, r.provider_answered_at);
+  append_time(out, r.responded_at);
+  return out;
+}
+
+std::string chain_hash(std::string_view previous_hash, std::int64_t seq,
+                       const AuditRecord& record) {
+  std::string input;
+  input.reserve(32 + 512);
+  // The previous hash as raw bytes, from its 64 hex digits.
+  if (previous_hash.size() != 64)
+    throw std::invalid_argument("a chain hash is 64 hex digits");
+  for (std::size_t i = 0; i < 64; i += 2) {
+    const auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+    input.push_back(
+        static_cast<char>(nibble(previous_hash[i]) << 4 | nibble(previous_hash[i + 1])));
+  }
+  input += canonical_encoding(seq, record);
+  return sha256_hex(input);
+}
+
+void make_storable(AuditRecord& r) {
+  for (std::string* text : {&r.node, &r.message_id, &r.request_id, &r.correlation_id, &r.consumer,
+                            &r.provider, &r.service, &r.service_version, &r.method, &r.path,
+                            &r.user_id, &r.purpose, &r.client_address, &r.client_fingerprint,
+                            &r.error_code, &r.request_sha256, &r.response_sha256}) {
+    make_storable(*text);
+  }
+}
+
+std::string checkpoint_message(std::string_view node, std::int64_t seq,
+                               std::string_view record_hash, std::int64_t signed_at_micros) {
+  std::string out = "lienthong-audit-checkpoint-v1\n";
+  out += node;
+  out += '\n';
+  out += std::to_string(seq);
+  out += '\n';
+  out += record_hash;
+  out += '\n';
+  out += std::to_string(signed_at_micros);
+  return out;
+}
+
+}  // namespace lienthong::audit
