@@ -32,6 +32,14 @@ int run_token_create(const std::string& config_path, const TokenOptions& options
 int run_registry_apply(const std::string& config_path, const std::string& file, bool dry_run,
                        bool prune);
 int run_registry_export(const std::string& config_path, const std::string& format);
+struct AuditVerifyOptions {
+  std::string from;
+  std::string to;
+  std::string node;
+  std::vector<std::string> trusted_keys;
+  bool json = false;
+};
+int run_audit_verify(const std::string& config_path, const AuditVerifyOptions& options);
 int run_demo_provider(const std::vector<std::string>& systems, const std::string& log_level);
 
 }  // namespace lienthong::cli

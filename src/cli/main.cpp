@@ -57,6 +57,18 @@ int main(int argc, char** argv) {
   export_command->add_option("--format", export_format, "json or yaml")
       ->check(CLI::IsMember({"json", "yaml"}));
 
+  auto* audit = app.add_subcommand("audit", "The tamper-evident audit log");
+  audit->require_subcommand(1);
+  auto* verify = audit->add_subcommand(
+      "verify", "Recompute the audit hash chains and signed checkpoints (exit 3 if broken)");
+  cli::AuditVerifyOptions verify_options;
+  verify->add_option("--from", verify_options.from, "records received from (RFC 3339 or date)");
+  verify->add_option("--to", verify_options.to, "records received until (RFC 3339 or date)");
+  verify->add_option("--node", verify_options.node, "one node's chain only");
+  verify->add_option("--trust", verify_options.trusted_keys,
+                     "accept only checkpoints signed by these key ids (repeatable)");
+  verify->add_flag("--json", verify_options.json, "print the report as JSON");
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (*serve)
@@ -69,6 +81,8 @@ int main(int argc, char** argv) {
       return cli::run_registry_apply(config_path, apply_file, dry_run, prune);
     if (*export_command)
       return cli::run_registry_export(config_path, export_format);
+    if (*verify)
+      return cli::run_audit_verify(config_path, verify_options);
     if (*demo)
       return cli::run_demo_provider(demo_systems, demo_log_level);
     if (*settings) {

@@ -98,6 +98,10 @@ void HubFixture::SetUp() {
          "FROM systems c, systems p "
          "WHERE c.system_code = 'TEST-OTHER' AND p.system_code = 'TEST-PROVIDER';";
   database_->execute(sql.str());
+  start_hub();
+}
+
+void HubFixture::start_hub() {
   auto config = test_config(database_->url());
   configure(config);
   hub_ = std::make_unique<cli::Hub>(config, test_logger());

@@ -37,6 +37,8 @@ class HubFixture : public ::testing::Test {
   // The hub's configuration before start; a fixture changes it in configure().
   static Config test_config(const std::string& database_url);
   virtual void configure(Config& /*config*/) {}
+  // Starts (or, after hub_.reset(), restarts) the hub on the fixture's database.
+  void start_hub();
 
   TestClient client(std::optional<std::string> certificate = "TEST-CONSUMER") const {
     return TestClient(hub_->exchange_port(), std::move(certificate));

@@ -98,4 +98,20 @@ HubProcess::~HubProcess() {
   ::waitpid(pid_, nullptr, 0);
 }
 
+CommandResult run_lienthong(const std::string& arguments, const std::string& database_url) {
+  const std::string command = "LIENTHONG_CONFIG= LIENTHONG_DATABASE_URL='" + database_url + "' " +
+                              LIENTHONG_BINARY + " " + arguments;
+  CommandResult result;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr)
+    throw std::runtime_error("cannot run " + command);
+  char buffer[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0)
+    result.output.append(buffer, n);
+  const int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
 }  // namespace lienthong::testing

@@ -25,6 +25,14 @@ class HubProcess {
   pid_t pid_ = -1;
 };
 
+// Runs `lienthong ARGS...` against `database_url` and returns its exit code
+// and standard output.
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;
+};
+CommandResult run_lienthong(const std::string& arguments, const std::string& database_url);
+
 // A loopback TCP port that was free a moment ago.
 std::uint16_t free_port();
 
