@@ -14,6 +14,7 @@
 #include "lienthong/policy/json_limits.hpp"
 
 #include "admin_authenticator.hpp"
+#include "audit_queries.hpp"
 #include "resource_store.hpp"
 
 namespace lienthong::admin {
@@ -93,6 +94,8 @@ struct AdminApi::Impl {
   }
 
   Result<HttpResponse> dispatch(ResourceStore& store, const Call& call);
+  Result<HttpResponse> dispatch_audit(pqxx::dbtransaction& tx, const Actor& actor,
+                                      const Call& call);
 };
 
 AdminApi::AdminApi(AdminApiOptions options) : impl_(std::make_unique<Impl>()) {
@@ -110,7 +113,10 @@ std::vector<RouteInfo> AdminApi::routes() {
                                 {"GET", prefix + "/openapi.json"},
                                 {"GET", prefix + "/admin-changes"},
                                 {"GET", prefix + "/admin-changes/{id}"},
-                                {"GET", prefix + "/agreements/{id}/events"}};
+                                {"GET", prefix + "/agreements/{id}/events"},
+                                {"GET", "/audit/v1/exchanges"},
+                                {"GET", "/audit/v1/exchanges/{id}"},
+                                {"GET", "/audit/v1/verify"}};
   for (const auto& spec : resource_specs()) {
     const std::string collection = prefix + "/" + spec.name;
     routes.push_back({"GET", collection});
@@ -160,7 +166,11 @@ HttpResponse AdminApi::handle(const HttpRequest& request) {
     return problem(make_error(ErrorCode::kClientBadRequest, "the request target is not a URL"));
   for (const auto& segment : target->segments())
     call.segments.push_back(segment);
-  if (call.segments.size() < 3 || call.segments[0] != "admin" || call.segments[1] != "v1")
+  const auto under = [&](const char* api) {
+    return call.segments.size() >= 3 && call.segments[0] == api && call.segments[1] == "v1";
+  };
+  const bool audit_call = under("audit");
+  if (!audit_call && !under("admin"))
     return problem(make_error(ErrorCode::kClientNotFound, "no admin endpoint at this path"));
   call.segments.erase(call.segments.begin(), call.segments.begin() + 2);
   for (const auto& param : target->params())
@@ -189,8 +199,9 @@ HttpResponse AdminApi::handle(const HttpRequest& request) {
     auto actor = authenticate_admin(tx, request.header("Authorization"));
     if (!actor.has_value())
       return problem(actor.error());
-    ResourceStore store(tx, std::move(actor).value());
-    auto outcome = impl_->dispatch(store, call);
+    ResourceStore store(tx, actor.value());
+    auto outcome =
+        audit_call ? impl_->dispatch_audit(tx, actor.value(), call) : impl_->dispatch(store, call);
     if (!outcome.has_value())
       return problem(outcome.error());  // the transaction rolls back: nothing changed
     tx.commit();
@@ -208,6 +219,31 @@ HttpResponse AdminApi::handle(const HttpRequest& request) {
                                  request.target, e.what());
     return problem(make_error(ErrorCode::kServerInternal, "nothing was changed"));
   }
+}
+
+// /audit/v1/...: read-only, for auditors.
+Result<HttpResponse> AdminApi::Impl::dispatch_audit(pqxx::dbtransaction& tx, const Actor& actor,
+                                                    const Call& call) {
+  const auto& segments = call.segments;
+  const bool exchanges = segments[0] == "exchanges" && segments.size() <= 2;
+  if (!exchanges && !(segments[0] == "verify" && segments.size() == 1))
+    return make_error(ErrorCode::kClientNotFound, "no audit endpoint at this path");
+  if (call.method != "GET")
+    return make_error(ErrorCode::kClientMethodNotAllowed, "allowed here: GET");
+  auto queries = AuditQueries::open(tx, actor);
+  if (!queries.has_value())
+    return std::move(queries).error();
+  Result<json> answer = make_error(ErrorCode::kClientNotFound, "ids are positive integers");
+  if (!exchanges) {
+    answer = queries.value().verify(call.query);
+  } else if (segments.size() == 1) {
+    answer = queries.value().list(call.query);
+  } else if (const auto id = parse_id(segments[1])) {
+    answer = queries.value().get(*id);
+  }
+  if (!answer.has_value())
+    return std::move(answer).error();
+  return json_response(200, answer.value());
 }
 
 Result<HttpResponse> AdminApi::Impl::dispatch(ResourceStore& store, const Call& call) {

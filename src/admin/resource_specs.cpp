@@ -273,9 +273,13 @@ std::vector<ResourceSpec> build_specs() {
   tokens.owner_column = "member_id";
   tokens.prepare_create = [](const json& body, json& row, json& reveal, const Actor& actor,
                              std::vector<FieldError>& errors) {
-    if ((body.value("role", std::string()) == "member-admin") != body.contains("member")) {
-      errors.push_back({"/member", "member-admin tokens, and only they, name a member"});
-    }
+    // member-admin tokens name their member; auditor tokens may (they then
+    // see only that member's exchanges); the hub admin's never do.
+    const std::string role = body.value("role", std::string());
+    if (role == "member-admin" && !body.contains("member"))
+      errors.push_back({"/member", "a member-admin token names its member"});
+    if (role == "hub-admin" && body.contains("member"))
+      errors.push_back({"/member", "a hub-admin token names no member"});
     const NewSecret token = new_secret("lta_");
     row["token_sha256"] = token.sha256;
     row["token_prefix"] = token.prefix;

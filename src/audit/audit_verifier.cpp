@@ -263,24 +263,24 @@ nlohmann::json report_json(const VerifyReport& report) {
   nlohmann::json chains = nlohmann::json::array();
   for (const auto& chain : report.chains) {
     nlohmann::json entry{{"node", chain.node},
-                         {"fromSeq", chain.from_seq},
-                         {"toSeq", chain.to_seq},
-                         {"recordsChecked", chain.records_checked},
-                         {"checkpointsChecked", chain.checkpoints_checked},
-                         {"unsealedRecords", chain.unsealed_records},
+                         {"from_seq", chain.from_seq},
+                         {"to_seq", chain.to_seq},
+                         {"records_checked", chain.records_checked},
+                         {"checkpoints_checked", chain.checkpoints_checked},
+                         {"unsealed_records", chain.unsealed_records},
                          {"problem", nullptr}};
     if (chain.problem) {
       entry["problem"] = {{"kind", chain.problem->kind},
                           {"seq", chain.problem->seq},
-                          {"recordId", nullptr},
+                          {"record_id", nullptr},
                           {"detail", chain.problem->detail}};
       if (chain.problem->record_id)
-        entry["problem"]["recordId"] = *chain.problem->record_id;
+        entry["problem"]["record_id"] = *chain.problem->record_id;
     }
     chains.push_back(std::move(entry));
   }
   return {{"ok", report.ok()},
-          {"unchainedRecords", report.unchained_records},
+          {"unchained_records", report.unchained_records},
           {"chains", std::move(chains)}};
 }
 

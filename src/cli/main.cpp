@@ -36,8 +36,9 @@ int main(int argc, char** argv) {
   cli::TokenOptions token_options;
   token_create->add_option("--role", token_options.role, "hub-admin, member-admin or auditor")
       ->required();
-  token_create->add_option("--member", token_options.member,
-                           "member identifier for member-admin, e.g. VN/GOV/000.00.00.G03");
+  token_create->add_option(
+      "--member", token_options.member,
+      "member identifier: required for member-admin; scopes an auditor to that member");
   token_create->add_option("--label", token_options.label, "who holds it")->required();
   token_create->add_option("--expires-at", token_options.expires_at,
                            "RFC 3339 expiry, e.g. 2027-12-31T00:00:00Z");

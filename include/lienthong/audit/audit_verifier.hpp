@@ -58,8 +58,8 @@ struct VerifyReport {
 
 VerifyReport verify_audit_log(pqxx::transaction_base& tx, const VerifyOptions& options);
 
-// {"ok", "unchainedRecords", "chains": [{"node", "fromSeq", "toSeq", "recordsChecked",
-//   "checkpointsChecked", "unsealedRecords", "problem": {"kind", "seq", "recordId", "detail"}}]}
+// {"ok", "unchained_records", "chains": [{"node", "from_seq", "to_seq", "records_checked",
+//   "checkpoints_checked", "unsealed_records", "problem": {"kind", "seq", "record_id", "detail"}}]}
 nlohmann::json report_json(const VerifyReport& report);
 
 }  // namespace lienthong::audit

@@ -1,0 +1,132 @@
+#include "audit_queries.hpp"
+
+#include <pqxx/pqxx>
+
+#include "lienthong/audit/audit_verifier.hpp"
+#include "lienthong/core/timestamp.hpp"
+
+#include "query_values.hpp"
+
+namespace lienthong::admin {
+
+using nlohmann::json;
+
+namespace {
+
+// Filters that compare one column for equality, by query parameter name.
+constexpr std::pair<const char*, const char*> kExactFilters[] = {
+    {"consumer", "consumer"},    {"provider", "provider"}, {"service", "service"},
+    {"user_id", "user_id"},      {"purpose", "purpose"},   {"message_id", "message_id"},
+    {"error_code", "error_code"}};
+
+const char* exact_column(const std::string& name) {
+  for (const auto& [parameter, column] : kExactFilters) {
+    if (name == parameter)
+      return column;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+AuditQueries::AuditQueries(pqxx::dbtransaction& tx, std::string scope)
+    : tx_(tx), scope_(std::move(scope)) {}
+
+Result<AuditQueries> AuditQueries::open(pqxx::dbtransaction& tx, const Actor& actor) {
+  if (actor.role == Role::kMemberAdmin) {
+    return make_error(ErrorCode::kClientForbidden,
+                      "the audit log is read with an auditor token (or the hub admin's)");
+  }
+  if (actor.role == Role::kHubAdmin || !actor.member_id)
+    return AuditQueries(tx, "true");
+  // A member's systems are named INSTANCE/CLASS/MEMBER/SYSTEM.
+  const auto prefix = tx.exec_params1(
+      "SELECT instance || '/' || member_class || '/' || member_code || '/' FROM members "
+      "WHERE id = $1",
+      *actor.member_id)[0];
+  const std::string quoted = tx.quote(prefix.as<std::string>());
+  return AuditQueries(
+      tx, "(starts_with(consumer, " + quoted + ") OR starts_with(provider, " + quoted + "))");
+}
+
+Result<json> AuditQueries::list(const Query& query) {
+  std::vector<FieldError> errors;
+  std::string where = scope_;
+  int limit = kDefaultPageSize;
+  for (const char* required : {"from", "to"}) {
+    if (!query.contains(required))
+      errors.push_back({required, "required: an RFC 3339 time or a date"});
+  }
+  for (const auto& [name, value] : query) {
+    const auto number = parse_id(value);
+    if (name == "from" || name == "to") {
+      const auto time = parse_rfc3339(value);
+      if (!time) {
+        errors.push_back({name, "an RFC 3339 time (2026-11-27T08:00:00+07:00) or a date"});
+        continue;
+      }
+      where += std::string(" AND received_at ") + (name == "from" ? ">= " : "< ") +
+               tx_.quote(to_rfc3339(*time));
+    } else if (const char* column = exact_column(name)) {
+      where += std::string(" AND ") + column + " = " + tx_.quote(value);
+    } else if (name == "status" && number && *number >= 100 && *number <= 599) {
+      where += " AND status = " + std::to_string(*number);
+    } else if (name == "outcome" && (value == "accepted" || value == "refused")) {
+      where += value == "accepted" ? " AND error_code IS NULL" : " AND error_code IS NOT NULL";
+    } else if (name == "limit" && number && *number >= 1 && *number <= kMaxPageSize) {
+      limit = static_cast<int>(*number);
+    } else if (name == "after" && number) {
+      where += " AND id > " + std::to_string(*number);
+    } else {
+      errors.push_back({name, "unknown or invalid query parameter"});
+    }
+  }
+  if (!errors.empty())
+    return invalid(std::move(errors));
+  const auto rows = tx_.exec("SELECT id, doc FROM api_audit_records WHERE " + where +
+                             " ORDER BY id LIMIT " + std::to_string(limit + 1));
+  json page{{"items", json::array()}, {"next_after", nullptr}};
+  for (std::size_t i = 0; i < rows.size() && static_cast<int>(i) < limit; ++i)
+    page["items"].push_back(json::parse(rows[i][1].as<std::string>()));
+  if (static_cast<int>(rows.size()) > limit)
+    page["next_after"] = rows[limit - 1][0].as<std::int64_t>();
+  return page;
+}
+
+Result<json> AuditQueries::get(std::int64_t id) {
+  const auto rows =
+      tx_.exec_params("SELECT doc FROM api_audit_records WHERE id = $1 AND " + scope_, id);
+  if (rows.empty())
+    return make_error(ErrorCode::kClientNotFound, "no audit record " + std::to_string(id));
+  return json::parse(rows[0][0].as<std::string>());
+}
+
+Result<json> AuditQueries::verify(const Query& query) {
+  std::vector<FieldError> errors;
+  audit::VerifyOptions options;
+  for (const auto& [name, value] : query) {
+    if (name == "from" || name == "to") {
+      const auto time = parse_rfc3339(value);
+      if (!time)
+        errors.push_back({name, "an RFC 3339 time or a date"});
+      else
+        (name == "from" ? options.from : options.to) = time;
+    } else if (name == "node") {
+      options.node = value;
+    } else if (name == "trust") {
+      for (std::size_t start = 0; start <= value.size();) {
+        const auto comma = std::min(value.find(',', start), value.size());
+        if (comma > start)
+          options.trusted_key_ids.push_back(value.substr(start, comma - start));
+        start = comma + 1;
+      }
+    } else {
+      errors.push_back({name, "unknown query parameter"});
+    }
+  }
+  if (!errors.empty())
+    return invalid(std::move(errors));
+  return audit::report_json(audit::verify_audit_log(tx_, options));
+}
+
+}  // namespace lienthong::admin

@@ -1,0 +1,43 @@
+#pragma once
+// The auditor API's reads (/audit/v1/...): "who obtained which data from
+// whom, when, for what purpose", scoped to what the token may see. Runs in
+// the admin API's transaction.
+
+#include <cstdint>
+
+#include <nlohmann/json.hpp>
+
+#include "lienthong/admin/actor.hpp"
+#include "lienthong/core/result.hpp"
+
+#include "resource_store.hpp"
+
+namespace pqxx {
+class dbtransaction;
+}
+
+namespace lienthong::admin {
+
+class AuditQueries {
+ public:
+  // Client.Forbidden unless the actor is an auditor or the hub admin; an
+  // auditor token naming a member sees only exchanges where that member's
+  // systems are consumer or provider.
+  static Result<AuditQueries> open(pqxx::dbtransaction& tx, const Actor& actor);
+
+  // GET /audit/v1/exchanges: from and to required; consumer, provider,
+  // service, user_id, purpose, message_id, error_code, status, outcome
+  // (accepted|refused); keyset pages by id ({"items", "next_after"}).
+  Result<nlohmann::json> list(const Query& query);
+  // GET /audit/v1/exchanges/{id}; Client.NotFound outside the actor's scope.
+  Result<nlohmann::json> get(std::int64_t id);
+  // GET /audit/v1/verify?from=&to=&node=&trust=KEY_ID,...
+  Result<nlohmann::json> verify(const Query& query);
+
+ private:
+  AuditQueries(pqxx::dbtransaction& tx, std::string scope);
+  pqxx::dbtransaction& tx_;
+  std::string scope_;  // SQL condition on api_audit_records; "true" for the whole log
+};
+
+}  // namespace lienthong::admin

@@ -1,0 +1,178 @@
+// The auditor API: every filter, keyset pages that neither skip nor repeat a
+// record while others are being written, member scoping, and verification.
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "admin_fixture.hpp"
+
+namespace lienthong::testing {
+namespace {
+
+using nlohmann::json;
+
+class AuditApi : public AdminFixture {
+ protected:
+  // A small, known traffic mix:
+  //   a-1..a-3  TEST-CONSUMER -> echo            200
+  //   b-1       TEST-CONSUMER -> missing         404 (the provider's own answer)
+  //   c-1       TEST-OTHER    -> echo            403 Client.AgreementExpired
+  //   d-1       TEST-CONSUMER -> dead (TEST-DEAD) 502 Provider.Unreachable
+  void SetUp() override {
+    AdminFixture::SetUp();
+    auto consumer = client();
+    for (const char* id : {"a-1", "a-2", "a-3"})
+      send(consumer, id, kConsumer, kProvider, "echo", 200);
+    send(consumer, "b-1", kConsumer, kProvider, "missing", 404);
+    auto other = client("TEST-OTHER");
+    send(other, "c-1", kOther, kProvider, "echo", 403);
+    send(consumer, "d-1", kConsumer, kDeadProvider, "dead", 502);
+    auditor_ = token("auditor");
+  }
+
+  static void send(TestClient& client, const std::string& id, const std::string& from,
+                   const std::string& to, const std::string& service, int status) {
+    ASSERT_EQ(client.post("/exchange/v1/messages", envelope(id, from, to, service)).status, status)
+        << id;
+  }
+
+  // The message ids a query finds, following every page.
+  std::set<std::string> message_ids(const std::string& token, const std::string& filters) {
+    std::set<std::string> found;
+    auto auditor = admin(token);
+    std::string after;
+    for (int page = 0; page < 100; ++page) {
+      const auto response = auditor.get(
+          "/audit/v1/exchanges?from=2000-01-01&to=2100-01-01&limit=2" + filters + after);
+      EXPECT_EQ(response.status, 200) << response.body;
+      const auto body = AdminClient::json_of(response);
+      for (const auto& item : body["items"])
+        found.insert(item["message_id"].is_null() ? "" : item["message_id"].get<std::string>());
+      if (body["next_after"].is_null())
+        return found;
+      after = "&after=" + std::to_string(body["next_after"].get<std::int64_t>());
+    }
+    ADD_FAILURE() << "more than 100 pages";
+    return found;
+  }
+
+  std::string auditor_;
+};
+
+TEST_F(AuditApi, EveryFilterNarrowsTheLog) {
+  using Ids = std::set<std::string>;
+  EXPECT_EQ(message_ids(auditor_, ""), (Ids{"a-1", "a-2", "a-3", "b-1", "c-1", "d-1"}));
+  EXPECT_EQ(message_ids(auditor_, std::string("&consumer=") + kOther), (Ids{"c-1"}));
+  EXPECT_EQ(message_ids(auditor_, std::string("&provider=") + kDeadProvider), (Ids{"d-1"}));
+  EXPECT_EQ(message_ids(auditor_, "&service=missing"), (Ids{"b-1"}));
+  EXPECT_EQ(message_ids(auditor_, "&user_id=tester-1").size(), 6u);
+  EXPECT_EQ(message_ids(auditor_, "&user_id=nobody").size(), 0u);
+  EXPECT_EQ(message_ids(auditor_, "&purpose=integration%20test").size(), 6u);
+  EXPECT_EQ(message_ids(auditor_, "&message_id=a-2"), (Ids{"a-2"}));
+  EXPECT_EQ(message_ids(auditor_, "&status=404"), (Ids{"b-1"}));
+  EXPECT_EQ(message_ids(auditor_, "&error_code=Client.AgreementExpired"), (Ids{"c-1"}));
+  EXPECT_EQ(message_ids(auditor_, "&outcome=refused"), (Ids{"c-1", "d-1"}));
+  EXPECT_EQ(message_ids(auditor_, "&outcome=accepted"), (Ids{"a-1", "a-2", "a-3", "b-1"}));
+
+  // A time range is required, and a range in the past finds nothing.
+  auto auditor = admin(auditor_);
+  EXPECT_TRUE(AdminClient::json_of(
+                  auditor.get("/audit/v1/exchanges?from=2001-01-01&to=2001-01-02"))["items"]
+                  .empty());
+  const auto no_range = auditor.get("/audit/v1/exchanges");
+  EXPECT_EQ(no_range.status, 400);
+  std::set<std::string> pointers;
+  const auto problem = AdminClient::json_of(no_range);
+  for (const auto& error : problem["errors"])
+    pointers.insert(error["pointer"].get<std::string>());
+  EXPECT_EQ(pointers, (std::set<std::string>{"from", "to"}));
+  EXPECT_EQ(auditor.get("/audit/v1/exchanges?from=yesterday&to=2100-01-01").status, 400);
+  EXPECT_EQ(auditor.get("/audit/v1/exchanges?from=2000-01-01&to=2100-01-01&colour=red").status,
+            400);
+}
+
+TEST_F(AuditApi, ARecordShowsWhoObtainedWhatFromWhomWhenAndWhy) {
+  auto auditor = admin(auditor_);
+  const auto page = AdminClient::json_of(
+      auditor.get("/audit/v1/exchanges?from=2000-01-01&to=2100-01-01&message_id=a-1"));
+  ASSERT_EQ(page["items"].size(), 1u);
+  const auto id = page["items"][0]["id"].get<std::int64_t>();
+  const auto record =
+      AdminClient::json_of(auditor.get("/audit/v1/exchanges/" + std::to_string(id)));
+  EXPECT_EQ(record["consumer"], kConsumer);
+  EXPECT_EQ(record["provider"], kProvider);
+  EXPECT_EQ(record["service"], "echo");
+  EXPECT_EQ(record["service_version"], "v1");
+  EXPECT_EQ(record["user_id"], "tester-1");
+  EXPECT_EQ(record["purpose"], "integration test");
+  EXPECT_EQ(record["status"], 200);
+  EXPECT_EQ(record["request_sha256"].get<std::string>().size(), 64u);
+  EXPECT_FALSE(record["received_at"].is_null());
+  EXPECT_FALSE(record["provider_called_at"].is_null());
+  EXPECT_GE(record["seq"].get<int>(), 1);
+  EXPECT_EQ(auditor.get("/audit/v1/exchanges/999999").status, 404);
+  EXPECT_EQ(auditor.get("/audit/v1/exchanges/abc").status, 404);
+  EXPECT_EQ(auditor.post("/audit/v1/exchanges", json::object()).status, 405);
+}
+
+TEST_F(AuditApi, AMemberScopedAuditorSeesOnlyItsMembersExchanges) {
+  using Ids = std::set<std::string>;
+  // The provider ministry's auditor: its system provided a-*, b-1, c-1; d-1 went to TEST-DEAD.
+  const auto ministry = token("auditor", kProviderMember);
+  EXPECT_EQ(message_ids(ministry, ""), (Ids{"a-1", "a-2", "a-3", "b-1", "c-1"}));
+  // The consumer province's auditor: its systems sent everything.
+  EXPECT_EQ(message_ids(token("auditor", kConsumerMember), "").size(), 6u);
+
+  const auto dead_id = database_->scalar("SELECT id FROM audit_records WHERE message_id = 'd-1'");
+  EXPECT_EQ(admin(ministry).get("/audit/v1/exchanges/" + dead_id).status, 404)
+      << "another member's record must look like no record at all";
+  EXPECT_EQ(admin(token("member-admin", kProviderMember))
+                .get("/audit/v1/exchanges?from=2000-01-01&to=2100-01-01")
+                .status,
+            403);
+}
+
+TEST_F(AuditApi, PagesNeitherSkipNorRepeatWhileRecordsAreWritten) {
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    auto consumer = client();
+    for (int i = 0; i < 200 && !stop; ++i) {
+      consumer.post("/exchange/v1/messages",
+                    envelope("w-" + std::to_string(i), kConsumer, kProvider, "echo"));
+    }
+  });
+  std::vector<std::int64_t> seen;
+  auto auditor = admin(auditor_);
+  std::string after;
+  for (int page = 0; page < 400; ++page) {
+    const auto body = AdminClient::json_of(
+        auditor.get("/audit/v1/exchanges?from=2000-01-01&to=2100-01-01&limit=3" + after));
+    for (const auto& item : body["items"])
+      seen.push_back(item["id"].get<std::int64_t>());
+    if (body["next_after"].is_null())
+      break;
+    after = "&after=" + std::to_string(body["next_after"].get<std::int64_t>());
+  }
+  stop = true;
+  writer.join();
+  ASSERT_FALSE(seen.empty());
+  const std::set<std::int64_t> unique(seen.begin(), seen.end());
+  EXPECT_EQ(unique.size(), seen.size()) << "a record was repeated";
+  // Every record up to the last one seen was seen: none skipped.
+  const auto committed_up_to_last = std::stoul(database_->scalar(
+      "SELECT count(*) FROM audit_records WHERE id <= " + std::to_string(*unique.rbegin())));
+  EXPECT_EQ(unique.size(), committed_up_to_last) << "a record was skipped";
+}
+
+TEST_F(AuditApi, VerifyReportsAnIntactLog) {
+  auto auditor = admin(auditor_);
+  const auto response = auditor.get("/audit/v1/verify");
+  ASSERT_EQ(response.status, 200) << response.body;
+  const auto report = AdminClient::json_of(response);
+  EXPECT_TRUE(report["ok"].get<bool>()) << report.dump(2);
+  EXPECT_EQ(report["chains"][0]["records_checked"], 6);
+  EXPECT_EQ(auditor.get("/audit/v1/verify?from=nonsense").status, 400);
+}
+
+}  // namespace
+}  // namespace lienthong::testing
