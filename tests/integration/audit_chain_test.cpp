@@ -1,6 +1,12 @@
 // The audit log is tamper-evident: the hash chain and the signed checkpoints
 // locate a changed field, a deleted row, reordered rows and a cut-off tail,
 // each done directly in PostgreSQL as someone with full database access would.
+#include <atomic>
+#include <iostream>
+#include <mutex>
+#include <thread>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
@@ -8,6 +14,7 @@
 
 #include "hub_fixture.hpp"
 #include "hub_process.hpp"
+#include "test_environment.hpp"
 
 namespace lienthong::testing {
 namespace {
@@ -170,6 +177,77 @@ TEST_F(AuditChain, TheCommandLineReportsTheFirstBrokenRecord) {
 
   const auto bad_range = run_lienthong("audit verify --from yesterday", database_->url());
   EXPECT_EQ(bad_range.exit_code, 2) << bad_range.output;
+}
+
+// PostgreSQL goes away in the middle of traffic and comes back: no caller may
+// have received a 200 whose record is not in the log, and the chain that the
+// writer resumes after reconnecting still verifies.
+class AuditFailClosed : public HubFixture {};
+
+TEST_F(AuditFailClosed, NoSuccessWithoutItsCommittedRecordWhenPostgresDisappears) {
+  constexpr int kClients = 4;
+  constexpr int kPerClient = 40;
+  std::mutex mutex;
+  std::vector<std::string> succeeded;
+  int unavailable = 0;
+  std::atomic<int> sent{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      for (int i = 0; i < kPerClient; ++i) {
+        const auto id = "fc-" + std::to_string(c) + "-" + std::to_string(i);
+        ClientResponse response;
+        try {
+          auto consumer = client();
+          response =
+              consumer.post("/exchange/v1/messages", envelope(id, kConsumer, kProvider, "echo"));
+        } catch (const std::exception&) {
+          continue;  // a dropped connection is not a success
+        }
+        ++sent;
+        std::lock_guard lock(mutex);
+        if (response.status == 200)
+          succeeded.push_back(id);
+        else if (response.status == 503)
+          ++unavailable;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    });
+  }
+  // Cut PostgreSQL off once traffic flows, for about a second.
+  while (sent < kClients * 5)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  pqxx::connection superuser(admin_database_url());
+  const auto allow = [&](bool allowed) {
+    pqxx::nontransaction tx(superuser);
+    tx.exec("ALTER DATABASE " + tx.quote_name(database_->name()) + " WITH ALLOW_CONNECTIONS " +
+            (allowed ? "true" : "false"));
+    if (!allowed) {
+      tx.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = " +
+              tx.quote(database_->name()) + " AND pid <> pg_backend_pid()");
+    }
+  };
+  allow(false);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1'000));
+  allow(true);
+  for (auto& thread : clients)
+    thread.join();
+  hub_.reset();  // flush and seal
+
+  EXPECT_GT(unavailable, 0) << "the cut-off did not hit any exchange";
+  EXPECT_GT(succeeded.size(), 0u);
+  for (const auto& id : succeeded) {
+    EXPECT_EQ(database_->scalar("SELECT count(*) FROM audit_records WHERE message_id = '" + id +
+                                "' AND status = 200"),
+              "1")
+        << id << " was answered 200 without its committed audit record";
+  }
+  pqxx::connection connection(database_->url());
+  pqxx::read_transaction tx(connection);
+  const auto report = audit::verify_audit_log(tx, {});
+  EXPECT_TRUE(report.ok()) << audit::report_json(report).dump(2);
+  std::cout << "[ measured ] " << succeeded.size() << " answered 200, " << unavailable
+            << " answered 503 while PostgreSQL was away\n";
 }
 
 }  // namespace
