@@ -116,6 +116,7 @@ std::vector<RouteInfo> AdminApi::routes() {
                                 {"GET", prefix + "/agreements/{id}/events"},
                                 {"GET", "/audit/v1/exchanges"},
                                 {"GET", "/audit/v1/exchanges/{id}"},
+                                {"GET", "/audit/v1/stats"},
                                 {"GET", "/audit/v1/verify"}};
   for (const auto& spec : resource_specs()) {
     const std::string collection = prefix + "/" + spec.name;
@@ -226,7 +227,8 @@ Result<HttpResponse> AdminApi::Impl::dispatch_audit(pqxx::dbtransaction& tx, con
                                                     const Call& call) {
   const auto& segments = call.segments;
   const bool exchanges = segments[0] == "exchanges" && segments.size() <= 2;
-  if (!exchanges && !(segments[0] == "verify" && segments.size() == 1))
+  const bool report = (segments[0] == "verify" || segments[0] == "stats") && segments.size() == 1;
+  if (!exchanges && !report)
     return make_error(ErrorCode::kClientNotFound, "no audit endpoint at this path");
   if (call.method != "GET")
     return make_error(ErrorCode::kClientMethodNotAllowed, "allowed here: GET");
@@ -234,8 +236,10 @@ Result<HttpResponse> AdminApi::Impl::dispatch_audit(pqxx::dbtransaction& tx, con
   if (!queries.has_value())
     return std::move(queries).error();
   Result<json> answer = make_error(ErrorCode::kClientNotFound, "ids are positive integers");
-  if (!exchanges) {
+  if (segments[0] == "verify") {
     answer = queries.value().verify(call.query);
+  } else if (segments[0] == "stats") {
+    answer = queries.value().stats(call.query);
   } else if (segments.size() == 1) {
     answer = queries.value().list(call.query);
   } else if (const auto id = parse_id(segments[1])) {

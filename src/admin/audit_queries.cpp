@@ -1,5 +1,7 @@
 #include "audit_queries.hpp"
 
+#include <algorithm>
+
 #include <pqxx/pqxx>
 
 #include "lienthong/audit/audit_verifier.hpp"
@@ -49,10 +51,10 @@ Result<AuditQueries> AuditQueries::open(pqxx::dbtransaction& tx, const Actor& ac
       tx, "(starts_with(consumer, " + quoted + ") OR starts_with(provider, " + quoted + "))");
 }
 
-Result<json> AuditQueries::list(const Query& query) {
+Result<std::string> AuditQueries::conditions(const Query& query,
+                                             const std::vector<std::string>& extra) {
   std::vector<FieldError> errors;
   std::string where = scope_;
-  int limit = kDefaultPageSize;
   for (const char* required : {"from", "to"}) {
     if (!query.contains(required))
       errors.push_back({required, "required: an RFC 3339 time or a date"});
@@ -73,17 +75,38 @@ Result<json> AuditQueries::list(const Query& query) {
       where += " AND status = " + std::to_string(*number);
     } else if (name == "outcome" && (value == "accepted" || value == "refused")) {
       where += value == "accepted" ? " AND error_code IS NULL" : " AND error_code IS NOT NULL";
-    } else if (name == "limit" && number && *number >= 1 && *number <= kMaxPageSize) {
-      limit = static_cast<int>(*number);
-    } else if (name == "after" && number) {
-      where += " AND id > " + std::to_string(*number);
-    } else {
+    } else if (std::find(extra.begin(), extra.end(), name) == extra.end()) {
       errors.push_back({name, "unknown or invalid query parameter"});
     }
   }
   if (!errors.empty())
     return invalid(std::move(errors));
-  const auto rows = tx_.exec("SELECT id, doc FROM api_audit_records WHERE " + where +
+  return where;
+}
+
+Result<json> AuditQueries::list(const Query& query) {
+  auto where = conditions(query, {"limit", "after"});
+  if (!where.has_value())
+    return std::move(where).error();
+  std::string condition = std::move(where).value();
+  int limit = kDefaultPageSize;
+  std::vector<FieldError> errors;
+  if (const auto it = query.find("limit"); it != query.end()) {
+    const auto number = parse_id(it->second);
+    if (number && *number >= 1 && *number <= kMaxPageSize)
+      limit = static_cast<int>(*number);
+    else
+      errors.push_back({"limit", "1 to " + std::to_string(kMaxPageSize)});
+  }
+  if (const auto it = query.find("after"); it != query.end()) {
+    if (const auto number = parse_id(it->second))
+      condition += " AND id > " + std::to_string(*number);
+    else
+      errors.push_back({"after", "the next_after of the previous page"});
+  }
+  if (!errors.empty())
+    return invalid(std::move(errors));
+  const auto rows = tx_.exec("SELECT id, doc FROM api_audit_records WHERE " + condition +
                              " ORDER BY id LIMIT " + std::to_string(limit + 1));
   json page{{"items", json::array()}, {"next_after", nullptr}};
   for (std::size_t i = 0; i < rows.size() && static_cast<int>(i) < limit; ++i)
@@ -91,6 +114,38 @@ Result<json> AuditQueries::list(const Query& query) {
   if (static_cast<int>(rows.size()) > limit)
     page["next_after"] = rows[limit - 1][0].as<std::int64_t>();
   return page;
+}
+
+Result<json> AuditQueries::stats(const Query& query) {
+  auto where = conditions(query, {"bucket"});
+  if (!where.has_value())
+    return std::move(where).error();
+  const auto bucket = query.contains("bucket") ? query.at("bucket") : std::string("day");
+  if (bucket != "day" && bucket != "hour")
+    return invalid({{"bucket", "day or hour"}});
+  // Latency is the whole exchange as the caller saw it: received to responded.
+  const auto rows = tx_.exec(
+      "SELECT jsonb_build_object('bucket', to_char(bucket, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+      "'consumer', consumer, 'provider', provider, 'exchanges', count(*), "
+      "'refused', count(*) FILTER (WHERE error_code IS NOT NULL), "
+      "'error_rate', round(avg((error_code IS NOT NULL)::int), 4), "
+      "'latency_ms', jsonb_build_object("
+      "'p50', round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 3), "
+      "'p95', round(percentile_cont(0.95) WITHIN GROUP (ORDER BY ms)::numeric, 3), "
+      "'p99', round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 3)))::text "
+      "FROM (SELECT date_trunc(" +
+      tx_.quote(bucket) +
+      ", received_at AT TIME ZONE 'UTC') AS bucket, "
+      "consumer, provider, error_code, "
+      "extract(epoch FROM responded_at - received_at) * 1000 AS ms "
+      "FROM audit_records WHERE " +
+      where.value() +
+      ") r "
+      "GROUP BY bucket, consumer, provider ORDER BY bucket, consumer, provider LIMIT 10000");
+  json items = json::array();
+  for (const auto& row : rows)
+    items.push_back(json::parse(row[0].as<std::string>()));
+  return json{{"bucket", bucket}, {"items", std::move(items)}};
 }
 
 Result<json> AuditQueries::get(std::int64_t id) {

@@ -31,11 +31,18 @@ class AuditQueries {
   Result<nlohmann::json> list(const Query& query);
   // GET /audit/v1/exchanges/{id}; Client.NotFound outside the actor's scope.
   Result<nlohmann::json> get(std::int64_t id);
+  // GET /audit/v1/stats?from=&to=&bucket=day|hour (+ the list's party
+  // filters): per consumer -> provider pair and bucket, exchanges, refusals,
+  // error rate and total latency percentiles (p50, p95, p99, ms).
+  Result<nlohmann::json> stats(const Query& query);
   // GET /audit/v1/verify?from=&to=&node=&trust=KEY_ID,...
   Result<nlohmann::json> verify(const Query& query);
 
  private:
   AuditQueries(pqxx::dbtransaction& tx, std::string scope);
+  // The WHERE condition for a time range and filters (scope included);
+  // `extra` names further parameters the caller reads itself.
+  Result<std::string> conditions(const Query& query, const std::vector<std::string>& extra);
   pqxx::dbtransaction& tx_;
   std::string scope_;  // SQL condition on api_audit_records; "true" for the whole log
 };

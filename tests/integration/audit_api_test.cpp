@@ -1,6 +1,7 @@
 // The auditor API: every filter, keyset pages that neither skip nor repeat a
 // record while others are being written, member scoping, and verification.
 #include <atomic>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -172,6 +173,35 @@ TEST_F(AuditApi, VerifyReportsAnIntactLog) {
   EXPECT_TRUE(report["ok"].get<bool>()) << report.dump(2);
   EXPECT_EQ(report["chains"][0]["records_checked"], 6);
   EXPECT_EQ(auditor.get("/audit/v1/verify?from=nonsense").status, 400);
+}
+
+TEST_F(AuditApi, StatsCountExchangesRefusalsAndLatencyPerPair) {
+  auto auditor = admin(auditor_);
+  const auto response = auditor.get("/audit/v1/stats?from=2000-01-01&to=2100-01-01&bucket=hour");
+  ASSERT_EQ(response.status, 200) << response.body;
+  std::map<std::string, json> by_pair;
+  const auto body = AdminClient::json_of(response);
+  for (const auto& item : body["items"]) {
+    by_pair[item["consumer"].get<std::string>() + " -> " + item["provider"].get<std::string>()] =
+        item;
+  }
+  const auto& main = by_pair.at(std::string(kConsumer) + " -> " + kProvider);
+  EXPECT_EQ(main["exchanges"], 4);  // a-1..a-3, b-1
+  EXPECT_EQ(main["refused"], 0);
+  EXPECT_GT(main["latency_ms"]["p50"].get<double>(), 0.0);
+  EXPECT_GE(main["latency_ms"]["p99"].get<double>(), main["latency_ms"]["p50"].get<double>());
+  const auto& dead = by_pair.at(std::string(kConsumer) + " -> " + kDeadProvider);
+  EXPECT_EQ(dead["refused"], 1);
+  EXPECT_EQ(dead["error_rate"], 1.0);
+  EXPECT_EQ(by_pair.at(std::string(kOther) + " -> " + kProvider)["refused"], 1);
+
+  // The provider ministry's auditor does not see the dead provider's pair.
+  const auto scoped =
+      AdminClient::json_of(admin(token("auditor", kProviderMember))
+                               .get("/audit/v1/stats?from=2000-01-01&to=2100-01-01"));
+  for (const auto& item : scoped["items"])
+    EXPECT_EQ(item["provider"], kProvider);
+  EXPECT_EQ(auditor.get("/audit/v1/stats?from=2000-01-01&to=2100-01-01&bucket=week").status, 400);
 }
 
 }  // namespace
