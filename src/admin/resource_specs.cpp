@@ -202,7 +202,8 @@ std::vector<ResourceSpec> build_specs() {
                      ref("request_schema", "request_schema_id", K::kSchemaRef, false),
                      ref("response_schema", "response_schema_id", K::kSchemaRef, false),
                      field("allow_async", K::kBoolean, false, true),
-                     field("require_purpose", K::kBoolean, false, true)};
+                     field("require_purpose", K::kBoolean, false, true),
+                     choice("audit_bodies", {"none", "hash", "full"}, true)};
   services.fields[10].updatable = true;
   services.fields[11].updatable = true;
   services.filters = {{"system_id", "system_id", true}, {"status", "status", false}};

@@ -28,7 +28,10 @@ const std::string& record_columns() {
       "client_fingerprint, status, error_code, request_bytes, response_bytes, request_sha256, "
       "response_sha256, " +
       micros("received_at") + ", " + micros("provider_called_at") + ", " +
-      micros("provider_answered_at") + ", " + micros("responded_at");
+      micros("provider_answered_at") + ", " + micros("responded_at") +
+      // A kept body is covered by the chain through its SHA-256.
+      ", (request_body IS NULL OR encode(sha256(request_body), 'hex') = request_sha256) AND "
+      "(response_body IS NULL OR encode(sha256(response_body), 'hex') = response_sha256)";
   return columns;
 }
 
@@ -188,6 +191,12 @@ class ChainVerifier {
                   "record " + std::to_string(row_seq) + " (id " + std::to_string(id) +
                       ") does not hash to its link: it, or the link of the record before it, "
                       "was changed");
+          return;
+        }
+        if (!row[27].as<bool>()) {
+          problem("altered", row_seq, id,
+                  "record " + std::to_string(row_seq) + " (id " + std::to_string(id) +
+                      "): a kept body does not match its SHA-256");
           return;
         }
         seq = row_seq;

@@ -18,6 +18,7 @@
 
 #include "lienthong/audit/audit_chain.hpp"
 #include "lienthong/audit/signing_key.hpp"
+#include "lienthong/core/digest.hpp"
 #include "lienthong/core/timestamp.hpp"
 
 namespace lienthong::audit {
@@ -51,7 +52,9 @@ const std::vector<std::string> kColumns{"node",
                                         "provider_answered_at",
                                         "responded_at",
                                         "seq",
-                                        "record_hash"};
+                                        "record_hash",
+                                        "request_body",
+                                        "response_body"};
 
 // The advisory lock that orders audit commits across nodes ("LTAUDIT" in ASCII).
 constexpr std::int64_t kCommitOrderLock = 0x4c5441554449;
@@ -59,6 +62,11 @@ constexpr std::int64_t kCommitOrderLock = 0x4c5441554449;
 // NULL for empty optional text, so "unknown" and "" are not confused in queries.
 const char* nullable(const std::string& text) {
   return text.empty() ? nullptr : text.c_str();
+}
+
+// A kept body in bytea's hex input form ("\\x4142"), empty when not kept.
+std::string bytea_hex(const std::optional<std::string>& body) {
+  return body ? "\\x" + to_hex(*body) : std::string();
 }
 
 // A waiting request: its handler and the I/O executor it must resume on.
@@ -250,6 +258,8 @@ struct AuditWriter::Impl {
   }
 
   static void write_row(pqxx::stream_to& stream, const AuditRecord& r, const ChainHead& link) {
+    const std::string request_body = bytea_hex(r.request_body);
+    const std::string response_body = bytea_hex(r.response_body);
     const auto optional_time = [](const std::optional<TimePoint>& t) {
       return t ? to_rfc3339(*t) : std::string();
     };
@@ -262,7 +272,9 @@ struct AuditWriter::Impl {
         nullable(r.purpose), nullable(r.client_address), nullable(r.client_fingerprint), r.status,
         nullable(r.error_code), r.request_bytes, r.response_bytes, r.request_sha256.c_str(),
         r.response_sha256.c_str(), to_rfc3339(r.received_at), nullable(called), nullable(answered),
-        to_rfc3339(r.responded_at), link.seq, link.hash.c_str());
+        to_rfc3339(r.responded_at), link.seq, link.hash.c_str(),
+        r.request_body ? request_body.c_str() : nullptr,
+        r.response_body ? response_body.c_str() : nullptr);
   }
 };
 

@@ -214,6 +214,7 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
   }
 
   // 6. Agreement, purpose, body limit, request schema and rate limits.
+  exchange.audit_bodies = service->audit_bodies;
   auto agreement = authorize(exchange, *caller.value(), *service, envelope.header.version,
                              envelope.header.purpose, std::nullopt,
                              JsonBody{.parsed = &envelope.payload, .text = {}});
@@ -383,8 +384,14 @@ asio::awaitable<HttpResponse> ExchangeHandler::finish(Exchange& exchange,
   record.error_code = outcome.has_value() ? "" : std::string(outcome.error().code_name());
   record.request_bytes = static_cast<std::int64_t>(request.body.size());
   record.response_bytes = static_cast<std::int64_t>(response.body.size());
-  record.request_sha256 = sha256_hex(request.body);
-  record.response_sha256 = sha256_hex(response.body);
+  if (exchange.audit_bodies != registry::AuditBodies::kNone) {
+    record.request_sha256 = sha256_hex(request.body);
+    record.response_sha256 = sha256_hex(response.body);
+  }
+  if (exchange.audit_bodies == registry::AuditBodies::kFull) {
+    record.request_body = request.body;
+    record.response_body = response.body;
+  }
   record.received_at = request.received_at;
   record.responded_at = std::chrono::system_clock::now();
 

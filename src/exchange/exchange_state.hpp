@@ -24,6 +24,8 @@ struct ExchangeHandler::Exchange {
   std::string message_id;
   std::optional<int> retry_after_seconds;  // sent as Retry-After with a 429
   bool xroad = false;                      // an X-Road REST (r1) call: errors take X-Road's form
+  // What the audit record keeps of the bodies, once the service is known.
+  registry::AuditBodies audit_bodies = registry::AuditBodies::kHash;
   // The caller's place among its requests in flight, held until the answer is audited.
   std::optional<policy::ConcurrencyLimiter::Slot> slot;
 };

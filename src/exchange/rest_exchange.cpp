@@ -74,6 +74,7 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::rest_message(Exchange& ex
                              : "no active service " + record.provider + "/" + record.service);
   }
   record.service_version = service->service_id.version;
+  exchange.audit_bodies = service->audit_bodies;
 
   // 6. Agreement (with method and path), purpose, limits, request schema.
   const std::string_view path = target.value().path;

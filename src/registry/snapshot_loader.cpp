@@ -83,7 +83,7 @@ std::vector<ServiceEntry> load_services(pqxx::transaction_base& tx,
   const auto rows = tx.exec(
       "SELECT v.id, m.instance, m.member_class, m.member_code, s.system_code, v.service_code, "
       "v.version, v.name, v.system_id, v.provider_path, v.timeout_ms, v.max_body_bytes, "
-      "v.require_purpose, v.request_schema_id, v.response_schema_id "
+      "v.require_purpose, v.request_schema_id, v.response_schema_id, v.audit_bodies "
       "FROM services v JOIN systems s ON s.id = v.system_id JOIN members m ON m.id = s.member_id "
       "WHERE v.status = 'active' AND s.status = 'active'");
   services.reserve(rows.size());
@@ -101,6 +101,10 @@ std::vector<ServiceEntry> load_services(pqxx::transaction_base& tx,
     if (!row[11].is_null())
       entry.max_body_bytes = row[11].as<std::size_t>();
     entry.require_purpose = row[12].as<bool>();
+    const auto bodies = row[15].as<std::string>();
+    entry.audit_bodies = bodies == "full"   ? AuditBodies::kFull
+                         : bodies == "none" ? AuditBodies::kNone
+                                            : AuditBodies::kHash;
     bool schemas_ready = true;
     for (const auto& [column, target] :
          {std::pair{13, &entry.request_schema}, std::pair{14, &entry.response_schema}}) {

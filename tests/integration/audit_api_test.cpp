@@ -204,5 +204,59 @@ TEST_F(AuditApi, StatsCountExchangesRefusalsAndLatencyPerPair) {
   EXPECT_EQ(auditor.get("/audit/v1/stats?from=2000-01-01&to=2100-01-01&bucket=week").status, 400);
 }
 
+TEST_F(AuditApi, BodiesAreKeptOnlyWhereTheServiceAsksAndTheChainCoversThem) {
+  auto hub = hub_admin();
+  const auto echo_id = std::to_string(id_of("services", "service_code = 'echo'"));
+  const auto current = hub.get("/admin/v1/services/" + echo_id);
+  const auto full = hub.patch("/admin/v1/services/" + echo_id, {{"audit_bodies", "full"}},
+                              current.header("etag"));
+  ASSERT_EQ(full.status, 200) << full.body;
+  EXPECT_EQ(AdminClient::json_of(full)["audit_bodies"], "full");
+  ASSERT_TRUE(hub_->reload_registry().has_value());
+
+  auto consumer = client();
+  const auto sent = envelope("body-1", kConsumer, kProvider, "echo");
+  ASSERT_EQ(consumer.post("/exchange/v1/messages", sent).status, 200);
+  auto auditor = admin(auditor_);
+  const auto page = AdminClient::json_of(
+      auditor.get("/audit/v1/exchanges?from=2000-01-01&to=2100-01-01&message_id=body-1"));
+  ASSERT_EQ(page["items"].size(), 1u);
+  const auto kept = page["items"][0]["request_body_base64"].get<std::string>();
+  EXPECT_EQ(database_->scalar("SELECT convert_from(request_body, 'UTF8') FROM audit_records "
+                              "WHERE message_id = 'body-1'"),
+            sent);
+  EXPECT_FALSE(kept.empty());
+  EXPECT_TRUE(page["items"][0]["response_body_base64"].is_string());
+  // The default keeps hashes only.
+  EXPECT_TRUE(AdminClient::json_of(auditor.get(
+      "/audit/v1/exchanges?from=2000-01-01&to=2100-01-01&message_id=a-1"))["items"][0]
+                                                                          ["request_body_base64"]
+                                                                              .is_null());
+
+  const auto none =
+      hub.patch("/admin/v1/services/" + echo_id, {{"audit_bodies", "none"}}, full.header("etag"));
+  ASSERT_EQ(none.status, 200) << none.body;
+  ASSERT_TRUE(hub_->reload_registry().has_value());
+  ASSERT_EQ(consumer.post("/exchange/v1/messages", envelope("body-2", kConsumer, kProvider, "echo"))
+                .status,
+            200);
+  EXPECT_EQ(
+      database_->scalar("SELECT request_sha256 || '|' || coalesce(request_body::text, 'null') FROM "
+                        "audit_records WHERE message_id = 'body-2'"),
+      "|null");
+  EXPECT_TRUE(AdminClient::json_of(auditor.get("/audit/v1/verify"))["ok"].get<bool>());
+
+  // A kept body is covered by the chain through its SHA-256.
+  database_->execute(
+      "ALTER TABLE audit_records DISABLE TRIGGER USER;"
+      "UPDATE audit_records SET request_body = 'forged'::bytea WHERE message_id = 'body-1';"
+      "ALTER TABLE audit_records ENABLE TRIGGER USER");
+  const auto report = AdminClient::json_of(auditor.get("/audit/v1/verify"));
+  EXPECT_FALSE(report["ok"].get<bool>());
+  EXPECT_EQ(report["chains"][0]["problem"]["kind"], "altered");
+  EXPECT_EQ(report["chains"][0]["problem"]["record_id"].dump(),
+            database_->scalar("SELECT id FROM audit_records WHERE message_id = 'body-1'"));
+}
+
 }  // namespace
 }  // namespace lienthong::testing

@@ -1,6 +1,7 @@
 #pragma once
 // One audit record: what happened in one exchange, accepted or refused.
-// Holds hashes of the bodies, never the bodies themselves.
+// Holds the SHA-256 of the bodies; the bodies themselves only for services
+// whose registration asks for them (audit_bodies = full).
 
 #include <chrono>
 #include <cstdint>
@@ -30,8 +31,10 @@ struct AuditRecord {
   std::string error_code;  // empty on success
   std::int64_t request_bytes = 0;
   std::int64_t response_bytes = 0;
-  std::string request_sha256;
+  std::string request_sha256;  // empty when the service keeps nothing (audit_bodies = none)
   std::string response_sha256;
+  std::optional<std::string> request_body;  // kept only with audit_bodies = full
+  std::optional<std::string> response_body;
   TimePoint received_at{};
   std::optional<TimePoint> provider_called_at;
   std::optional<TimePoint> provider_answered_at;

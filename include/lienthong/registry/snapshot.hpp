@@ -29,6 +29,9 @@ struct SystemEntry {
   std::optional<net::HttpEndpoint> endpoint;  // set when the system provides services
 };
 
+// What the audit log keeps of a service's message bodies (services.audit_bodies).
+enum class AuditBodies { kNone, kHash, kFull };
+
 struct ServiceEntry {
   std::int64_t id = 0;
   ServiceId service_id;
@@ -41,6 +44,7 @@ struct ServiceEntry {
   bool active = true;
   std::optional<std::size_t> max_body_bytes;  // the hub-wide limit applies when absent
   bool require_purpose = true;
+  AuditBodies audit_bodies = AuditBodies::kHash;
   // Compiled once per snapshot; null when the service registers none.
   std::shared_ptr<const schema::JsonSchema> request_schema;
   std::shared_ptr<const schema::JsonSchema> response_schema;
