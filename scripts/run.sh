@@ -70,13 +70,16 @@ curl -sS --cacert "$LT_PKI/ca.crt" -H 'Content-Type: application/json' \
   -w '\n(HTTP %{http_code})\n' "https://localhost:$hub_port/exchange/v1/messages"
 
 echo
-lt_say "3. The audit records of both calls, committed before the answers left the hub"
-lt_say "   (the refused caller is unknown, so its record has no consumer and no message id):"
-lt_psql -d lienthong -x -c "SELECT id, node, message_id, request_id, consumer, provider, service,
-    service_version, user_id, purpose, status, error_code, request_bytes, response_bytes,
-    request_sha256, response_sha256, received_at, provider_called_at, provider_answered_at,
-    responded_at
-  FROM (SELECT * FROM audit_records ORDER BY id DESC LIMIT 2) last_two ORDER BY id"
+lt_say "3. The audit records of both calls, committed before the answers left the hub, as an"
+lt_say "   auditor reads them (the refused caller is unknown, so its record has no consumer):"
+auditor_token=$("$lienthong" token create --role auditor --label "run.sh demo auditor" 2>/dev/null)
+today=$(date -u +%Y-%m-%d)
+echo "   GET https://localhost:$admin_port/audit/v1/exchanges?from=$today&to=2100-01-01"
+curl -sS --cacert "$LT_PKI/ca.crt" -H "Authorization: Bearer $auditor_token" \
+  "https://localhost:$admin_port/audit/v1/exchanges?from=$today&to=2100-01-01&limit=500" |
+  jq '.items[-2:][] | {id, seq, record_hash, message_id, consumer, provider, service,
+      service_version, user_id, purpose, status, error_code, request_sha256, received_at,
+      provider_called_at, provider_answered_at, responded_at}'
 
 echo
 lt_say "4. An administrator puts a new system on the hub and grants it access (admin API, curl):"
@@ -124,6 +127,11 @@ curl -sS --cert "$LT_PKI/DVC-HN.crt" --key "$LT_PKI/DVC-HN.key" --cacert "$LT_PK
 echo
 lt_say "6. The admin-change log shows who changed what:"
 admin "$api/admin-changes?limit=100" | jq -r '.items[-4:][] | "   \(.at)  \(.actor)  \(.action) \(.entity) \(.entity_id)"'
+
+echo
+lt_say "7. Anyone with database access can check that the audit log is complete and unaltered:"
+echo "   ./build/src/lienthong audit verify"
+"$lienthong" audit verify | sed 's/^/   /'
 
 echo
 lt_say "The hub keeps running: exchange https://localhost:$hub_port, admin https://localhost:$admin_port/admin/v1"
