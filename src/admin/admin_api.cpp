@@ -14,6 +14,7 @@
 #include "lienthong/policy/json_limits.hpp"
 
 #include "admin_authenticator.hpp"
+#include "audit_export.hpp"
 #include "audit_queries.hpp"
 #include "resource_store.hpp"
 
@@ -96,6 +97,7 @@ struct AdminApi::Impl {
   Result<HttpResponse> dispatch(ResourceStore& store, const Call& call);
   Result<HttpResponse> dispatch_audit(pqxx::dbtransaction& tx, const Actor& actor,
                                       const Call& call);
+  Result<HttpResponse> export_audit(AuditQueries& queries, const Call& call);
 };
 
 AdminApi::AdminApi(AdminApiOptions options) : impl_(std::make_unique<Impl>()) {
@@ -117,6 +119,7 @@ std::vector<RouteInfo> AdminApi::routes() {
                                 {"GET", "/audit/v1/exchanges"},
                                 {"GET", "/audit/v1/exchanges/{id}"},
                                 {"GET", "/audit/v1/stats"},
+                                {"GET", "/audit/v1/export"},
                                 {"GET", "/audit/v1/verify"}};
   for (const auto& spec : resource_specs()) {
     const std::string collection = prefix + "/" + spec.name;
@@ -222,12 +225,35 @@ HttpResponse AdminApi::handle(const HttpRequest& request) {
   }
 }
 
+// GET /audit/v1/export: the selected records as NDJSON or CSV, streamed.
+Result<HttpResponse> AdminApi::Impl::export_audit(AuditQueries& queries, const Call& call) {
+  const auto format = call.query.contains("format") ? call.query.at("format") : "ndjson";
+  if (format != "ndjson" && format != "csv")
+    return make_error(ErrorCode::kClientInvalidInput, "format is ndjson or csv");
+  if (!options.workers)
+    return make_error(ErrorCode::kServerInternal, "exports need the admin worker pool");
+  auto sql = queries.export_query(call.query);
+  if (!sql.has_value())
+    return std::move(sql).error();
+  HttpResponse response;
+  response.headers.push_back(
+      {"Content-Type", format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson"});
+  response.headers.push_back(
+      {"Content-Disposition", "attachment; filename=\"audit-export." + format + "\""});
+  response.stream = make_audit_export(options.database_url, std::move(sql).value(),
+                                      format == "csv" ? ExportFormat::kCsv : ExportFormat::kNdjson,
+                                      options.workers);
+  return response;
+}
+
 // /audit/v1/...: read-only, for auditors.
 Result<HttpResponse> AdminApi::Impl::dispatch_audit(pqxx::dbtransaction& tx, const Actor& actor,
                                                     const Call& call) {
   const auto& segments = call.segments;
   const bool exchanges = segments[0] == "exchanges" && segments.size() <= 2;
-  const bool report = (segments[0] == "verify" || segments[0] == "stats") && segments.size() == 1;
+  const bool report =
+      (segments[0] == "verify" || segments[0] == "stats" || segments[0] == "export") &&
+      segments.size() == 1;
   if (!exchanges && !report)
     return make_error(ErrorCode::kClientNotFound, "no audit endpoint at this path");
   if (call.method != "GET")
@@ -235,6 +261,8 @@ Result<HttpResponse> AdminApi::Impl::dispatch_audit(pqxx::dbtransaction& tx, con
   auto queries = AuditQueries::open(tx, actor);
   if (!queries.has_value())
     return std::move(queries).error();
+  if (segments[0] == "export")
+    return export_audit(queries.value(), call);
   Result<json> answer = make_error(ErrorCode::kClientNotFound, "ids are positive integers");
   if (segments[0] == "verify") {
     answer = queries.value().verify(call.query);

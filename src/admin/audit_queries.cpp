@@ -148,6 +148,13 @@ Result<json> AuditQueries::stats(const Query& query) {
   return json{{"bucket", bucket}, {"items", std::move(items)}};
 }
 
+Result<std::string> AuditQueries::export_query(const Query& query) {
+  auto where = conditions(query, {"format"});
+  if (!where.has_value())
+    return std::move(where).error();
+  return "SELECT doc::text FROM api_audit_records WHERE " + where.value() + " ORDER BY id";
+}
+
 Result<json> AuditQueries::get(std::int64_t id) {
   const auto rows =
       tx_.exec_params("SELECT doc FROM api_audit_records WHERE id = $1 AND " + scope_, id);

@@ -35,6 +35,9 @@ class AuditQueries {
   // filters): per consumer -> provider pair and bucket, exchanges, refusals,
   // error rate and total latency percentiles (p50, p95, p99, ms).
   Result<nlohmann::json> stats(const Query& query);
+  // GET /audit/v1/export?format=ndjson|csv (+ the list's filters): the
+  // query that selects the records' documents in id order, for streaming.
+  Result<std::string> export_query(const Query& query);
   // GET /audit/v1/verify?from=&to=&node=&trust=KEY_ID,...
   Result<nlohmann::json> verify(const Query& query);
 

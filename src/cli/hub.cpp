@@ -87,6 +87,7 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
 
   // The admin listener: one I/O thread is plenty; the database work runs on
   // its own worker pool.
+  p.admin_workers = std::make_shared<boost::asio::thread_pool>(p.config.admin.workers);
   auto api = std::make_shared<admin::AdminApi>(admin::AdminApiOptions{
       p.config.database.url,
       [this] {
@@ -95,8 +96,7 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
                                         : "registry database unreachable or snapshot not loaded; "
                                           "serving the last snapshot"};
       },
-      [this] { (void)reload_registry(); }, p.logger});
-  p.admin_workers = std::make_shared<boost::asio::thread_pool>(p.config.admin.workers);
+      [this] { (void)reload_registry(); }, p.logger, p.admin_workers});
   auto admin_options = net::ServerOptions::from(p.config, p.config.admin.listen);
   admin_options.threads = 1;
   p.admin_server = std::make_unique<net::HttpServer>(

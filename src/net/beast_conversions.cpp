@@ -31,4 +31,16 @@ http::response<http::string_body> to_beast(HttpResponse&& response, unsigned ver
   return out;
 }
 
+http::response<http::empty_body> to_beast_chunked_head(HttpResponse& response, unsigned version,
+                                                       bool keep_alive) {
+  http::response<http::empty_body> out{static_cast<http::status>(response.status), version};
+  for (auto& h : response.headers) {
+    if (!is_hop_by_hop(h.name))
+      out.set(h.name, std::move(h.value));
+  }
+  out.keep_alive(keep_alive && !response.close_connection);
+  out.chunked(true);
+  return out;
+}
+
 }  // namespace lienthong::net::detail

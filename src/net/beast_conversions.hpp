@@ -26,4 +26,8 @@ bool is_hop_by_hop(std::string_view name);
 http::response<http::string_body> to_beast(HttpResponse&& response, unsigned version,
                                            bool keep_alive);
 
+// The head of a streamed response: Transfer-Encoding: chunked, no length.
+http::response<http::empty_body> to_beast_chunked_head(HttpResponse& response, unsigned version,
+                                                       bool keep_alive);
+
 }  // namespace lienthong::net::detail

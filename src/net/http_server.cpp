@@ -123,6 +123,38 @@ HttpRequest to_request(http::request_parser<http::string_body>& parser, const Pe
   return request;
 }
 
+// Sends a streamed body as HTTP/1.1 chunks, one piece at a time, so memory
+// holds one piece however long the body. False when the connection must end
+// (a failed write, a failed piece, or no keep-alive).
+template <class Stream>
+asio::awaitable<bool> write_streamed(Stream& stream, beast::tcp_stream& tcp_layer,
+                                     const ServerOptions& options, HttpResponse& response,
+                                     unsigned version, bool keep_alive) {
+  auto source = std::move(response.stream);
+  auto head = detail::to_beast_chunked_head(response, version, keep_alive);
+  http::response_serializer<http::empty_body> serializer(head);
+  tcp_layer.expires_after(std::chrono::milliseconds(options.read_timeout_ms));
+  if (auto [ec, n] = co_await http::async_write_header(stream, serializer, kNoThrow); ec)
+    co_return false;
+  for (;;) {
+    std::string piece;
+    try {
+      piece = co_await source->next();
+    } catch (const std::exception&) {
+      co_return false;  // no last chunk: the client sees the body is incomplete
+    }
+    tcp_layer.expires_after(std::chrono::milliseconds(options.read_timeout_ms));
+    if (piece.empty()) {
+      auto [ec, n] = co_await asio::async_write(stream, http::make_chunk_last(), kNoThrow);
+      co_return !ec && head.keep_alive();
+    }
+    if (auto [ec, n] =
+            co_await asio::async_write(stream, http::make_chunk(asio::buffer(piece)), kNoThrow);
+        ec)
+      co_return false;
+  }
+}
+
 // Serves requests on one connection until it closes. `Stream` is the TLS or
 // the plain stream; `tcp_layer` is the tcp_stream under it, which carries the
 // deadlines.
@@ -181,6 +213,11 @@ asio::awaitable<void> serve_requests(Stream& stream, beast::tcp_stream& tcp_laye
       response = co_await handler.handle(to_request(parser, peer));
     }
     const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
+    if (response.stream) {
+      if (!co_await write_streamed(stream, tcp_layer, options, response, version, keep_alive))
+        co_return;
+      continue;
+    }
     auto message = detail::to_beast(std::move(response), version, keep_alive);
     tcp_layer.expires_after(ec ? std::chrono::milliseconds(kAnswerGrace) : read_timeout);
     auto [write_ec, written] = co_await http::async_write(stream, message, kNoThrow);

@@ -1,5 +1,6 @@
 // The auditor API: every filter, keyset pages that neither skip nor repeat a
 // record while others are being written, member scoping, and verification.
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <set>
@@ -256,6 +257,50 @@ TEST_F(AuditApi, BodiesAreKeptOnlyWhereTheServiceAsksAndTheChainCoversThem) {
   EXPECT_EQ(report["chains"][0]["problem"]["kind"], "altered");
   EXPECT_EQ(report["chains"][0]["problem"]["record_id"].dump(),
             database_->scalar("SELECT id FROM audit_records WHERE message_id = 'body-1'"));
+}
+
+TEST_F(AuditApi, ExportsStreamNdjsonAndCsvPageByPage) {
+  // Enough rows for several pieces of the stream (1,000 rows each).
+  database_->execute(
+      "INSERT INTO audit_records (node, request_id, method, path, status, request_bytes, "
+      "response_bytes, request_sha256, response_sha256, received_at, responded_at) "
+      "SELECT 'bulk', 'bulk-' || g, 'POST', '/exchange/v1/messages', 200, 0, 0, '', '', now(), "
+      "now() FROM generate_series(1, 2500) g");
+  auto auditor = admin(auditor_);
+  const auto ndjson = auditor.get("/audit/v1/export?from=2000-01-01&to=2100-01-01");
+  ASSERT_EQ(ndjson.status, 200) << ndjson.body.substr(0, 300);
+  EXPECT_EQ(ndjson.header("content-type"), "application/x-ndjson");
+  EXPECT_EQ(ndjson.header("transfer-encoding"), "chunked");
+  std::size_t lines = 0;
+  std::int64_t last_id = 0;
+  for (std::size_t start = 0; start < ndjson.body.size();) {
+    const auto end = ndjson.body.find('\n', start);
+    ASSERT_NE(end, std::string::npos) << "the last line is not terminated";
+    const auto record = json::parse(ndjson.body.substr(start, end - start));
+    EXPECT_GT(record["id"].get<std::int64_t>(), last_id) << "not in id order";
+    last_id = record["id"].get<std::int64_t>();
+    ++lines;
+    start = end + 1;
+  }
+  EXPECT_EQ(lines, 2506u);
+
+  const auto csv = auditor.get(
+      std::string("/audit/v1/export?format=csv&from=2000-01-01&to=2100-01-01&consumer=") + kOther);
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(csv.header("content-type"), "text/csv; charset=utf-8");
+  const auto header_end = csv.body.find("\r\n");
+  EXPECT_TRUE(csv.body.starts_with("id,node,seq,message_id,request_id,"));
+  const auto row = csv.body.substr(header_end + 2);
+  EXPECT_NE(row.find(",c-1,"), std::string::npos) << row;
+  EXPECT_NE(row.find(",Client.AgreementExpired,"), std::string::npos) << row;
+  EXPECT_EQ(std::count(row.begin(), row.end(), '\n'), 1) << "one record";
+
+  // A member-scoped auditor's export is scoped like its queries.
+  const auto scoped = admin(token("auditor", kProviderMember))
+                          .get("/audit/v1/export?from=2000-01-01&to=2100-01-01");
+  EXPECT_EQ(std::count(scoped.body.begin(), scoped.body.end(), '\n'), 5);
+  EXPECT_EQ(auditor.get("/audit/v1/export?format=xml&from=2000-01-01&to=2100-01-01").status, 400);
+  EXPECT_EQ(auditor.get("/audit/v1/export").status, 400);
 }
 
 }  // namespace

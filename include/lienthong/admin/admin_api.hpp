@@ -15,6 +15,9 @@
 namespace spdlog {
 class logger;
 }
+namespace boost::asio {
+class thread_pool;
+}
 
 namespace lienthong::admin {
 
@@ -34,6 +37,8 @@ struct AdminApiOptions {
   // follow through NOTIFY).
   std::function<void()> after_change;
   std::shared_ptr<spdlog::logger> logger;  // server errors; the default logger when null
+  // Where streamed answers (audit exports) read from PostgreSQL, piece by piece.
+  std::shared_ptr<boost::asio::thread_pool> workers;
 };
 
 // One route of the API: method and path template, e.g. {"GET", "/admin/v1/systems/{id}"}.

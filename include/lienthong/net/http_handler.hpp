@@ -8,6 +8,15 @@
 
 namespace lienthong::net {
 
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // The next piece of the body, or an empty string at its end. Runs on the
+  // connection's I/O thread and must not block it. An exception ends the
+  // connection without the final chunk, so the client sees the body is cut.
+  virtual boost::asio::awaitable<std::string> next() = 0;
+};
+
 class HttpHandler {
  public:
   virtual ~HttpHandler() = default;

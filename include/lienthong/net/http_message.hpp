@@ -3,6 +3,7 @@
 // Beast types, so they compile fast and can be tested without sockets.
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,11 +39,16 @@ struct HttpRequest {
   std::string_view path() const;  // target without the query
 };
 
+// A body produced piece by piece and sent chunked, for answers too large to
+// hold in memory (audit exports). Defined in http_handler.hpp.
+class BodyStream;
+
 struct HttpResponse {
   int status = 200;
   std::vector<Header> headers;  // Content-Type goes here like any other header
   std::string body;
   bool close_connection = false;
+  std::shared_ptr<BodyStream> stream;  // when set, sent instead of `body`
 
   std::string_view header(std::string_view name) const { return find_header(headers, name); }
 
