@@ -59,25 +59,6 @@ BEGIN
   END LOOP;
 END $$;
 
--- The auditor API's representation of a record, defined once.
-CREATE VIEW api_audit_records AS
-SELECT r.id, r.node, r.seq, r.received_at, r.consumer, r.provider, r.service, r.user_id,
-       r.purpose, r.status, r.error_code, r.message_id,
-       jsonb_build_object(
-         'id', r.id, 'node', r.node, 'seq', r.seq, 'record_hash', r.record_hash,
-         'message_id', r.message_id, 'request_id', r.request_id,
-         'correlation_id', r.correlation_id, 'consumer', r.consumer, 'provider', r.provider,
-         'service', r.service, 'service_version', r.service_version, 'method', r.method,
-         'path', r.path, 'user_id', r.user_id, 'purpose', r.purpose,
-         'client_address', r.client_address, 'client_fingerprint', r.client_fingerprint,
-         'status', r.status, 'error_code', r.error_code, 'request_bytes', r.request_bytes,
-         'response_bytes', r.response_bytes, 'request_sha256', r.request_sha256,
-         'response_sha256', r.response_sha256, 'received_at', r.received_at,
-         'provider_called_at', r.provider_called_at,
-         'provider_answered_at', r.provider_answered_at, 'responded_at', r.responded_at,
-         'committed_at', r.committed_at) AS doc
-FROM audit_records r;
-
 -- An auditor token may name a member: it then sees only the exchanges where
 -- that member's systems are consumer or provider.
 ALTER TABLE admin_tokens DROP CONSTRAINT admin_tokens_check;
@@ -117,7 +98,8 @@ FROM services v JOIN systems s ON s.id = v.system_id JOIN members m ON m.id = s.
 LEFT JOIN json_schemas rq ON rq.id = v.request_schema_id
 LEFT JOIN json_schemas rs ON rs.id = v.response_schema_id;
 
-CREATE OR REPLACE VIEW api_audit_records AS
+-- The auditor API's representation of a record, defined once.
+CREATE VIEW api_audit_records AS
 SELECT r.id, r.node, r.seq, r.received_at, r.consumer, r.provider, r.service, r.user_id,
        r.purpose, r.status, r.error_code, r.message_id,
        jsonb_build_object(

@@ -108,12 +108,7 @@ Result<json> AuditQueries::list(const Query& query) {
     return invalid(std::move(errors));
   const auto rows = tx_.exec("SELECT id, doc FROM api_audit_records WHERE " + condition +
                              " ORDER BY id LIMIT " + std::to_string(limit + 1));
-  json page{{"items", json::array()}, {"next_after", nullptr}};
-  for (std::size_t i = 0; i < rows.size() && static_cast<int>(i) < limit; ++i)
-    page["items"].push_back(json::parse(rows[i][1].as<std::string>()));
-  if (static_cast<int>(rows.size()) > limit)
-    page["next_after"] = rows[limit - 1][0].as<std::int64_t>();
-  return page;
+  return keyset_page(rows, limit);
 }
 
 Result<json> AuditQueries::stats(const Query& query) {

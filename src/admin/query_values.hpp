@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
 #include "lienthong/core/error.hpp"
 
 namespace lienthong::admin {
@@ -24,6 +27,17 @@ inline Error invalid(std::vector<FieldError> fields) {
     fields.resize(50);
   error.fields = std::move(fields);
   return error;
+}
+
+// {"items": [...], "next_after": id or null} from rows of (id, JSON text)
+// fetched with LIMIT limit + 1: the extra row only says there is more.
+inline nlohmann::json keyset_page(const pqxx::result& rows, int limit) {
+  nlohmann::json page{{"items", nlohmann::json::array()}, {"next_after", nullptr}};
+  for (std::size_t i = 0; i < rows.size() && static_cast<int>(i) < limit; ++i)
+    page["items"].push_back(nlohmann::json::parse(rows[i][1].as<std::string>()));
+  if (static_cast<int>(rows.size()) > limit)
+    page["next_after"] = rows[limit - 1][0].as<std::int64_t>();
+  return page;
 }
 
 inline std::optional<std::int64_t> parse_id(const std::string& text) {

@@ -221,13 +221,7 @@ Result<json> ResourceStore::list(const ResourceSpec& spec, const Query& query) {
   }
   const auto rows = tx_.exec("SELECT id, doc FROM " + spec.view + " WHERE " + where +
                              " ORDER BY id LIMIT " + std::to_string(limit + 1));
-  json page{{"items", json::array()}, {"next_after", nullptr}};
-  for (std::size_t i = 0; i < rows.size() && static_cast<int>(i) < limit; ++i) {
-    page["items"].push_back(json::parse(rows[i][1].as<std::string>()));
-  }
-  if (static_cast<int>(rows.size()) > limit)
-    page["next_after"] = rows[limit - 1][0].as<std::int64_t>();
-  return page;
+  return keyset_page(rows, limit);
 }
 
 Result<Entity> ResourceStore::get(const ResourceSpec& spec, std::int64_t id) {

@@ -44,6 +44,36 @@ constexpr std::string_view kServicesPrefix = "/exchange/v1/services/";
 constexpr std::string_view kOpenApiSuffix = "/openapi";
 constexpr std::string_view kOpenApiPath = "/exchange/v1/openapi.json";
 
+// The exchange listener's endpoints.
+enum class Endpoint { kXRoad, kMessages, kCatalog, kDescription, kOpenApi, kNone };
+
+Endpoint endpoint_of(std::string_view path) {
+  if (path.starts_with(xroad::kPrefix))
+    return Endpoint::kXRoad;
+  if (path == kMessagesPath)
+    return Endpoint::kMessages;
+  if (path == kCatalogPath)
+    return Endpoint::kCatalog;
+  if (path == kOpenApiPath)
+    return Endpoint::kOpenApi;
+  if (path.starts_with(kServicesPrefix) && path.ends_with(kOpenApiSuffix))
+    return Endpoint::kDescription;
+  return Endpoint::kNone;
+}
+
+// The one method an endpoint answers; empty for X-Road REST, which passes any on.
+std::string_view allowed_method(Endpoint endpoint) {
+  switch (endpoint) {
+    case Endpoint::kXRoad:
+    case Endpoint::kNone:
+      return {};
+    case Endpoint::kMessages:
+      return "POST";
+    default:
+      return "GET";
+  }
+}
+
 HttpResponse json_response(int status, std::string body, const std::string& request_id) {
   auto response = HttpResponse::with_body(status, std::move(body));
   response.headers.push_back({"X-Request-Id", request_id});
@@ -61,50 +91,43 @@ ExchangeHandler::~ExchangeHandler() = default;
 asio::awaitable<HttpResponse> ExchangeHandler::handle(HttpRequest request) {
   Exchange exchange(std::move(request), deps_.snapshots->current());
   exchange.record.request_id = new_uuid_v7();
-  const auto path = exchange.request.path();
-  if (path.starts_with(xroad::kPrefix)) {
-    exchange.xroad = true;
-    auto outcome = co_await rest_message(exchange);
-    co_return co_await finish(exchange, std::move(outcome));
-  }
-  if (path == kCatalogPath) {
-    if (exchange.request.method != "GET") {
-      auto outcome = co_await finish(
-          exchange, make_error(ErrorCode::kClientMethodNotAllowed, "use GET for the catalog"));
-      outcome.headers.push_back({"Allow", "GET"});
-      co_return outcome;
-    }
-    auto outcome = catalog(exchange);
-    co_return co_await finish(exchange, std::move(outcome));
-  }
-  if (path == kOpenApiPath && exchange.request.method == "GET") {
-    // The API's own description (docs/openapi/exchange-v1.json) needs no
-    // credential: it says nothing about any member.
-    co_return co_await finish(
-        exchange, json_response(200, std::string(embedded::exchange_openapi().front().second),
-                                exchange.record.request_id));
-  }
-  if (path.starts_with(kServicesPrefix) && path.ends_with(kOpenApiSuffix)) {
-    if (exchange.request.method != "GET") {
-      auto outcome = co_await finish(
-          exchange, make_error(ErrorCode::kClientMethodNotAllowed, "use GET for a description"));
-      outcome.headers.push_back({"Allow", "GET"});
-      co_return outcome;
-    }
-    auto outcome = service_description(exchange);
-    co_return co_await finish(exchange, std::move(outcome));
-  }
-  if (path != kMessagesPath) {
+  const Endpoint endpoint = endpoint_of(exchange.request.path());
+  if (endpoint == Endpoint::kNone) {
     co_return co_await finish(
         exchange, make_error(ErrorCode::kClientNotFound, "no exchange endpoint at this path"));
   }
-  if (exchange.request.method != "POST") {
-    auto outcome = co_await finish(
-        exchange, make_error(ErrorCode::kClientMethodNotAllowed, "use POST to send a message"));
-    outcome.headers.push_back({"Allow", "POST"});
+  const std::string_view allowed = allowed_method(endpoint);
+  if (!allowed.empty() && exchange.request.method != allowed) {
+    auto outcome =
+        co_await finish(exchange, make_error(ErrorCode::kClientMethodNotAllowed,
+                                             "use " + std::string(allowed) + " at this endpoint"));
+    outcome.headers.push_back({"Allow", std::string(allowed)});
     co_return outcome;
   }
-  auto outcome = co_await exchange_message(exchange);
+  Result<HttpResponse> outcome = make_error(ErrorCode::kServerInternal, "unrouted");
+  switch (endpoint) {
+    case Endpoint::kXRoad:
+      exchange.xroad = true;
+      outcome = co_await rest_message(exchange);
+      break;
+    case Endpoint::kMessages:
+      outcome = co_await exchange_message(exchange);
+      break;
+    case Endpoint::kCatalog:
+      outcome = catalog(exchange);
+      break;
+    case Endpoint::kDescription:
+      outcome = service_description(exchange);
+      break;
+    case Endpoint::kOpenApi:
+      // The API's own description (docs/openapi/exchange-v1.json) needs no
+      // credential: it says nothing about any member.
+      outcome = json_response(200, std::string(embedded::exchange_openapi().front().second),
+                              exchange.record.request_id);
+      break;
+    case Endpoint::kNone:
+      break;
+  }
   co_return co_await finish(exchange, std::move(outcome));
 }
 

@@ -14,7 +14,6 @@
 
 #include "hub_fixture.hpp"
 #include "hub_process.hpp"
-#include "test_environment.hpp"
 
 namespace lienthong::testing {
 namespace {
@@ -217,19 +216,9 @@ TEST_F(AuditFailClosed, NoSuccessWithoutItsCommittedRecordWhenPostgresDisappears
   // Cut PostgreSQL off once traffic flows, for about a second.
   while (sent < kClients * 5)
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  pqxx::connection superuser(admin_database_url());
-  const auto allow = [&](bool allowed) {
-    pqxx::nontransaction tx(superuser);
-    tx.exec("ALTER DATABASE " + tx.quote_name(database_->name()) + " WITH ALLOW_CONNECTIONS " +
-            (allowed ? "true" : "false"));
-    if (!allowed) {
-      tx.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = " +
-              tx.quote(database_->name()) + " AND pid <> pg_backend_pid()");
-    }
-  };
-  allow(false);
+  database_->set_reachable(false);
   std::this_thread::sleep_for(std::chrono::milliseconds(1'000));
-  allow(true);
+  database_->set_reachable(true);
   for (auto& thread : clients)
     thread.join();
   hub_.reset();  // flush and seal

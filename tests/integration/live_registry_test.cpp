@@ -6,8 +6,6 @@
 #include <sstream>
 #include <thread>
 
-#include <pqxx/pqxx>
-
 #include "admin_fixture.hpp"
 #include "hub_process.hpp"
 
@@ -94,17 +92,7 @@ TEST_F(LiveRegistry, NodeWithoutPostgresKeepsItsSnapshotAndReportsNotReady) {
   ASSERT_EQ(probe.request("GET", "/readyz", "", "").status, 200);
   const auto version_before = hub_->registry_version();
 
-  pqxx::connection superuser(admin_database_url());
-  const auto cut_off = [&](bool allow) {
-    pqxx::nontransaction tx(superuser);
-    tx.exec("ALTER DATABASE " + tx.quote_name(database_->name()) + " WITH ALLOW_CONNECTIONS " +
-            (allow ? "true" : "false"));
-    if (!allow) {
-      tx.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = " +
-              tx.quote(database_->name()) + " AND pid <> pg_backend_pid()");
-    }
-  };
-  cut_off(false);
+  database_->set_reachable(false);
   const auto noticed = time_until([&] { return !hub_->ready(); }, std::chrono::seconds(2));
   EXPECT_TRUE(noticed.has_value());
   const auto readiness = probe.request("GET", "/readyz", "", "");
@@ -119,7 +107,7 @@ TEST_F(LiveRegistry, NodeWithoutPostgresKeepsItsSnapshotAndReportsNotReady) {
   EXPECT_EQ(json::parse(during.body)["code"], "Server.AuditUnavailable");
   EXPECT_EQ(provider_->calls(), 1) << "the snapshot should still have routed the call";
 
-  cut_off(true);
+  database_->set_reachable(true);
   const auto recovered = time_until([&] { return hub_->ready(); }, std::chrono::seconds(5));
   ASSERT_TRUE(recovered.has_value());
   EXPECT_GT(hub_->registry_version(), version_before);

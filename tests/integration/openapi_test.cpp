@@ -12,6 +12,12 @@ namespace {
 
 using nlohmann::json;
 
+std::string upper_case(std::string text) {
+  for (auto& c : text)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
+
 class OpenApi : public AdminFixture {};
 
 TEST_F(OpenApi, ServedDocumentListsExactlyTheRoutesTheApiServes) {
@@ -26,9 +32,7 @@ TEST_F(OpenApi, ServedDocumentListsExactlyTheRoutesTheApiServes) {
     for (const auto& [method, operation] : operations.items()) {
       if (method == "parameters")
         continue;
-      std::string upper = method;
-      for (auto& c : upper)
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      const std::string upper = upper_case(method);
       documented.insert(upper + " " + path);
       EXPECT_TRUE(operation.contains("responses")) << upper << " " << path;
     }
@@ -91,9 +95,7 @@ TEST_F(OpenApi, EveryDocumentedExchangeOperationIsServed) {
     for (const auto& [method, operation] : item.items()) {
       if (method == "parameters")
         continue;
-      std::string upper = method;
-      for (auto& c : upper)
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      const std::string upper = upper_case(method);
       const bool has_body = operation.contains("requestBody");
       const auto response =
           consumer.request(upper, path, has_body ? "{}" : "", has_body ? "application/json" : "",

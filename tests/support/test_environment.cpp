@@ -77,4 +77,15 @@ void TestDatabase::execute(const std::string& sql) const {
   pqxx::nontransaction(connection).exec(sql);
 }
 
+void TestDatabase::set_reachable(bool reachable) const {
+  pqxx::connection admin(admin_database_url());
+  pqxx::nontransaction tx(admin);
+  tx.exec("ALTER DATABASE " + tx.quote_name(name_) + " WITH ALLOW_CONNECTIONS " +
+          (reachable ? "true" : "false"));
+  if (!reachable) {
+    tx.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = " +
+            tx.quote(name_) + " AND pid <> pg_backend_pid()");
+  }
+}
+
 }  // namespace lienthong::testing

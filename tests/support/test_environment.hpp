@@ -24,6 +24,9 @@ class TestDatabase {
   // Runs SQL and returns the first column of the first row ("" if none, "NULL" if null).
   std::string scalar(const std::string& sql) const;
   void execute(const std::string& sql) const;
+  // Cuts every connection to this database off and refuses new ones (as if
+  // PostgreSQL were down for it), or lets them in again.
+  void set_reachable(bool reachable) const;
 
  private:
   std::string name_;
