@@ -8,9 +8,7 @@
 #include "lienthong/core/digest.hpp"
 #include "lienthong/core/message_id.hpp"
 #include "lienthong/core/timestamp.hpp"
-#include "lienthong/exchange/catalog.hpp"
 #include "lienthong/exchange/envelope.hpp"
-#include "lienthong/exchange/service_description.hpp"
 #include "lienthong/net/http_client.hpp"
 #include "lienthong/net/problem.hpp"
 #include "lienthong/policy/agreement_check.hpp"
@@ -40,8 +38,6 @@ namespace {
 
 constexpr std::string_view kMessagesPath = "/exchange/v1/messages";
 constexpr std::string_view kCatalogPath = "/exchange/v1/catalog";
-constexpr std::string_view kServicesPrefix = "/exchange/v1/services/";
-constexpr std::string_view kOpenApiSuffix = "/openapi";
 constexpr std::string_view kOpenApiPath = "/exchange/v1/openapi.json";
 
 // The exchange listener's endpoints.
@@ -74,13 +70,13 @@ std::string_view allowed_method(Endpoint endpoint) {
   }
 }
 
+}  // namespace
+
 HttpResponse json_response(int status, std::string body, const std::string& request_id) {
   auto response = HttpResponse::with_body(status, std::move(body));
   response.headers.push_back({"X-Request-Id", request_id});
   return response;
 }
-
-}  // namespace
 
 ExchangeHandler::ExchangeHandler(ExchangeDependencies dependencies,
                                  std::unique_ptr<net::HttpClient> provider_client)
@@ -137,42 +133,6 @@ asio::awaitable<HttpResponse> ExchangeHandler::reject(HttpRequest request, Error
   auto response = co_await finish(exchange, std::move(error));
   response.close_connection = true;
   co_return response;
-}
-
-// The services this caller may use now: authenticated like a message, audited
-// like one.
-Result<HttpResponse> ExchangeHandler::catalog(Exchange& exchange) {
-  auto caller = identify(exchange);
-  if (!caller.has_value())
-    return std::move(caller).error();
-  return json_response(
-      200, catalog_json(*exchange.snapshot, *caller.value(), exchange.request.received_at),
-      exchange.record.request_id);
-}
-
-// GET /exchange/v1/services/INSTANCE/CLASS/MEMBER/SYSTEM/SERVICE/VERSION/openapi:
-// any authenticated system may read a service's description (it needs it to
-// ask for an agreement); with an agreement, the description shows its terms.
-Result<HttpResponse> ExchangeHandler::service_description(Exchange& exchange) {
-  auto caller = identify(exchange);
-  if (!caller.has_value())
-    return std::move(caller).error();
-  const registry::Snapshot& snapshot = *exchange.snapshot;
-  auto path = exchange.request.path();
-  const auto key = path.substr(kServicesPrefix.size(),
-                               path.size() - kServicesPrefix.size() - kOpenApiSuffix.size());
-  const registry::ServiceEntry* service = snapshot.service(key);
-  if (service == nullptr || !service->provider->endpoint)
-    return make_error(ErrorCode::kClientUnknownService, "no active service " + std::string(key));
-  exchange.record.provider = service->provider->key;
-  exchange.record.service = service->service_id.service_code;
-  exchange.record.service_version = service->service_id.version;
-  auto agreement =
-      policy::find_agreement(snapshot, *caller.value(), *service, service->service_id.version,
-                             exchange.request.received_at);
-  return json_response(
-      200, service_openapi_json(*service, agreement.has_value() ? agreement.value() : nullptr),
-      exchange.record.request_id);
 }
 
 // Who is calling, for every exchange endpoint: the registry must be loaded

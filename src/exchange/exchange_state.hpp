@@ -12,6 +12,12 @@
 
 namespace lienthong::exchange {
 
+inline constexpr std::string_view kServicesPrefix = "/exchange/v1/services/";
+inline constexpr std::string_view kOpenApiSuffix = "/openapi";
+
+// A JSON answer carrying the hub's request id.
+net::HttpResponse json_response(int status, std::string body, const std::string& request_id);
+
 // Everything one request accumulates on its way through the pipeline; it
 // becomes the audit record at the end.
 struct ExchangeHandler::Exchange {
