@@ -148,12 +148,15 @@ class ChainVerifier {
         std::find(options_.trusted_key_ids.begin(), options_.trusted_key_ids.end(),
                   checkpoint.key_id) == options_.trusted_key_ids.end())
       return fail("signed by key " + checkpoint.key_id + ", which is not among the trusted keys");
-    const auto key =
-        tx_.exec_params("SELECT public_key FROM audit_signing_keys WHERE key_id = $1 AND node = $2",
-                        checkpoint.key_id, report_.node);
-    if (key.empty())
+    if (keys_.empty()) {
+      for (const auto& row : tx_.exec_params(
+               "SELECT key_id, public_key FROM audit_signing_keys WHERE node = $1", report_.node))
+        keys_.emplace(row[0].as<std::string>(), row[1].as<std::string>());
+    }
+    const auto key = keys_.find(checkpoint.key_id);
+    if (key == keys_.end())
       return fail("signed by key " + checkpoint.key_id + ", not registered for this node");
-    const auto pem = key[0][0].as<std::string>();
+    const std::string& pem = key->second;
     const auto registered_id = public_key_id(pem);
     if (!registered_id.has_value() || registered_id.value() != checkpoint.key_id)
       return fail("the registered public key does not match its key id");
@@ -243,6 +246,7 @@ class ChainVerifier {
   const VerifyOptions& options_;
   ChainReport report_;
   std::map<std::int64_t, Checkpoint> checkpoints_;  // by seq
+  std::map<std::string, std::string> keys_;         // the node's registered keys: id -> PEM
 };
 
 }  // namespace
