@@ -1,6 +1,7 @@
 #include "audit_export.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
@@ -50,6 +51,20 @@ class AuditExport : public net::BodyStream, public std::enable_shared_from_this<
         select_sql_(std::move(select_sql)),
         format_(format),
         workers_(std::move(workers)) {}
+
+  // An export the client abandoned still holds its transaction; rolling it
+  // back talks to PostgreSQL, which belongs on the worker pool, not on the
+  // I/O thread that drops the last reference.
+  ~AuditExport() override {
+    if (tx_) {
+      asio::post(*workers_, [connection = std::move(connection_), tx = std::move(tx_)]() mutable {
+        tx.reset();
+        connection.reset();
+      });
+    }
+  }
+  AuditExport(const AuditExport&) = delete;
+  AuditExport& operator=(const AuditExport&) = delete;
 
   asio::awaitable<std::string> next() override {
     // A named function object moved into co_spawn, as in AdminHandler: GCC 12
