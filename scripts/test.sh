@@ -27,5 +27,6 @@ if [ "${LT_SKIP_SANITIZE:-0}" != "1" ]; then
   "$LT_ROOT/scripts/build.sh" --sanitize
   lt_say "running the test suite under AddressSanitizer + UBSan"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    LSAN_OPTIONS="suppressions=$LT_ROOT/tests/lsan.supp" \
     ctest --test-dir "$LT_ROOT/build-asan" --output-on-failure -j2 --timeout 600
 fi

@@ -158,8 +158,18 @@ struct AuditWriter::Impl {
   // signing key and reads where the chain stands. Re-read after every
   // failure, since a commit whose outcome is unknown may have gone through.
   void connect() {
-    if (connection && connection->is_open())
-      return;
+    if (connection && connection->is_open()) {
+      // Read what the server sent while we were idle: if it ended the
+      // session, the connection shows closed now, and we open a new one
+      // instead of failing the next batch on it.
+      try {
+        connection->get_notifs();
+      } catch (const pqxx::broken_connection&) {
+        connection.reset();
+      }
+      if (connection && connection->is_open())
+        return;
+    }
     connection.reset();
     auto fresh = std::make_unique<pqxx::connection>(options.database_url);
     pqxx::nontransaction tx(*fresh);
