@@ -21,7 +21,7 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::rest_message(Exchange& ex
   const HttpRequest& request = exchange.request;
   audit::AuditRecord& record = exchange.record;
 
-  // 1-2. Registry loaded; the caller authenticated as for envelopes.
+  // 1-2. Registry loaded, caller authenticated, within its concurrency limit (as for envelopes).
   auto caller = identify(exchange);
   if (!caller.has_value())
     co_return std::move(caller).error();
