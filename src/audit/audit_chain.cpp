@@ -1,6 +1,7 @@
 #include "lienthong/audit/audit_chain.hpp"
 
 #include <array>
+#include <cstdio>
 #include <stdexcept>
 
 #include "lienthong/core/digest.hpp"
@@ -145,6 +146,39 @@ std::string checkpoint_message(std::string_view node, std::int64_t seq,
   out += '\n';
   out += std::to_string(signed_at_micros);
   return out;
+}
+
+std::chrono::year_month utc_month(TimePoint time) {
+  const std::chrono::year_month_day day{std::chrono::floor<std::chrono::days>(time)};
+  return {day.year(), day.month()};
+}
+
+std::string month_text(std::chrono::year_month month) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02u", static_cast<int>(month.year()),
+                static_cast<unsigned>(month.month()));
+  return text;
+}
+
+std::optional<std::chrono::year_month> parse_month(std::string_view text) {
+  int year = 0;
+  unsigned month = 0;
+  const auto digits = [&](std::size_t from, std::size_t count, auto& out) {
+    for (std::size_t i = from; i < from + count; ++i) {
+      if (text[i] < '0' || text[i] > '9')
+        return false;
+      out = out * 10 + static_cast<unsigned>(text[i] - '0');
+    }
+    return true;
+  };
+  if (text.size() != 7 || text[4] != '-' || !digits(0, 4, year) || !digits(5, 2, month) ||
+      month < 1 || month > 12)
+    return std::nullopt;
+  return std::chrono::year_month{std::chrono::year{year}, std::chrono::month{month}};
+}
+
+TimePoint month_start(std::chrono::year_month month) {
+  return std::chrono::sys_days{month / std::chrono::day{1}};
 }
 
 }  // namespace lienthong::audit

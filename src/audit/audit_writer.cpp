@@ -51,6 +51,7 @@ const std::vector<std::string> kColumns{"node",
                                         "provider_called_at",
                                         "provider_answered_at",
                                         "responded_at",
+                                        "committed_at",
                                         "seq",
                                         "record_hash",
                                         "request_body",
@@ -90,7 +91,8 @@ struct Pending {
 struct ChainHead {
   std::int64_t seq = 0;
   std::string hash{kGenesisHash};
-  std::int64_t sealed_seq = 0;  // the last checkpoint's seq
+  std::int64_t sealed_seq = 0;                   // the last checkpoint's seq
+  std::optional<std::chrono::year_month> month;  // of the last record's committed_at
 };
 
 }  // namespace
@@ -104,7 +106,8 @@ struct AuditWriter::Impl {
   bool stopping = false;
   std::unique_ptr<pqxx::connection> connection;
   std::optional<SigningKey> key;
-  ChainHead head;  // valid while `connection` is open
+  ChainHead head;                                           // valid while `connection` is open
+  std::optional<std::chrono::year_month> partitions_ready;  // the month they were made for
   std::chrono::steady_clock::time_point sealed_at = std::chrono::steady_clock::now();
   std::atomic<std::uint64_t> committed{0};
   std::atomic<std::uint64_t> failed{0};
@@ -185,12 +188,23 @@ struct AuditWriter::Impl {
         key->key_id(), options.node, key->public_key_pem());
     ChainHead loaded;
     const auto last = tx.exec_params(
-        "SELECT seq, record_hash FROM audit_records WHERE node = $1 AND seq IS NOT NULL "
-        "ORDER BY seq DESC LIMIT 1",
+        "SELECT seq, record_hash, (extract(epoch FROM committed_at) * 1000000)::bigint "
+        "FROM audit_records WHERE node = $1 AND seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
         options.node);
     if (!last.empty()) {
       loaded.seq = last[0][0].as<std::int64_t>();
       loaded.hash = last[0][1].as<std::string>();
+      loaded.month = utc_month(from_micros(last[0][2].as<std::int64_t>()));
+    } else {
+      // A chain whose records were all archived continues after the archive.
+      const auto archived = tx.exec_params(
+          "SELECT last_seq, last_hash FROM audit_archives WHERE node = $1 "
+          "ORDER BY last_seq DESC LIMIT 1",
+          options.node);
+      if (!archived.empty()) {
+        loaded.seq = archived[0][0].as<std::int64_t>();
+        loaded.hash = archived[0][1].as<std::string>();
+      }
     }
     loaded.sealed_seq =
         tx.exec_params1("SELECT coalesce(max(seq), 0) FROM audit_checkpoints WHERE node = $1",
@@ -200,10 +214,28 @@ struct AuditWriter::Impl {
     connection = std::move(fresh);
   }
 
+  // Makes sure the partitions of `month` and the months after it exist. A
+  // failure is only logged: the default partition takes the records meanwhile.
+  void prepare_partitions(std::chrono::year_month month) {
+    if (partitions_ready == month)
+      return;
+    try {
+      pqxx::work tx(*connection);
+      tx.exec_params("SELECT lt_audit_ensure_partitions($1, $2)", to_rfc3339(month_start(month)),
+                     options.partitions_ahead);
+      tx.commit();
+      partitions_ready = month;
+    } catch (const pqxx::broken_connection&) {
+      throw;
+    } catch (const std::exception& e) {
+      logger->warn("audit partitions for {} not created (retried next batch): {}",
+                   month_text(month), e.what());
+    }
+  }
+
   // Signs the chain's head into audit_checkpoints within `tx`.
   void insert_checkpoint(pqxx::work& tx, const ChainHead& at) {
-    const auto signed_at = std::chrono::system_clock::now();
-    const auto micros = to_micros(signed_at);
+    const auto micros = to_micros(options.clock());
     const auto signature = key->sign(checkpoint_message(options.node, at.seq, at.hash, micros));
     tx.exec_params(
         "INSERT INTO audit_checkpoints (node, seq, record_hash, signed_at, key_id, signature) "
@@ -214,16 +246,26 @@ struct AuditWriter::Impl {
   boost::system::error_code write(std::vector<Pending>& batch) {
     try {
       connect();
+      const TimePoint now = options.clock();
+      const auto month = utc_month(now);
+      prepare_partitions(month);
       ChainHead next = head;
       pqxx::work tx(*connection);
       // Writers of all nodes take turns, so ids are handed out in commit
       // order: an auditor paging by id never misses a row that commits late.
       tx.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kCommitOrderLock) + ")");
+      // The last month's stretch of the chain gets sealed before this month's begins.
+      if (next.month && *next.month != month && next.seq > next.sealed_seq) {
+        insert_checkpoint(tx, next);
+        next.sealed_seq = next.seq;
+      }
+      next.month = month;
+      const std::string committed_at = to_rfc3339(now);
       pqxx::stream_to stream(tx, "audit_records", kColumns);
       for (auto& pending : batch) {
         pending.record.node = options.node;
         next.hash = chain_hash(next.hash, ++next.seq, pending.record);
-        write_row(stream, pending.record, next);
+        write_row(stream, pending.record, next, committed_at);
       }
       stream.complete();
       if (next.seq - next.sealed_seq >= options.checkpoint_records) {
@@ -267,7 +309,8 @@ struct AuditWriter::Impl {
     }
   }
 
-  static void write_row(pqxx::stream_to& stream, const AuditRecord& r, const ChainHead& link) {
+  static void write_row(pqxx::stream_to& stream, const AuditRecord& r, const ChainHead& link,
+                        const std::string& committed_at) {
     const std::string request_body = bytea_hex(r.request_body);
     const std::string response_body = bytea_hex(r.response_body);
     const auto optional_time = [](const std::optional<TimePoint>& t) {
@@ -282,7 +325,7 @@ struct AuditWriter::Impl {
         nullable(r.purpose), nullable(r.client_address), nullable(r.client_fingerprint), r.status,
         nullable(r.error_code), r.request_bytes, r.response_bytes, r.request_sha256.c_str(),
         r.response_sha256.c_str(), to_rfc3339(r.received_at), nullable(called), nullable(answered),
-        to_rfc3339(r.responded_at), link.seq, link.hash.c_str(),
+        to_rfc3339(r.responded_at), committed_at.c_str(), link.seq, link.hash.c_str(),
         r.request_body ? request_body.c_str() : nullptr,
         r.response_body ? response_body.c_str() : nullptr);
   }

@@ -1,10 +1,14 @@
 // `lienthong audit verify`: recompute the audit chains and checkpoints
 // straight from PostgreSQL and say precisely where they break.
+// `lienthong audit archive` / `verify-archive`: retention by month, and the
+// offline check of what it wrote.
 #include <iostream>
 
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "lienthong/audit/audit_archive.hpp"
+#include "lienthong/audit/audit_chain.hpp"
 #include "lienthong/audit/audit_verifier.hpp"
 #include "lienthong/core/config.hpp"
 #include "lienthong/core/timestamp.hpp"
@@ -38,6 +42,8 @@ void print_summary(const audit::VerifyReport& report) {
               << " checkpoints";
     if (chain.unsealed_records > 0)
       std::cout << ", " << chain.unsealed_records << " after the last checkpoint";
+    if (chain.archived_to_seq > 0)
+      std::cout << "; records 1.." << chain.archived_to_seq << " archived to files";
     std::cout << ")\n";
   }
   if (report.chains.empty())
@@ -67,6 +73,34 @@ int run_audit_verify(const std::string& config_path, const AuditVerifyOptions& o
   else
     print_summary(report);
   return report.ok() ? 0 : 3;  // 3: verified and found broken; 1 and 2: could not verify
+}
+
+int run_audit_archive(const std::string& config_path, const AuditArchiveOptions& options) {
+  const Config config = load_config(config_path, process_environment());
+  audit::ArchiveOptions archive;
+  archive.database_url = config.database.url;
+  const auto month = audit::parse_month(options.month);
+  if (!month)
+    throw ConfigError("--month must be a month, e.g. 2026-10");
+  archive.month = *month;
+  archive.directory = options.directory.empty() ? config.audit.archive_dir : options.directory;
+  archive.trusted_key_ids = options.trusted_keys;
+  const auto result = audit::archive_month(archive);
+  std::cout << "archived " << result.records << " records of " << options.month << " to "
+            << result.file.string() << "\nSHA-256 " << result.file_sha256
+            << "\nverified from the file:\n";
+  print_summary(result.verified);
+  std::cout << "the month's partition was dropped; keep the file and its SHA-256\n";
+  return 0;
+}
+
+int run_audit_verify_archive(const std::string& file, const AuditVerifyOptions& options) {
+  const auto report = audit::verify_archive_file(file, options.trusted_keys);
+  if (options.json)
+    std::cout << audit::report_json(report).dump(2) << "\n";
+  else
+    print_summary(report);
+  return report.ok() ? 0 : 3;
 }
 
 }  // namespace lienthong::cli

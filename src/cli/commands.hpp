@@ -40,6 +40,13 @@ struct AuditVerifyOptions {
   bool json = false;
 };
 int run_audit_verify(const std::string& config_path, const AuditVerifyOptions& options);
+struct AuditArchiveOptions {
+  std::string month;      // YYYY-MM
+  std::string directory;  // the config's audit.archive_dir when empty
+  std::vector<std::string> trusted_keys;
+};
+int run_audit_archive(const std::string& config_path, const AuditArchiveOptions& options);
+int run_audit_verify_archive(const std::string& file, const AuditVerifyOptions& options);
 int run_demo_provider(const std::vector<std::string>& systems, const std::string& log_level);
 
 }  // namespace lienthong::cli

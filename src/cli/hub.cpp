@@ -55,6 +55,7 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
   audit_options.queue_capacity = static_cast<std::size_t>(p.config.audit.queue_capacity);
   audit_options.batch_max = static_cast<std::size_t>(p.config.audit.batch_max);
   audit_options.checkpoint_records = p.config.audit.checkpoint_records;
+  audit_options.partitions_ahead = p.config.audit.partitions_ahead;
   audit_options.checkpoint_interval = std::chrono::seconds(p.config.audit.checkpoint_seconds);
   p.audit = std::make_unique<audit::AuditWriter>(std::move(audit_options), p.logger);
 

@@ -69,6 +69,22 @@ int main(int argc, char** argv) {
   verify->add_option("--trust", verify_options.trusted_keys,
                      "accept only checkpoints signed by these key ids (repeatable)");
   verify->add_flag("--json", verify_options.json, "print the report as JSON");
+  auto* archive = audit->add_subcommand(
+      "archive", "Move a past month of the audit log to an NDJSON file, then drop it");
+  cli::AuditArchiveOptions archive_options;
+  archive->add_option("--month", archive_options.month, "the month, YYYY-MM")->required();
+  archive->add_option("--dir", archive_options.directory,
+                      "where the file goes (default: audit.archive_dir)");
+  archive->add_option("--trust", archive_options.trusted_keys,
+                      "accept only checkpoints signed by these key ids (repeatable)");
+  auto* verify_archive = audit->add_subcommand(
+      "verify-archive", "Verify an archived month offline, from its file alone (exit 3 if broken)");
+  std::string archive_file;
+  cli::AuditVerifyOptions verify_archive_options;
+  verify_archive->add_option("file", archive_file, "the audit-YYYY-MM.ndjson file")->required();
+  verify_archive->add_option("--trust", verify_archive_options.trusted_keys,
+                             "accept only checkpoints signed by these key ids (repeatable)");
+  verify_archive->add_flag("--json", verify_archive_options.json, "print the report as JSON");
 
   CLI11_PARSE(app, argc, argv);
   try {
@@ -84,6 +100,10 @@ int main(int argc, char** argv) {
       return cli::run_registry_export(config_path, export_format);
     if (*verify)
       return cli::run_audit_verify(config_path, verify_options);
+    if (*archive)
+      return cli::run_audit_archive(config_path, archive_options);
+    if (*verify_archive)
+      return cli::run_audit_verify_archive(archive_file, verify_archive_options);
     if (*demo)
       return cli::run_demo_provider(demo_systems, demo_log_level);
     if (*settings) {

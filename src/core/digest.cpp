@@ -38,6 +38,32 @@ std::string sha512(std::string_view data) {
   return digest(data, EVP_sha512());
 }
 
+struct Sha256Stream::Context {
+  EVP_MD_CTX* context = EVP_MD_CTX_new();
+  ~Context() { EVP_MD_CTX_free(context); }
+};
+
+Sha256Stream::Sha256Stream() : context_(std::make_unique<Context>()) {
+  if (context_->context == nullptr ||
+      EVP_DigestInit_ex(context_->context, EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("EVP_DigestInit_ex failed");
+}
+
+Sha256Stream::~Sha256Stream() = default;
+
+void Sha256Stream::update(std::string_view data) {
+  if (EVP_DigestUpdate(context_->context, data.data(), data.size()) != 1)
+    throw std::runtime_error("EVP_DigestUpdate failed");
+}
+
+std::string Sha256Stream::final_hex() {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  unsigned int length = 0;
+  if (EVP_DigestFinal_ex(context_->context, out.data(), &length) != 1)
+    throw std::runtime_error("EVP_DigestFinal_ex failed");
+  return to_hex(std::string_view(reinterpret_cast<const char*>(out.data()), length));
+}
+
 std::string sha256_hex(std::string_view data) {
   return to_hex(sha256(data));
 }

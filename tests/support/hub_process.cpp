@@ -100,7 +100,7 @@ HubProcess::~HubProcess() {
 
 CommandResult run_lienthong(const std::string& arguments, const std::string& database_url) {
   const std::string command = "LIENTHONG_CONFIG= LIENTHONG_DATABASE_URL='" + database_url + "' " +
-                              LIENTHONG_BINARY + " " + arguments;
+                              LIENTHONG_BINARY + " " + arguments + " 2>&1";
   CommandResult result;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr)

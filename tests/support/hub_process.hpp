@@ -26,7 +26,7 @@ class HubProcess {
 };
 
 // Runs `lienthong ARGS...` against `database_url` and returns its exit code
-// and standard output.
+// and what it printed (standard output and error).
 struct CommandResult {
   int exit_code = -1;
   std::string output;

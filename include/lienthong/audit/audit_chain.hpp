@@ -5,7 +5,9 @@
 // any record breaks every link after it; signed checkpoints (see
 // signing_key.hpp) pin the chain's head so a truncated tail shows too.
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -38,5 +40,13 @@ std::string checkpoint_message(std::string_view node, std::int64_t seq,
 // Microseconds since the epoch, rounded down (PostgreSQL timestamptz precision).
 std::int64_t to_micros(TimePoint time);
 TimePoint from_micros(std::int64_t micros);
+
+// The UTC month of a time: the audit log's partitions and archives are monthly.
+std::chrono::year_month utc_month(TimePoint time);
+// "2026-11", and back (nullopt for anything else).
+std::string month_text(std::chrono::year_month month);
+std::optional<std::chrono::year_month> parse_month(std::string_view text);
+// 00:00 UTC on the month's first day.
+TimePoint month_start(std::chrono::year_month month);
 
 }  // namespace lienthong::audit

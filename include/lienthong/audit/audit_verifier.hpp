@@ -47,6 +47,9 @@ struct ChainReport {
   std::int64_t records_checked = 0;
   std::int64_t checkpoints_checked = 0;
   std::int64_t unsealed_records = 0;  // after the last checkpoint: not yet provable
+  // Records 1..archived_to_seq were archived to files (`lienthong audit
+  // archive`) and are verified there, offline.
+  std::int64_t archived_to_seq = 0;
   std::optional<ChainProblem> problem;
 };
 
@@ -59,7 +62,8 @@ struct VerifyReport {
 VerifyReport verify_audit_log(pqxx::transaction_base& tx, const VerifyOptions& options);
 
 // {"ok", "unchained_records", "chains": [{"node", "from_seq", "to_seq", "records_checked",
-//   "checkpoints_checked", "unsealed_records", "problem": {"kind", "seq", "record_id", "detail"}}]}
+//   "checkpoints_checked", "unsealed_records", "archived_to_seq", "problem": {"kind", "seq",
+//   "record_id", "detail"}}]}
 nlohmann::json report_json(const VerifyReport& report);
 
 }  // namespace lienthong::audit

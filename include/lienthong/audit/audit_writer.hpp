@@ -10,8 +10,13 @@
 // head into audit_checkpoints. Only one process may write a node's chain:
 // the writer holds a PostgreSQL advisory lock on the node name, and a second
 // writer with the same name fails closed instead of forking the chain.
+//
+// The first batch of a new month is preceded by a checkpoint of the last
+// month's head, so each month's stretch of the chain is sealed on its own
+// and can be archived and verified offline (audit_archive.hpp).
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -31,6 +36,11 @@ struct WriterOptions {
   std::size_t batch_max = 512;
   std::int64_t checkpoint_records = 1'000;
   std::chrono::milliseconds checkpoint_interval{10'000};
+  // Monthly partitions are kept ready this many months ahead of the clock.
+  int partitions_ahead = 2;
+  // Stamps each batch's committed_at, which picks its monthly partition.
+  // Tests set it to write into past months.
+  std::function<TimePoint()> clock = [] { return std::chrono::system_clock::now(); };
 };
 
 class AuditWriter final : public AuditSink {

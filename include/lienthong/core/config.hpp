@@ -68,8 +68,10 @@ struct Config {
     int queue_capacity = 65'536;
     int batch_max = 512;
     std::string signing_key = "var/pki/audit-signing.key";  // Ed25519 PEM, created when missing
-    int checkpoint_records = 1'000;  // sign the chain's head at least this often...
-    int checkpoint_seconds = 10;     // ...and this often while records arrive
+    int checkpoint_records = 1'000;                 // sign the chain's head at least this often...
+    int checkpoint_seconds = 10;                    // ...and this often while records arrive
+    int partitions_ahead = 2;                       // monthly partitions kept ready ahead of time
+    std::string archive_dir = "var/audit-archive";  // where `audit archive` writes months
   } audit;
   struct Log {
     std::string level = "info";

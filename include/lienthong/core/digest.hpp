@@ -1,6 +1,7 @@
 #pragma once
 // Hashing helpers over OpenSSL; never hand-rolled.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,22 @@ std::string sha256_hex(std::string_view data);
 // Raw SHA-256 / SHA-512 of `data` (32 / 64 bytes).
 std::string sha256(std::string_view data);
 std::string sha512(std::string_view data);
+
+// SHA-256 of data that arrives in pieces (a file being written).
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  ~Sha256Stream();
+  Sha256Stream(const Sha256Stream&) = delete;
+  Sha256Stream& operator=(const Sha256Stream&) = delete;
+  void update(std::string_view data);
+  // Lower-case hex of everything passed to update(); call once.
+  std::string final_hex();
+
+ private:
+  struct Context;
+  std::unique_ptr<Context> context_;
+};
 
 // Lower-case hex of arbitrary bytes.
 std::string to_hex(std::string_view bytes);

@@ -1,0 +1,58 @@
+#include "record_rows.hpp"
+
+#include <pqxx/pqxx>
+
+#include "lienthong/audit/audit_chain.hpp"
+
+namespace lienthong::audit {
+namespace {
+
+std::string text(const pqxx::field& field) {
+  return field.is_null() ? std::string() : field.as<std::string>();
+}
+
+}  // namespace
+
+std::string micros_column(const std::string& column) {
+  // extract() is numeric, so the microseconds are exact.
+  return "(extract(epoch FROM " + column + ") * 1000000)::bigint";
+}
+
+const std::string& record_columns() {
+  static const std::string columns =
+      "id, seq, record_hash, node, message_id, request_id, correlation_id, consumer, provider, "
+      "service, service_version, method, path, user_id, purpose, client_address, "
+      "client_fingerprint, status, error_code, request_bytes, response_bytes, request_sha256, "
+      "response_sha256, " +
+      micros_column("received_at") + ", " + micros_column("provider_called_at") + ", " +
+      micros_column("provider_answered_at") + ", " + micros_column("responded_at") +
+      // A kept body is covered by the chain through its SHA-256.
+      ", (request_body IS NULL OR encode(sha256(request_body), 'hex') = request_sha256) AND "
+      "(response_body IS NULL OR encode(sha256(response_body), 'hex') = response_sha256)";
+  return columns;
+}
+
+AuditRecord record_from_row(const pqxx::row& row) {
+  AuditRecord r;
+  int i = 3;
+  for (std::string* field : {&r.node, &r.message_id, &r.request_id, &r.correlation_id, &r.consumer,
+                             &r.provider, &r.service, &r.service_version, &r.method, &r.path,
+                             &r.user_id, &r.purpose, &r.client_address, &r.client_fingerprint}) {
+    *field = text(row[i++]);
+  }
+  r.status = row[17].as<int>();
+  r.error_code = text(row[18]);
+  r.request_bytes = row[19].as<std::int64_t>();
+  r.response_bytes = row[20].as<std::int64_t>();
+  r.request_sha256 = text(row[21]);
+  r.response_sha256 = text(row[22]);
+  r.received_at = from_micros(row[23].as<std::int64_t>());
+  if (!row[24].is_null())
+    r.provider_called_at = from_micros(row[24].as<std::int64_t>());
+  if (!row[25].is_null())
+    r.provider_answered_at = from_micros(row[25].as<std::int64_t>());
+  r.responded_at = from_micros(row[26].as<std::int64_t>());
+  return r;
+}
+
+}  // namespace lienthong::audit
