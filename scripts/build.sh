@@ -8,7 +8,7 @@ build_dir="$LT_ROOT/build"
 args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
 if [ "${1:-}" = "--sanitize" ]; then
   build_dir="$LT_ROOT/build-asan"
-  args=(-DCMAKE_BUILD_TYPE=Debug -DLIENTHONG_SANITIZE=ON)
+  args=(-DCMAKE_BUILD_TYPE=Debug -DLIENTHONG_SANITIZE=ON -DLIENTHONG_BENCH=OFF)
 fi
 # Paths relative to the checkout, so another clone of the same code hits the cache.
 export CCACHE_BASEDIR="$LT_ROOT"
