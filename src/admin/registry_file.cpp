@@ -334,6 +334,9 @@ Result<ApplyReport> apply_registry(const std::string& database_url, std::string_
   try {
     pqxx::connection connection(database_url);
     pqxx::work tx(connection);
+    // The admin-change chain's lock first: this transaction changes many
+    // entities, and must not wait for the chain while holding their rows.
+    tx.exec("SELECT lt_admin_chain_lock()");
     Applier applier(tx, options);
     if (auto applied = applier.apply(document); !applied.has_value())
       return std::move(applied).error();

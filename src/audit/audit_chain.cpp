@@ -110,20 +110,53 @@ std::string canonical_encoding(std::int64_t seq, const AuditRecord& r) {
   return out;
 }
 
-std::string chain_hash(std::string_view previous_hash, std::int64_t seq,
-                       const AuditRecord& record) {
-  std::string input;
-  input.reserve(32 + 512);
-  // The previous hash as raw bytes, from its 64 hex digits.
+namespace {
+
+// SHA-256(raw(previous_hash) || encoding) in lower-case hex.
+std::string link_hash(std::string_view previous_hash, std::string_view encoding) {
   if (previous_hash.size() != 64)
     throw std::invalid_argument("a chain hash is 64 hex digits");
+  std::string input;
+  input.reserve(32 + encoding.size());
   for (std::size_t i = 0; i < 64; i += 2) {
     const auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
     input.push_back(
         static_cast<char>(nibble(previous_hash[i]) << 4 | nibble(previous_hash[i + 1])));
   }
-  input += canonical_encoding(seq, record);
+  input += encoding;
   return sha256_hex(input);
+}
+
+void append_optional(std::string& out, const std::optional<std::string>& value) {
+  if (value)
+    append_field(out, *value);
+  else
+    out += '~';
+}
+
+}  // namespace
+
+std::string chain_hash(std::string_view previous_hash, std::int64_t seq,
+                       const AuditRecord& record) {
+  return link_hash(previous_hash, canonical_encoding(seq, record));
+}
+
+std::string admin_change_encoding(const AdminChange& c) {
+  std::string out = "lienthong-admin-change-v1";
+  append_field(out, std::to_string(c.seq));
+  append_field(out, std::to_string(c.id));
+  append_field(out, std::to_string(c.at_micros));
+  for (const std::string* text : {&c.actor, &c.actor_role, &c.action, &c.entity})
+    append_field(out, *text);
+  append_field(out, std::to_string(c.entity_id));
+  append_field(out, c.member_ids);
+  append_optional(out, c.before);
+  append_optional(out, c.after);
+  return out;
+}
+
+std::string admin_change_hash(std::string_view previous_hash, const AdminChange& change) {
+  return link_hash(previous_hash, admin_change_encoding(change));
 }
 
 void make_storable(AuditRecord& r) {

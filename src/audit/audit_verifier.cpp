@@ -17,12 +17,17 @@ namespace {
 
 constexpr int kPageRows = 5'000;
 
-// One node's chain as stored in PostgreSQL, fed to a ChainCheck.
+// One chain as stored in PostgreSQL, fed to a ChainCheck: a node's audit
+// records, or the admin changes (kAdminChain).
 class ChainVerifier {
  public:
   ChainVerifier(pqxx::transaction_base& tx, const VerifyOptions& options, const std::string& node)
       : tx_(tx),
         options_(options),
+        admin_(node == kAdminChain),
+        // $1 is the chain's name in every query; the admin table has one chain.
+        table_(admin_ ? "admin_changes WHERE $1::text IS NOT NULL"
+                      : "audit_records WHERE node = $1"),
         check_(node, load_checkpoints(node), load_keys(node), options.trusted_key_ids) {}
 
   ChainReport run() {
@@ -99,9 +104,9 @@ class ChainVerifier {
     const std::string& node = check_.report().node;
     const auto bound = [&](const char* aggregate, const char* comparison,
                            const std::optional<TimePoint>& time) -> std::optional<std::int64_t> {
-      const std::string sql = std::string("SELECT ") + aggregate +
-                              "(seq) FROM audit_records WHERE node = $1 AND seq IS NOT NULL" +
-                              (time ? std::string(" AND received_at ") + comparison + " $2" : "");
+      const std::string sql =
+          std::string("SELECT ") + aggregate + "(seq) FROM " + table_ + " AND seq IS NOT NULL" +
+          (time ? std::string(admin_ ? " AND at " : " AND received_at ") + comparison + " $2" : "");
       const auto row =
           time ? tx_.exec_params1(sql, node, to_rfc3339(*time)) : tx_.exec_params1(sql, node);
       if (row[0].is_null())
@@ -119,16 +124,19 @@ class ChainVerifier {
   // Follows the chain through `end`, page by page.
   void walk(std::int64_t end) {
     for (;;) {
-      const auto rows =
-          tx_.exec_params("SELECT " + record_columns() +
-                              " FROM audit_records WHERE node = $1 AND seq > $2 AND seq <= $3 "
-                              "ORDER BY seq LIMIT " +
-                              std::to_string(kPageRows),
-                          check_.report().node, check_.seq(), end);
+      const auto rows = tx_.exec_params(
+          "SELECT " + (admin_ ? admin_change_columns() : record_columns()) + " FROM " + table_ +
+              " AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT " + std::to_string(kPageRows),
+          check_.report().node, check_.seq(), end);
       for (const auto& row : rows) {
-        if (!check_.add(row[0].as<std::int64_t>(), row[1].as<std::int64_t>(),
-                        row[2].is_null() ? std::string() : row[2].as<std::string>(),
-                        record_from_row(row), row[27].as<bool>()))
+        const auto id = row[0].as<std::int64_t>();
+        const auto seq = row[1].as<std::int64_t>();
+        const std::string stored = row[2].is_null() ? std::string() : row[2].as<std::string>();
+        const bool linked =
+            admin_ ? check_.add_link(id, seq, stored,
+                                     admin_change_hash(check_.hash(), admin_change_from_row(row)))
+                   : check_.add(id, seq, stored, record_from_row(row), row[27].as<bool>());
+        if (!linked)
           return;
       }
       if (rows.size() < static_cast<std::size_t>(kPageRows))
@@ -138,6 +146,8 @@ class ChainVerifier {
 
   pqxx::transaction_base& tx_;
   const VerifyOptions& options_;
+  const bool admin_;
+  const std::string table_;
   ChainCheck check_;
 };
 
@@ -150,14 +160,16 @@ bool VerifyReport::ok() const {
 
 VerifyReport verify_audit_log(pqxx::transaction_base& tx, const VerifyOptions& options) {
   VerifyReport report;
-  // Every node that has records or checkpoints: a chain deleted whole still
-  // shows through its checkpoints.
-  const auto nodes = options.node
-                         ? tx.exec_params("SELECT $1::text", *options.node)
-                         : tx.exec(
-                               "SELECT DISTINCT node FROM audit_records WHERE seq IS NOT NULL "
-                               "UNION SELECT node FROM audit_checkpoints "
-                               "UNION SELECT node FROM audit_archives ORDER BY 1");
+  // Every node that has records or checkpoints (a chain deleted whole still
+  // shows through its checkpoints), and the admin changes.
+  const auto nodes =
+      options.node ? tx.exec_params("SELECT $1::text", *options.node)
+                   : tx.exec_params(
+                         "SELECT DISTINCT node FROM audit_records WHERE seq IS NOT NULL "
+                         "UNION SELECT node FROM audit_checkpoints "
+                         "UNION SELECT node FROM audit_archives "
+                         "UNION SELECT $1 WHERE EXISTS (SELECT 1 FROM admin_changes) ORDER BY 1",
+                         std::string(kAdminChain));
   for (const auto& row : nodes)
     report.chains.push_back(ChainVerifier(tx, options, row[0].as<std::string>()).run());
   report.unchained_records =

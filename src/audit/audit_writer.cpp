@@ -108,6 +108,7 @@ struct AuditWriter::Impl {
   std::optional<SigningKey> key;
   ChainHead head;                                           // valid while `connection` is open
   std::optional<std::chrono::year_month> partitions_ready;  // the month they were made for
+  std::int64_t admin_sealed_seq = 0;  // the admin-change chain's last checkpoint, as last seen
   std::chrono::steady_clock::time_point sealed_at = std::chrono::steady_clock::now();
   std::atomic<std::uint64_t> committed{0};
   std::atomic<std::uint64_t> failed{0};
@@ -182,10 +183,13 @@ struct AuditWriter::Impl {
       throw std::runtime_error("another process is writing the audit chain of node '" +
                                options.node + "'; node.name must be unique per process");
     }
-    tx.exec_params(
-        "INSERT INTO audit_signing_keys (key_id, node, public_key) VALUES ($1, $2, $3) "
-        "ON CONFLICT (node, key_id) DO NOTHING",
-        key->key_id(), options.node, key->public_key_pem());
+    // The key signs this node's chain and the admin-change chain's head.
+    for (const std::string_view chain : {std::string_view(options.node), kAdminChain}) {
+      tx.exec_params(
+          "INSERT INTO audit_signing_keys (key_id, node, public_key) VALUES ($1, $2, $3) "
+          "ON CONFLICT (node, key_id) DO NOTHING",
+          key->key_id(), std::string(chain), key->public_key_pem());
+    }
     ChainHead loaded;
     const auto last = tx.exec_params(
         "SELECT seq, record_hash, (extract(epoch FROM committed_at) * 1000000)::bigint "
@@ -211,6 +215,11 @@ struct AuditWriter::Impl {
                         options.node)[0]
             .as<std::int64_t>();
     head = loaded;
+    admin_sealed_seq = tx.exec_params1(
+                             "SELECT coalesce(max(seq), 0) FROM audit_checkpoints "
+                             "WHERE node = $1",
+                             std::string(kAdminChain))[0]
+                           .as<std::int64_t>();
     connection = std::move(fresh);
   }
 
@@ -233,14 +242,30 @@ struct AuditWriter::Impl {
     }
   }
 
-  // Signs the chain's head into audit_checkpoints within `tx`.
-  void insert_checkpoint(pqxx::work& tx, const ChainHead& at) {
+  // Signs a chain's head into audit_checkpoints within `tx`. Another node
+  // may have sealed the same admin-change head first: that is no conflict.
+  void sign_head(pqxx::work& tx, std::string_view chain, std::int64_t seq,
+                 const std::string& hash) {
     const auto micros = to_micros(options.clock());
-    const auto signature = key->sign(checkpoint_message(options.node, at.seq, at.hash, micros));
+    const auto signature = key->sign(checkpoint_message(chain, seq, hash, micros));
     tx.exec_params(
-        "INSERT INTO audit_checkpoints (node, seq, record_hash, signed_at, key_id, signature) "
-        "VALUES ($1, $2, $3, $4, $5, $6)",
-        options.node, at.seq, at.hash, to_rfc3339(from_micros(micros)), key->key_id(), signature);
+        std::string("INSERT INTO audit_checkpoints (node, seq, record_hash, signed_at, key_id, "
+                    "signature) VALUES ($1, $2, $3, $4, $5, $6)") +
+            (chain == kAdminChain ? " ON CONFLICT (node, seq) DO NOTHING" : ""),
+        std::string(chain), seq, hash, to_rfc3339(from_micros(micros)), key->key_id(), signature);
+  }
+
+  // Signs this node's head, and the admin-change chain's when it moved.
+  // Returns the admin seq sealed (0 when none), applied after the commit.
+  std::int64_t insert_checkpoint(pqxx::work& tx, const ChainHead& at) {
+    if (at.seq > 0)
+      sign_head(tx, options.node, at.seq, at.hash);
+    const auto admin =
+        tx.exec("SELECT seq, record_hash FROM admin_changes ORDER BY seq DESC LIMIT 1");
+    if (admin.empty() || admin[0][0].as<std::int64_t>() <= admin_sealed_seq)
+      return 0;
+    sign_head(tx, kAdminChain, admin[0][0].as<std::int64_t>(), admin[0][1].as<std::string>());
+    return admin[0][0].as<std::int64_t>();
   }
 
   boost::system::error_code write(std::vector<Pending>& batch) {
@@ -254,9 +279,10 @@ struct AuditWriter::Impl {
       // Writers of all nodes take turns, so ids are handed out in commit
       // order: an auditor paging by id never misses a row that commits late.
       tx.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kCommitOrderLock) + ")");
+      std::int64_t admin_sealed = 0;
       // The last month's stretch of the chain gets sealed before this month's begins.
       if (next.month && *next.month != month && next.seq > next.sealed_seq) {
-        insert_checkpoint(tx, next);
+        admin_sealed = insert_checkpoint(tx, next);
         next.sealed_seq = next.seq;
       }
       next.month = month;
@@ -269,10 +295,11 @@ struct AuditWriter::Impl {
       }
       stream.complete();
       if (next.seq - next.sealed_seq >= options.checkpoint_records) {
-        insert_checkpoint(tx, next);
+        admin_sealed = std::max(admin_sealed, insert_checkpoint(tx, next));
         next.sealed_seq = next.seq;
       }
       tx.commit();
+      admin_sealed_seq = std::max(admin_sealed_seq, admin_sealed);
       if (next.sealed_seq != head.sealed_seq) {
         sealed_at = std::chrono::steady_clock::now();
         checkpoints.fetch_add(1, std::memory_order_relaxed);
@@ -291,15 +318,21 @@ struct AuditWriter::Impl {
     }
   }
 
-  // A checkpoint on its own, when records were written since the last one.
+  // A checkpoint on its own, when records were written since the last one
+  // (or admin changes were made: they are sealed even without traffic).
   void seal_quietly() {
     try {
       connect();
-      if (head.seq == head.sealed_seq)
-        return;
       pqxx::work tx(*connection);
-      insert_checkpoint(tx, head);
+      const bool records = head.seq > head.sealed_seq;
+      const ChainHead unchanged{};  // seq 0: only the admin chain
+      const std::int64_t admin = insert_checkpoint(tx, records ? head : unchanged);
+      if (!records && admin == 0)
+        return;
       tx.commit();
+      admin_sealed_seq = std::max(admin_sealed_seq, admin);
+      if (!records)
+        return;
       head.sealed_seq = head.seq;
       sealed_at = std::chrono::steady_clock::now();
       checkpoints.fetch_add(1, std::memory_order_relaxed);

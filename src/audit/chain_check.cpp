@@ -48,6 +48,12 @@ bool ChainCheck::check_signature(const Checkpoint& checkpoint) {
 
 bool ChainCheck::add(std::optional<std::int64_t> id, std::int64_t seq,
                      const std::string& stored_hash, const AuditRecord& record, bool bodies_match) {
+  return add_link(id, seq, stored_hash, chain_hash(hash_, seq, record), bodies_match);
+}
+
+bool ChainCheck::add_link(std::optional<std::int64_t> id, std::int64_t seq,
+                          const std::string& stored_hash, const std::string& computed_hash,
+                          bool bodies_match) {
   if (failed())
     return false;
   const std::string where =
@@ -63,7 +69,7 @@ bool ChainCheck::add(std::optional<std::int64_t> id, std::int64_t seq,
                                   std::to_string(seq - 1) + " are missing");
     return false;
   }
-  if (chain_hash(hash_, seq, record) != stored_hash) {
+  if (computed_hash != stored_hash) {
     problem("altered", seq, id,
             where +
                 " does not hash to its link: it, or the link of the record before it, was "

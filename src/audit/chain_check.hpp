@@ -44,6 +44,10 @@ class ChainCheck {
   // first problem, after which the chain is not followed further.
   bool add(std::optional<std::int64_t> id, std::int64_t seq, const std::string& stored_hash,
            const AuditRecord& record, bool bodies_match = true);
+  // The same for any chain: `computed_hash` is the link recomputed from
+  // hash() and the entry's own encoding.
+  bool add_link(std::optional<std::int64_t> id, std::int64_t seq, const std::string& stored_hash,
+                const std::string& computed_hash, bool bodies_match = true);
   // After the last record: a checkpoint sealing records up to `end` that
   // never came means the tail was cut off.
   void finish(std::int64_t end);

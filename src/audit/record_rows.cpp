@@ -55,4 +55,33 @@ AuditRecord record_from_row(const pqxx::row& row) {
   return r;
 }
 
+const std::string& admin_change_columns() {
+  static const std::string columns =
+      "id, seq, record_hash, " + micros_column("at") +
+      ", actor, actor_role, action, entity, entity_id, member_ids::text, before::text, "
+      "after::text";
+  return columns;
+}
+
+AdminChange admin_change_from_row(const pqxx::row& row) {
+  const auto optional = [](const pqxx::field& field) -> std::optional<std::string> {
+    if (field.is_null())
+      return std::nullopt;
+    return field.as<std::string>();
+  };
+  AdminChange c;
+  c.id = row[0].as<std::int64_t>();
+  c.seq = row[1].as<std::int64_t>();
+  c.at_micros = row[3].as<std::int64_t>();
+  c.actor = text(row[4]);
+  c.actor_role = text(row[5]);
+  c.action = text(row[6]);
+  c.entity = text(row[7]);
+  c.entity_id = row[8].as<std::int64_t>();
+  c.member_ids = text(row[9]);
+  c.before = optional(row[10]);
+  c.after = optional(row[11]);
+  return c;
+}
+
 }  // namespace lienthong::audit

@@ -1,9 +1,10 @@
 #pragma once
-// Reading chained audit records back from PostgreSQL, exactly as they were
-// hashed: shared by the verifier and the archiver.
+// Reading chained audit records and admin changes back from PostgreSQL,
+// exactly as they were hashed: shared by the verifier and the archiver.
 
 #include <string>
 
+#include "lienthong/audit/audit_chain.hpp"
 #include "lienthong/audit/audit_record.hpp"
 
 namespace pqxx {
@@ -22,5 +23,9 @@ const std::string& record_columns();
 inline constexpr int kRecordColumnCount = 28;
 
 AuditRecord record_from_row(const pqxx::row& row);
+
+// The same for admin changes: id, seq, record_hash, then the encoded fields.
+const std::string& admin_change_columns();
+AdminChange admin_change_from_row(const pqxx::row& row);
 
 }  // namespace lienthong::audit

@@ -51,12 +51,19 @@ void check_non_empty(const std::string& key, const std::string& value) {
     throw ConfigError(key + ": must not be empty");
 }
 
+// A node's name names its audit chain; "admin-changes" is the admin-change chain's.
+void check_node_name(const std::string& key, const std::string& value) {
+  check_non_empty(key, value);
+  if (value == "admin-changes")
+    throw ConfigError(key + ": \"admin-changes\" is reserved for the admin-change audit chain");
+}
+
 // Every setting the hub accepts. Adding one here makes it valid in the file
 // and in the environment at once.
 const std::vector<Setting>& settings() {
   static const std::vector<Setting> kSettings{
       {"node.name",
-       StringSetting{[](Config& c) -> std::string& { return c.node.name; }, check_non_empty}},
+       StringSetting{[](Config& c) -> std::string& { return c.node.name; }, check_node_name}},
       {"database.url", StringSetting{[](Config& c) -> std::string& { return c.database.url; }}},
       {"exchange.listen",
        AddressSetting{[](Config& c) -> ListenAddress& { return c.exchange.listen; }}},

@@ -27,6 +27,31 @@ std::string canonical_encoding(std::int64_t seq, const AuditRecord& record);
 // Lower-case hex SHA-256(raw(previous_hash) || canonical_encoding(seq, record)).
 std::string chain_hash(std::string_view previous_hash, std::int64_t seq, const AuditRecord& record);
 
+// Admin changes (admin_changes rows) form one more chain, named kAdminChain
+// in audit_checkpoints: PostgreSQL extends it in the transaction that makes
+// each change (migration 0005); audit writers sign its head into their
+// checkpoints; the verifier rebuilds the encoding here independently.
+inline constexpr std::string_view kAdminChain = "admin-changes";
+
+struct AdminChange {
+  std::int64_t seq = 0;
+  std::int64_t id = 0;
+  std::int64_t at_micros = 0;
+  std::string actor;
+  std::string actor_role;
+  std::string action;
+  std::string entity;
+  std::int64_t entity_id = 0;
+  std::string member_ids;             // as PostgreSQL prints bigint[]: "{1,2}"
+  std::optional<std::string> before;  // as PostgreSQL prints jsonb
+  std::optional<std::string> after;
+};
+
+// "lienthong-admin-change-v1" then each field as "<length>:<bytes>" ("~"
+// for NULL), in the order above: what lt_admin_change_encoding() builds.
+std::string admin_change_encoding(const AdminChange& change);
+std::string admin_change_hash(std::string_view previous_hash, const AdminChange& change);
+
 // Makes every text field storable as PostgreSQL text: invalid UTF-8 and NUL
 // become U+FFFD. Done before hashing, so the hash covers what is stored, and
 // so one request with odd bytes cannot fail the batch it shares with others.
