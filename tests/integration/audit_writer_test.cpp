@@ -1,0 +1,66 @@
+// The audit writer seals its chain on time as well as by count: with records
+// trickling in (never a quiet checkpoint interval), checkpoints still come.
+#include "lienthong/audit/audit_writer.hpp"
+
+#include <chrono>
+#include <filesystem>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <gtest/gtest.h>
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/spdlog.h>
+
+#include "lienthong/core/digest.hpp"
+
+#include "test_environment.hpp"
+
+namespace lienthong::testing {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+TEST(AuditWriter, SealsOnTimeWhileRecordsTrickleIn) {
+  TestDatabase database;
+  const auto key = std::filesystem::temp_directory_path() / ("lt-writer-" + database.name());
+  audit::WriterOptions options;
+  options.database_url = database.url();
+  options.node = "trickle";
+  options.signing_key_path = key.string();
+  options.checkpoint_records = 1'000'000;  // never by count
+  options.checkpoint_interval = 300ms;
+  int committed = 0;
+  {
+    audit::AuditWriter writer(options, std::make_shared<spdlog::logger>(
+                                           "t", std::make_shared<spdlog::sinks::null_sink_mt>()));
+    asio::io_context io;
+    // One record every 100 ms for 1.5 s: the writer is never idle for 300 ms.
+    auto trickle = [&]() -> asio::awaitable<void> {
+      asio::steady_timer timer(io);
+      for (int n = 0; n < 15; ++n) {
+        audit::AuditRecord r;
+        r.request_id = "trickle-" + std::to_string(n);
+        r.method = "GET";
+        r.path = "/";
+        r.status = 200;
+        r.request_sha256 = r.response_sha256 = sha256_hex("");
+        r.received_at = r.responded_at = std::chrono::system_clock::now();
+        committed += (co_await writer.commit(r)).has_value() ? 1 : 0;
+        timer.expires_after(100ms);
+        co_await timer.async_wait(asio::use_awaitable);
+      }
+    };
+    asio::co_spawn(io, trickle, asio::detached);
+    io.run();
+    EXPECT_GE(writer.checkpoints(), 3u) << "about one checkpoint per 300 ms of traffic";
+  }
+  EXPECT_EQ(committed, 15);
+  std::filesystem::remove(key);
+}
+
+}  // namespace
+}  // namespace lienthong::testing
