@@ -296,7 +296,8 @@ struct AuditWriter::Impl {
       stream.complete();
       // Every checkpoint_records records, and every checkpoint_interval while
       // records keep arriving (the idle loop seals only after a quiet interval).
-      if (next.seq - next.sealed_seq >= options.checkpoint_records || false) {
+      if (next.seq - next.sealed_seq >= options.checkpoint_records ||
+          std::chrono::steady_clock::now() - sealed_at >= options.checkpoint_interval) {
         admin_sealed = std::max(admin_sealed, insert_checkpoint(tx, next));
         next.sealed_seq = next.seq;
       }
