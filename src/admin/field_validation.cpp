@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lienthong/core/identifiers.hpp"
+#include "lienthong/mapping/field_mapping.hpp"
 #include "lienthong/net/http_client.hpp"
 #include "lienthong/schema/json_schema.hpp"
 
@@ -136,6 +137,15 @@ std::string check_scalar(const FieldSpec& spec, const json& value) {
       return value.is_object() && value.dump().size() <= 65536
                  ? ""
                  : "must be a JSON object (at most 64 KiB)";
+    case FieldKind::kAdapterConfig: {
+      if (!value.is_object() || value.dump().size() > 65536)
+        return "must be a JSON object (at most 64 KiB)";
+      if (!value.contains("mapping"))
+        return "";
+      const auto errors = mapping::check_mapping(value["mapping"]);
+      return errors.empty() ? ""
+                            : "mapping" + errors.front().pointer + ": " + errors.front().detail;
+    }
     case FieldKind::kJsonSchema: {
       if (!value.is_object())
         return "must be a JSON Schema object";

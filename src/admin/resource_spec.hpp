@@ -31,6 +31,7 @@ enum class FieldKind {
   kSha256Hex,        // 64 lower-case hex digits
   kPemCertificate,   // one PEM certificate
   kObject,           // any JSON object
+  kAdapterConfig,    // a service's adapter settings; its "mapping" must compile
   kJsonSchema,       // a JSON Schema document (draft 7)
   kIdentifierList,   // array of identifier parts
   kMethodList,       // array of HTTP methods

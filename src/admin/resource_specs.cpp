@@ -197,7 +197,7 @@ std::vector<ResourceSpec> build_specs() {
                      integer("timeout_ms", 10, 3'600'000, true),
                      choice("status", {"active", "disabled"}, true),
                      choice("adapter_kind", {"rest", "soap", "async"}, true),
-                     field("adapter_config", K::kObject, false, true),
+                     field("adapter_config", K::kAdapterConfig, false, true),
                      integer("max_body_bytes", 1, 104'857'600, true),
                      ref("request_schema", "request_schema_id", K::kSchemaRef, false),
                      ref("response_schema", "response_schema_id", K::kSchemaRef, false),

@@ -7,6 +7,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <spdlog/spdlog.h>
 
+#include "lienthong/adapters/adapter_set.hpp"
 #include "lienthong/admin/admin_api.hpp"
 #include "lienthong/admin/admin_handler.hpp"
 #include "lienthong/audit/audit_writer.hpp"
@@ -77,10 +78,14 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
       std::make_shared<policy::ConcurrencyLimiter>(p.config.limits.max_concurrent_per_system);
   deps.logger = p.logger;
 
-  // One handler, with its own provider connection pool, per I/O thread.
-  auto factory = [deps, provider_tls, client_options](boost::asio::io_context& context) {
+  // One handler, with its own adapters and provider connection pool, per I/O thread.
+  const adapters::AdapterOptions adapter_options{p.config.limits.json_depth};
+  auto factory = [deps, provider_tls, client_options,
+                  adapter_options](boost::asio::io_context& context) {
     return std::make_shared<exchange::ExchangeHandler>(
-        deps, std::make_unique<net::HttpClient>(context, provider_tls, client_options));
+        deps, std::make_unique<adapters::AdapterSet>(
+                  std::make_unique<net::HttpClient>(context, provider_tls, client_options),
+                  adapter_options));
   };
   p.exchange_server = std::make_unique<net::HttpServer>(
       net::ServerOptions::from(p.config, p.config.exchange.listen), server_tls, std::move(factory),

@@ -60,6 +60,9 @@ constexpr std::array kErrors{
            "Too many requests from this system in progress at once; retry shortly"}},
     Entry{ErrorCode::kClientRequestTimeout,
           {"Client.RequestTimeout", 408, "The request did not arrive in time"}},
+    Entry{ErrorCode::kClientMappingFailed,
+          {"Client.MappingFailed", 400,
+           "The request could not be mapped to the provider's interface"}},
     Entry{ErrorCode::kServerInternal, {"Server.Internal", 500, "Internal error in the hub"}},
     Entry{ErrorCode::kServerAuditUnavailable,
           {"Server.AuditUnavailable", 503, "Audit log unavailable; nothing was exchanged"}},
@@ -76,6 +79,9 @@ constexpr std::array kErrors{
     Entry{ErrorCode::kProviderSchemaViolation,
           {"Provider.SchemaViolation", 502,
            "Provider system answered with a body that does not match the service's schema"}},
+    Entry{ErrorCode::kProviderMappingFailed,
+          {"Provider.MappingFailed", 502,
+           "Provider system's answer could not be mapped to the standard form"}},
 };
 
 constexpr bool table_is_in_enum_order() {
@@ -86,7 +92,7 @@ constexpr bool table_is_in_enum_order() {
   return true;
 }
 static_assert(table_is_in_enum_order(), "kErrors must list every ErrorCode in enum order");
-static_assert(kErrors.size() == static_cast<std::size_t>(ErrorCode::kProviderSchemaViolation) + 1,
+static_assert(kErrors.size() == static_cast<std::size_t>(ErrorCode::kProviderMappingFailed) + 1,
               "kErrors must list every ErrorCode (update this check when appending a code)");
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "lienthong/adapters/adapter_set.hpp"
 #include "lienthong/audit/audit_sink.hpp"
 #include "lienthong/core/digest.hpp"
 #include "lienthong/core/message_id.hpp"
@@ -79,8 +80,8 @@ HttpResponse json_response(int status, std::string body, const std::string& requ
 }
 
 ExchangeHandler::ExchangeHandler(ExchangeDependencies dependencies,
-                                 std::unique_ptr<net::HttpClient> provider_client)
-    : deps_(std::move(dependencies)), provider_client_(std::move(provider_client)) {}
+                                 std::unique_ptr<adapters::AdapterSet> adapters)
+    : deps_(std::move(dependencies)), adapters_(std::move(adapters)) {}
 
 ExchangeHandler::~ExchangeHandler() = default;
 
@@ -266,8 +267,7 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
 asio::awaitable<Result<HttpResponse>> ExchangeHandler::call_provider(
     audit::AuditRecord& record, const registry::ServiceEntry& service, HttpRequest call) {
   record.provider_called_at = std::chrono::system_clock::now();
-  auto answer = co_await provider_client_->send(*service.provider->endpoint, std::move(call),
-                                                service.timeout);
+  auto answer = co_await adapters_->call(service, std::move(call));
   record.provider_answered_at = std::chrono::system_clock::now();
   co_return answer;
 }

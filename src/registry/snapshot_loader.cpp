@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "lienthong/mapping/field_mapping.hpp"
 #include "lienthong/schema/json_schema.hpp"
 
 namespace lienthong::registry {
@@ -76,6 +77,28 @@ std::map<std::int64_t, SchemaPtr> compile_schemas(pqxx::transaction_base& tx,
   return compiled;
 }
 
+// The service's field mapping, both directions; false (and a warning) when
+// it does not compile: the service is then left out rather than called with
+// unmapped data. The admin API refuses such mappings, so this is for ones
+// stored before a stricter version.
+bool compile_mapping(const std::string& text, ServiceEntry& entry,
+                     std::vector<std::string>* warnings) {
+  const auto document = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  for (const auto& [direction, target] : {std::pair{"request", &entry.request_mapping},
+                                          std::pair{"response", &entry.response_mapping}}) {
+    if (!document.is_object() || !document.contains(direction))
+      continue;
+    auto compiled = mapping::FieldMapping::compile(document, direction);
+    if (!compiled.has_value()) {
+      warn(warnings, "service " + entry.key + " skipped: its " + direction +
+                         " mapping does not compile: " + compiled.error().detail);
+      return false;
+    }
+    *target = std::make_shared<const mapping::FieldMapping>(std::move(compiled).value());
+  }
+  return true;
+}
+
 std::vector<ServiceEntry> load_services(pqxx::transaction_base& tx,
                                         std::vector<std::string>* warnings) {
   const auto schemas = compile_schemas(tx, warnings);
@@ -83,7 +106,8 @@ std::vector<ServiceEntry> load_services(pqxx::transaction_base& tx,
   const auto rows = tx.exec(
       "SELECT v.id, m.instance, m.member_class, m.member_code, s.system_code, v.service_code, "
       "v.version, v.name, v.system_id, v.provider_path, v.timeout_ms, v.max_body_bytes, "
-      "v.require_purpose, v.request_schema_id, v.response_schema_id, v.audit_bodies "
+      "v.require_purpose, v.request_schema_id, v.response_schema_id, v.audit_bodies, "
+      "v.adapter_kind, v.adapter_config->'mapping' "
       "FROM services v JOIN systems s ON s.id = v.system_id JOIN members m ON m.id = s.member_id "
       "WHERE v.status = 'active' AND s.status = 'active'");
   services.reserve(rows.size());
@@ -121,6 +145,12 @@ std::vector<ServiceEntry> load_services(pqxx::transaction_base& tx,
       warn(warnings, "service " + entry.key + " skipped: its JSON Schema does not compile");
       continue;
     }
+    const auto kind = row[16].as<std::string>();
+    entry.adapter = kind == "soap"    ? AdapterKind::kSoap
+                    : kind == "async" ? AdapterKind::kAsync
+                                      : AdapterKind::kRest;
+    if (!row[17].is_null() && !compile_mapping(row[17].as<std::string>(), entry, warnings))
+      continue;
     services.push_back(std::move(entry));
   }
   return services;

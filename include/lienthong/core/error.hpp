@@ -37,6 +37,7 @@ enum class ErrorCode {
   kClientQuotaExceeded,
   kClientConcurrencyLimit,
   kClientRequestTimeout,
+  kClientMappingFailed,
   kServerInternal,
   kServerAuditUnavailable,
   kServerRegistryUnavailable,
@@ -45,6 +46,7 @@ enum class ErrorCode {
   kProviderBadResponse,
   kProviderError,
   kProviderSchemaViolation,
+  kProviderMappingFailed,
 };
 
 struct ErrorInfo {

@@ -18,8 +18,8 @@
 namespace spdlog {
 class logger;
 }
-namespace lienthong::net {
-class HttpClient;
+namespace lienthong::adapters {
+class AdapterSet;
 }
 namespace lienthong::registry {
 class SnapshotStore;
@@ -56,9 +56,10 @@ struct ExchangeDependencies {
 
 class ExchangeHandler final : public net::HttpHandler {
  public:
-  // `provider_client` belongs to the I/O thread this handler serves.
+  // `adapters` (and their provider connection pool) belong to the I/O
+  // thread this handler serves.
   ExchangeHandler(ExchangeDependencies dependencies,
-                  std::unique_ptr<net::HttpClient> provider_client);
+                  std::unique_ptr<adapters::AdapterSet> adapters);
   ~ExchangeHandler() override;
 
   boost::asio::awaitable<net::HttpResponse> handle(net::HttpRequest request) override;
@@ -92,7 +93,7 @@ class ExchangeHandler final : public net::HttpHandler {
                                                    Result<net::HttpResponse> outcome);
 
   ExchangeDependencies deps_;
-  std::unique_ptr<net::HttpClient> provider_client_;
+  std::unique_ptr<adapters::AdapterSet> adapters_;
 };
 
 }  // namespace lienthong::exchange

@@ -14,6 +14,9 @@
 #include "lienthong/core/identifiers.hpp"
 #include "lienthong/net/http_client.hpp"
 
+namespace lienthong::mapping {
+class FieldMapping;
+}
 namespace lienthong::schema {
 class JsonSchema;
 }
@@ -32,6 +35,9 @@ struct SystemEntry {
 // What the audit log keeps of a service's message bodies (services.audit_bodies).
 enum class AuditBodies { kNone, kHash, kFull };
 
+// How the hub speaks to a service's provider (services.adapter_kind).
+enum class AdapterKind { kRest, kSoap, kAsync };
+
 struct ServiceEntry {
   std::int64_t id = 0;
   ServiceId service_id;
@@ -48,6 +54,11 @@ struct ServiceEntry {
   // Compiled once per snapshot; null when the service registers none.
   std::shared_ptr<const schema::JsonSchema> request_schema;
   std::shared_ptr<const schema::JsonSchema> response_schema;
+  AdapterKind adapter = AdapterKind::kRest;
+  // adapter_config.mapping compiled once per snapshot; null when the
+  // provider speaks the standard form in that direction.
+  std::shared_ptr<const mapping::FieldMapping> request_mapping;
+  std::shared_ptr<const mapping::FieldMapping> response_mapping;
 };
 
 // A way a system proves who it is: a client certificate's SHA-256 or the

@@ -1,0 +1,57 @@
+#include "rest_adapter.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "lienthong/mapping/field_mapping.hpp"
+#include "lienthong/net/http_client.hpp"
+#include "lienthong/policy/json_limits.hpp"
+
+namespace lienthong::adapters::rest {
+
+using nlohmann::json;
+
+namespace {
+
+// Replaces a JSON body by its mapped form.
+Status map_body(std::string& body, const mapping::FieldMapping& mapping, ErrorCode failure,
+                int max_depth) {
+  if (policy::exceeds_json_depth(body, max_depth))
+    return make_error(failure,
+                      "the body nests deeper than " + std::to_string(max_depth) + " levels");
+  const auto document = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (document.is_discarded())
+    return make_error(failure, "the body is not JSON, so it cannot be mapped");
+  auto mapped = mapping.apply(document, failure);
+  if (!mapped.has_value())
+    return std::move(mapped).error();
+  body = mapped.value().dump(-1, ' ', false, json::error_handler_t::replace);
+  return Ok{};
+}
+
+}  // namespace
+
+boost::asio::awaitable<Result<net::HttpResponse>> RestAdapter::call(
+    const registry::ServiceEntry& service, net::HttpRequest request) {
+  if (service.request_mapping && !request.body.empty()) {
+    if (auto mapped = map_body(request.body, *service.request_mapping,
+                               ErrorCode::kClientMappingFailed, options_.max_json_depth);
+        !mapped.has_value())
+      co_return std::move(mapped).error();
+  }
+  auto answer =
+      co_await http_.send(*service.provider->endpoint, std::move(request), service.timeout);
+  if (!answer.has_value() || !service.response_mapping)
+    co_return answer;
+  // Only answers the pipeline passes on are mapped; a provider's error body
+  // is not in the shape the mapping expects.
+  net::HttpResponse& reply = answer.value();
+  if (reply.status >= 200 && reply.status < 300) {
+    if (auto mapped = map_body(reply.body, *service.response_mapping,
+                               ErrorCode::kProviderMappingFailed, options_.max_json_depth);
+        !mapped.has_value())
+      co_return std::move(mapped).error();
+  }
+  co_return answer;
+}
+
+}  // namespace lienthong::adapters::rest
