@@ -24,30 +24,41 @@ using nlohmann::json;
 
 constexpr int kPageRows = 5'000;
 
-// The file being written: removed unless kept, hashed as it is written.
+// The file being written, as FINAL.partial until published under its name,
+// so a crash never leaves a file that looks complete; hashed as written.
+// Removed unless kept.
 class ArchiveFile {
  public:
-  explicit ArchiveFile(std::filesystem::path path) : path_(std::move(path)) {
-    const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  explicit ArchiveFile(std::filesystem::path final_path)
+      : final_(std::move(final_path)), partial_(final_.string() + ".partial") {
+    if (std::filesystem::exists(final_))
+      refuse(final_.string() + " exists already; nothing was archived");
+    const int fd = ::open(partial_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     if (fd < 0)
-      refuse("cannot create " + path_.string() + ": " + std::strerror(errno));
+      refuse("cannot create " + partial_.string() + ": " + std::strerror(errno));
     file_ = ::fdopen(fd, "w");
   }
   ~ArchiveFile() {
     if (file_ != nullptr)
       std::fclose(file_);
-    if (!kept_)
-      std::filesystem::remove(path_);
+    if (!kept_) {
+      std::error_code ignored;
+      std::filesystem::remove(partial_, ignored);
+      if (published_)
+        std::filesystem::remove(final_, ignored);
+    }
   }
   ArchiveFile(const ArchiveFile&) = delete;
   ArchiveFile& operator=(const ArchiveFile&) = delete;
+
+  const std::filesystem::path& written() const { return published_ ? final_ : partial_; }
 
   void line(const json& value) {
     std::string text = value.dump();
     text += '\n';
     hash_.update(text);
     if (std::fwrite(text.data(), 1, text.size(), file_) != text.size())
-      refuse("cannot write " + path_.string() + ": " + std::strerror(errno));
+      refuse("cannot write " + partial_.string() + ": " + std::strerror(errno));
   }
 
   // Flushes to disk and closes; returns the file's SHA-256.
@@ -56,16 +67,29 @@ class ArchiveFile {
     std::fclose(file_);
     file_ = nullptr;
     if (!written)
-      refuse("cannot write " + path_.string() + ": " + std::strerror(errno));
+      refuse("cannot write " + partial_.string() + ": " + std::strerror(errno));
     return hash_.final_hex();
+  }
+
+  // Gives the file its name, durably (the directory entry too).
+  void publish() {
+    std::filesystem::rename(partial_, final_);
+    published_ = true;
+    const int directory = ::open(final_.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (directory >= 0) {
+      ::fsync(directory);
+      ::close(directory);
+    }
   }
 
   void keep() { kept_ = true; }
 
  private:
-  std::filesystem::path path_;
+  std::filesystem::path final_;
+  std::filesystem::path partial_;
   std::FILE* file_ = nullptr;
   Sha256Stream hash_;
+  bool published_ = false;
   bool kept_ = false;
 };
 
@@ -260,7 +284,7 @@ ArchiveResult archive_month(const ArchiveOptions& options) {
   archiver.write(file, stretches);
   result.file_sha256 = file.close();
 
-  result.verified = verify_archive_file(result.file, options.trusted_key_ids);
+  result.verified = verify_archive_file(file.written(), options.trusted_key_ids);
   if (!result.verified.ok())
     refuse("the archive file did not verify when read back; nothing was dropped");
   for (const auto& s : stretches) {
@@ -273,6 +297,8 @@ ArchiveResult archive_month(const ArchiveOptions& options) {
   }
   result.records += result.verified.unchained_records;
   tx.exec("DROP TABLE " + archiver.partition());
+  // Named before the commit: once the partition is gone, the file must be there.
+  file.publish();
   tx.commit();
   file.keep();
   return result;

@@ -151,6 +151,7 @@ TEST_F(AuditArchive, AMonthMovesToAFileThatVerifiesOfflineAndTheChainContinues) 
   const auto archived = archive(old_);
   ASSERT_EQ(archived.exit_code, 0) << archived.output;
   EXPECT_FALSE(partition_exists(old_)) << "the archived month's partition is dropped";
+  EXPECT_FALSE(std::filesystem::exists(archive_file(old_).string() + ".partial"));
   EXPECT_EQ(database_.scalar("SELECT count(*) FROM audit_records"), std::to_string(kLater));
   EXPECT_EQ(database_.scalar("SELECT first_seq || '..' || last_seq FROM audit_archives"),
             "1.." + std::to_string(kOld));
@@ -261,7 +262,9 @@ TEST_F(AuditArchive, AChainThatDoesNotVerifyIsNotArchived) {
   EXPECT_EQ(refused.exit_code, 1) << refused.output;
   EXPECT_NE(refused.output.find("does not verify"), std::string::npos) << refused.output;
   EXPECT_TRUE(partition_exists(old_)) << "nothing is dropped";
-  EXPECT_FALSE(std::filesystem::exists(archive_file(old_))) << "no partial file is left";
+  EXPECT_FALSE(std::filesystem::exists(archive_file(old_)));
+  EXPECT_FALSE(std::filesystem::exists(archive_file(old_).string() + ".partial"))
+      << "no partial file is left";
   EXPECT_EQ(database_.scalar("SELECT count(*) FROM audit_archives"), "0");
 }
 
