@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
-#include <cstdio>
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -48,6 +47,16 @@ struct Rule {
   std::vector<Rule> each;
 };
 
+// A fixed-width date layout: where year, month and day stand, and the
+// separator between them.
+struct DateLayout {
+  std::size_t year_at, month_at, day_at;
+  std::size_t separators_at[2];
+  char separator;
+};
+constexpr DateLayout kIsoDate{0, 5, 8, {4, 7}, '-'};       // yyyy-MM-dd
+constexpr DateLayout kDayMonthYear{6, 3, 0, {2, 5}, '/'};  // dd/MM/yyyy
+
 // Digits at [at, at + count) of `text` as a number, or -1.
 int digits(std::string_view text, std::size_t at, std::size_t count) {
   int value = 0;
@@ -59,19 +68,32 @@ int digits(std::string_view text, std::size_t at, std::size_t count) {
   return value;
 }
 
-bool real_date(int year, int month, int day) {
-  if (year < 0 || month < 1 || month > 12 || day < 1)
+// `value` rewritten from one layout to the other; false when it is not a
+// real date written in `from`.
+bool reformat_date(json& value, const DateLayout& from, const DateLayout& to) {
+  const std::string text = value.is_string() ? value.get<std::string>() : std::string();
+  if (text.size() != 10 || text[from.separators_at[0]] != from.separator ||
+      text[from.separators_at[1]] != from.separator)
     return false;
-  return std::chrono::year_month_day{std::chrono::year{year},
-                                     std::chrono::month{static_cast<unsigned>(month)},
-                                     std::chrono::day{static_cast<unsigned>(day)}}
-      .ok();
-}
-
-std::string date_text(const char* format, int first, int second, int third) {
-  char text[48];  // room for any int, which keeps -Wformat-truncation quiet
-  std::snprintf(text, sizeof text, format, first, second, third);
-  return text;
+  const int year = digits(text, from.year_at, 4);
+  const int month = digits(text, from.month_at, 2);
+  const int day = digits(text, from.day_at, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 ||
+      !std::chrono::year_month_day{std::chrono::year{year},
+                                   std::chrono::month{static_cast<unsigned>(month)},
+                                   std::chrono::day{static_cast<unsigned>(day)}}
+           .ok())
+    return false;
+  std::string out(10, to.separator);
+  const auto put = [&out](std::size_t at, int number, int width) {
+    for (int i = width - 1; i >= 0; --i, number /= 10)
+      out[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + number % 10);
+  };
+  put(to.year_at, year, 4);
+  put(to.month_at, month, 2);
+  put(to.day_at, day, 2);
+  value = std::move(out);
+  return true;
 }
 
 }  // namespace
@@ -220,22 +242,10 @@ struct FieldMapping::Rules {
     switch (rule.convert) {
       case Convert::kNone:
         return {};
-      case Convert::kDateIsoToDmy: {
-        const std::string text = value.is_string() ? value.get<std::string>() : std::string();
-        const int year = digits(text, 0, 4), month = digits(text, 5, 2), day = digits(text, 8, 2);
-        if (text.size() != 10 || text[4] != '-' || text[7] != '-' || !real_date(year, month, day))
-          return "not a date yyyy-MM-dd";
-        value = date_text("%02d/%02d/%04d", day, month, year);
-        return {};
-      }
-      case Convert::kDateDmyToIso: {
-        const std::string text = value.is_string() ? value.get<std::string>() : std::string();
-        const int day = digits(text, 0, 2), month = digits(text, 3, 2), year = digits(text, 6, 4);
-        if (text.size() != 10 || text[2] != '/' || text[5] != '/' || !real_date(year, month, day))
-          return "not a date dd/MM/yyyy";
-        value = date_text("%04d-%02d-%02d", year, month, day);
-        return {};
-      }
+      case Convert::kDateIsoToDmy:
+        return reformat_date(value, kIsoDate, kDayMonthYear) ? "" : "not a date yyyy-MM-dd";
+      case Convert::kDateDmyToIso:
+        return reformat_date(value, kDayMonthYear, kIsoDate) ? "" : "not a date dd/MM/yyyy";
       case Convert::kNumberToString:
         if (!value.is_number())
           return "not a number";

@@ -90,13 +90,18 @@ TEST(FieldMapping, BadValuesFailWithTheFieldAndTheGivenCode) {
     EXPECT_EQ(out.error().code, ErrorCode::kClientMappingFailed);
     EXPECT_NE(out.error().detail.find(c.says), std::string::npos) << out.error().detail;
   }
-  const auto answer = compiled("response")
-                          .apply(json::parse(R"({"thanh_vien": [{"tuoi": "34"}]})"),
-                                 ErrorCode::kProviderMappingFailed);
-  ASSERT_FALSE(answer.has_value());
-  EXPECT_EQ(answer.error().code, ErrorCode::kProviderMappingFailed);
-  EXPECT_NE(answer.error().detail.find("/thanh_vien/0: /ten is missing"), std::string::npos)
-      << answer.error().detail;
+  const auto response = compiled("response");
+  for (const auto& [input, says] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"thanh_vien": [{"tuoi": "34"}]})", "/thanh_vien/0: /ten is missing"},
+           {R"({"thong_tin": {"ngay_sinh": "1999-03-05"}})", "not a date dd/MM/yyyy"},
+           {R"({"thong_tin": {"ngay_sinh": "31/02/1999"}})", "not a date dd/MM/yyyy"},
+           {R"({"so_nha": "12"})", "/so_nha: not a number"},
+           {R"({"thanh_vien": [{"ten": "A", "tuoi": "34 tuổi"}]})", "not a number in a string"}}) {
+    const auto answer = response.apply(json::parse(input), ErrorCode::kProviderMappingFailed);
+    ASSERT_FALSE(answer.has_value()) << input;
+    EXPECT_EQ(answer.error().code, ErrorCode::kProviderMappingFailed);
+    EXPECT_NE(answer.error().detail.find(says), std::string::npos) << answer.error().detail;
+  }
 }
 
 TEST(FieldMapping, InvalidMappingsAreRefusedWithPointersIntoThem) {
