@@ -1,6 +1,7 @@
 // Verifying an archived month from its file alone (`lienthong audit verify-archive`).
 #include <fstream>
 #include <map>
+#include <stdexcept>
 
 #include "lienthong/audit/audit_archive.hpp"
 
@@ -88,6 +89,8 @@ VerifyReport verify_archive_file(const std::filesystem::path& path,
       }
     }
   } catch (const json::exception& e) {
+    refuse(path.string() + " line " + std::to_string(line_number) + ": " + e.what());
+  } catch (const std::invalid_argument& e) {  // a chain hash that is not 64 hex digits
     refuse(path.string() + " line " + std::to_string(line_number) + ": " + e.what());
   }
   return report;

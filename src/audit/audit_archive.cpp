@@ -232,7 +232,7 @@ class MonthArchiver {
         const auto seq = row[1].as<std::int64_t>();
         const auto hash = row[2].as<std::string>();
         const AuditRecord record = full_record(row);
-        if (!check.add(id, seq, hash, record, row[27].as<bool>()))
+        if (!check.add(id, seq, hash, record, row[kBodiesMatchColumn].as<bool>()))
           break;
         file.line(record_line(id, seq, hash,
                               from_micros(row[kRecordColumnCount].as<std::int64_t>()), record));

@@ -56,6 +56,12 @@ class ChainVerifier {
       if (before.seq >= archived_seq) {
         if (!check_.check_signature(before))
           return std::move(check_.report());
+        if (before.seq == archived_seq && archived_seq > 0 && before.record_hash != archived_hash) {
+          check_.problem("checkpoint", before.seq, std::nullopt,
+                         "the archive's last link for record " + std::to_string(before.seq) +
+                             " differs from the signed checkpoint " + std::to_string(before.id));
+          return std::move(check_.report());
+        }
         seq = before.seq;
         hash = before.record_hash;
       }
@@ -135,7 +141,8 @@ class ChainVerifier {
         const bool linked =
             admin_ ? check_.add_link(id, seq, stored,
                                      admin_change_hash(check_.hash(), admin_change_from_row(row)))
-                   : check_.add(id, seq, stored, record_from_row(row), row[27].as<bool>());
+                   : check_.add(id, seq, stored, record_from_row(row),
+                                row[kBodiesMatchColumn].as<bool>());
         if (!linked)
           return;
       }

@@ -21,6 +21,7 @@ std::string micros_column(const std::string& column);
 // columns after kRecordColumnCount.
 const std::string& record_columns();
 inline constexpr int kRecordColumnCount = 28;
+inline constexpr int kBodiesMatchColumn = 27;  // kept bodies hash to their SHA-256
 
 AuditRecord record_from_row(const pqxx::row& row);
 

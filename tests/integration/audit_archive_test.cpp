@@ -182,6 +182,16 @@ TEST_F(AuditArchive, AMonthMovesToAFileThatVerifiesOfflineAndTheChainContinues) 
   report = verify_database();
   EXPECT_TRUE(report.ok()) << audit::report_json(report).dump(2);
 
+  // A forged archive row (its last link) is caught by the checkpoint that sealed the month.
+  database_.execute(
+      "ALTER TABLE audit_archives DISABLE TRIGGER USER;"
+      "UPDATE audit_archives SET last_hash = repeat('e', 64);"
+      "ALTER TABLE audit_archives ENABLE TRIGGER USER");
+  report = verify_database();
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.chains.at(0).problem->kind, "checkpoint");
+  EXPECT_EQ(report.chains.at(0).problem->seq, kOld);
+
   // Nothing twice, nothing current.
   EXPECT_EQ(archive(old_).exit_code, 1);
   const auto current = archive(now_);
