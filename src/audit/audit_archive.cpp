@@ -160,9 +160,12 @@ class MonthArchiver {
     file.line(header);
     std::vector<ChainCheck> checks;
     for (const auto& s : stretches) {
-      checks.push_back(load_check(s));
-      for (const auto& [key_id, pem] : keys_)
+      // The node's keys, and its checkpoints from the anchor to the seal.
+      auto keys = load_signing_keys(tx_, s.node);
+      for (const auto& [key_id, pem] : keys)
         file.line({{"type", "key"}, {"node", s.node}, {"key_id", key_id}, {"public_key", pem}});
+      checks.emplace_back(s.node, load_checkpoints(tx_, s.node, s.first_seq - 1, s.last_seq),
+                          std::move(keys), options_.trusted_key_ids);
       for (const auto& [seq, checkpoint] : checks.back().checkpoints())
         file.line(checkpoint_line(s.node, checkpoint));
     }
@@ -182,25 +185,6 @@ class MonthArchiver {
       refuse("node " + s.node + "'s record " + std::to_string(s.first_seq - 1) +
              ", before this month's first, is neither in an archive nor in an older month");
     return row[0][0].as<std::string>();
-  }
-
-  // The node's keys and its checkpoints from the anchor to the seal.
-  ChainCheck load_check(const Stretch& s) {
-    keys_.clear();
-    for (const auto& row : tx_.exec_params(
-             "SELECT key_id, public_key FROM audit_signing_keys WHERE node = $1", s.node))
-      keys_.emplace(row[0].as<std::string>(), row[1].as<std::string>());
-    std::map<std::int64_t, Checkpoint> checkpoints;
-    for (const auto& row : tx_.exec_params(
-             "SELECT id, seq, record_hash, " + micros_column("signed_at") +
-                 ", key_id, signature FROM audit_checkpoints WHERE node = $1 AND seq >= $2 "
-                 "AND seq <= $3 ORDER BY seq",
-             s.node, s.first_seq - 1, s.last_seq)) {
-      Checkpoint c{row[0].as<std::int64_t>(), row[1].as<std::int64_t>(), row[2].as<std::string>(),
-                   row[3].as<std::int64_t>(), row[4].as<std::string>(),  row[5].as<std::string>()};
-      checkpoints.emplace(c.seq, std::move(c));
-    }
-    return ChainCheck(s.node, std::move(checkpoints), keys_, options_.trusted_key_ids);
   }
 
   std::string select_rows(const std::string& where) const {
@@ -265,7 +249,6 @@ class MonthArchiver {
   const ArchiveOptions& options_;
   std::string partition_;
   std::int64_t unchained_ = 0;
-  std::map<std::string, std::string> keys_;  // of the node being loaded
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
@@ -28,7 +29,8 @@ class ChainVerifier {
         // $1 is the chain's name in every query; the admin table has one chain.
         table_(admin_ ? "admin_changes WHERE $1::text IS NOT NULL"
                       : "audit_records WHERE node = $1"),
-        check_(node, load_checkpoints(node), load_keys(node), options.trusted_key_ids) {}
+        check_(node, load_checkpoints(tx, node), load_signing_keys(tx, node),
+               options.trusted_key_ids) {}
 
   ChainReport run() {
     const std::string& node = check_.report().node;
@@ -36,13 +38,8 @@ class ChainVerifier {
     // verified when archived; their file is verified offline.
     std::int64_t archived_seq = 0;
     std::string archived_hash(kGenesisHash);
-    if (const auto last =
-            tx_.exec_params("SELECT last_seq, last_hash FROM audit_archives WHERE node = $1 "
-                            "ORDER BY last_seq DESC LIMIT 1",
-                            node);
-        !last.empty()) {
-      archived_seq = last[0][0].as<std::int64_t>();
-      archived_hash = last[0][1].as<std::string>();
+    if (const auto archived = archived_end(tx_, node)) {
+      std::tie(archived_seq, archived_hash) = *archived;
       check_.report().archived_to_seq = archived_seq;
     }
     const auto [low, high] = seq_range(archived_seq);
@@ -82,28 +79,6 @@ class ChainVerifier {
   }
 
  private:
-  std::map<std::int64_t, Checkpoint> load_checkpoints(const std::string& node) {
-    std::map<std::int64_t, Checkpoint> checkpoints;
-    const auto rows = tx_.exec_params(
-        "SELECT id, seq, record_hash, " + micros_column("signed_at") +
-            ", key_id, signature FROM audit_checkpoints WHERE node = $1 ORDER BY seq",
-        node);
-    for (const auto& row : rows) {
-      Checkpoint c{row[0].as<std::int64_t>(), row[1].as<std::int64_t>(), row[2].as<std::string>(),
-                   row[3].as<std::int64_t>(), row[4].as<std::string>(),  row[5].as<std::string>()};
-      checkpoints.emplace(c.seq, std::move(c));
-    }
-    return checkpoints;
-  }
-
-  std::map<std::string, std::string> load_keys(const std::string& node) {
-    std::map<std::string, std::string> keys;
-    for (const auto& row :
-         tx_.exec_params("SELECT key_id, public_key FROM audit_signing_keys WHERE node = $1", node))
-      keys.emplace(row[0].as<std::string>(), row[1].as<std::string>());
-    return keys;
-  }
-
   // The seqs of the records received in [from, to]; the whole chain (after
   // what was archived) by default.
   std::pair<std::int64_t, std::int64_t> seq_range(std::int64_t archived_seq) {

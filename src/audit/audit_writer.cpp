@@ -5,6 +5,7 @@
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <tuple>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -20,6 +21,8 @@
 #include "lienthong/audit/signing_key.hpp"
 #include "lienthong/core/digest.hpp"
 #include "lienthong/core/timestamp.hpp"
+
+#include "record_rows.hpp"
 
 namespace lienthong::audit {
 namespace asio = boost::asio;
@@ -201,14 +204,8 @@ struct AuditWriter::Impl {
       loaded.month = utc_month(from_micros(last[0][2].as<std::int64_t>()));
     } else {
       // A chain whose records were all archived continues after the archive.
-      const auto archived = tx.exec_params(
-          "SELECT last_seq, last_hash FROM audit_archives WHERE node = $1 "
-          "ORDER BY last_seq DESC LIMIT 1",
-          options.node);
-      if (!archived.empty()) {
-        loaded.seq = archived[0][0].as<std::int64_t>();
-        loaded.hash = archived[0][1].as<std::string>();
-      }
+      if (const auto archived = archived_end(tx, options.node))
+        std::tie(loaded.seq, loaded.hash) = *archived;
     }
     loaded.sealed_seq =
         tx.exec_params1("SELECT coalesce(max(seq), 0) FROM audit_checkpoints WHERE node = $1",

@@ -84,4 +84,40 @@ AdminChange admin_change_from_row(const pqxx::row& row) {
   return c;
 }
 
+std::map<std::int64_t, Checkpoint> load_checkpoints(pqxx::transaction_base& tx,
+                                                    const std::string& node, std::int64_t from,
+                                                    std::int64_t to) {
+  std::map<std::int64_t, Checkpoint> checkpoints;
+  for (const auto& row : tx.exec_params(
+           "SELECT id, seq, record_hash, " + micros_column("signed_at") +
+               ", key_id, signature FROM audit_checkpoints WHERE node = $1 AND seq >= $2 "
+               "AND seq <= $3 ORDER BY seq",
+           node, from, to)) {
+    Checkpoint c{row[0].as<std::int64_t>(), row[1].as<std::int64_t>(), row[2].as<std::string>(),
+                 row[3].as<std::int64_t>(), row[4].as<std::string>(),  row[5].as<std::string>()};
+    checkpoints.emplace(c.seq, std::move(c));
+  }
+  return checkpoints;
+}
+
+std::map<std::string, std::string> load_signing_keys(pqxx::transaction_base& tx,
+                                                     const std::string& node) {
+  std::map<std::string, std::string> keys;
+  for (const auto& row :
+       tx.exec_params("SELECT key_id, public_key FROM audit_signing_keys WHERE node = $1", node))
+    keys.emplace(row[0].as<std::string>(), row[1].as<std::string>());
+  return keys;
+}
+
+std::optional<std::pair<std::int64_t, std::string>> archived_end(pqxx::transaction_base& tx,
+                                                                 const std::string& node) {
+  const auto last = tx.exec_params(
+      "SELECT last_seq, last_hash FROM audit_archives WHERE node = $1 "
+      "ORDER BY last_seq DESC LIMIT 1",
+      node);
+  if (last.empty())
+    return std::nullopt;
+  return std::pair{last[0][0].as<std::int64_t>(), last[0][1].as<std::string>()};
+}
+
 }  // namespace lienthong::audit

@@ -2,16 +2,35 @@
 // Reading chained audit records and admin changes back from PostgreSQL,
 // exactly as they were hashed: shared by the verifier and the archiver.
 
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "lienthong/audit/audit_chain.hpp"
 #include "lienthong/audit/audit_record.hpp"
 
+#include "chain_check.hpp"
+
 namespace pqxx {
 class row;
-}
+class transaction_base;
+}  // namespace pqxx
 
 namespace lienthong::audit {
+
+// A chain's checkpoints with seq in [from, to], by seq.
+std::map<std::int64_t, Checkpoint> load_checkpoints(
+    pqxx::transaction_base& tx, const std::string& node, std::int64_t from = 0,
+    std::int64_t to = std::numeric_limits<std::int64_t>::max());
+// A chain's registered public keys: key id -> PEM.
+std::map<std::string, std::string> load_signing_keys(pqxx::transaction_base& tx,
+                                                     const std::string& node);
+// The last archived record of a chain (seq, link), when any was archived.
+std::optional<std::pair<std::int64_t, std::string>> archived_end(pqxx::transaction_base& tx,
+                                                                 const std::string& node);
 
 // A time column as PostgreSQL stores it, in exact microseconds.
 std::string micros_column(const std::string& column);
