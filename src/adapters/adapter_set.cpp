@@ -3,14 +3,39 @@
 #include "lienthong/net/http_client.hpp"
 
 #include "rest/rest_adapter.hpp"
+#include "soap/soap_adapter.hpp"
 
 namespace lienthong::adapters {
 
-AdapterSet::AdapterSet(std::unique_ptr<net::HttpClient> http, AdapterOptions options)
-    : http_(std::move(http)) {
+namespace {
+
+// What tells the breaker the provider is failing: it could not be reached,
+// did not answer in time, answered garbage or a server error. A Fault, a
+// 4xx or a mapping failure is the provider working as designed.
+bool provider_failed(const Result<net::HttpResponse>& answer) {
+  if (answer.has_value())
+    return answer.value().status >= 500;
+  switch (answer.error().code) {
+    case ErrorCode::kProviderUnreachable:
+    case ErrorCode::kProviderTimeout:
+    case ErrorCode::kProviderBadResponse:
+    case ErrorCode::kProviderError:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+AdapterSet::AdapterSet(std::unique_ptr<net::HttpClient> http,
+                       std::shared_ptr<CircuitBreakers> breakers, AdapterOptions options)
+    : http_(std::move(http)), breakers_(std::move(breakers)) {
   // One line per adapter.
   adapters_.emplace(registry::AdapterKind::kRest,
                     std::make_unique<rest::RestAdapter>(*http_, options));
+  adapters_.emplace(registry::AdapterKind::kSoap,
+                    std::make_unique<soap::SoapAdapter>(*http_, options));
 }
 
 AdapterSet::~AdapterSet() = default;
@@ -22,7 +47,16 @@ boost::asio::awaitable<Result<net::HttpResponse>> AdapterSet::call(
     co_return make_error(ErrorCode::kProviderUnreachable,
                          "this hub version has no adapter for the service's registered kind");
   }
-  co_return co_await adapter->second->call(service, std::move(request));
+  const std::string& provider = service.provider->key;
+  if (!breakers_->admit(provider)) {
+    co_return make_error(ErrorCode::kProviderUnavailable,
+                         provider + " failed repeatedly; calls are paused for " +
+                             std::to_string(breakers_->seconds_until_probe(provider)) +
+                             " s before it is tried again");
+  }
+  auto answer = co_await adapter->second->call(service, std::move(request));
+  breakers_->record(provider, !provider_failed(answer));
+  co_return answer;
 }
 
 }  // namespace lienthong::adapters

@@ -16,6 +16,7 @@
 #include "admin_authenticator.hpp"
 #include "audit_export.hpp"
 #include "audit_queries.hpp"
+#include "provider_health.hpp"
 #include "resource_store.hpp"
 
 namespace lienthong::admin {
@@ -116,6 +117,7 @@ std::vector<RouteInfo> AdminApi::routes() {
                                 {"GET", prefix + "/admin-changes"},
                                 {"GET", prefix + "/admin-changes/{id}"},
                                 {"GET", prefix + "/agreements/{id}/events"},
+                                {"GET", prefix + "/provider-health"},
                                 {"GET", "/audit/v1/exchanges"},
                                 {"GET", "/audit/v1/exchanges/{id}"},
                                 {"GET", "/audit/v1/stats"},
@@ -303,6 +305,15 @@ Result<HttpResponse> AdminApi::Impl::dispatch(ResourceStore& store, const Call& 
     if (!change.has_value())
       return std::move(change).error();
     return json_response(200, change.value().doc);
+  }
+
+  if (segments[0] == "provider-health") {
+    if (call.method != "GET" || segments.size() > 1)
+      return method_not_allowed("GET");
+    if (!options.breakers)
+      return make_error(ErrorCode::kClientNotFound, "this node calls no providers");
+    return json_response(200,
+                         provider_health(store.transaction(), store.actor(), *options.breakers));
   }
 
   const ResourceSpec* spec = find_resource(segments[0]);

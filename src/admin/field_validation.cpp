@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lienthong/adapters/adapter_config.hpp"
 #include "lienthong/core/identifiers.hpp"
-#include "lienthong/mapping/field_mapping.hpp"
 #include "lienthong/net/http_client.hpp"
 #include "lienthong/schema/json_schema.hpp"
 
@@ -140,11 +140,7 @@ std::string check_scalar(const FieldSpec& spec, const json& value) {
     case FieldKind::kAdapterConfig: {
       if (!value.is_object() || value.dump().size() > 65536)
         return "must be a JSON object (at most 64 KiB)";
-      if (!value.contains("mapping"))
-        return "";
-      const auto errors = mapping::check_mapping(value["mapping"]);
-      return errors.empty() ? ""
-                            : "mapping" + errors.front().pointer + ": " + errors.front().detail;
+      return adapters::check_adapter_config(value);
     }
     case FieldKind::kJsonSchema: {
       if (!value.is_object())

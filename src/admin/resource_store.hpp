@@ -55,6 +55,7 @@ class ResourceStore {
   Result<nlohmann::json> agreement_events(std::int64_t agreement_id);
 
   const Actor& actor() const { return actor_; }
+  pqxx::dbtransaction& transaction() { return tx_; }
 
  private:
   // A row as loaded for a check: its entity and who may see or change it.

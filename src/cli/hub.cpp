@@ -62,10 +62,16 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
 
   auto server_tls = net::make_server_tls_context(
       {p.config.tls.certificate, p.config.tls.private_key, p.config.tls.client_ca});
-  auto provider_tls = net::make_client_tls_context(p.config.provider.ca_file);
+  auto provider_tls =
+      net::make_client_tls_context({p.config.provider.ca_file, p.config.provider.client_certificate,
+                                    p.config.provider.client_key});
   const net::ClientOptions client_options{
       std::chrono::milliseconds(p.config.provider.connect_timeout_ms),
-      p.config.provider.max_idle_per_host, static_cast<std::uint64_t>(p.config.limits.body_bytes)};
+      p.config.provider.max_idle_per_host, static_cast<std::uint64_t>(p.config.limits.body_bytes),
+      p.config.provider.retries};
+  auto breakers = std::make_shared<adapters::CircuitBreakers>(
+      adapters::BreakerOptions{p.config.provider.breaker_failures,
+                               std::chrono::milliseconds(p.config.provider.breaker_cooldown_ms)});
 
   exchange::ExchangeDependencies deps;
   deps.snapshots = &p.snapshots;
@@ -80,12 +86,12 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
 
   // One handler, with its own adapters and provider connection pool, per I/O thread.
   const adapters::AdapterOptions adapter_options{p.config.limits.json_depth};
-  auto factory = [deps, provider_tls, client_options,
+  auto factory = [deps, provider_tls, client_options, breakers,
                   adapter_options](boost::asio::io_context& context) {
     return std::make_shared<exchange::ExchangeHandler>(
         deps, std::make_unique<adapters::AdapterSet>(
                   std::make_unique<net::HttpClient>(context, provider_tls, client_options),
-                  adapter_options));
+                  breakers, adapter_options));
   };
   p.exchange_server = std::make_unique<net::HttpServer>(
       net::ServerOptions::from(p.config, p.config.exchange.listen), server_tls, std::move(factory),
@@ -102,7 +108,7 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
                                         : "registry database unreachable or snapshot not loaded; "
                                           "serving the last snapshot"};
       },
-      [this] { (void)reload_registry(); }, p.logger, p.admin_workers});
+      [this] { (void)reload_registry(); }, p.logger, p.admin_workers, breakers});
   auto admin_options = net::ServerOptions::from(p.config, p.config.admin.listen);
   admin_options.threads = 1;
   p.admin_server = std::make_unique<net::HttpServer>(

@@ -82,6 +82,11 @@ constexpr std::array kErrors{
     Entry{ErrorCode::kProviderMappingFailed,
           {"Provider.MappingFailed", 502,
            "Provider system's answer could not be mapped to the standard form"}},
+    Entry{ErrorCode::kProviderFault,
+          {"Provider.Fault", 502, "Provider system answered with a SOAP Fault"}},
+    Entry{ErrorCode::kProviderUnavailable,
+          {"Provider.Unavailable", 503,
+           "Provider system is failing; calls are paused for a cool-down"}},
 };
 
 constexpr bool table_is_in_enum_order() {
@@ -92,7 +97,7 @@ constexpr bool table_is_in_enum_order() {
   return true;
 }
 static_assert(table_is_in_enum_order(), "kErrors must list every ErrorCode in enum order");
-static_assert(kErrors.size() == static_cast<std::size_t>(ErrorCode::kProviderMappingFailed) + 1,
+static_assert(kErrors.size() == static_cast<std::size_t>(ErrorCode::kProviderUnavailable) + 1,
               "kErrors must list every ErrorCode (update this check when appending a code)");
 
 }  // namespace

@@ -62,17 +62,20 @@ std::optional<nlohmann::json> find_enterprise(const std::string& code) {
   const std::string name = std::string(random.pick(kKinds)) + " " +
                            std::string(random.pick(kTrades)) + " " +
                            std::string(random.pick(kBrands));
+  // The business registry is an older system: Vietnamese field names,
+  // dd/MM/yyyy dates, its own status codes. The hub's REST adapter maps it
+  // to the standard enterprise record (config/demo/registry.json).
   char registered[32];
-  std::snprintf(registered, sizeof registered, "%04u-%02u-%02u", 2000 + random.below(25),
-                1 + random.below(12), 1 + random.below(28));
+  std::snprintf(registered, sizeof registered, "%02u/%02u/%04u", 1 + random.below(28),
+                1 + random.below(12), 2000 + random.below(25));
   return nlohmann::json{
-      {"taxCode", code},
-      {"name", name},
-      {"legalRepresentative", detail::vietnamese_name(random, random.below(2) == 1)},
-      {"registeredOn", registered},
-      {"status", random.below(10) == 0 ? "suspended" : "active"},
-      {"address", detail::street_address(random, *province)},
-      {"provinceName", province->name},
+      {"maSoThue", code},
+      {"tenDoanhNghiep", name},
+      {"nguoiDaiDienTheoPhapLuat", detail::vietnamese_name(random, random.below(2) == 1)},
+      {"ngayDangKyLanDau", registered},
+      {"tinhTrangHoatDong", random.below(10) == 0 ? "TAM_NGUNG" : "DANG_HOAT_DONG"},
+      {"diaChiTruSo",
+       {{"diaChi", detail::street_address(random, *province)}, {"tinhThanh", province->name}}},
   };
 }
 
@@ -84,12 +87,12 @@ std::shared_ptr<net::HttpHandler> make_population_registry() {
 }
 
 std::shared_ptr<net::HttpHandler> make_business_registry() {
-  return std::make_shared<detail::LookupHandler>("/enterprises/lookup", "taxCode", valid_tax_code,
-                                                 find_enterprise);
+  return std::make_shared<detail::LookupHandler>("/doanh-nghiep/tra-cuu", "maSoThue",
+                                                 valid_tax_code, find_enterprise);
 }
 
 std::vector<std::string> demo_system_names() {
-  return {"population", "business"};
+  return {"population", "business", "land"};
 }
 
 std::shared_ptr<net::HttpHandler> make_demo_system(const std::string& name) {
@@ -97,6 +100,8 @@ std::shared_ptr<net::HttpHandler> make_demo_system(const std::string& name) {
     return make_population_registry();
   if (name == "business")
     return make_business_registry();
+  if (name == "land")
+    return make_land_registry();
   return nullptr;
 }
 

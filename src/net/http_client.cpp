@@ -1,6 +1,7 @@
 #include "lienthong/net/http_client.hpp"
 
 #include <deque>
+#include <random>
 #include <sys/socket.h>
 #include <unordered_map>
 
@@ -8,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -51,6 +53,18 @@ struct Connection {
   }
 };
 
+// What one attempt did, to decide whether another is safe.
+struct Attempt {
+  bool sent = false;      // bytes of the request may have reached the provider
+  bool broken = false;    // the connection failed (not a timeout, not a bad answer)
+  bool reusable = false;  // the answer allows keeping the connection
+};
+
+bool idempotent(http::verb method) {
+  return method == http::verb::get || method == http::verb::head || method == http::verb::put ||
+         method == http::verb::delete_ || method == http::verb::options;
+}
+
 Error timeout_error(const HttpEndpoint& endpoint) {
   return make_error(ErrorCode::kProviderTimeout,
                     "no answer from " + endpoint.host_header() + " within the service timeout");
@@ -87,10 +101,19 @@ http::request<http::string_body> to_beast_request(HttpRequest&& request,
 }  // namespace
 
 struct HttpClient::Impl {
+  Impl(asio::io_context& io, std::shared_ptr<asio::ssl::context> client_tls, ClientOptions opts)
+      : context(io), tls(std::move(client_tls)), options(opts) {}
+
   asio::io_context& context;
   std::shared_ptr<asio::ssl::context> tls;
   ClientOptions options;
   std::unordered_map<std::string, std::deque<std::unique_ptr<Connection>>> idle;
+  std::minstd_rand jitter{std::random_device{}()};
+
+  asio::awaitable<Result<HttpResponse>> attempt_once(const HttpEndpoint& endpoint,
+                                                     const std::string& key,
+                                                     http::request<http::string_body>& message,
+                                                     Clock::time_point deadline, Attempt& attempt);
 
   std::unique_ptr<Connection> take_idle(const std::string& key) {
     auto it = idle.find(key);
@@ -160,13 +183,16 @@ struct HttpClient::Impl {
   asio::awaitable<Result<HttpResponse>> exchange(Stream& stream, Connection& connection,
                                                  const HttpEndpoint& endpoint,
                                                  http::request<http::string_body>& request,
-                                                 Clock::time_point deadline, bool& reusable) {
+                                                 Clock::time_point deadline, Attempt& attempt) {
     connection.tcp_layer().expires_after(remaining(deadline));
+    attempt.sent = true;
     auto [write_ec, written] = co_await http::async_write(stream, request, kNoThrow);
     if (write_ec == beast::error::timeout)
       co_return timeout_error(endpoint);
-    if (write_ec)
+    if (write_ec) {
+      attempt.broken = true;
       co_return unreachable_error(endpoint, write_ec.message());
+    }
 
     http::response_parser<http::string_body> parser;
     parser.header_limit(kMaxResponseHeaderBytes);
@@ -178,7 +204,8 @@ struct HttpClient::Impl {
       co_return make_error(ErrorCode::kProviderBadResponse, "the provider's response is too large");
     }
     if (read_ec == http::error::end_of_stream || read_ec == asio::error::connection_reset ||
-        read_ec == asio::error::eof) {
+        read_ec == asio::error::eof || read_ec == http::error::partial_message) {
+      attempt.broken = true;
       co_return make_error(ErrorCode::kProviderBadResponse,
                            "the provider closed the connection before a complete response");
     }
@@ -187,7 +214,7 @@ struct HttpClient::Impl {
                            "the provider's response is not valid HTTP");
     }
     auto& message = parser.get();
-    reusable = message.keep_alive();
+    attempt.reusable = message.keep_alive();
     HttpResponse response;
     response.status = static_cast<int>(message.result_int());
     response.headers = detail::copy_headers(message.base());
@@ -198,36 +225,54 @@ struct HttpClient::Impl {
 
 HttpClient::HttpClient(asio::io_context& context, std::shared_ptr<asio::ssl::context> tls,
                        ClientOptions options)
-    : impl_(std::make_unique<Impl>(Impl{context, std::move(tls), options, {}})) {}
+    : impl_(std::make_unique<Impl>(context, std::move(tls), options)) {}
 
 HttpClient::~HttpClient() = default;
+
+asio::awaitable<Result<HttpResponse>> HttpClient::Impl::attempt_once(
+    const HttpEndpoint& endpoint, const std::string& key, http::request<http::string_body>& message,
+    Clock::time_point deadline, Attempt& attempt) {
+  auto connection = take_idle(key);
+  if (!connection) {
+    auto connected = co_await connect(endpoint, deadline);
+    if (!connected.has_value())
+      co_return std::move(connected).error();
+    connection = std::move(connected).value();
+  }
+  // Plain if/else: GCC 12 miscompiles co_await inside a conditional expression.
+  Result<HttpResponse> result = make_error(ErrorCode::kServerInternal, "not sent");
+  if (connection->secure) {
+    result =
+        co_await exchange(*connection->secure, *connection, endpoint, message, deadline, attempt);
+  } else {
+    result =
+        co_await exchange(*connection->plain, *connection, endpoint, message, deadline, attempt);
+  }
+  if (result.has_value() && attempt.reusable)
+    give_back(key, std::move(connection));
+  co_return result;
+}
 
 asio::awaitable<Result<HttpResponse>> HttpClient::send(const HttpEndpoint& endpoint,
                                                        HttpRequest request,
                                                        std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   const std::string key = endpoint.origin();
-  auto connection = impl_->take_idle(key);
-  if (!connection) {
-    auto connected = co_await impl_->connect(endpoint, deadline);
-    if (!connected.has_value())
-      co_return std::move(connected).error();
-    connection = std::move(connected).value();
-  }
   auto message = to_beast_request(std::move(request), endpoint);
-  bool reusable = false;
-  // Plain if/else: GCC 12 miscompiles co_await inside a conditional expression.
-  Result<HttpResponse> result = make_error(ErrorCode::kServerInternal, "not sent");
-  if (connection->secure) {
-    result = co_await impl_->exchange(*connection->secure, *connection, endpoint, message, deadline,
-                                      reusable);
-  } else {
-    result = co_await impl_->exchange(*connection->plain, *connection, endpoint, message, deadline,
-                                      reusable);
+  for (int retry = 0;; ++retry) {
+    Attempt attempt;
+    auto result = co_await impl_->attempt_once(endpoint, key, message, deadline, attempt);
+    if (result.has_value() || retry >= impl_->options.retries)
+      co_return result;
+    const bool safe = result.error().code != ErrorCode::kProviderTimeout &&
+                      (!attempt.sent || (attempt.broken && idempotent(message.method())));
+    // A short, jittered pause, so many callers do not hit a recovering provider at once.
+    const auto pause = std::chrono::milliseconds(25 * (1 << retry) + impl_->jitter() % 25);
+    if (!safe || Clock::now() + pause >= deadline)
+      co_return result;
+    asio::steady_timer timer(impl_->context, pause);
+    co_await timer.async_wait(kNoThrow);
   }
-  if (result.has_value() && reusable)
-    impl_->give_back(key, std::move(connection));
-  co_return result;
 }
 
 }  // namespace lienthong::net

@@ -65,13 +65,24 @@ std::shared_ptr<ssl::context> make_server_tls_context(const ServerTlsFiles& file
   return ctx;
 }
 
-std::shared_ptr<ssl::context> make_client_tls_context(const std::string& extra_ca_file) {
+std::shared_ptr<ssl::context> make_client_tls_context(const ClientTlsFiles& files) {
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
   restrict_protocols(*ctx);
   ctx->set_default_verify_paths();
-  if (!extra_ca_file.empty()) {
-    require_readable(extra_ca_file, "provider.ca_file");
-    ctx->load_verify_file(extra_ca_file);
+  if (!files.extra_ca_file.empty()) {
+    require_readable(files.extra_ca_file, "provider.ca_file");
+    ctx->load_verify_file(files.extra_ca_file);
+  }
+  if (!files.certificate.empty()) {
+    require_readable(files.certificate, "provider.client_certificate");
+    require_readable(files.private_key, "provider.client_key");
+    try {
+      ctx->use_certificate_chain_file(files.certificate);
+      ctx->use_private_key_file(files.private_key, ssl::context::pem);
+    } catch (const std::exception& e) {
+      throw std::runtime_error("provider.client_certificate/client_key: cannot load: " +
+                               std::string(e.what()));
+    }
   }
   ctx->set_verify_mode(ssl::verify_peer);
   return ctx;

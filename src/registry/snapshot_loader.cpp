@@ -81,9 +81,8 @@ std::map<std::int64_t, SchemaPtr> compile_schemas(pqxx::transaction_base& tx,
 // it does not compile: the service is then left out rather than called with
 // unmapped data. The admin API refuses such mappings, so this is for ones
 // stored before a stricter version.
-bool compile_mapping(const std::string& text, ServiceEntry& entry,
+bool compile_mapping(const nlohmann::json& document, ServiceEntry& entry,
                      std::vector<std::string>* warnings) {
-  const auto document = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   for (const auto& [direction, target] : {std::pair{"request", &entry.request_mapping},
                                           std::pair{"response", &entry.response_mapping}}) {
     if (!document.is_object() || !document.contains(direction))
@@ -107,7 +106,7 @@ std::vector<ServiceEntry> load_services(pqxx::transaction_base& tx,
       "SELECT v.id, m.instance, m.member_class, m.member_code, s.system_code, v.service_code, "
       "v.version, v.name, v.system_id, v.provider_path, v.timeout_ms, v.max_body_bytes, "
       "v.require_purpose, v.request_schema_id, v.response_schema_id, v.audit_bodies, "
-      "v.adapter_kind, v.adapter_config->'mapping' "
+      "v.adapter_kind, v.adapter_config::text "
       "FROM services v JOIN systems s ON s.id = v.system_id JOIN members m ON m.id = s.member_id "
       "WHERE v.status = 'active' AND s.status = 'active'");
   services.reserve(rows.size());
@@ -149,8 +148,14 @@ std::vector<ServiceEntry> load_services(pqxx::transaction_base& tx,
     entry.adapter = kind == "soap"    ? AdapterKind::kSoap
                     : kind == "async" ? AdapterKind::kAsync
                                       : AdapterKind::kRest;
-    if (!row[17].is_null() && !compile_mapping(row[17].as<std::string>(), entry, warnings))
-      continue;
+    if (!row[17].is_null()) {
+      auto config = nlohmann::json::parse(row[17].as<std::string>(), nullptr, false);
+      if (config.is_object() && !config.empty()) {
+        if (config.contains("mapping") && !compile_mapping(config["mapping"], entry, warnings))
+          continue;
+        entry.adapter_config = std::make_shared<const nlohmann::json>(std::move(config));
+      }
+    }
     services.push_back(std::move(entry));
   }
   return services;

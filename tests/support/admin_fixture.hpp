@@ -34,6 +34,37 @@ class AdminFixture : public HubFixture {
     return std::stoll(database_->scalar("SELECT id FROM " + table + " WHERE " + condition));
   }
 
+  // A provider system of VN/GOV/TEST.01 at `url` with one service (v1), and
+  // an approved agreement for TEST-CONSUMER, all through the admin API; the
+  // hub serves it when this returns. `service_fields` adds to or overrides
+  // the service's fields (adapter_kind, adapter_config, timeout_ms...).
+  void register_provider(const std::string& system, const std::string& url, const std::string& code,
+                         const std::string& path,
+                         const nlohmann::json& service_fields = nlohmann::json::object()) {
+    auto admin = hub_admin();
+    const std::string system_id = std::string(kProviderMember) + "/" + system;
+    const auto created = admin.post(
+        "/admin/v1/systems",
+        {{"member", kProviderMember}, {"code", system}, {"name", system}, {"base_url", url}});
+    ASSERT_EQ(created.status, 201) << created.body;
+    nlohmann::json service{{"system", system_id}, {"code", code},          {"version", "v1"},
+                           {"name", code},        {"provider_path", path}, {"timeout_ms", 3000}};
+    service.update(service_fields);
+    const auto registered = admin.post("/admin/v1/services", service);
+    ASSERT_EQ(registered.status, 201) << registered.body;
+    const auto agreement = admin.post("/admin/v1/agreements", {{"consumer", kConsumer},
+                                                               {"provider", system_id},
+                                                               {"service_code", code},
+                                                               {"purpose", "integration test"},
+                                                               {"legal_basis", "test fixture"}});
+    ASSERT_EQ(agreement.status, 201) << agreement.body;
+    const auto approved =
+        admin.post("/admin/v1/agreements/" +
+                   std::to_string(AdminClient::json_of(agreement)["id"].get<int>()) + "/approve");
+    ASSERT_EQ(approved.status, 200) << approved.body;
+    ASSERT_TRUE(hub_->reload_registry().has_value());
+  }
+
   std::string hub_admin_token_;
 };
 

@@ -7,8 +7,6 @@
 #include <spdlog/spdlog.h>
 
 namespace lienthong::testing {
-namespace {
-
 std::string fingerprint_of(const std::string& certificate_name) {
   // Same definition as the hub: SHA-256 of the DER certificate, lower-case hex.
   const std::string command =
@@ -27,6 +25,8 @@ std::string fingerprint_of(const std::string& certificate_name) {
     throw std::runtime_error("no fingerprint for " + certificate_name);
   return text;
 }
+
+namespace {
 
 std::shared_ptr<spdlog::logger> test_logger() {
   static auto logger = [] {
@@ -55,6 +55,9 @@ Config HubFixture::test_config(const std::string& database_url) {
   config.limits.body_bytes = 64 * 1024;
   config.limits.read_timeout_ms = 2'000;
   config.limits.idle_timeout_ms = 5'000;
+  // Tests call the failing services of one provider system many times in a
+  // row on purpose; breakers open only for the resilience tests' own providers.
+  config.provider.breaker_failures = 20;
   return config;
 }
 

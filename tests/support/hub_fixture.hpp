@@ -29,6 +29,9 @@ inline constexpr const char* kOther = "VN/PROV/TEST.03/TEST-OTHER";
 inline constexpr const char* kProvider = "VN/GOV/TEST.01/TEST-PROVIDER";
 inline constexpr const char* kDeadProvider = "VN/GOV/TEST.02/TEST-DEAD";
 
+// SHA-256 of a test PKI certificate ("TEST-CONSUMER"), as the hub computes it.
+std::string fingerprint_of(const std::string& certificate_name);
+
 class HubFixture : public ::testing::Test {
  protected:
   void SetUp() override;

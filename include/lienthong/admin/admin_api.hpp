@@ -19,6 +19,10 @@ namespace boost::asio {
 class thread_pool;
 }
 
+namespace lienthong::adapters {
+class CircuitBreakers;
+}
+
 namespace lienthong::admin {
 
 // What /readyz reports: the node serves exchanges only from a loaded snapshot
@@ -39,6 +43,8 @@ struct AdminApiOptions {
   std::shared_ptr<spdlog::logger> logger;  // server errors; the default logger when null
   // Where streamed answers (audit exports) read from PostgreSQL, piece by piece.
   std::shared_ptr<boost::asio::thread_pool> workers;
+  // This node's provider circuit breakers, for /admin/v1/provider-health; may be null.
+  std::shared_ptr<const adapters::CircuitBreakers> breakers;
 };
 
 // One route of the API: method and path template, e.g. {"GET", "/admin/v1/systems/{id}"}.

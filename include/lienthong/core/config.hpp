@@ -63,6 +63,12 @@ struct Config {
     int connect_timeout_ms = 3'000;
     int max_idle_per_host = 32;
     std::string ca_file;  // extra CA for HTTPS providers; empty means system trust only
+    // The hub's own certificate for providers that require mTLS; none when empty.
+    std::string client_certificate;
+    std::string client_key;
+    int breaker_failures = 5;  // consecutive failures that open a provider's breaker; 0: off
+    int breaker_cooldown_ms = 30'000;
+    int retries = 1;  // extra attempts where safe: not connected yet, or an idempotent method
   } provider;
   struct Audit {
     int queue_capacity = 65'536;

@@ -47,6 +47,8 @@ enum class ErrorCode {
   kProviderError,
   kProviderSchemaViolation,
   kProviderMappingFailed,
+  kProviderFault,
+  kProviderUnavailable,
 };
 
 struct ErrorInfo {

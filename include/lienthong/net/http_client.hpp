@@ -42,6 +42,11 @@ struct ClientOptions {
   std::chrono::milliseconds connect_timeout{3'000};
   int max_idle_per_endpoint = 32;
   std::uint64_t max_response_bytes = 16 * 1024 * 1024;
+  // Extra attempts after a failed one, only where the provider cannot have
+  // acted on the request twice: the connection failed before anything was
+  // sent, or the method is idempotent (GET, HEAD, PUT, DELETE, OPTIONS) and
+  // the connection broke. Never after a timeout: the deadline covers them all.
+  int retries = 1;
 };
 
 class HttpClient {
@@ -54,8 +59,9 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   // Sends `request` (its target is the full path) to `endpoint` and reads the
-  // answer, all within `timeout`. A pooled connection the provider closed
-  // while idle is detected before use, so a request is never sent twice.
+  // answer, all within `timeout`, retrying where safe (ClientOptions::retries).
+  // A pooled connection the provider closed while idle is detected before
+  // use, so a non-idempotent request is never sent twice.
   // Errors: Provider.Unreachable, Provider.Timeout, Provider.BadResponse.
   boost::asio::awaitable<Result<HttpResponse>> send(const HttpEndpoint& endpoint,
                                                     HttpRequest request,

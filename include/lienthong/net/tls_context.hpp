@@ -23,9 +23,14 @@ struct ServerTlsFiles {
 std::shared_ptr<boost::asio::ssl::context> make_server_tls_context(const ServerTlsFiles& files);
 
 // Client side (hub -> provider): verifies the server against the system trust
-// store plus `extra_ca_file` (when non-empty). Host name and SNI are set per
-// connection by the HTTP client.
-std::shared_ptr<boost::asio::ssl::context> make_client_tls_context(
-    const std::string& extra_ca_file);
+// store plus `extra_ca_file` (when non-empty), and presents the hub's own
+// certificate to providers that ask for one (when `certificate` is
+// non-empty). Host name and SNI are set per connection by the HTTP client.
+struct ClientTlsFiles {
+  std::string extra_ca_file;
+  std::string certificate;
+  std::string private_key;
+};
+std::shared_ptr<boost::asio::ssl::context> make_client_tls_context(const ClientTlsFiles& files);
 
 }  // namespace lienthong::net

@@ -11,6 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "lienthong/core/identifiers.hpp"
 #include "lienthong/net/http_client.hpp"
 
@@ -59,6 +61,9 @@ struct ServiceEntry {
   // provider speaks the standard form in that direction.
   std::shared_ptr<const mapping::FieldMapping> request_mapping;
   std::shared_ptr<const mapping::FieldMapping> response_mapping;
+  // The whole services.adapter_config, for the adapter's own section (e.g.
+  // "soap"); null when the service registers none.
+  std::shared_ptr<const nlohmann::json> adapter_config;
 };
 
 // A way a system proves who it is: a client certificate's SHA-256 or the

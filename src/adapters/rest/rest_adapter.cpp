@@ -1,30 +1,23 @@
 #include "rest_adapter.hpp"
 
-#include <nlohmann/json.hpp>
-
-#include "lienthong/mapping/field_mapping.hpp"
 #include "lienthong/net/http_client.hpp"
-#include "lienthong/policy/json_limits.hpp"
+
+#include "../json_body.hpp"
 
 namespace lienthong::adapters::rest {
-
-using nlohmann::json;
 
 namespace {
 
 // Replaces a JSON body by its mapped form.
 Status map_body(std::string& body, const mapping::FieldMapping& mapping, ErrorCode failure,
                 int max_depth) {
-  if (policy::exceeds_json_depth(body, max_depth))
-    return make_error(failure,
-                      "the body nests deeper than " + std::to_string(max_depth) + " levels");
-  const auto document = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (document.is_discarded())
-    return make_error(failure, "the body is not JSON, so it cannot be mapped");
-  auto mapped = mapping.apply(document, failure);
+  auto document = parse_json_body(body, failure, max_depth);
+  if (!document.has_value())
+    return std::move(document).error();
+  auto mapped = map_json(std::move(document).value(), &mapping, failure);
   if (!mapped.has_value())
     return std::move(mapped).error();
-  body = mapped.value().dump(-1, ' ', false, json::error_handler_t::replace);
+  body = dump_json(mapped.value());
   return Ok{};
 }
 

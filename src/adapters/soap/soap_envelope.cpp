@@ -1,0 +1,151 @@
+#include "soap_envelope.hpp"
+
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <pugixml.hpp>
+
+#include "xml_codec.hpp"
+
+namespace lienthong::adapters::soap {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::string_view kSoap11 = "http://schemas.xmlsoap.org/soap/envelope/";
+constexpr std::string_view kSoap12 = "http://www.w3.org/2003/05/soap-envelope";
+constexpr const char* kHubNamespace = "urn:lienthong:soap:1";
+constexpr std::size_t kMaxFaultText = 512;
+
+// X-Lienthong-* request headers and the lt:* header elements they become.
+constexpr std::pair<std::string_view, const char*> kHubHeaders[] = {
+    {"X-Lienthong-Message-Id", "lt:messageId"}, {"X-Lienthong-Request-Id", "lt:requestId"},
+    {"X-Lienthong-Client", "lt:client"},        {"X-Lienthong-Service", "lt:service"},
+    {"X-Lienthong-User-Id", "lt:userId"},       {"X-Lienthong-Purpose", "lt:purpose"},
+};
+
+Error bad_response(const std::string& why) {
+  return make_error(ErrorCode::kProviderBadResponse, "the provider's SOAP answer " + why);
+}
+
+// The namespace URI bound to the prefix of `element`'s name, looked up on
+// the element and its ancestors.
+std::string_view namespace_of(const pugi::xml_node& element) {
+  const std::string_view name = element.name();
+  const auto colon = name.find(':');
+  const std::string attribute =
+      colon == std::string_view::npos ? "xmlns" : "xmlns:" + std::string(name.substr(0, colon));
+  for (auto node = element; node; node = node.parent()) {
+    if (const auto declared = node.attribute(attribute.c_str()))
+      return declared.value();
+  }
+  return {};
+}
+
+pugi::xml_node child_named(const pugi::xml_node& parent, std::string_view name) {
+  for (const auto& child : parent.children()) {
+    if (child.type() == pugi::node_element && local_name(child) == name)
+      return child;
+  }
+  return {};
+}
+
+std::string trimmed_text(const pugi::xml_node& node) {
+  std::string text = node.child_value();
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos)
+    return "";
+  text = text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+  if (text.size() > kMaxFaultText)
+    text = text.substr(0, kMaxFaultText) + "...";
+  return text;
+}
+
+// "reason (code)" from a 1.1 (faultstring/faultcode) or 1.2 (Reason/Text,
+// Code/Value) Fault.
+Error fault_error(const pugi::xml_node& fault) {
+  std::string reason = trimmed_text(child_named(fault, "faultstring"));
+  if (reason.empty())
+    reason = trimmed_text(child_named(child_named(fault, "Reason"), "Text"));
+  std::string code = trimmed_text(child_named(fault, "faultcode"));
+  if (code.empty())
+    code = trimmed_text(child_named(child_named(fault, "Code"), "Value"));
+  if (reason.empty())
+    reason = "no reason given";
+  return make_error(ErrorCode::kProviderFault,
+                    "SOAP Fault: " + reason + (code.empty() ? "" : " (" + code + ")"));
+}
+
+}  // namespace
+
+std::string_view envelope_namespace(SoapVersion version) {
+  return version == SoapVersion::k12 ? kSoap12 : kSoap11;
+}
+
+Result<std::string> build_request(const SoapBinding& binding, const json& body,
+                                  const std::vector<net::Header>& hub_headers, int max_depth) {
+  pugi::xml_document document;
+  auto declaration = document.append_child(pugi::node_declaration);
+  declaration.append_attribute("version") = "1.0";
+  declaration.append_attribute("encoding") = "UTF-8";
+  auto envelope = document.append_child("soap:Envelope");
+  envelope.append_attribute("xmlns:soap") =
+      std::string(envelope_namespace(binding.version)).c_str();
+  envelope.append_attribute("xmlns:xsi") = "http://www.w3.org/2001/XMLSchema-instance";
+  envelope.append_attribute("xmlns:lt") = kHubNamespace;
+
+  auto header = envelope.append_child("soap:Header");
+  for (const auto& [name, element] : kHubHeaders) {
+    const auto value = net::find_header(hub_headers, name);
+    if (!value.empty())
+      header.append_child(element).text().set(std::string(value).c_str());
+  }
+
+  auto operation = envelope.append_child("soap:Body");
+  if (binding.qualified) {
+    operation = operation.append_child(binding.operation.c_str());
+    operation.append_attribute("xmlns") = binding.ns.c_str();
+  } else {
+    operation = operation.append_child(("op:" + binding.operation).c_str());
+    operation.append_attribute("xmlns:op") = binding.ns.c_str();
+  }
+  if (auto written = write_members(operation, body, binding.order, max_depth); !written.has_value())
+    return std::move(written).error();
+
+  std::ostringstream out;
+  document.save(out, "", pugi::format_raw, pugi::encoding_utf8);
+  return out.str();
+}
+
+Result<json> read_response(const SoapBinding& binding, std::string_view xml, int max_depth) {
+  pugi::xml_document document;
+  if (auto parsed = parse_xml(document, xml); !parsed.has_value())
+    return std::move(parsed).error();
+  const auto envelope = document.document_element();
+  if (local_name(envelope) != "Envelope" ||
+      (namespace_of(envelope) != kSoap11 && namespace_of(envelope) != kSoap12))
+    return bad_response("is not a SOAP envelope");
+  const auto body = child_named(envelope, "Body");
+  if (!body)
+    return bad_response("has no Body");
+  pugi::xml_node payload;
+  for (const auto& child : body.children()) {
+    if (child.type() == pugi::node_element) {
+      payload = child;
+      break;
+    }
+  }
+  if (!payload)
+    return json::object();
+  if (const auto ns = namespace_of(payload);
+      local_name(payload) == "Fault" && (ns == kSoap11 || ns == kSoap12))
+    return fault_error(payload);
+  auto value = read_element(payload, binding.arrays, max_depth);
+  if (!value.has_value() || value.value().is_object())
+    return value;
+  // A text-only answer element still gives the standard form an object.
+  return json{{std::string(local_name(payload)), std::move(value).value()}};
+}
+
+}  // namespace lienthong::adapters::soap

@@ -1,0 +1,192 @@
+#include "xml_codec.hpp"
+
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+namespace lienthong::adapters::soap {
+
+using nlohmann::json;
+
+namespace {
+
+bool name_start(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c >= 0x80;
+}
+
+bool name_char(unsigned char c) {
+  return name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
+}
+
+// XML 1.0 cannot carry control characters other than tab and line breaks,
+// not even escaped.
+bool xml_text(std::string_view text) {
+  for (const unsigned char c : text) {
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+      return false;
+  }
+  return true;
+}
+
+Error unmappable(const std::string& pointer, const std::string& why) {
+  return make_error(ErrorCode::kClientMappingFailed, pointer + ": " + why);
+}
+
+Status write_value(pugi::xml_node parent, const std::string& name, const json& value,
+                   const std::vector<std::string>& order, const std::string& pointer,
+                   int depth_left);
+
+Status write_object(pugi::xml_node parent, const json& value, const std::vector<std::string>& order,
+                    const std::string& pointer, int depth_left) {
+  if (depth_left <= 0)
+    return unmappable(pointer, "nests too deep");
+  const auto write_member = [&](const std::string& name, const json& member) {
+    if (!is_xml_name(name))
+      return Status(unmappable(pointer + "/" + name, "is not an XML element name"));
+    return write_value(parent, name, member, order, pointer + "/" + name, depth_left - 1);
+  };
+  for (const auto& name : order) {
+    if (const auto member = value.find(name); member != value.end()) {
+      if (auto written = write_member(name, *member); !written.has_value())
+        return written;
+    }
+  }
+  for (const auto& [name, member] : value.items()) {
+    if (std::find(order.begin(), order.end(), name) != order.end())
+      continue;
+    if (auto written = write_member(name, member); !written.has_value())
+      return written;
+  }
+  return Ok{};
+}
+
+Status write_value(pugi::xml_node parent, const std::string& name, const json& value,
+                   const std::vector<std::string>& order, const std::string& pointer,
+                   int depth_left) {
+  if (value.is_array()) {
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      const auto item_pointer = pointer + "/" + std::to_string(i);
+      if (value[i].is_array())
+        return unmappable(item_pointer, "an array directly inside an array has no XML form");
+      if (auto written = write_value(parent, name, value[i], order, item_pointer, depth_left);
+          !written.has_value())
+        return written;
+    }
+    return Ok{};
+  }
+  auto element = parent.append_child(name.c_str());
+  if (value.is_object())
+    return write_object(element, value, order, pointer, depth_left);
+  if (value.is_null()) {
+    element.append_attribute("xsi:nil") = "true";
+  } else if (value.is_string()) {
+    const auto& text = value.get_ref<const std::string&>();
+    if (!xml_text(text))
+      return unmappable(pointer, "contains a control character XML cannot carry");
+    element.text().set(text.c_str());
+  } else {
+    element.text().set(value.dump().c_str());  // numbers and booleans
+  }
+  return Ok{};
+}
+
+bool is_nil(const pugi::xml_node& element) {
+  for (const auto& attribute : element.attributes()) {
+    std::string_view name = attribute.name();
+    if (const auto colon = name.find(':'); colon != std::string_view::npos)
+      name.remove_prefix(colon + 1);
+    if (name == "nil") {
+      const std::string_view value = attribute.value();
+      return value == "true" || value == "1";
+    }
+  }
+  return false;
+}
+
+std::string text_of(const pugi::xml_node& element) {
+  std::string text;
+  for (const auto& child : element.children()) {
+    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata)
+      text += child.value();
+  }
+  return text;
+}
+
+}  // namespace
+
+bool is_xml_name(std::string_view name) {
+  if (name.empty() || !name_start(static_cast<unsigned char>(name.front())))
+    return false;
+  for (const unsigned char c : name) {
+    if (!name_char(c))
+      return false;
+  }
+  return true;
+}
+
+std::string_view local_name(const pugi::xml_node& node) {
+  std::string_view name = node.name();
+  if (const auto colon = name.find(':'); colon != std::string_view::npos)
+    name.remove_prefix(colon + 1);
+  return name;
+}
+
+Status write_members(pugi::xml_node parent, const json& value,
+                     const std::vector<std::string>& order, int max_depth) {
+  if (!value.is_object())
+    return unmappable("", "a SOAP request body must be a JSON object");
+  return write_object(parent, value, order, "", max_depth);
+}
+
+Result<json> read_element(const pugi::xml_node& element,
+                          const std::set<std::string, std::less<>>& arrays, int max_depth) {
+  if (max_depth <= 0)
+    return make_error(ErrorCode::kProviderBadResponse, "the provider's XML nests too deep");
+  std::map<std::string_view, int> counts;
+  for (const auto& child : element.children()) {
+    if (child.type() == pugi::node_element)
+      ++counts[local_name(child)];
+  }
+  if (counts.empty()) {
+    if (is_nil(element))
+      return json(nullptr);
+    return json(text_of(element));
+  }
+  json object = json::object();
+  for (const auto& child : element.children()) {
+    if (child.type() != pugi::node_element)
+      continue;
+    const auto name = local_name(child);
+    auto value = read_element(child, arrays, max_depth - 1);
+    if (!value.has_value())
+      return value;
+    auto& slot = object[std::string(name)];
+    if (counts[name] > 1 || arrays.contains(name)) {
+      slot.push_back(std::move(value).value());
+    } else {
+      slot = std::move(value).value();
+    }
+  }
+  return object;
+}
+
+Status parse_xml(pugi::xml_document& document, std::string_view text) {
+  // parse_doctype keeps the declaration as a node, so it can be refused below.
+  const auto parsed =
+      document.load_buffer(text.data(), text.size(), pugi::parse_default | pugi::parse_doctype);
+  if (!parsed) {
+    return make_error(ErrorCode::kProviderBadResponse,
+                      std::string("the provider's answer is not well-formed XML: ") +
+                          parsed.description() + " at byte " + std::to_string(parsed.offset));
+  }
+  for (const auto& node : document.children()) {
+    if (node.type() == pugi::node_doctype) {
+      return make_error(ErrorCode::kProviderBadResponse,
+                        "the provider's XML declares a document type; refused, as entity "
+                        "declarations can expand without bound or read local files");
+    }
+  }
+  return Ok{};
+}
+
+}  // namespace lienthong::adapters::soap

@@ -1,0 +1,40 @@
+#include "provider_health.hpp"
+
+#include <set>
+
+#include "lienthong/core/timestamp.hpp"
+
+namespace lienthong::admin {
+
+using nlohmann::json;
+
+nlohmann::json provider_health(pqxx::dbtransaction& tx, const Actor& actor,
+                               const adapters::CircuitBreakers& breakers) {
+  std::optional<std::set<std::string>> visible;  // all when empty
+  if (actor.role == Role::kMemberAdmin) {
+    visible.emplace();
+    const auto rows = tx.exec_params(
+        "SELECT m.instance || '/' || m.member_class || '/' || m.member_code || '/' || "
+        "s.system_code FROM systems s JOIN members m ON m.id = s.member_id WHERE m.id = $1",
+        actor.member_id.value_or(0));
+    for (const auto& row : rows)
+      visible->insert(row[0].as<std::string>());
+  }
+  json providers = json::array();
+  for (const auto& report : breakers.report()) {
+    if (visible && !visible->contains(report.provider))
+      continue;
+    json entry{{"provider", report.provider},
+               {"state", adapters::to_string(report.state)},
+               {"consecutive_failures", report.consecutive_failures},
+               {"rejected_calls", report.rejected_calls}};
+    if (report.opened_at)
+      entry["opened_at"] = to_rfc3339(*report.opened_at);
+    if (report.probe_after)
+      entry["probe_after"] = to_rfc3339(*report.probe_after);
+    providers.push_back(std::move(entry));
+  }
+  return json{{"providers", std::move(providers)}};
+}
+
+}  // namespace lienthong::admin
