@@ -24,21 +24,23 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-for port in "$hub_port" "$admin_port" "$LT_DEMO_POPULATION_PORT" "$LT_DEMO_BUSINESS_PORT"; do
+for port in "$hub_port" "$admin_port" "$LT_DEMO_POPULATION_PORT" "$LT_DEMO_BUSINESS_PORT" \
+  "$LT_DEMO_LAND_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     lt_die "port $port is in use (is another ./scripts/run.sh running?)"
   fi
 done
 
-lt_say "starting the demo providers (population registry, business registry)"
+lt_say "starting the demo providers (population registry, business registry, land registry)"
 "$lienthong" demo-provider --log-level warn \
   --serve "population=127.0.0.1:$LT_DEMO_POPULATION_PORT" \
-  --serve "business=127.0.0.1:$LT_DEMO_BUSINESS_PORT" &
+  --serve "business=127.0.0.1:$LT_DEMO_BUSINESS_PORT" \
+  --serve "land=127.0.0.1:$LT_DEMO_LAND_PORT" &
 pids+=($!)
 lt_say "starting the hub on https://localhost:$hub_port"
 (cd "$LT_ROOT" && exec "$lienthong" serve --config config/lienthong.toml) &
 pids+=($!)
-lt_wait_port 127.0.0.1 "$LT_DEMO_BUSINESS_PORT" 30 || lt_die "demo providers did not start"
+lt_wait_port 127.0.0.1 "$LT_DEMO_LAND_PORT" 30 || lt_die "demo providers did not start"
 lt_wait_port 127.0.0.1 "$hub_port" 30 || lt_die "the hub did not start"
 lt_wait_port 127.0.0.1 "$admin_port" 30 || lt_die "the hub's admin listener did not start"
 
@@ -81,8 +83,39 @@ curl -sS --cacert "$LT_PKI/ca.crt" -H "Authorization: Bearer $auditor_token" \
       service_version, user_id, purpose, status, error_code, request_sha256, received_at,
       provider_called_at, provider_answered_at, responded_at}'
 
+# Sends envelope `$2` as system `$1` (a code with a demo certificate); prints
+# the answer's body, or the problem's code and detail, and the HTTP status.
+exchange() {
+  local out
+  out=$(curl -sS --cert "$LT_PKI/$1.crt" --key "$LT_PKI/$1.key" --cacert "$LT_PKI/ca.crt" \
+    -H 'Content-Type: application/json' --data-binary "$2" -w '\n%{http_code}' \
+    "https://localhost:$hub_port/exchange/v1/messages")
+  jq -c '.body // {code, detail}' <<<"${out%$'\n'*}"
+  echo "(HTTP ${out##*$'\n'})"
+}
+
 echo
-lt_say "4. An administrator puts a new system on the hub and grants it access (admin API, curl):"
+lt_say "4. Hồ Chí Minh City asks the business registry, an older REST system with its own field"
+lt_say "   names and dd/MM/yyyy dates; the hub maps the standard request and the answer both ways:"
+exchange MOTCUA-HCM "{\"header\": {\"id\": \"$message_id-dkkd\", \"from\": \"VN/PROV/000.00.00.H29/MOTCUA-HCM\",
+  \"to\": \"VN/GOV/000.00.00.G09/DKKD\", \"service\": \"enterprise-lookup\", \"version\": \"v1\",
+  \"purpose\": \"Kiểm tra doanh nghiệp khi cấp phép (enterprise check)\"},
+  \"body\": {\"taxCode\": \"0101234567\"}}"
+
+echo
+lt_say "5. Hà Nội asks the land registry, a legacy SOAP 1.1 service: the hub sends a SOAP envelope"
+lt_say "   and answers in JSON; a parcel that does not exist comes back as the service's Fault:"
+land_call() {
+  echo "{\"header\": {\"id\": \"$message_id-land-$1\", \"from\": \"VN/PROV/000.00.00.H26/MOTCUA-HN\",
+    \"to\": \"VN/GOV/000.00.00.G20/DATDAI\", \"service\": \"parcel-lookup\", \"version\": \"v1\",
+    \"purpose\": \"Kiểm tra thửa đất khi cấp giấy phép xây dựng (parcel check)\"},
+    \"body\": {\"communeCode\": \"00004\", \"mapSheet\": 12, \"parcelNumber\": $1}}"
+}
+exchange MOTCUA-HN "$(land_call 345)"
+exchange MOTCUA-HN "$(land_call 340)"
+
+echo
+lt_say "6. An administrator puts a new system on the hub and grants it access (admin API, curl):"
 "$LT_ROOT/scripts/pki.sh" DVC-HN >/dev/null
 token=$("$lienthong" token create --role hub-admin --label "run.sh demo operator" 2>/dev/null)
 # Calls the admin API; prints the body of a 2xx answer. A 409 (left by an
@@ -118,18 +151,18 @@ jq -c '{id, consumer, provider, service_code, status}' <<<"$agreement"
 echo "   POST $api/agreements/$agreement_id/approve"
 admin -d '{"reason": "legal basis verified"}' "$api/agreements/$agreement_id/approve" | jq -c '{id, status, status_changed_by}'
 echo
-lt_say "5. The new system calls the population registry through the hub:"
+lt_say "7. The new system calls the population registry through the hub:"
 curl -sS --cert "$LT_PKI/DVC-HN.crt" --key "$LT_PKI/DVC-HN.key" --cacert "$LT_PKI/ca.crt" \
   -H 'Content-Type: application/json' \
   --data-binary "$(sed -e "s/$message_id/$message_id-dvc/" -e 's#MOTCUA-HN#DVC-HN#' <<<"$envelope")" \
   -w '\n(HTTP %{http_code})\n' "https://localhost:$hub_port/exchange/v1/messages"
 
 echo
-lt_say "6. The admin-change log shows who changed what:"
+lt_say "8. The admin-change log shows who changed what:"
 admin "$api/admin-changes?limit=100" | jq -r '.items[-4:][] | "   \(.at)  \(.actor)  \(.action) \(.entity) \(.entity_id)"'
 
 echo
-lt_say "7. Anyone with database access can check that the audit log is complete and unaltered:"
+lt_say "9. Anyone with database access can check that the audit log is complete and unaltered:"
 echo "   ./build/src/lienthong audit verify"
 "$lienthong" audit verify | sed 's/^/   /'
 

@@ -5,6 +5,7 @@ LT_DEMO_SYSTEMS=(DANCU DKKD MOTCUA-HN MOTCUA-HCM)
 # Fixed: config/demo/registry.json names these base URLs.
 LT_DEMO_POPULATION_PORT=9101
 LT_DEMO_BUSINESS_PORT=9102
+LT_DEMO_LAND_PORT=9103
 
 demo_prepare() {
   pg_ensure_running
