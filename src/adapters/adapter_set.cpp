@@ -55,7 +55,11 @@ boost::asio::awaitable<Result<net::HttpResponse>> AdapterSet::call(
                              " s before it is tried again");
   }
   auto answer = co_await adapter->second->call(service, std::move(request));
-  breakers_->record(provider, !provider_failed(answer));
+  if (!answer.has_value() && answer.error().code == ErrorCode::kClientMappingFailed) {
+    breakers_->release(provider);  // refused before any call: says nothing of the provider
+  } else {
+    breakers_->record(provider, !provider_failed(answer));
+  }
   co_return answer;
 }
 

@@ -69,6 +69,15 @@ void CircuitBreakers::record(std::string_view provider, bool succeeded, Clock::t
   }
 }
 
+void CircuitBreakers::release(std::string_view provider) {
+  if (options_.failure_threshold <= 0)
+    return;
+  std::lock_guard lock(mutex_);
+  Breaker& b = breaker(provider);
+  if (b.state == BreakerState::kHalfOpen)
+    b.probe_started = Clock::time_point{};
+}
+
 int CircuitBreakers::seconds_until_probe(std::string_view provider, Clock::time_point now) const {
   std::lock_guard lock(mutex_);
   const auto found = breakers_.find(provider);

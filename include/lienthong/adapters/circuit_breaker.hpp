@@ -46,6 +46,10 @@ class CircuitBreakers {
   // caller must report the outcome with record().
   bool admit(std::string_view provider, Clock::time_point now = Clock::now());
   void record(std::string_view provider, bool succeeded, Clock::time_point now = Clock::now());
+  // Instead of record() when the admitted call never reached the provider
+  // (e.g. its request could not be mapped): no evidence either way, so a
+  // probe slot it held is free again.
+  void release(std::string_view provider);
 
   // Every provider called since the node started, open ones first.
   std::vector<BreakerReport> report() const;
