@@ -42,7 +42,10 @@ AdapterSet::~AdapterSet() = default;
 
 boost::asio::awaitable<Result<net::HttpResponse>> AdapterSet::call(
     const registry::ServiceEntry& service, net::HttpRequest request) {
-  const auto adapter = adapters_.find(service.adapter);
+  // An async service is a REST provider that the delivery queue calls later.
+  const auto kind = service.adapter == registry::AdapterKind::kAsync ? registry::AdapterKind::kRest
+                                                                     : service.adapter;
+  const auto adapter = adapters_.find(kind);
   if (adapter == adapters_.end()) {
     co_return make_error(ErrorCode::kProviderUnreachable,
                          "this hub version has no adapter for the service's registered kind");

@@ -16,6 +16,7 @@
 #include "admin_authenticator.hpp"
 #include "audit_export.hpp"
 #include "audit_queries.hpp"
+#include "delivery_routes.hpp"
 #include "provider_health.hpp"
 #include "resource_store.hpp"
 
@@ -118,6 +119,9 @@ std::vector<RouteInfo> AdminApi::routes() {
                                 {"GET", prefix + "/admin-changes/{id}"},
                                 {"GET", prefix + "/agreements/{id}/events"},
                                 {"GET", prefix + "/provider-health"},
+                                {"GET", prefix + "/deliveries"},
+                                {"GET", prefix + "/deliveries/{id}"},
+                                {"POST", prefix + "/deliveries/{id}/requeue"},
                                 {"GET", "/audit/v1/exchanges"},
                                 {"GET", "/audit/v1/exchanges/{id}"},
                                 {"GET", "/audit/v1/stats"},
@@ -307,6 +311,13 @@ Result<HttpResponse> AdminApi::Impl::dispatch(ResourceStore& store, const Call& 
     return json_response(200, change.value().doc);
   }
 
+  if (segments[0] == "deliveries") {
+    auto outcome =
+        delivery_route(store.transaction(), store.actor(), call.method, segments, call.query);
+    if (!outcome.has_value())
+      return std::move(outcome).error();
+    return json_response(200, outcome.value());
+  }
   if (segments[0] == "provider-health") {
     if (call.method != "GET" || segments.size() > 1)
       return method_not_allowed("GET");

@@ -11,6 +11,8 @@
 #include "lienthong/admin/admin_api.hpp"
 #include "lienthong/admin/admin_handler.hpp"
 #include "lienthong/audit/audit_writer.hpp"
+#include "lienthong/delivery/delivery_queue.hpp"
+#include "lienthong/delivery/delivery_worker.hpp"
 #include "lienthong/exchange/envelope.hpp"
 #include "lienthong/exchange/exchange_handler.hpp"
 #include "lienthong/net/http_client.hpp"
@@ -31,6 +33,8 @@ struct Hub::Parts {
   std::mutex reload_mutex;
   std::uint64_t registry_version = 0;
   std::unique_ptr<audit::AuditWriter> audit;
+  std::shared_ptr<delivery::DeliveryQueue> deliveries;
+  std::unique_ptr<delivery::DeliveryWorker> delivery_worker;
   std::unique_ptr<net::HttpServer> exchange_server;
   std::shared_ptr<boost::asio::thread_pool> admin_workers;
   std::unique_ptr<net::HttpServer> admin_server;
@@ -83,6 +87,9 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
   deps.concurrency =
       std::make_shared<policy::ConcurrencyLimiter>(p.config.limits.max_concurrent_per_system);
   deps.logger = p.logger;
+  p.deliveries =
+      std::make_shared<delivery::DeliveryQueue>(p.config.database.url, p.config.async.max_attempts);
+  deps.deliveries = p.deliveries;
 
   // One handler, with its own adapters and provider connection pool, per I/O thread.
   const adapters::AdapterOptions adapter_options{p.config.limits.json_depth};
@@ -93,6 +100,27 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
                   std::make_unique<net::HttpClient>(context, provider_tls, client_options),
                   breakers, adapter_options));
   };
+  delivery::DeliveryOptions delivery_options;
+  delivery_options.database_url = p.config.database.url;
+  delivery_options.node = p.config.node.name;
+  delivery_options.workers = p.config.async.workers;
+  delivery_options.batch = p.config.async.batch;
+  delivery_options.max_attempts = p.config.async.max_attempts;
+  delivery_options.backoff_initial = std::chrono::milliseconds(p.config.async.backoff_initial_ms);
+  delivery_options.backoff_max = std::chrono::milliseconds(p.config.async.backoff_max_ms);
+  delivery_options.lease = std::chrono::milliseconds(p.config.async.lease_ms);
+  delivery_options.poll = std::chrono::milliseconds(p.config.async.poll_ms);
+  p.delivery_worker = std::make_unique<delivery::DeliveryWorker>(
+      delivery_options,
+      delivery::WorkerDependencies{
+          &p.snapshots, p.audit.get(),
+          [provider_tls, client_options, breakers, adapter_options](boost::asio::io_context& io) {
+            return std::make_unique<adapters::AdapterSet>(
+                std::make_unique<net::HttpClient>(io, provider_tls, client_options), breakers,
+                adapter_options);
+          },
+          p.config.limits.json_depth, p.logger});
+
   p.exchange_server = std::make_unique<net::HttpServer>(
       net::ServerOptions::from(p.config, p.config.exchange.listen), server_tls, std::move(factory),
       p.logger);
@@ -132,6 +160,7 @@ Hub::~Hub() {
   parts_->watcher.reset();
   if (parts_->admin_workers)
     parts_->admin_workers->join();
+  parts_->deliveries.reset();  // waits for queue queries in progress
   parts_->audit.reset();
   parts_->exchange_server.reset();
   parts_->admin_server.reset();
@@ -141,6 +170,7 @@ void Hub::start() {
   parts_->exchange_server->start();
   parts_->admin_server->start();
   parts_->watcher->start();
+  parts_->delivery_worker->start();
   parts_->logger->info(
       "exchange listener on {}:{}, admin listener on {}:{} (node {}, registry v{})",
       parts_->config.exchange.listen.host, exchange_port(), parts_->config.admin.listen.host,
@@ -152,6 +182,9 @@ void Hub::stop() {
     parts_->exchange_server->stop();
   if (parts_->admin_server)
     parts_->admin_server->stop();
+  // Its batch in progress finishes, audit records included (the writer is still running).
+  if (parts_->delivery_worker)
+    parts_->delivery_worker->stop();
 }
 
 std::uint16_t Hub::admin_port() const {

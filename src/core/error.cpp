@@ -68,6 +68,8 @@ constexpr std::array kErrors{
           {"Server.AuditUnavailable", 503, "Audit log unavailable; nothing was exchanged"}},
     Entry{ErrorCode::kServerRegistryUnavailable,
           {"Server.RegistryUnavailable", 503, "Registry not loaded"}},
+    Entry{ErrorCode::kServerQueueUnavailable,
+          {"Server.QueueUnavailable", 503, "Delivery queue unavailable; nothing was queued"}},
     Entry{ErrorCode::kProviderUnreachable,
           {"Provider.Unreachable", 502, "Provider system could not be reached"}},
     Entry{ErrorCode::kProviderTimeout,

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "lienthong/adapters/adapter_set.hpp"
+#include "lienthong/adapters/standard_request.hpp"
 #include "lienthong/audit/audit_sink.hpp"
 #include "lienthong/core/digest.hpp"
 #include "lienthong/core/message_id.hpp"
@@ -13,11 +14,11 @@
 #include "lienthong/net/http_client.hpp"
 #include "lienthong/net/problem.hpp"
 #include "lienthong/policy/agreement_check.hpp"
+#include "lienthong/policy/answer_shaping.hpp"
 #include "lienthong/policy/authenticator.hpp"
 #include "lienthong/policy/concurrency_limiter.hpp"
 #include "lienthong/policy/json_limits.hpp"
 #include "lienthong/policy/rate_limiter.hpp"
-#include "lienthong/policy/response_projection.hpp"
 #include "lienthong/registry/snapshot_store.hpp"
 #include "lienthong/schema/json_schema.hpp"
 
@@ -42,13 +43,15 @@ constexpr std::string_view kCatalogPath = "/exchange/v1/catalog";
 constexpr std::string_view kOpenApiPath = "/exchange/v1/openapi.json";
 
 // The exchange listener's endpoints.
-enum class Endpoint { kXRoad, kMessages, kCatalog, kDescription, kOpenApi, kNone };
+enum class Endpoint { kXRoad, kMessages, kMessageStatus, kCatalog, kDescription, kOpenApi, kNone };
 
 Endpoint endpoint_of(std::string_view path) {
   if (path.starts_with(xroad::kPrefix))
     return Endpoint::kXRoad;
   if (path == kMessagesPath)
     return Endpoint::kMessages;
+  if (path.starts_with(kMessagesPath) && path[kMessagesPath.size()] == '/')
+    return Endpoint::kMessageStatus;
   if (path == kCatalogPath)
     return Endpoint::kCatalog;
   if (path == kOpenApiPath)
@@ -109,6 +112,9 @@ asio::awaitable<HttpResponse> ExchangeHandler::handle(HttpRequest request) {
       break;
     case Endpoint::kMessages:
       outcome = co_await exchange_message(exchange);
+      break;
+    case Endpoint::kMessageStatus:
+      outcome = co_await message_status(exchange);
       break;
     case Endpoint::kCatalog:
       outcome = catalog(exchange);
@@ -205,27 +211,21 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
   if (!agreement.has_value())
     co_return std::move(agreement).error();
 
-  // 7. Call the provider.
-  HttpRequest call;
-  call.method = "POST";
-  call.target = service->provider->endpoint->base_path + service->provider_path;
-  call.headers = {
-      {"Content-Type", "application/json"},           {"Accept", "application/json"},
-      {"X-Lienthong-Message-Id", envelope.header.id}, {"X-Lienthong-Request-Id", record.request_id},
-      {"X-Lienthong-Client", record.consumer},        {"X-Lienthong-Service", service->key}};
-  if (!envelope.header.user_id.empty()) {
-    call.headers.push_back({"X-Lienthong-User-Id", envelope.header.user_id});
-  }
-  if (!envelope.header.purpose.empty()) {
-    call.headers.push_back({"X-Lienthong-Purpose", envelope.header.purpose});
-  }
-  call.body = envelope.body;
+  // 7. Asynchronous: queue it (202) and let a delivery worker call the provider.
+  if (service->adapter == registry::AdapterKind::kAsync || prefers_async(request.header("Prefer")))
+    co_return co_await queue_message(exchange, *caller.value(), *service, envelope);
+
+  // 8. Call the provider.
+  auto call = adapters::standard_request(*service,
+                                         {envelope.header.id, record.request_id, record.consumer,
+                                          envelope.header.user_id, envelope.header.purpose},
+                                         envelope.body);
   auto answer = co_await call_provider(record, *service, std::move(call));
   if (!answer.has_value())
     co_return std::move(answer).error();
   const HttpResponse& reply = answer.value();
 
-  // 8. Check the provider's answer: never pass on a server error or non-JSON.
+  // 9. Check the provider's answer: never pass on a server error or non-JSON.
   if (reply.status >= 500) {
     co_return make_error(ErrorCode::kProviderError,
                          "the provider answered HTTP " + std::to_string(reply.status));
@@ -238,15 +238,15 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
     co_return make_error(ErrorCode::kProviderBadResponse, "the provider's answer is not JSON");
   }
 
-  // 9. Response schema and data minimisation.
+  // 10. Response schema and data minimisation.
   if (reply.status < 300) {
-    auto shaped = shape_answer(*service, *agreement.value(), std::move(body));
+    auto shaped = policy::shape_answer(*service, *agreement.value(), body);
     if (!shaped.has_value())
       co_return std::move(shaped).error();
     body = std::move(shaped).value();
   }
 
-  // 10. Wrap the answer in a response envelope addressed back to the caller.
+  // 11. Wrap the answer in a response envelope addressed back to the caller.
   record.correlation_id = envelope.header.id;
   nlohmann::json response{{"header",
                            {{"id", new_uuid_v7()},
@@ -327,18 +327,6 @@ Result<const registry::AgreementEntry*> ExchangeHandler::authorize(
     return std::move(refused->error);
   }
   return agreement;
-}
-
-// A successful answer must match the response schema (or it never reaches
-// the caller) and is cut down to the fields the agreement allows.
-Result<nlohmann::json> ExchangeHandler::shape_answer(const registry::ServiceEntry& service,
-                                                     const registry::AgreementEntry& agreement,
-                                                     nlohmann::json body) {
-  if (service.response_schema && !service.response_schema->validate(body, 1).empty()) {
-    return make_error(ErrorCode::kProviderSchemaViolation,
-                      "the provider's answer does not match the registered response schema");
-  }
-  return policy::project_response(body, agreement.response_fields);
 }
 
 // Turns the outcome into the response, records it, and answers only once the

@@ -15,6 +15,9 @@ namespace lienthong::exchange {
 inline constexpr std::string_view kServicesPrefix = "/exchange/v1/services/";
 inline constexpr std::string_view kOpenApiSuffix = "/openapi";
 
+// Whether a Prefer header (RFC 7240) asks for respond-async.
+bool prefers_async(std::string_view prefer);
+
 // A JSON answer carrying the hub's request id.
 net::HttpResponse json_response(int status, std::string body, const std::string& request_id);
 

@@ -6,6 +6,7 @@
 #include "lienthong/core/message_id.hpp"
 #include "lienthong/exchange/service_description.hpp"
 #include "lienthong/net/http_client.hpp"
+#include "lienthong/policy/answer_shaping.hpp"
 #include "lienthong/policy/json_limits.hpp"
 
 #include "exchange_state.hpp"
@@ -125,7 +126,7 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::rest_message(Exchange& ex
     auto body = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
     if (body.is_discarded())
       co_return make_error(ErrorCode::kProviderBadResponse, "the provider's answer is not JSON");
-    auto shaped = shape_answer(*service, *agreement.value(), std::move(body));
+    auto shaped = policy::shape_answer(*service, *agreement.value(), body);
     if (!shaped.has_value())
       co_return std::move(shaped).error();
     reply.body = shaped.value().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -78,9 +78,9 @@ TEST_F(OpenApi, EveryDocumentedExchangeOperationIsServed) {
   // Fill each path template with the fixture's provider and echo service and
   // call it as TEST-CONSUMER: whatever the answer, it must not be "no such endpoint".
   const std::map<std::string, std::string> values{
-      {"{instance}", "VN"},          {"{memberClass}", "GOV"}, {"{member}", "TEST.01"},
-      {"{system}", "TEST-PROVIDER"}, {"{service}", "echo"},    {"{version}", "v1"},
-      {"{path}", "pets/7"}};
+      {"{instance}", "VN"},          {"{memberClass}", "GOV"},   {"{member}", "TEST.01"},
+      {"{system}", "TEST-PROVIDER"}, {"{service}", "echo"},      {"{version}", "v1"},
+      {"{path}", "pets/7"},          {"{id}", "no-such-message"}};
   auto consumer = client();
   int operations = 0;
   for (const auto& [templated, item] : document["paths"].items()) {
@@ -108,7 +108,7 @@ TEST_F(OpenApi, EveryDocumentedExchangeOperationIsServed) {
       }
     }
   }
-  EXPECT_EQ(operations, 12);
+  EXPECT_EQ(operations, 13);
 }
 
 }  // namespace

@@ -6,10 +6,10 @@
 namespace lienthong::testing {
 
 LoopbackServer::LoopbackServer(std::shared_ptr<net::HttpHandler> handler,
-                               std::shared_ptr<boost::asio::ssl::context> tls)
+                               std::shared_ptr<boost::asio::ssl::context> tls, std::uint16_t port)
     : tls_(tls != nullptr) {
   net::ServerOptions options;
-  options.listen = ListenAddress{"127.0.0.1", 0};
+  options.listen = ListenAddress{"127.0.0.1", port};
   options.threads = 1;
   server_ = std::make_unique<net::HttpServer>(
       options, std::move(tls), [handler](boost::asio::io_context&) { return handler; },

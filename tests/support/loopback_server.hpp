@@ -17,8 +17,10 @@ namespace lienthong::testing {
 
 class LoopbackServer {
  public:
+  // `port` 0: one the OS picks; else that one (to restart a provider where it was).
   explicit LoopbackServer(std::shared_ptr<net::HttpHandler> handler,
-                          std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
+                          std::shared_ptr<boost::asio::ssl::context> tls = nullptr,
+                          std::uint16_t port = 0);
   ~LoopbackServer();
   std::uint16_t port() const { return server_->port(); }
   std::string url() const {

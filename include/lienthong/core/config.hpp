@@ -70,6 +70,17 @@ struct Config {
     int breaker_cooldown_ms = 30'000;
     int retries = 1;  // extra attempts where safe: not connected yet, or an idempotent method
   } provider;
+  // Asynchronous (store-and-forward) delivery; see lienthong/delivery/.
+  struct Async {
+    int workers = 1;  // delivery threads on this node; 0: this node only queues
+    int batch = 32;   // messages claimed and delivered concurrently by a thread
+    int max_attempts = 8;
+    int backoff_initial_ms = 1'000;
+    int backoff_max_ms = 300'000;
+    int lease_ms =
+        120'000;          // a claimed message returns to the queue after this; > service timeouts
+    int poll_ms = 1'000;  // idle workers look for due retries this often (new messages wake them)
+  } async;
   struct Audit {
     int queue_capacity = 65'536;
     int batch_max = 512;

@@ -41,6 +41,7 @@ enum class ErrorCode {
   kServerInternal,
   kServerAuditUnavailable,
   kServerRegistryUnavailable,
+  kServerQueueUnavailable,
   kProviderUnreachable,
   kProviderTimeout,
   kProviderBadResponse,

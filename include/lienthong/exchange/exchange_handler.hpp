@@ -33,6 +33,9 @@ namespace lienthong::schema {
 class JsonSchema;
 struct SchemaViolation;
 }  // namespace lienthong::schema
+namespace lienthong::delivery {
+class DeliveryQueue;
+}
 namespace lienthong::policy {
 class RateLimiter;
 class ConcurrencyLimiter;
@@ -41,6 +44,7 @@ class ConcurrencyLimiter;
 namespace lienthong::exchange {
 
 class EnvelopeParser;
+struct Envelope;
 
 // Shared, read-only (or internally synchronised) dependencies of every I/O thread.
 struct ExchangeDependencies {
@@ -51,6 +55,9 @@ struct ExchangeDependencies {
   int max_json_depth = 64;
   std::shared_ptr<policy::RateLimiter> limits;  // shared by every I/O thread of the node
   std::shared_ptr<policy::ConcurrencyLimiter> concurrency;  // likewise
+  // Where asynchronous messages are queued; without it only synchronous
+  // exchanges are served (Prefer: respond-async is then not honoured).
+  std::shared_ptr<delivery::DeliveryQueue> deliveries;
   std::shared_ptr<spdlog::logger> logger;
 };
 
@@ -71,6 +78,10 @@ class ExchangeHandler final : public net::HttpHandler {
   boost::asio::awaitable<Result<net::HttpResponse>> exchange_message(Exchange& exchange);
   boost::asio::awaitable<Result<net::HttpResponse>> rest_message(Exchange& exchange);
   Result<const registry::SystemEntry*> identify(Exchange& exchange);
+  boost::asio::awaitable<Result<net::HttpResponse>> queue_message(
+      Exchange& exchange, const registry::SystemEntry& caller,
+      const registry::ServiceEntry& service, const Envelope& envelope);
+  boost::asio::awaitable<Result<net::HttpResponse>> message_status(Exchange& exchange);
   Result<net::HttpResponse> catalog(Exchange& exchange);
   Result<net::HttpResponse> service_description(Exchange& exchange);
   Result<net::HttpResponse> xroad_metaservice(Exchange& exchange,
@@ -86,9 +97,6 @@ class ExchangeHandler final : public net::HttpHandler {
       const std::optional<policy::Operation>& operation, const JsonBody& body);
   std::vector<schema::SchemaViolation> validate_request(const schema::JsonSchema& schema,
                                                         const JsonBody& body) const;
-  Result<nlohmann::json> shape_answer(const registry::ServiceEntry& service,
-                                      const registry::AgreementEntry& agreement,
-                                      nlohmann::json body);
   boost::asio::awaitable<net::HttpResponse> finish(Exchange& exchange,
                                                    Result<net::HttpResponse> outcome);
 

@@ -1,0 +1,38 @@
+#pragma once
+// The exchange path's side of the delivery queue: queue a message (committed
+// before the 202 leaves the hub) and read a sender's message. The SQL runs
+// on the queue's own threads, never on an I/O thread; the awaiting request
+// resumes on its own thread.
+
+#include <memory>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "lienthong/core/result.hpp"
+#include "lienthong/delivery/delivery.hpp"
+
+namespace lienthong::delivery {
+
+class DeliveryQueue {
+ public:
+  // `threads` connections to PostgreSQL, opened on first use.
+  DeliveryQueue(std::string database_url, int max_attempts, int threads = 2);
+  ~DeliveryQueue();  // waits for queries in progress
+  DeliveryQueue(const DeliveryQueue&) = delete;
+  DeliveryQueue& operator=(const DeliveryQueue&) = delete;
+
+  // The queued message, new or (same sender, same id, same message) the one
+  // queued before. Client.Conflict for a different message under a used id;
+  // Server.QueueUnavailable when PostgreSQL cannot take it.
+  boost::asio::awaitable<Result<DeliveryStatus>> enqueue(QueuedMessage message);
+  // Client.NotFound unless `consumer_system_id` queued `message_id`.
+  boost::asio::awaitable<Result<DeliveryStatus>> status(std::int64_t consumer_system_id,
+                                                        std::string message_id);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lienthong::delivery

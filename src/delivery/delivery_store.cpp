@@ -1,0 +1,249 @@
+#include "delivery_store.hpp"
+
+#include "lienthong/core/digest.hpp"
+#include "lienthong/delivery/delivery_admin.hpp"
+
+namespace lienthong::delivery {
+
+std::string_view to_string(DeliveryState state) {
+  switch (state) {
+    case DeliveryState::kQueued:
+      return "queued";
+    case DeliveryState::kDelivering:
+      return "delivering";
+    case DeliveryState::kDelivered:
+      return "delivered";
+    case DeliveryState::kFailed:
+      return "failed";
+    case DeliveryState::kDead:
+      return "dead";
+  }
+  return "queued";
+}
+
+std::optional<DeliveryState> parse_state(std::string_view text) {
+  for (const auto state :
+       {DeliveryState::kQueued, DeliveryState::kDelivering, DeliveryState::kDelivered,
+        DeliveryState::kFailed, DeliveryState::kDead}) {
+    if (to_string(state) == text)
+      return state;
+  }
+  return std::nullopt;
+}
+
+}  // namespace lienthong::delivery
+
+namespace lienthong::delivery {
+namespace {
+
+using std::chrono::microseconds;
+
+// Columns of a DeliveryStatus, in from_row's order.
+constexpr const char* kStatusColumns =
+    "d.id, d.message_id, d.consumer, d.service, d.state, d.attempts, d.max_attempts, "
+    "(extract(epoch FROM d.created_at) * 1000000)::bigint, "
+    "CASE WHEN d.state IN ('queued', 'failed') "
+    "THEN (extract(epoch FROM d.next_attempt_at) * 1000000)::bigint END, "
+    "(extract(epoch FROM d.delivered_at) * 1000000)::bigint, "
+    "d.last_error_code, d.last_error, d.response_status, d.response_body";
+
+// Members see the messages their systems sent or were sent.
+constexpr const char* kMemberFilter =
+    "($1::bigint IS NULL OR EXISTS (SELECT 1 FROM systems s WHERE s.member_id = $1 AND "
+    "s.id IN (d.consumer_system_id, d.provider_system_id)))";
+
+TimePoint time_of(const pqxx::field& micros) {
+  return TimePoint(
+      std::chrono::duration_cast<TimePoint::duration>(microseconds(micros.as<std::int64_t>())));
+}
+
+DeliveryStatus from_row(const pqxx::row& row) {
+  DeliveryStatus status;
+  status.id = row[0].as<std::int64_t>();
+  status.message_id = row[1].as<std::string>();
+  status.consumer = row[2].as<std::string>();
+  status.service = row[3].as<std::string>();
+  status.state = parse_state(row[4].as<std::string>()).value_or(DeliveryState::kQueued);
+  status.attempts = row[5].as<int>();
+  status.max_attempts = row[6].as<int>();
+  status.created_at = time_of(row[7]);
+  if (!row[8].is_null())
+    status.next_attempt_at = time_of(row[8]);
+  if (!row[9].is_null())
+    status.delivered_at = time_of(row[9]);
+  status.last_error_code = row[10].is_null() ? "" : row[10].as<std::string>();
+  status.last_error = row[11].is_null() ? "" : row[11].as<std::string>();
+  if (!row[12].is_null())
+    status.response_status = row[12].as<int>();
+  status.response_body = row[13].is_null() ? "" : row[13].as<std::string>();
+  return status;
+}
+
+std::optional<std::string> optional_text(const std::string& text) {
+  if (text.empty())
+    return std::nullopt;
+  return text;
+}
+
+std::optional<std::string> state_text(std::optional<DeliveryState> state) {
+  if (!state)
+    return std::nullopt;
+  return std::string(to_string(*state));
+}
+
+}  // namespace
+}  // namespace lienthong::delivery
+
+namespace lienthong::delivery::store {
+
+Result<DeliveryStatus> enqueue(pqxx::transaction_base& tx, const QueuedMessage& message,
+                               int max_attempts) {
+  const std::string sha256 = sha256_hex(message.body);
+  const auto inserted = tx.exec_params(
+      std::string("INSERT INTO deliveries AS d (message_id, consumer_system_id, consumer, "
+                  "provider_system_id, service, request_id, user_id, purpose, request_body, "
+                  "request_sha256, max_attempts) "
+                  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+                  "ON CONFLICT (consumer_system_id, message_id) DO NOTHING RETURNING ") +
+          kStatusColumns,
+      message.message_id, message.consumer_system_id, message.consumer, message.provider_system_id,
+      message.service, message.request_id, optional_text(message.user_id),
+      optional_text(message.purpose), message.body, sha256, max_attempts);
+  if (!inserted.empty())
+    return from_row(inserted[0]);
+  const auto existing = tx.exec_params(std::string("SELECT ") + kStatusColumns +
+                                           ", d.request_sha256 FROM deliveries d " +
+                                           "WHERE d.consumer_system_id = $1 AND d.message_id = $2",
+                                       message.consumer_system_id, message.message_id);
+  if (existing.empty())  // inserted by a transaction that then rolled back; rare
+    return make_error(ErrorCode::kClientConflict, "retry: the message id was in use a moment ago");
+  auto status = from_row(existing[0]);
+  if (status.service != message.service || existing[0][14].as<std::string>() != sha256) {
+    return make_error(ErrorCode::kClientConflict,
+                      "message id " + message.message_id +
+                          " was already used for a different message; use a new id");
+  }
+  return status;
+}
+
+Result<DeliveryStatus> find(pqxx::transaction_base& tx, std::int64_t consumer_system_id,
+                            const std::string& message_id) {
+  const auto rows = tx.exec_params(std::string("SELECT ") + kStatusColumns +
+                                       " FROM deliveries d WHERE d.consumer_system_id = $1 "
+                                       "AND d.message_id = $2",
+                                   consumer_system_id, message_id);
+  if (rows.empty())
+    return make_error(ErrorCode::kClientNotFound, "you sent no asynchronous message " + message_id);
+  return from_row(rows[0]);
+}
+
+std::vector<Claimed> claim(pqxx::transaction_base& tx, const std::string& node, int limit,
+                           std::chrono::milliseconds lease) {
+  const auto rows = tx.exec_params(
+      // Due rows, and claims whose lease ran out (their node died mid-delivery).
+      // SKIP LOCKED: nodes claiming at once take different rows, nobody waits.
+      "WITH due AS (SELECT id FROM deliveries "
+      "  WHERE (state IN ('queued', 'failed') AND next_attempt_at <= now()) "
+      "     OR (state = 'delivering' AND lease_until < now()) "
+      "  ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED) "
+      "UPDATE deliveries d SET state = 'delivering', attempts = d.attempts + 1, "
+      "lease_until = now() + $3 * interval '1 millisecond', claimed_by = $1, updated_at = now() "
+      "FROM due WHERE d.id = due.id "
+      "RETURNING d.id, d.message_id, d.consumer_system_id, d.consumer, d.service, d.request_id, "
+      "d.user_id, d.purpose, d.request_body, d.attempts, d.max_attempts",
+      node, limit, static_cast<std::int64_t>(lease.count()));
+  std::vector<Claimed> claimed;
+  claimed.reserve(rows.size());
+  for (const auto& row : rows) {
+    Claimed c;
+    c.id = row[0].as<std::int64_t>();
+    c.message_id = row[1].as<std::string>();
+    c.consumer_system_id = row[2].as<std::int64_t>();
+    c.consumer = row[3].as<std::string>();
+    c.service = row[4].as<std::string>();
+    c.request_id = row[5].as<std::string>();
+    c.user_id = row[6].is_null() ? "" : row[6].as<std::string>();
+    c.purpose = row[7].is_null() ? "" : row[7].as<std::string>();
+    c.body = row[8].as<std::string>();
+    c.attempts = row[9].as<int>();
+    c.max_attempts = row[10].as<int>();
+    claimed.push_back(std::move(c));
+  }
+  return claimed;
+}
+
+bool complete(pqxx::transaction_base& tx, const std::string& node, std::int64_t id,
+              const Outcome& outcome) {
+  std::optional<std::int64_t> next_micros;
+  if (outcome.next_attempt_at) {
+    next_micros =
+        std::chrono::duration_cast<microseconds>(outcome.next_attempt_at->time_since_epoch())
+            .count();
+  }
+  const auto updated = tx.exec_params(
+      "UPDATE deliveries SET state = $3, lease_until = NULL, updated_at = now(), "
+      "next_attempt_at = coalesce(to_timestamp($4::double precision / 1000000), next_attempt_at), "
+      "last_error_code = $5, last_error = $6, response_status = $7, response_body = $8, "
+      "delivered_at = CASE WHEN $3 = 'delivered' THEN now() END "
+      "WHERE id = $1 AND claimed_by = $2 AND state = 'delivering'",
+      id, node, std::string(to_string(outcome.state)), next_micros,
+      optional_text(outcome.error_code), optional_text(outcome.error), outcome.response_status,
+      outcome.state == DeliveryState::kDelivered ? std::optional(outcome.response_body)
+                                                 : std::nullopt);
+  return updated.affected_rows() == 1;
+}
+
+}  // namespace lienthong::delivery::store
+
+namespace lienthong::delivery {
+
+std::vector<DeliveryStatus> list_messages(pqxx::transaction_base& tx,
+                                          std::optional<DeliveryState> state,
+                                          std::optional<std::int64_t> member_id,
+                                          std::optional<std::int64_t> after, int limit) {
+  const auto rows = tx.exec_params(
+      std::string("SELECT ") + kStatusColumns + " FROM deliveries d WHERE " + kMemberFilter +
+          " AND ($2::text IS NULL OR d.state = $2) AND ($3::bigint IS NULL OR d.id > $3) "
+          "ORDER BY d.id LIMIT $4",
+      member_id, state_text(state), after, limit);
+  std::vector<DeliveryStatus> page;
+  for (const auto& row : rows)
+    page.push_back(from_row(row));
+  return page;
+}
+
+Result<DeliveryStatus> get_message(pqxx::transaction_base& tx, std::int64_t id,
+                                   std::optional<std::int64_t> member_id) {
+  const auto rows =
+      tx.exec_params(std::string("SELECT ") + kStatusColumns + " FROM deliveries d WHERE " +
+                         kMemberFilter + " AND d.id = $2",
+                     member_id, id);
+  if (rows.empty())
+    return make_error(ErrorCode::kClientNotFound, "no delivery " + std::to_string(id));
+  return from_row(rows[0]);
+}
+
+Result<DeliveryStatus> requeue_message(pqxx::transaction_base& tx, std::int64_t id,
+                                       std::optional<std::int64_t> member_id) {
+  auto current = get_message(tx, id, member_id);
+  if (!current.has_value())
+    return current;
+  if (current.value().state != DeliveryState::kDead &&
+      current.value().state != DeliveryState::kFailed) {
+    return make_error(ErrorCode::kClientConflict,
+                      "only dead or failed messages are requeued; this one is " +
+                          std::string(to_string(current.value().state)));
+  }
+  const auto rows = tx.exec_params(
+      std::string(
+          "UPDATE deliveries d SET state = 'queued', attempts = 0, next_attempt_at = now(), "
+          "updated_at = now() WHERE d.id = $1 AND d.state IN ('dead', 'failed') "
+          "RETURNING ") +
+          kStatusColumns,
+      id);
+  if (rows.empty())
+    return make_error(ErrorCode::kClientConflict, "the message changed meanwhile; try again");
+  return from_row(rows[0]);
+}
+
+}  // namespace lienthong::delivery

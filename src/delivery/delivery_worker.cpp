@@ -1,0 +1,427 @@
+#include "lienthong/delivery/delivery_worker.hpp"
+
+#include <atomic>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "lienthong/adapters/adapter_set.hpp"
+#include "lienthong/adapters/standard_request.hpp"
+#include "lienthong/audit/audit_sink.hpp"
+#include "lienthong/core/digest.hpp"
+#include "lienthong/core/message_id.hpp"
+#include "lienthong/policy/agreement_check.hpp"
+#include "lienthong/policy/answer_shaping.hpp"
+#include "lienthong/policy/json_limits.hpp"
+#include "lienthong/registry/snapshot_store.hpp"
+
+#include "delivery_store.hpp"
+
+namespace lienthong::delivery {
+namespace asio = boost::asio;
+using Clock = std::chrono::system_clock;
+
+namespace {
+
+constexpr std::string_view kAuditPath = "(async delivery)";
+
+// Failures the provider may get over: worth another attempt later.
+bool retriable(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kProviderUnreachable:
+    case ErrorCode::kProviderTimeout:
+    case ErrorCode::kProviderBadResponse:
+    case ErrorCode::kProviderError:
+    case ErrorCode::kProviderUnavailable:
+    case ErrorCode::kClientUnknownService:  // the service may be back in the registry
+    case ErrorCode::kServerAuditUnavailable:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Wakes an idle worker when a message is queued (the NOTIFY of 0006).
+class Wakeup final : public pqxx::notification_receiver {
+ public:
+  explicit Wakeup(pqxx::connection_base& connection)
+      : pqxx::notification_receiver(connection, "lienthong_delivery") {}
+  void operator()(const std::string&, int) override {}
+};
+
+// What one attempt produced: the queue's outcome and the audit record's status.
+struct Attempt {
+  store::Outcome outcome;
+  int status = 0;
+  std::string error_code;
+};
+
+}  // namespace
+
+// Named (not anonymous) on purpose: with internal linkage GCC 12 inlines the
+// coroutine frames far enough to report a false -Wmismatched-new-delete.
+namespace worker {
+
+// What the worker threads share.
+struct Shared {
+  DeliveryOptions options;
+  WorkerDependencies deps;
+  std::atomic<bool> stopping{false};
+  std::atomic<std::uint64_t> delivered{0};
+};
+
+// One worker thread: its io_context, adapters, connection and listener.
+class Runner {
+ public:
+  explicit Runner(Shared& impl)
+      : impl_(impl),
+        adapters_(impl.deps.make_adapters(context_)),
+        random_(std::random_device{}()) {}
+
+  void run() {
+    auto loop = [this]() -> asio::awaitable<void> { co_await this->loop(); };
+    asio::co_spawn(context_, std::move(loop), asio::detached);
+    context_.run();
+  }
+
+ private:
+  const DeliveryOptions& options() const { return impl_.options; }
+
+  bool connected() {
+    if (connection_ && connection_->is_open())
+      return true;
+    try {
+      wakeup_.reset();
+      connection_ = std::make_unique<pqxx::connection>(options().database_url);
+      wakeup_ = std::make_unique<Wakeup>(*connection_);
+      return true;
+    } catch (const std::exception& e) {
+      impl_.deps.logger->warn("delivery worker: database unreachable: {}", e.what());
+      connection_.reset();
+      return false;
+    }
+  }
+
+  // Blocks this thread until a message is queued or the poll interval ends:
+  // nothing is in flight on this thread between batches.
+  void wait_for_work() {
+    const auto poll = std::chrono::duration_cast<std::chrono::microseconds>(options().poll);
+    if (!connected()) {
+      std::this_thread::sleep_for(poll);
+      return;
+    }
+    try {
+      connection_->await_notification(static_cast<long>(poll.count() / 1'000'000),
+                                      static_cast<long>(poll.count() % 1'000'000));
+    } catch (const std::exception&) {
+      connection_.reset();
+    }
+  }
+
+  std::vector<store::Claimed> claim() {
+    if (!connected())
+      return {};
+    try {
+      pqxx::work tx(*connection_);
+      auto claimed = store::claim(tx, options().node, options().batch, options().lease);
+      tx.commit();
+      return claimed;
+    } catch (const std::exception& e) {
+      impl_.deps.logger->warn("delivery worker: claiming failed: {}", e.what());
+      connection_.reset();
+      return {};
+    }
+  }
+
+  // Records the batch's outcomes. If this fails the leases run out and the
+  // messages are attempted again: a provider may see one twice, never none.
+  void complete(const std::vector<store::Claimed>& batch, const std::vector<Attempt>& attempts) {
+    try {
+      if (!connected())
+        throw std::runtime_error("no connection");
+      pqxx::work tx(*connection_);
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (!store::complete(tx, options().node, batch[i].id, attempts[i].outcome)) {
+          impl_.deps.logger->warn("delivery {}: lease lost before completion", batch[i].id);
+        } else if (attempts[i].outcome.state == DeliveryState::kDelivered) {
+          ++impl_.delivered;
+        }
+      }
+      tx.commit();
+    } catch (const std::exception& e) {
+      impl_.deps.logger->error("delivery worker: recording {} outcomes failed: {}", batch.size(),
+                               e.what());
+      connection_.reset();
+    }
+  }
+
+  asio::awaitable<void> loop() {
+    while (!impl_.stopping) {
+      auto batch = claim();
+      if (batch.empty()) {
+        wait_for_work();
+        continue;
+      }
+      // Until an attempt reports, it counts as failed (and is retried).
+      std::vector<Attempt> attempts;
+      for (const auto& message : batch)
+        attempts.push_back(unfinished(message));
+      std::size_t pending = batch.size();
+      asio::steady_timer all_done(context_, asio::steady_timer::time_point::max());
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        asio::co_spawn(
+            context_, deliver(batch[i]),
+            [slot = &attempts[i], &pending, &all_done](std::exception_ptr error, Attempt attempt) {
+              if (!error)
+                *slot = std::move(attempt);
+              if (--pending == 0)
+                all_done.cancel();
+            });
+      }
+      co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
+      complete(batch, attempts);
+    }
+  }
+
+  // When a failed attempt is tried again: exponential, capped, jittered
+  // (50-100 %) so that messages failed together do not return together.
+  Clock::time_point next_attempt(int attempts) {
+    auto delay = options().backoff_initial;
+    for (int i = 1; i < attempts && delay < options().backoff_max; ++i)
+      delay *= 2;
+    delay = std::min(delay, options().backoff_max);
+    std::uniform_int_distribution<std::int64_t> jitter(delay.count() / 2, delay.count());
+    return Clock::now() + std::chrono::milliseconds(jitter(random_));
+  }
+
+  Attempt failed(const store::Claimed& message, const Error& error) {
+    Attempt attempt;
+    attempt.status = error.http_status();
+    attempt.error_code = std::string(error.code_name());
+    attempt.outcome.error_code = attempt.error_code;
+    attempt.outcome.error = error.detail;
+    if (retriable(error.code) && message.attempts < message.max_attempts) {
+      attempt.outcome.state = DeliveryState::kFailed;
+      attempt.outcome.next_attempt_at = next_attempt(message.attempts);
+    } else {
+      attempt.outcome.state = DeliveryState::kDead;
+    }
+    return attempt;
+  }
+
+  Attempt unfinished(const store::Claimed& message) {
+    Attempt attempt;
+    attempt.status = 500;
+    attempt.error_code = "Server.Internal";
+    attempt.outcome.error_code = attempt.error_code;
+    attempt.outcome.error = "the delivery attempt ended unexpectedly";
+    attempt.outcome.state =
+        message.attempts < message.max_attempts ? DeliveryState::kFailed : DeliveryState::kDead;
+    attempt.outcome.next_attempt_at = next_attempt(message.attempts);
+    return attempt;
+  }
+
+  static Attempt delivered(int status, std::string body, const std::string& error_code = "") {
+    Attempt attempt;
+    attempt.status = status;
+    attempt.error_code = error_code;
+    attempt.outcome.state = DeliveryState::kDelivered;
+    attempt.outcome.response_status = status;
+    attempt.outcome.response_body = std::move(body);
+    return attempt;
+  }
+
+  // The provider's answer as the sender will read it, checked and shaped as
+  // a synchronous exchange's would be.
+  Attempt answer(const store::Claimed& message, const registry::ServiceEntry& service,
+                 const registry::AgreementEntry& agreement, const net::HttpResponse& reply) {
+    if (reply.status >= 500) {
+      return failed(message,
+                    make_error(ErrorCode::kProviderError,
+                               "the provider answered HTTP " + std::to_string(reply.status)));
+    }
+    if (policy::exceeds_json_depth(reply.body, impl_.deps.max_json_depth))
+      return failed(message,
+                    make_error(ErrorCode::kProviderBadResponse, "the answer nests too deep"));
+    auto body = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+    if (body.is_discarded())
+      return failed(message, make_error(ErrorCode::kProviderBadResponse, "the answer is not JSON"));
+    if (reply.status < 300) {
+      auto shaped = policy::shape_answer(service, agreement, body);
+      if (!shaped.has_value())
+        return failed(message, shaped.error());
+      body = std::move(shaped).value();
+    }
+    return delivered(reply.status,
+                     body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+
+  // Everything a delivery attempt needs before the provider call, or why
+  // there is no call to make.
+  struct Plan {
+    std::optional<Attempt> refused;
+    registry::SnapshotPtr snapshot;  // keeps service and agreement alive
+    const registry::ServiceEntry* service = nullptr;
+    const registry::AgreementEntry* agreement = nullptr;
+    registry::AuditBodies bodies = registry::AuditBodies::kHash;
+    net::HttpRequest call;
+  };
+
+  Plan plan(const store::Claimed& message, const std::string& request_id) {
+    Plan plan;
+    plan.snapshot = impl_.deps.snapshots->current();
+    const auto& snapshot = plan.snapshot;
+    plan.service = snapshot ? snapshot->service(message.service) : nullptr;
+    const registry::SystemEntry* consumer = snapshot ? snapshot->system(message.consumer) : nullptr;
+    if (plan.service == nullptr || !plan.service->provider->endpoint) {
+      plan.refused = failed(message, make_error(ErrorCode::kClientUnknownService,
+                                                "no active service " + message.service));
+      return plan;
+    }
+    plan.bodies = plan.service->audit_bodies;
+    if (consumer == nullptr) {
+      plan.refused = failed(message, make_error(ErrorCode::kClientUnauthenticated,
+                                                "the sending system is no longer active"));
+      return plan;
+    }
+    // The agreement must still hold when the message is delivered.
+    auto agreement = policy::find_agreement(*snapshot, *consumer, *plan.service,
+                                            plan.service->service_id.version, Clock::now());
+    if (!agreement.has_value()) {
+      plan.refused = failed(message, agreement.error());
+      return plan;
+    }
+    plan.agreement = agreement.value();
+    plan.call = adapters::standard_request(
+        *plan.service,
+        {message.message_id, request_id, message.consumer, message.user_id, message.purpose},
+        message.body);
+    return plan;
+  }
+
+  // The attempt's outcome from the provider's answer or error.
+  Attempt settle(const store::Claimed& message, const Plan& plan,
+                 const Result<net::HttpResponse>& reply) {
+    if (reply.has_value())
+      return answer(message, *plan.service, *plan.agreement, reply.value());
+    if (reply.error().code == ErrorCode::kProviderFault) {
+      // The provider's own refusal is its answer, kept like any other.
+      const nlohmann::json problem{{"code", reply.error().code_name()},
+                                   {"detail", reply.error().detail}};
+      return delivered(reply.error().http_status(), problem.dump(),
+                       std::string(reply.error().code_name()));
+    }
+    return failed(message, reply.error());
+  }
+
+  audit::AuditRecord record_of(const store::Claimed& message, const Attempt& attempt,
+                               registry::AuditBodies bodies, audit::AuditRecord record) const {
+    record.node = options().node;
+    record.message_id = message.message_id;
+    record.correlation_id = message.request_id;
+    record.consumer = message.consumer;
+    record.user_id = message.user_id;
+    record.purpose = message.purpose;
+    if (const auto id = ServiceId::parse(message.service)) {
+      record.provider = id->provider.to_string();
+      record.service = id->service_code;
+      record.service_version = id->version;
+    }
+    record.method = "POST";
+    record.path = std::string(kAuditPath);
+    record.status = attempt.status;
+    record.error_code = attempt.error_code;
+    record.request_bytes = static_cast<std::int64_t>(message.body.size());
+    record.response_bytes = static_cast<std::int64_t>(attempt.outcome.response_body.size());
+    if (bodies != registry::AuditBodies::kNone) {
+      record.request_sha256 = sha256_hex(message.body);
+      record.response_sha256 = sha256_hex(attempt.outcome.response_body);
+    }
+    if (bodies == registry::AuditBodies::kFull) {
+      record.request_body = message.body;
+      record.response_body = attempt.outcome.response_body;
+    }
+    record.responded_at = Clock::now();
+    return record;
+  }
+
+  // One attempt: plan, call, settle, and its audit record, committed before
+  // the outcome counts.
+  asio::awaitable<Attempt> deliver(store::Claimed message) {
+    audit::AuditRecord record;
+    record.received_at = Clock::now();
+    record.request_id = new_uuid_v7();
+    auto planned = plan(message, record.request_id);
+    Attempt attempt;
+    if (planned.refused) {
+      attempt = std::move(*planned.refused);
+    } else {
+      record.provider_called_at = Clock::now();
+      const auto reply = co_await adapters_->call(*planned.service, std::move(planned.call));
+      record.provider_answered_at = Clock::now();
+      attempt = settle(message, planned, reply);
+    }
+    auto committed =
+        co_await impl_.deps.audit->commit(record_of(message, attempt, planned.bodies, record));
+    if (!committed.has_value())
+      co_return failed(message, committed.error());  // never a delivery without its record
+    co_return attempt;
+  }
+
+  Shared& impl_;
+  asio::io_context context_;
+  std::unique_ptr<adapters::AdapterSet> adapters_;
+  std::unique_ptr<pqxx::connection> connection_;
+  std::unique_ptr<Wakeup> wakeup_;
+  std::minstd_rand random_;
+};
+
+}  // namespace worker
+
+struct DeliveryWorker::Impl {
+  worker::Shared shared;
+  std::vector<std::thread> threads;
+};
+
+DeliveryWorker::DeliveryWorker(DeliveryOptions options, WorkerDependencies dependencies)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->shared.options = std::move(options);
+  impl_->shared.deps = std::move(dependencies);
+}
+
+DeliveryWorker::~DeliveryWorker() {
+  stop();
+}
+
+void DeliveryWorker::start() {
+  for (int i = 0; i < impl_->shared.options.workers; ++i) {
+    impl_->threads.emplace_back([shared = &impl_->shared] {
+      worker::Runner runner(*shared);
+      runner.run();
+    });
+  }
+}
+
+void DeliveryWorker::stop() {
+  impl_->shared.stopping = true;
+  for (auto& thread : impl_->threads) {
+    if (thread.joinable())
+      thread.join();
+  }
+  impl_->threads.clear();
+}
+
+std::uint64_t DeliveryWorker::delivered() const {
+  return impl_->shared.delivered.load();
+}
+
+}  // namespace lienthong::delivery
