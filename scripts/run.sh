@@ -115,7 +115,23 @@ exchange MOTCUA-HN "$(land_call 345)"
 exchange MOTCUA-HN "$(land_call 340)"
 
 echo
-lt_say "6. An administrator puts a new system on the hub and grants it access (admin API, curl):"
+lt_say "6. The same citizen lookup, sent asynchronously (Prefer: respond-async): the hub answers 202"
+lt_say "   once the message is committed to its delivery queue; the sender reads the outcome later:"
+curl -sS --cert "$LT_PKI/MOTCUA-HN.crt" --key "$LT_PKI/MOTCUA-HN.key" --cacert "$LT_PKI/ca.crt" \
+  -H 'Content-Type: application/json' -H 'Prefer: respond-async' \
+  --data-binary "${envelope/$message_id/$message_id-async}" \
+  -w '\n(HTTP %{http_code})\n' "https://localhost:$hub_port/exchange/v1/messages"
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+  status=$(curl -sS --cert "$LT_PKI/MOTCUA-HN.crt" --key "$LT_PKI/MOTCUA-HN.key" \
+    --cacert "$LT_PKI/ca.crt" "https://localhost:$hub_port/exchange/v1/messages/$message_id-async")
+  [ "$(jq -r .state <<<"$status")" = delivered ] && break
+  sleep 0.2
+done
+echo "   GET /exchange/v1/messages/$message_id-async"
+jq -c '{state, attempts, deliveredAt, response: {status: .response.status, fullName: .response.body.fullName}}' <<<"$status"
+
+echo
+lt_say "7. An administrator puts a new system on the hub and grants it access (admin API, curl):"
 "$LT_ROOT/scripts/pki.sh" DVC-HN >/dev/null
 token=$("$lienthong" token create --role hub-admin --label "run.sh demo operator" 2>/dev/null)
 # Calls the admin API; prints the body of a 2xx answer. A 409 (left by an
@@ -151,18 +167,18 @@ jq -c '{id, consumer, provider, service_code, status}' <<<"$agreement"
 echo "   POST $api/agreements/$agreement_id/approve"
 admin -d '{"reason": "legal basis verified"}' "$api/agreements/$agreement_id/approve" | jq -c '{id, status, status_changed_by}'
 echo
-lt_say "7. The new system calls the population registry through the hub:"
+lt_say "8. The new system calls the population registry through the hub:"
 curl -sS --cert "$LT_PKI/DVC-HN.crt" --key "$LT_PKI/DVC-HN.key" --cacert "$LT_PKI/ca.crt" \
   -H 'Content-Type: application/json' \
   --data-binary "$(sed -e "s/$message_id/$message_id-dvc/" -e 's#MOTCUA-HN#DVC-HN#' <<<"$envelope")" \
   -w '\n(HTTP %{http_code})\n' "https://localhost:$hub_port/exchange/v1/messages"
 
 echo
-lt_say "8. The admin-change log shows who changed what:"
+lt_say "9. The admin-change log shows who changed what:"
 admin "$api/admin-changes?limit=100" | jq -r '.items[-4:][] | "   \(.at)  \(.actor)  \(.action) \(.entity) \(.entity_id)"'
 
 echo
-lt_say "9. Anyone with database access can check that the audit log is complete and unaltered:"
+lt_say "10. Anyone with database access can check that the audit log is complete and unaltered:"
 echo "   ./build/src/lienthong audit verify"
 "$lienthong" audit verify | sed 's/^/   /'
 
