@@ -370,8 +370,8 @@ class Runner {
       record.provider_answered_at = Clock::now();
       attempt = settle(message, planned, reply);
     }
-    auto committed =
-        co_await impl_.deps.audit->commit(record_of(message, attempt, planned.bodies, record));
+    auto complete_record = record_of(message, attempt, planned.bodies, std::move(record));
+    auto committed = co_await impl_.deps.audit->commit(std::move(complete_record));
     if (!committed.has_value())
       co_return failed(message, committed.error());  // never a delivery without its record
     co_return attempt;

@@ -88,7 +88,8 @@ asio::awaitable<Result<net::HttpResponse>> ExchangeHandler::message_status(Excha
   if (!deps_.deliveries)
     co_return make_error(ErrorCode::kClientNotFound, "this hub node queues no messages");
   // Only the sender's own messages: another system's id is simply not found.
-  auto status = co_await deps_.deliveries->status(caller.value()->id, std::string(id));
+  std::string message_id(id);  // named: see GCC 12 note in delivery_queue.cpp
+  auto status = co_await deps_.deliveries->status(caller.value()->id, std::move(message_id));
   if (!status.has_value())
     co_return std::move(status).error();
   co_return json_response(200,

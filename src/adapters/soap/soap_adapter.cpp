@@ -66,10 +66,10 @@ boost::asio::awaitable<Result<net::HttpResponse>> SoapAdapter::call(
   if (!envelope.has_value())
     co_return std::move(envelope).error();
 
-  auto answer = co_await http_.send(
-      *service.provider->endpoint,
-      soap_request(binding.value(), std::move(request), std::move(envelope).value()),
-      service.timeout);
+  // Named, not a temporary argument: GCC 12 can destroy a temporary passed
+  // by value to a coroutine inside co_await twice.
+  auto call = soap_request(binding.value(), std::move(request), std::move(envelope).value());
+  auto answer = co_await http_.send(*service.provider->endpoint, std::move(call), service.timeout);
   if (!answer.has_value())
     co_return std::move(answer).error();
   const net::HttpResponse& reply = answer.value();
