@@ -58,7 +58,8 @@ boost::asio::awaitable<Result<net::HttpResponse>> AdapterSet::call(
                              " s before it is tried again");
   }
   auto answer = co_await adapter->second->call(service, std::move(request));
-  if (!answer.has_value() && answer.error().code == ErrorCode::kClientMappingFailed) {
+  if (!answer.has_value() && (answer.error().code == ErrorCode::kClientMappingFailed ||
+                              answer.error().code == ErrorCode::kServerInternal)) {
     breakers_->release(provider);  // refused before any call: says nothing of the provider
   } else {
     breakers_->record(provider, !provider_failed(answer));

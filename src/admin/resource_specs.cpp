@@ -214,6 +214,11 @@ std::vector<ResourceSpec> build_specs() {
     if (code != body.end() && code->is_string() &&
         is_reserved_service_code(code->get_ref<const std::string&>()))
       errors.push_back({"/code", "reserved for X-Road metaservices, which the hub answers"});
+    if (body.value("adapter_kind", json("rest")) == "soap" &&
+        !(body.contains("adapter_config") && body["adapter_config"].is_object() &&
+          body["adapter_config"].contains("soap")))
+      errors.push_back(
+          {"/adapter_config", "a SOAP service needs its binding in adapter_config.soap"});
   };
   specs.push_back(std::move(services));
 

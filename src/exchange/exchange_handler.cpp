@@ -211,8 +211,11 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
   if (!agreement.has_value())
     co_return std::move(agreement).error();
 
-  // 7. Asynchronous: queue it (202) and let a delivery worker call the provider.
-  if (service->adapter == registry::AdapterKind::kAsync || prefers_async(request.header("Prefer")))
+  // 7. Asynchronous: queue it (202) and let a delivery worker call the
+  // provider. A preference the provider has not allowed (allow_async) is
+  // ignored, as RFC 7240 lets a server do: the call is then synchronous.
+  if (service->adapter == registry::AdapterKind::kAsync ||
+      (service->allow_async && prefers_async(request.header("Prefer"))))
     co_return co_await queue_message(exchange, *caller.value(), *service, envelope);
 
   // 8. Call the provider.

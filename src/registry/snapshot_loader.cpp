@@ -106,7 +106,7 @@ std::vector<ServiceEntry> load_services(pqxx::transaction_base& tx,
       "SELECT v.id, m.instance, m.member_class, m.member_code, s.system_code, v.service_code, "
       "v.version, v.name, v.system_id, v.provider_path, v.timeout_ms, v.max_body_bytes, "
       "v.require_purpose, v.request_schema_id, v.response_schema_id, v.audit_bodies, "
-      "v.adapter_kind, v.adapter_config::text "
+      "v.adapter_kind, v.adapter_config::text, v.allow_async "
       "FROM services v JOIN systems s ON s.id = v.system_id JOIN members m ON m.id = s.member_id "
       "WHERE v.status = 'active' AND s.status = 'active'");
   services.reserve(rows.size());
@@ -144,6 +144,7 @@ std::vector<ServiceEntry> load_services(pqxx::transaction_base& tx,
       warn(warnings, "service " + entry.key + " skipped: its JSON Schema does not compile");
       continue;
     }
+    entry.allow_async = row[18].as<bool>();
     const auto kind = row[16].as<std::string>();
     entry.adapter = kind == "soap"    ? AdapterKind::kSoap
                     : kind == "async" ? AdapterKind::kAsync

@@ -46,6 +46,13 @@ class CountingProvider final : public net::HttpHandler {
 
 class AsyncDelivery : public AdminFixture {
  protected:
+  void SetUp() override {
+    AdminFixture::SetUp();
+    // The echo service's provider accepts queued delivery.
+    database_->execute("UPDATE services SET allow_async = true WHERE service_code = 'echo'");
+    ASSERT_TRUE(hub_->reload_registry().has_value());
+  }
+
   void configure(Config& config) override {
     config.async.poll_ms = 50;
     config.async.backoff_initial_ms = 50;
@@ -134,6 +141,15 @@ TEST_F(AsyncDelivery, ResubmittingTheSameMessageIsTheSameMessage) {
   EXPECT_EQ(json::parse(different.body)["code"], "Client.Conflict");
 }
 
+TEST_F(AsyncDelivery, APreferenceTheProviderHasNotAllowedIsIgnored) {
+  database_->execute("UPDATE services SET allow_async = false WHERE service_code = 'echo'");
+  ASSERT_TRUE(hub_->reload_registry().has_value());
+  const auto answered = send_async("sync-1", kProvider, "echo");
+  EXPECT_EQ(answered.status, 200) << "answered at once, as RFC 7240 allows: " << answered.body;
+  EXPECT_EQ(answered.header("preference-applied"), "");
+  EXPECT_EQ(database_->scalar("SELECT count(*) FROM deliveries"), "0");
+}
+
 TEST_F(AsyncDelivery, AServiceRegisteredAsyncIsAlwaysQueued) {
   register_provider("TEST-ASYNC", "http://127.0.0.1:" + std::to_string(provider_->port()) + "/api",
                     "notify", "/echo", {{"adapter_kind", "async"}});
@@ -145,7 +161,7 @@ TEST_F(AsyncDelivery, AServiceRegisteredAsyncIsAlwaysQueued) {
 
 TEST_F(AsyncDelivery, AFailingProviderIsRetriedThenDeadUntilAnAdminRequeuesIt) {
   RawProvider raw({RawProvider::Step::kServerError});
-  register_provider("TEST-FLAKY", raw.url(), "flaky", "/flaky");
+  register_provider("TEST-FLAKY", raw.url(), "flaky", "/flaky", {{"allow_async", true}});
   const std::string flaky = std::string(kProviderMember) + "/TEST-FLAKY";
   ASSERT_EQ(send_async("flaky-1", flaky, "flaky", "{}").status, 202);
 

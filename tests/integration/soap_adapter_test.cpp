@@ -294,6 +294,14 @@ TEST_F(SoapAdapter, TheAdminApiRefusesABindingThatCannotBeCalled) {
     EXPECT_EQ(refused.status, 400) << refused.body;
     EXPECT_NE(refused.body.find(field), std::string::npos) << refused.body;
   }
+  const auto unbound = admin.post("/admin/v1/services", {{"system", kLand},
+                                                         {"code", "parcel"},
+                                                         {"version", "v2"},
+                                                         {"name", "parcel v2"},
+                                                         {"provider_path", "/land/soap"},
+                                                         {"adapter_kind", "soap"}});
+  EXPECT_EQ(unbound.status, 400) << unbound.body;
+  EXPECT_NE(unbound.body.find("adapter_config.soap"), std::string::npos) << unbound.body;
   EXPECT_EQ(database_->scalar("SELECT count(*) FROM services WHERE version = 'v2'"), "0");
 }
 

@@ -57,6 +57,9 @@ struct ServiceEntry {
   std::shared_ptr<const schema::JsonSchema> request_schema;
   std::shared_ptr<const schema::JsonSchema> response_schema;
   AdapterKind adapter = AdapterKind::kRest;
+  // The provider accepts queued (asynchronous) delivery; only then is a
+  // consumer's Prefer: respond-async honoured. Async services always are.
+  bool allow_async = false;
   // adapter_config.mapping compiled once per snapshot; null when the
   // provider speaks the standard form in that direction.
   std::shared_ptr<const mapping::FieldMapping> request_mapping;

@@ -47,8 +47,9 @@ boost::asio::awaitable<Result<net::HttpResponse>> SoapAdapter::call(
   auto binding =
       SoapBinding::from_config(service.adapter_config ? *service.adapter_config : json::object());
   if (!binding.has_value()) {
+    // The registration's fault, not the provider's (and not for its breaker).
     co_return make_error(
-        ErrorCode::kProviderUnreachable,
+        ErrorCode::kServerInternal,
         "the service is registered as SOAP but its adapter_config." + binding.error().detail);
   }
 
