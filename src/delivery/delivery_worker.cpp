@@ -187,7 +187,8 @@ class Runner {
                 all_done.cancel();
             });
       }
-      co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (pending > 0)  // every attempt suspends at least once, but do not rely on it
+        co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
       complete(batch, attempts);
     }
   }
