@@ -40,6 +40,10 @@ AdapterSet::AdapterSet(std::unique_ptr<net::HttpClient> http,
 
 AdapterSet::~AdapterSet() = default;
 
+int AdapterSet::seconds_until_probe(const registry::ServiceEntry& service) const {
+  return breakers_->seconds_until_probe(service.provider->key);
+}
+
 boost::asio::awaitable<Result<net::HttpResponse>> AdapterSet::call(
     const registry::ServiceEntry& service, net::HttpRequest request) {
   // An async service is a REST provider that the delivery queue calls later.

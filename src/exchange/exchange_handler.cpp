@@ -223,7 +223,7 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
                                          {envelope.header.id, record.request_id, record.consumer,
                                           envelope.header.user_id, envelope.header.purpose},
                                          envelope.body);
-  auto answer = co_await call_provider(record, *service, std::move(call));
+  auto answer = co_await call_provider(exchange, *service, std::move(call));
   if (!answer.has_value())
     co_return std::move(answer).error();
   const HttpResponse& reply = answer.value();
@@ -266,12 +266,15 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
                           record.request_id);
 }
 
-// Sends the call to the service's provider, recording when it went and came back.
+// Sends the call to the service's provider, recording when it went and came
+// back; a caller refused by the provider's open breaker learns when to retry.
 asio::awaitable<Result<HttpResponse>> ExchangeHandler::call_provider(
-    audit::AuditRecord& record, const registry::ServiceEntry& service, HttpRequest call) {
-  record.provider_called_at = std::chrono::system_clock::now();
+    Exchange& exchange, const registry::ServiceEntry& service, HttpRequest call) {
+  exchange.record.provider_called_at = std::chrono::system_clock::now();
   auto answer = co_await adapters_->call(service, std::move(call));
-  record.provider_answered_at = std::chrono::system_clock::now();
+  exchange.record.provider_answered_at = std::chrono::system_clock::now();
+  if (!answer.has_value() && answer.error().code == ErrorCode::kProviderUnavailable)
+    exchange.retry_after_seconds = adapters_->seconds_until_probe(service);
   co_return answer;
 }
 
@@ -345,7 +348,7 @@ asio::awaitable<HttpResponse> ExchangeHandler::finish(Exchange& exchange,
                           : exchange.xroad
                               ? xroad::error_response(outcome.error(), record.request_id)
                               : problem_response(outcome.error(), problem_context);
-  if (exchange.retry_after_seconds && response.status == 429)
+  if (exchange.retry_after_seconds && (response.status == 429 || response.status == 503))
     response.headers.push_back({"Retry-After", std::to_string(*exchange.retry_after_seconds)});
 
   record.node = deps_.node_name;

@@ -110,7 +110,7 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::rest_message(Exchange& ex
   if (!record.purpose.empty())
     call.headers.push_back({"X-Lienthong-Purpose", record.purpose});
   call.body = request.body;
-  auto answer = co_await call_provider(record, *service, std::move(call));
+  auto answer = co_await call_provider(exchange, *service, std::move(call));
   if (!answer.has_value())
     co_return std::move(answer).error();
   HttpResponse reply = std::move(answer).value();

@@ -116,6 +116,7 @@ TEST_F(ProviderResilience, AFailingProviderIsPausedThenProbedAndClosedWhenItReco
   const auto paused = post("paused");
   EXPECT_EQ(paused.status, 503) << paused.body;
   EXPECT_EQ(code_of(paused), "Provider.Unavailable");
+  EXPECT_EQ(paused.header("retry-after"), "1") << "the cool-down, in whole seconds";
   EXPECT_EQ(raw_->requests(), 3) << "an open breaker does not call the provider";
   EXPECT_EQ(audit_summary("paused"),
             std::string("503|Provider.Unavailable|") + kConsumer + "|" + kRaw + "|raw");

@@ -32,6 +32,8 @@ class AdapterSet {
   // provider's breaker is open (Provider.Unavailable, not called).
   boost::asio::awaitable<Result<net::HttpResponse>> call(const registry::ServiceEntry& service,
                                                          net::HttpRequest request);
+  // After a Provider.Unavailable: seconds until the provider's next probe (Retry-After).
+  int seconds_until_probe(const registry::ServiceEntry& service) const;
 
  private:
   std::unique_ptr<net::HttpClient> http_;

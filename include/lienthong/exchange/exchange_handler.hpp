@@ -90,7 +90,7 @@ class ExchangeHandler final : public net::HttpHandler {
                                               std::string_view service_code,
                                               std::string_view query);
   boost::asio::awaitable<Result<net::HttpResponse>> call_provider(
-      audit::AuditRecord& record, const registry::ServiceEntry& service, net::HttpRequest call);
+      Exchange& exchange, const registry::ServiceEntry& service, net::HttpRequest call);
   Result<const registry::AgreementEntry*> authorize(
       Exchange& exchange, const registry::SystemEntry& caller,
       const registry::ServiceEntry& service, std::string_view version, std::string_view purpose,
