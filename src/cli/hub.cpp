@@ -105,7 +105,6 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
   delivery_options.node = p.config.node.name;
   delivery_options.workers = p.config.async.workers;
   delivery_options.batch = p.config.async.batch;
-  delivery_options.max_attempts = p.config.async.max_attempts;
   delivery_options.backoff_initial = std::chrono::milliseconds(p.config.async.backoff_initial_ms);
   delivery_options.backoff_max = std::chrono::milliseconds(p.config.async.backoff_max_ms);
   delivery_options.lease = std::chrono::milliseconds(p.config.async.lease_ms);

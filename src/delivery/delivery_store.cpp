@@ -149,8 +149,8 @@ std::vector<Claimed> claim(pqxx::transaction_base& tx, const std::string& node, 
       "UPDATE deliveries d SET state = 'delivering', attempts = d.attempts + 1, "
       "lease_until = now() + $3 * interval '1 millisecond', claimed_by = $1, updated_at = now() "
       "FROM due WHERE d.id = due.id "
-      "RETURNING d.id, d.message_id, d.consumer_system_id, d.consumer, d.service, d.request_id, "
-      "d.user_id, d.purpose, d.request_body, d.attempts, d.max_attempts",
+      "RETURNING d.id, d.message_id, d.consumer, d.service, d.request_id, d.user_id, d.purpose, "
+      "d.request_body, d.attempts, d.max_attempts",
       node, limit, static_cast<std::int64_t>(lease.count()));
   std::vector<Claimed> claimed;
   claimed.reserve(rows.size());
@@ -158,15 +158,14 @@ std::vector<Claimed> claim(pqxx::transaction_base& tx, const std::string& node, 
     Claimed c;
     c.id = row[0].as<std::int64_t>();
     c.message_id = row[1].as<std::string>();
-    c.consumer_system_id = row[2].as<std::int64_t>();
-    c.consumer = row[3].as<std::string>();
-    c.service = row[4].as<std::string>();
-    c.request_id = row[5].as<std::string>();
-    c.user_id = row[6].is_null() ? "" : row[6].as<std::string>();
-    c.purpose = row[7].is_null() ? "" : row[7].as<std::string>();
-    c.body = row[8].as<std::string>();
-    c.attempts = row[9].as<int>();
-    c.max_attempts = row[10].as<int>();
+    c.consumer = row[2].as<std::string>();
+    c.service = row[3].as<std::string>();
+    c.request_id = row[4].as<std::string>();
+    c.user_id = row[5].is_null() ? "" : row[5].as<std::string>();
+    c.purpose = row[6].is_null() ? "" : row[6].as<std::string>();
+    c.body = row[7].as<std::string>();
+    c.attempts = row[8].as<int>();
+    c.max_attempts = row[9].as<int>();
     claimed.push_back(std::move(c));
   }
   return claimed;

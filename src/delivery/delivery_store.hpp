@@ -26,7 +26,6 @@ Result<DeliveryStatus> find(pqxx::transaction_base& tx, std::int64_t consumer_sy
 struct Claimed {
   std::int64_t id = 0;
   std::string message_id;
-  std::int64_t consumer_system_id = 0;
   std::string consumer;
   std::string service;
   std::string request_id;

@@ -76,7 +76,6 @@ struct Shared {
   DeliveryOptions options;
   WorkerDependencies deps;
   std::atomic<bool> stopping{false};
-  std::atomic<std::uint64_t> delivered{0};
 };
 
 // One worker thread: its io_context, adapters, connection and listener.
@@ -150,11 +149,8 @@ class Runner {
         throw std::runtime_error("no connection");
       pqxx::work tx(*connection_);
       for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (!store::complete(tx, options().node, batch[i].id, attempts[i].outcome)) {
+        if (!store::complete(tx, options().node, batch[i].id, attempts[i].outcome))
           impl_.deps.logger->warn("delivery {}: lease lost before completion", batch[i].id);
-        } else if (attempts[i].outcome.state == DeliveryState::kDelivered) {
-          ++impl_.delivered;
-        }
       }
       tx.commit();
     } catch (const std::exception& e) {
@@ -204,13 +200,14 @@ class Runner {
     return Clock::now() + std::chrono::milliseconds(jitter(random_));
   }
 
-  Attempt failed(const store::Claimed& message, const Error& error) {
+  // A failed attempt: tried again later when `retry` and attempts are left, else dead.
+  Attempt failed(const store::Claimed& message, const Error& error, bool retry) {
     Attempt attempt;
     attempt.status = error.http_status();
     attempt.error_code = std::string(error.code_name());
     attempt.outcome.error_code = attempt.error_code;
     attempt.outcome.error = error.detail;
-    if (retriable(error.code) && message.attempts < message.max_attempts) {
+    if (retry && message.attempts < message.max_attempts) {
       attempt.outcome.state = DeliveryState::kFailed;
       attempt.outcome.next_attempt_at = next_attempt(message.attempts);
     } else {
@@ -218,17 +215,15 @@ class Runner {
     }
     return attempt;
   }
+  Attempt failed(const store::Claimed& message, const Error& error) {
+    return failed(message, error, retriable(error.code));
+  }
 
+  // An attempt whose end is unknown counts as failed, and is retried.
   Attempt unfinished(const store::Claimed& message) {
-    Attempt attempt;
-    attempt.status = 500;
-    attempt.error_code = "Server.Internal";
-    attempt.outcome.error_code = attempt.error_code;
-    attempt.outcome.error = "the delivery attempt ended unexpectedly";
-    attempt.outcome.state =
-        message.attempts < message.max_attempts ? DeliveryState::kFailed : DeliveryState::kDead;
-    attempt.outcome.next_attempt_at = next_attempt(message.attempts);
-    return attempt;
+    return failed(message,
+                  make_error(ErrorCode::kServerInternal, "the delivery attempt ended unexpectedly"),
+                  /*retry=*/true);
   }
 
   static Attempt delivered(int status, std::string body, const std::string& error_code = "") {
@@ -419,10 +414,6 @@ void DeliveryWorker::stop() {
       thread.join();
   }
   impl_->threads.clear();
-}
-
-std::uint64_t DeliveryWorker::delivered() const {
-  return impl_->shared.delivered.load();
 }
 
 }  // namespace lienthong::delivery

@@ -57,9 +57,8 @@ struct DeliveryStatus {
 struct DeliveryOptions {
   std::string database_url;
   std::string node;
-  int workers = 1;       // delivery threads per node
-  int batch = 32;        // messages claimed (and delivered concurrently) at once
-  int max_attempts = 8;  // then the message is dead
+  int workers = 1;  // delivery threads per node
+  int batch = 32;   // messages claimed (and delivered concurrently) at once
   std::chrono::milliseconds backoff_initial{1'000};
   std::chrono::milliseconds backoff_max{300'000};
   std::chrono::milliseconds lease{120'000};  // longer than any service timeout

@@ -51,8 +51,6 @@ class DeliveryWorker {
   // Finishes the batch in progress (bounded by the service timeouts), then returns.
   void stop();
 
-  std::uint64_t delivered() const;  // messages this node delivered since start
-
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

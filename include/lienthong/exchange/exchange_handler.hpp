@@ -55,8 +55,8 @@ struct ExchangeDependencies {
   int max_json_depth = 64;
   std::shared_ptr<policy::RateLimiter> limits;  // shared by every I/O thread of the node
   std::shared_ptr<policy::ConcurrencyLimiter> concurrency;  // likewise
-  // Where asynchronous messages are queued; without it only synchronous
-  // exchanges are served (Prefer: respond-async is then not honoured).
+  // Where asynchronous messages are queued; when null they are refused with
+  // Server.QueueUnavailable.
   std::shared_ptr<delivery::DeliveryQueue> deliveries;
   std::shared_ptr<spdlog::logger> logger;
 };

@@ -90,12 +90,15 @@ Status write_value(pugi::xml_node parent, const std::string& name, const json& v
   return Ok{};
 }
 
+// "prefix:name" -> "name".
+std::string_view without_prefix(std::string_view name) {
+  const auto colon = name.find(':');
+  return colon == std::string_view::npos ? name : name.substr(colon + 1);
+}
+
 bool is_nil(const pugi::xml_node& element) {
   for (const auto& attribute : element.attributes()) {
-    std::string_view name = attribute.name();
-    if (const auto colon = name.find(':'); colon != std::string_view::npos)
-      name.remove_prefix(colon + 1);
-    if (name == "nil") {
+    if (without_prefix(attribute.name()) == "nil") {
       const std::string_view value = attribute.value();
       return value == "true" || value == "1";
     }
@@ -125,10 +128,7 @@ bool is_xml_name(std::string_view name) {
 }
 
 std::string_view local_name(const pugi::xml_node& node) {
-  std::string_view name = node.name();
-  if (const auto colon = name.find(':'); colon != std::string_view::npos)
-    name.remove_prefix(colon + 1);
-  return name;
+  return without_prefix(node.name());
 }
 
 Status write_members(pugi::xml_node parent, const json& value,
