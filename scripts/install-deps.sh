@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Lienthong needs to build, test and run the
 # demo. Does nothing when all are present. Needs root (or sudo) to install.
+#   scripts/install-deps.sh          build, test, demo
+#   scripts/install-deps.sh --bench  also what bench/run.sh drives (nginx, wrk)
 set -euo pipefail
 
 packages=(
@@ -13,6 +15,10 @@ packages=(
   # runtime tools: private PostgreSQL, dev PKI, demo client (curl, jq)
   postgresql-15 postgresql-client-15 openssl curl ca-certificates util-linux passwd jq
 )
+if [ "${1:-}" = "--bench" ]; then
+  # the baseline (nginx as a TLS reverse proxy) and the load generator
+  packages+=(nginx-light wrk)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,59 @@
+-- wrk script for bench/run.sh: POSTs a standard envelope of about 1 KB (a
+-- citizen record to verify) with a unique header.id on every request, so
+-- each answer can be matched with its audit record afterwards.
+--
+--   wrk ... -s exchange.lua URL -- MODE RUN_ID RECORD_FILE
+--   MODE messages: POST /exchange/v1/messages with the envelope (also what
+--                  the nginx baseline is sent, so both carry the same bytes)
+--   MODE r1:       POST /r1/... (X-Road REST) with the record as the body
+-- RECORD_FILE is the body (bench/gateway/citizen-record.json). done()
+-- prints one LT_RESULT line that bench/run.sh reads.
+
+local record  -- bench/gateway/citizen-record.json, read by init()
+
+local envelope_head = [[{"header": {"from": "VN/PROV/000.00.00.B02/BENCH-CONSUMER",
+"to": "VN/GOV/000.00.00.B01/BENCH-PROVIDER", "service": "citizen-verify", "version": "v1",
+"purpose": "Xác minh nhân thân khi cấp giấy phép (identity check)", "userId": "can-bo-0042",
+"id": "]]
+local envelope_tail
+
+local r1_path = "/r1/VN/GOV/000.00.00.B01/BENCH-PROVIDER/citizen-verify"
+local threads_made = 0
+
+function setup(thread)
+  threads_made = threads_made + 1
+  thread:set("thread_number", threads_made)
+end
+
+function init(args)
+  mode = args[1] or "messages"
+  run_id = args[2] or "run"
+  local file = assert(io.open(args[3] or "bench/gateway/citizen-record.json", "r"))
+  record = file:read("*a")
+  file:close()
+  envelope_tail = '"}, "body": ' .. record .. '}'
+  sent = 0
+end
+
+function request()
+  sent = sent + 1
+  local id = run_id .. "-" .. thread_number .. "-" .. sent
+  if mode == "r1" then
+    return wrk.format("POST", r1_path, {
+      ["Content-Type"] = "application/json",
+      ["X-Road-Client"] = "VN/PROV/000.00.00.B02/BENCH-CONSUMER",
+      ["X-Road-Id"] = id,
+      ["X-Lienthong-Purpose"] = "identity check"}, record)
+  end
+  return wrk.format("POST", "/exchange/v1/messages", {["Content-Type"] = "application/json"},
+                    envelope_head .. id .. envelope_tail)
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "LT_RESULT requests=%d duration_us=%d connect=%d read=%d write=%d status=%d timeout=%d " ..
+    "p50_us=%d p99_us=%d p999_us=%d max_us=%d\n",
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(99), latency:percentile(99.9), latency.max))
+end

@@ -1,0 +1,62 @@
+# Turns bench/run.sh's raw runs into the report: the median round of each
+# scenario, ratios against nginx at the same connection count, the targets
+# of docs/performance.md, and the machine it ran on.
+def median(f): (map(f) | sort) as $v | $v[(($v | length) - 1) / 2 | floor];
+def round2: . * 100 | round / 100;
+
+($runs | group_by([.scenario, .connections]) | map({
+    scenario: .[0].scenario,
+    connections: .[0].connections,
+    rounds: length,
+    rps: (median(.rps) | round),
+    p50_ms: (median(.p50_ms) | round2),
+    p99_ms: (median(.p99_ms) | round2),
+    p999_ms: (median(.p999_ms) | round2),
+    cpu_s_per_1000: ((map(.cpu_s) | add) / (map(.requests) | add) * 1000 | . * 1000 | round / 1000),
+    peak_rss_mb: (map(.peak_rss_mb) | max | round),
+    requests: (map(.requests) | add),
+    errors: (map(.errors) | add),
+    audited: (if .[0].audited == null then null else (map(.audited) | add) end),
+    unaudited_runs: (map(select(.audited != null and .audited < .requests - .errors)) | length)
+  })) as $groups
+| ($groups | map(select(.scenario == "nginx")) | map({key: (.connections | tostring), value: .})
+   | from_entries) as $baseline
+| ($groups | map(. + (
+    $baseline[.connections | tostring] as $base
+    | if .scenario == "nginx" or $base == null then {rps_vs_nginx: null, p99_vs_nginx_ms: null}
+      else {rps_vs_nginx: (.rps / $base.rps | round2), p99_vs_nginx_ms: (.p99_ms - $base.p99_ms | round2)}
+      end))
+   | sort_by(.connections, (.scenario | {"hub": 0, "hub-r1": 1, "nginx": 2}[.]))) as $summary
+| ($summary | map(select(.scenario == "hub" and .connections == 32)) | first) as $hub32
+| ($idle | map(select(.scenario == "hub")) | first) as $hub_idle
+| {
+    stamp: $stamp, commit: $commit, hub: $hub, nginx: $nginx,
+    machine: {cpu: $cpu, cores: $cores, memory: $memory, kernel: $kernel},
+    settings: {duration_s: $duration, rounds: $rounds},
+    summary: $summary,
+    idle: $idle,
+    soak: $soak,
+    targets: [
+      {target: "full pipeline throughput >= 0.5 x nginx at 32 connections",
+       value: ($hub32.rps_vs_nginx // null),
+       met: (if $hub32 == null then null else $hub32.rps_vs_nginx >= 0.5 end)},
+      {target: "full pipeline p99 <= nginx p99 + 2 ms at 32 connections",
+       value: ($hub32.p99_vs_nginx_ms // null),
+       met: (if $hub32 == null then null else $hub32.p99_vs_nginx_ms <= 2 end)},
+      {target: "peak RSS <= 150 MB with 10,000 idle TLS connections",
+       value: (if $hub_idle == null then null else $hub_idle.peak_rss_mb | round end),
+       met: (if $hub_idle == null or $hub_idle.open < 10000 then null
+             else $hub_idle.peak_rss_mb <= 150 and $hub_idle.failed == 0 end)},
+      {target: "no memory growth under load (soak)",
+       value: (if ($soak | length) < 3 then null
+               else ($soak[-1].rss_mb - $soak[1].rss_mb | round2) end),
+       met: (if ($soak | length) < 3 then null
+             else ($soak[-1].rss_mb - $soak[1].rss_mb) <= 0.05 * $soak[1].rss_mb end)},
+      {target: "zero errors",
+       value: ($summary | map(.errors) | add),
+       met: (($summary | map(.errors) | add) == 0)},
+      {target: "every 200 answer has a committed audit record",
+       value: ($summary | map(.unaudited_runs) | add),
+       met: (($summary | map(.unaudited_runs) | add) == 0)}
+    ]
+  }

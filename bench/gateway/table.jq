@@ -1,0 +1,21 @@
+# Prints bench/run.sh's report (report.jq's output) as aligned text tables.
+def pad($n): tostring | if length >= $n then . else (" " * ($n - length)) + . end;
+def lpad($n): tostring | if length >= $n then . else . + (" " * ($n - length)) end;
+def show: if . == null then "-" else tostring end;
+
+"Machine: \(.machine.cpu), \(.machine.cores) cores, \(.machine.memory); \(.nginx); commit \(.commit)",
+"Median of \(.settings.rounds) rounds of \(.settings.duration_s) s; latency in ms; CPU s per 1,000 exchanges; RSS in MB",
+"",
+(["scenario" | lpad(8)] + (["conns", "req/s", "p50", "p99", "p99.9", "CPU/1k", "peakRSS", "errors",
+  "audited", "x nginx", "p99-nginx"] | map(pad(9))) | join(" ")),
+(.summary[] | ([.scenario | lpad(8)] + ([.connections, .rps, .p50_ms, .p99_ms, .p999_ms,
+  .cpu_s_per_1000, .peak_rss_mb, .errors, (.audited | show), (.rps_vs_nginx | show),
+  (.p99_vs_nginx_ms | show)] | map(pad(9))) | join(" "))),
+"",
+(if (.idle | length) > 0 then
+  "Idle keep-alive TLS connections:",
+  (.idle[] | "  \(.scenario | lpad(6)) \(.open) open, \(.failed) failed: RSS \(.rss_mb | round) MB (\(.rss_before_mb | round) MB before, peak \(.peak_rss_mb | round) MB), \(.kb_per_connection // 0 | round) kB per connection")
+ else empty end),
+"",
+"Targets:",
+(.targets[] | "  [\(if .met == true then "met" elif .met == false then "NOT MET" else "not run" end)] \(.target)  (\(.value | show))")

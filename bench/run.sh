@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# The gateway benchmark, in one run on one machine: the hub's full exchange
+# pipeline and its X-Road REST pass-through against nginx as a plain TLS
+# reverse proxy to the same provider, then idle-connection memory, then the
+# micro-benchmarks. Prints one table and writes it under bench/results/.
+# Loopback only; stops everything it started. docs/performance.md explains
+# the scenarios and the latest results.
+#
+#   ./bench/run.sh [--duration S] [--rounds N] [--connections "32 256"]
+#                  [--idle N] [--soak S] [--no-micro]
+#
+#   --duration S      seconds per load run (default 10)
+#   --rounds N        times each scenario runs, alternating hub and nginx so
+#                     drift on a shared machine hits both (default 3; the
+#                     table shows the median round)
+#   --connections L   concurrent keep-alive connections per run (default "32 256")
+#   --idle N          idle TLS connections for the memory scenario (default 10000; 0 skips)
+#   --soak S          also load the hub for S seconds at 32 connections and
+#                     report its memory every 30 s (leak check; default 0 = skip)
+#   --no-micro        skip the Google Benchmark micro-benchmarks
+source "$(dirname "$0")/../scripts/lib/common.sh"
+source "$LT_ROOT/scripts/lib/pg.sh"
+
+duration=10
+rounds=3
+connection_counts="32 256"
+idle=10000
+soak=0
+micro=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --duration) duration=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
+    --connections) connection_counts=$2; shift 2 ;;
+    --idle) idle=$2; shift 2 ;;
+    --soak) soak=$2; shift 2 ;;
+    --no-micro) micro=0; shift ;;
+    *) lt_die "unknown option $1 (see the comment at the top of bench/run.sh)" ;;
+  esac
+done
+
+bench_dir="$LT_ROOT/bench"
+work="$LT_VAR/bench"
+lienthong="$LT_ROOT/build/src/lienthong"
+provider_port=9201
+hub_port=9443
+proxy_port=9445
+threads=$(nproc)
+clock_ticks=$(getconf CLK_TCK)
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+results="$bench_dir/results"
+runs_file="$work/runs.jsonl"
+idle_file="$work/idle.jsonl"
+soak_file="$work/soak.jsonl"
+
+"$LT_ROOT/scripts/install-deps.sh" --bench
+"$LT_ROOT/scripts/build.sh"  # RelWithDebInfo: -O2 code, with symbols for perf
+# 10,000 idle connections need as many descriptors in the server and the client.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge $((idle + 1000)) ] ||
+  lt_say "the open-file limit ($(ulimit -n)) is below --idle $idle: some idle connections will fail"
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+for port in "$provider_port" "$hub_port" 9444 "$proxy_port"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    lt_die "port $port is in use (is another bench/run.sh running?)"
+  fi
+done
+
+# --- Setup: a fresh database with the benchmark registry, nginx twice, the hub.
+rm -rf "$work" && mkdir -p "$work" "$results"
+pg_ensure_running
+pg_drop_database lienthong_bench >/dev/null
+pg_create_database lienthong_bench
+"$LT_ROOT/scripts/pki.sh" BENCH-CONSUMER >/dev/null
+export LIENTHONG_DATABASE_URL
+LIENTHONG_DATABASE_URL="$(pg_url lienthong_bench)"
+"$lienthong" migrate >/dev/null
+"$lienthong" registry apply "$bench_dir/gateway/registry.json" >/dev/null
+
+render() {
+  sed -e "s#@DIR@#$work#g" -e "s#@PKI@#$LT_PKI#g" -e "s#@WORKERS@#$threads#g" \
+    -e "s#@PROVIDER_PORT@#$provider_port#g" -e "s#@PROXY_PORT@#$proxy_port#g" "$1" >"$2"
+}
+render "$bench_dir/gateway/nginx-provider.conf" "$work/provider.conf"
+render "$bench_dir/gateway/nginx-proxy.conf" "$work/proxy.conf"
+nginx -p "$work" -c "$work/provider.conf" -g 'daemon off;' &
+pids+=($!)
+nginx -p "$work" -c "$work/proxy.conf" -g 'daemon off;' &
+proxy_pid=$!
+pids+=("$proxy_pid")
+(cd "$LT_ROOT" && exec "$lienthong" serve --config bench/gateway/hub.toml) &
+hub_pid=$!
+pids+=("$hub_pid")
+for port in "$provider_port" "$proxy_port" "$hub_port"; do
+  lt_wait_port 127.0.0.1 "$port" 30 || lt_die "nothing listens on port $port"
+done
+
+export LT_WRK_CLIENT_CERT="$LT_PKI/BENCH-CONSUMER.crt" LT_WRK_CLIENT_KEY="$LT_PKI/BENCH-CONSUMER.key"
+wrk_preload="$LT_ROOT/build/bench/liblienthong_wrk_client_certificate.so"
+cert_args=(--cert "$LT_WRK_CLIENT_CERT" --key "$LT_WRK_CLIENT_KEY" --cacert "$LT_PKI/ca.crt")
+
+# Each target answers the same request once, correctly, before any load.
+record="$bench_dir/gateway/citizen-record.json"
+envelope="{\"header\": {\"id\": \"bench-check-$stamp\", \"from\": \"VN/PROV/000.00.00.B02/BENCH-CONSUMER\",
+  \"to\": \"VN/GOV/000.00.00.B01/BENCH-PROVIDER\", \"service\": \"citizen-verify\", \"version\": \"v1\",
+  \"purpose\": \"check\"}, \"body\": $(cat "$record")}"
+check=$(curl -sS "${cert_args[@]}" -H 'Content-Type: application/json' --data-binary "$envelope" \
+  "https://localhost:$hub_port/exchange/v1/messages")
+[ "$(jq -r '.header.status' <<<"$check")" = 200 ] && [ "$(jq -r '.body.verified' <<<"$check")" = true ] &&
+  [ "$(jq -r '.body.internalRecordId // "projected"' <<<"$check")" = projected ] ||
+  lt_die "the hub's answer is not the projected record: $check"
+check=$(curl -sS "${cert_args[@]}" -H 'Content-Type: application/json' --data-binary "$envelope" \
+  "https://localhost:$proxy_port/exchange/v1/messages")
+[ "$(jq -r '.verified' <<<"$check")" = true ] || lt_die "nginx does not pass the provider's answer: $check"
+
+# --- Measuring helpers.
+# CPU ticks (user + system) of a process and its children (nginx's workers).
+cpu_ticks() {
+  local total=0 pid fields
+  for pid in "$1" $(pgrep -P "$1" || true); do
+    fields=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null) || continue
+    total=$((total + $(awk '{print $12 + $13}' <<<"$fields")))
+  done
+  echo "$total"
+}
+# Resident memory in kB of a process and its children: VmRSS now, or VmHWM
+# (the peak since reset_peak).
+memory_kb() {
+  local field=$2 total=0 pid
+  for pid in "$1" $(pgrep -P "$1" || true); do
+    total=$((total + $(awk -v f="$field:" '$1 == f {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+reset_peak() {
+  local pid
+  for pid in "$1" $(pgrep -P "$1" || true); do echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true; done
+}
+server_pid() { if [ "$1" = nginx ]; then echo "$proxy_pid"; else echo "$hub_pid"; fi; }
+server_url() {
+  if [ "$1" = nginx ]; then echo "https://localhost:$proxy_port"; else echo "https://localhost:$hub_port"; fi
+}
+audited() {  # committed 200 audit records whose message id starts with $1
+  lt_psql -d lienthong_bench -tAc \
+    "SELECT count(*) FROM audit_records WHERE message_id LIKE '$1-%' AND status = 200"
+}
+
+# One load run: scenario $1 (hub, hub-r1 or nginx), $2 connections, round $3.
+load_run() {
+  local scenario=$1 connections=$2 round=$3 pid mode=messages run_id out cpu0 cpu1 line
+  pid=$(server_pid "$scenario")
+  [ "$scenario" = hub-r1 ] && mode=r1
+  run_id="b$round-$scenario-$connections"
+  reset_peak "$pid"
+  cpu0=$(cpu_ticks "$pid")
+  out=$(LD_PRELOAD="$wrk_preload" wrk -t"$threads" -c"$connections" -d"${duration}s" --timeout 10s \
+    -s "$bench_dir/gateway/exchange.lua" "$(server_url "$scenario")" -- "$mode" "$run_id" "$record")
+  cpu1=$(cpu_ticks "$pid")
+  line=$(grep '^LT_RESULT' <<<"$out") || { echo "$out" >&2; lt_die "wrk printed no result"; }
+  local -A r=()
+  for kv in ${line#LT_RESULT }; do r[${kv%%=*}]=${kv#*=}; done
+  local audit_count=null
+  [ "$scenario" != nginx ] && audit_count=$(audited "$run_id")
+  jq -nc --arg scenario "$scenario" --argjson connections "$connections" --argjson round "$round" \
+    --argjson requests "${r[requests]}" --argjson duration_us "${r[duration_us]}" \
+    --argjson errors "$((r[connect] + r[read] + r[write] + r[status] + r[timeout]))" \
+    --argjson p50 "${r[p50_us]}" --argjson p99 "${r[p99_us]}" --argjson p999 "${r[p999_us]}" \
+    --argjson cpu_ticks "$((cpu1 - cpu0))" --argjson clock_ticks "$clock_ticks" \
+    --argjson peak_kb "$(memory_kb "$pid" VmHWM)" --argjson audited "$audit_count" \
+    '{scenario: $scenario, connections: $connections, round: $round, requests: $requests,
+      rps: ($requests / ($duration_us / 1e6)), errors: $errors,
+      p50_ms: ($p50 / 1000), p99_ms: ($p99 / 1000), p999_ms: ($p999 / 1000),
+      cpu_s: ($cpu_ticks / $clock_ticks), peak_rss_mb: ($peak_kb / 1024), audited: $audited}' \
+    >>"$runs_file"
+  printf '   %-7s %4s conns  round %s: %8.0f req/s  p99 %6.2f ms  errors %s\n' "$scenario" \
+    "$connections" "$round" "$(tail -n1 "$runs_file" | jq .rps)" "$(tail -n1 "$runs_file" | jq .p99_ms)" \
+    "$(tail -n1 "$runs_file" | jq .errors)" >&2
+}
+
+# --- Load: warm up, then alternate the three targets, round after round.
+lt_say "warming up (3 s each)"
+for scenario in hub hub-r1 nginx; do
+  LD_PRELOAD="$wrk_preload" wrk -t"$threads" -c32 -d3s -s "$bench_dir/gateway/exchange.lua" \
+    "$(server_url "$scenario")" -- "$([ "$scenario" = hub-r1 ] && echo r1 || echo messages)" \
+    "warmup-$scenario" "$record" >/dev/null
+done
+lt_say "load: $rounds round(s) of ${duration}s per scenario, connections: $connection_counts"
+for ((round = 1; round <= rounds; round++)); do
+  for connections in $connection_counts; do
+    for scenario in hub hub-r1 nginx; do load_run "$scenario" "$connections" "$round"; done
+  done
+done
+
+# --- Memory with idle keep-alive TLS connections.
+if [ "$idle" -gt 0 ]; then
+  lt_say "memory: $idle idle TLS connections to each server"
+  for scenario in hub nginx; do
+    pid=$(server_pid "$scenario")
+    port=$hub_port path=/exchange/v1/catalog
+    [ "$scenario" = nginx ] && port=$proxy_port
+    before=$(memory_kb "$pid" VmRSS)
+    reset_peak "$pid"
+    "$LT_ROOT/build/bench/lienthong_idle_connections" --port "$port" --path "$path" \
+      --connections "$idle" --hold-seconds 5 --ca "$LT_PKI/ca.crt" \
+      --cert "$LT_WRK_CLIENT_CERT" --key "$LT_WRK_CLIENT_KEY" >"$work/idle-$scenario.out" &
+    idle_pid=$!
+    for _ in $(seq 1 1200); do grep -q '^LT_IDLE open' "$work/idle-$scenario.out" && break; sleep 0.1; done
+    sleep 1  # let the server settle after the last answer
+    with=$(memory_kb "$pid" VmRSS)
+    peak=$(memory_kb "$pid" VmHWM)
+    wait "$idle_pid" || true
+    open=$(sed -n 's/^LT_IDLE open=\([0-9]*\).*/\1/p' "$work/idle-$scenario.out")
+    failed=$(sed -n 's/^LT_IDLE open=[0-9]* failed=\([0-9]*\).*/\1/p' "$work/idle-$scenario.out")
+    jq -nc --arg scenario "$scenario" --argjson open "${open:-0}" --argjson failed "${failed:-$idle}" \
+      --argjson before "$before" --argjson with "$with" --argjson peak "$peak" \
+      '{scenario: $scenario, open: $open, failed: $failed, rss_before_mb: ($before / 1024),
+        rss_mb: ($with / 1024), peak_rss_mb: ($peak / 1024),
+        kb_per_connection: (if $open > 0 then ($with - $before) / $open else null end)}' >>"$idle_file"
+    printf '   %-7s %s open, %s failed: RSS %s MB (before: %s MB)\n' "$scenario" "${open:-0}" \
+      "${failed:-?}" "$((with / 1024))" "$((before / 1024))" >&2
+  done
+fi
+
+# --- Soak: memory over a long run, every 30 s.
+if [ "$soak" -gt 0 ]; then
+  lt_say "soak: the hub under load for ${soak}s at 32 connections"
+  LD_PRELOAD="$wrk_preload" wrk -t"$threads" -c32 -d"${soak}s" --timeout 10s \
+    -s "$bench_dir/gateway/exchange.lua" "$(server_url hub)" -- messages soak "$record" >"$work/soak.out" &
+  soak_pid=$!
+  start=$(date +%s)
+  while kill -0 "$soak_pid" 2>/dev/null; do
+    jq -nc --argjson t "$(($(date +%s) - start))" --argjson rss "$(memory_kb "$hub_pid" VmRSS)" \
+      '{seconds: $t, rss_mb: ($rss / 1024)}' >>"$soak_file"
+    for _ in $(seq 1 30); do kill -0 "$soak_pid" 2>/dev/null && sleep 1; done
+  done
+  wait "$soak_pid" || lt_die "wrk failed in the soak run"
+  jq -c . "$soak_file" | sed 's/^/   /' >&2
+fi
+
+# --- Report.
+node_version=$("$lienthong" --version 2>/dev/null || echo unknown)
+jq -n --slurpfile runs "$runs_file" \
+  --slurpfile idle <([ -f "$idle_file" ] && cat "$idle_file" || true) \
+  --slurpfile soak <([ -f "$soak_file" ] && cat "$soak_file" || true) \
+  --arg stamp "$stamp" --arg cpu "$(lscpu | sed -n 's/^Model name: *//p')" --argjson cores "$threads" \
+  --arg memory "$(free -g | awk '/^Mem:/ {print $2 " GiB"}')" --arg kernel "$(uname -r)" \
+  --arg nginx "$(nginx -v 2>&1 | sed 's/^nginx version: //')" --arg commit "$(git -C "$LT_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+  --arg hub "$node_version" --argjson duration "$duration" --argjson rounds "$rounds" \
+  -f "$bench_dir/gateway/report.jq" >"$results/gateway-$stamp.json"
+cp "$results/gateway-$stamp.json" "$results/gateway-latest.json"
+jq -r '.summary[] | [.scenario, .connections, .rps, .p50_ms, .p99_ms, .p999_ms, .cpu_s_per_1000,
+  .peak_rss_mb, .errors, .audited, .rps_vs_nginx, .p99_vs_nginx_ms] | @csv' \
+  "$results/gateway-latest.json" |
+  sed '1i "scenario","connections","requests_per_s","p50_ms","p99_ms","p99_9_ms","cpu_s_per_1000","peak_rss_mb","errors","audited_200","throughput_vs_nginx","p99_minus_nginx_ms"' \
+    >"$results/gateway-$stamp.csv"
+cp "$results/gateway-$stamp.csv" "$results/gateway-latest.csv"
+
+echo
+jq -r -f "$bench_dir/gateway/table.jq" "$results/gateway-latest.json"
+echo
+echo "(bench/results/gateway-$stamp.{json,csv})"
+
+if [ "$micro" = 1 ]; then
+  echo
+  lt_say "micro-benchmarks (Google Benchmark)"
+  "$LT_ROOT/build/bench/lienthong_micro_bench" --benchmark_min_time=0.3 \
+    --benchmark_out="$results/micro-$stamp.json" --benchmark_out_format=json
+  cp "$results/micro-$stamp.json" "$results/micro-latest.json"
+fi
