@@ -1,6 +1,7 @@
 #include "lienthong/schema/json_schema.hpp"
 
 #include <atomic>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
@@ -35,6 +36,30 @@ std::string to_json_pointer(const std::vector<std::string>& context) {
   return pointer;
 }
 
+// valijson compiles every "pattern" into a std::regex and caches it in the
+// Validator. A Validator made per call compiled each pattern on each request
+// (57 % of the hub's CPU under load, docs/performance.md), so every thread
+// keeps one. Its cache is keyed by the pattern's text, which makes it right
+// for any schema; it is renewed after kRenewAfterCompilations further schemas
+// have been compiled, so the patterns of replaced schemas do not pile up.
+constexpr std::uint64_t kRenewAfterCompilations = 1000;
+
+class ThreadValidator {
+ public:
+  static valijson::Validator& get() {
+    thread_local std::optional<ThreadValidator> current;
+    const auto compiled = g_compiled.load(std::memory_order_relaxed);
+    if (!current || compiled - current->made_at_ > kRenewAfterCompilations)
+      current.emplace(compiled);
+    return current->validator_;
+  }
+  explicit ThreadValidator(std::uint64_t made_at) : made_at_(made_at) {}
+
+ private:
+  valijson::Validator validator_{valijson::Validator::kStrongTypes};
+  std::uint64_t made_at_;
+};
+
 }  // namespace
 
 struct JsonSchema::Impl {
@@ -62,7 +87,7 @@ Result<std::shared_ptr<const JsonSchema>> JsonSchema::compile(const nlohmann::js
 
 std::vector<SchemaViolation> JsonSchema::validate(const nlohmann::json& document,
                                                   std::size_t max_violations) const {
-  valijson::Validator validator(valijson::Validator::kStrongTypes);
+  valijson::Validator& validator = ThreadValidator::get();
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter adapter(document);
   std::vector<SchemaViolation> violations;
