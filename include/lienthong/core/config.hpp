@@ -61,7 +61,7 @@ struct Config {
   } limits;
   struct Provider {
     int connect_timeout_ms = 3'000;
-    int max_idle_per_host = 32;
+    int max_idle_per_host = 256;  // fewer than the calls in flight: connect and close per call
     std::string ca_file;  // extra CA for HTTPS providers; empty means system trust only
     // The hub's own certificate for providers that require mTLS; none when empty.
     std::string client_certificate;
