@@ -1,6 +1,7 @@
 #include "lienthong/net/http_server.hpp"
 
 #include <atomic>
+#include <csignal>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -17,7 +18,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
@@ -25,6 +25,7 @@
 #include "lienthong/core/result.hpp"
 
 #include "beast_conversions.hpp"
+#include "tls_stream.hpp"
 
 namespace lienthong::net {
 namespace asio = boost::asio;
@@ -65,9 +66,10 @@ Error read_error(const beast::error_code& ec) {
 // it), so the slow client can still be told 408 before the hub hangs up.
 // Handlers run on the connection's thread; a generation number keeps a
 // completion that was already queued from acting on a later request.
+template <class Layer>
 class ReadDeadline {
  public:
-  ReadDeadline(const asio::any_io_executor& executor, beast::tcp_stream& stream)
+  ReadDeadline(const asio::any_io_executor& executor, Layer& stream)
       : timer_(executor), state_(std::make_shared<State>(State{&stream})) {}
   ReadDeadline(const ReadDeadline&) = delete;
   ReadDeadline& operator=(const ReadDeadline&) = delete;
@@ -92,7 +94,7 @@ class ReadDeadline {
 
  private:
   struct State {
-    beast::tcp_stream* stream;
+    Layer* stream;
     std::uint64_t generation = 0;
     bool expired = false;
   };
@@ -126,10 +128,9 @@ HttpRequest to_request(http::request_parser<http::string_body>& parser, const Pe
 // Sends a streamed body as HTTP/1.1 chunks, one piece at a time, so memory
 // holds one piece however long the body. False when the connection must end
 // (a failed write, a failed piece, or no keep-alive).
-template <class Stream>
-asio::awaitable<bool> write_streamed(Stream& stream, beast::tcp_stream& tcp_layer,
-                                     const ServerOptions& options, HttpResponse& response,
-                                     unsigned version, bool keep_alive) {
+template <class Stream, class Layer>
+asio::awaitable<bool> write_streamed(Stream& stream, Layer& tcp_layer, const ServerOptions& options,
+                                     HttpResponse& response, unsigned version, bool keep_alive) {
   auto source = std::move(response.stream);
   auto head = detail::to_beast_chunked_head(response, version, keep_alive);
   http::response_serializer<http::empty_body> serializer(head);
@@ -155,23 +156,38 @@ asio::awaitable<bool> write_streamed(Stream& stream, beast::tcp_stream& tcp_laye
   }
 }
 
+// Idle keep-alive: waits for the first bytes of the next request.
+asio::awaitable<beast::error_code> next_request(beast::tcp_stream& stream,
+                                                beast::flat_buffer& buffer) {
+  auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kNoThrow);
+  buffer.commit(n);
+  co_return ec;
+}
+
+// Over TLS an idle connection holds no buffer and no read in progress, so
+// OpenSSL keeps none either: it reads only once the socket has data.
+asio::awaitable<beast::error_code> next_request(TlsStream& stream, beast::flat_buffer& buffer) {
+  buffer.shrink_to_fit();
+  if (auto [ec] = co_await stream.async_wait_readable(kNoThrow); ec)
+    co_return ec;
+  auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kNoThrow);
+  buffer.commit(n);
+  co_return ec;
+}
+
 // Serves requests on one connection until it closes. `Stream` is the TLS or
-// the plain stream; `tcp_layer` is the tcp_stream under it, which carries the
-// deadlines.
-template <class Stream>
-asio::awaitable<void> serve_requests(Stream& stream, beast::tcp_stream& tcp_layer,
-                                     const ServerOptions& options, HttpHandler& handler,
-                                     const PeerInfo& peer) {
+// the plain stream; `tcp_layer` carries the deadlines (the TLS stream itself,
+// or the plain tcp_stream).
+template <class Stream, class Layer>
+asio::awaitable<void> serve_requests(Stream& stream, Layer& tcp_layer, const ServerOptions& options,
+                                     HttpHandler& handler, const PeerInfo& peer) {
   beast::flat_buffer buffer;
-  ReadDeadline deadline(co_await asio::this_coro::executor, tcp_layer);
+  ReadDeadline<Layer> deadline(co_await asio::this_coro::executor, tcp_layer);
   for (;;) {
-    // Idle keep-alive: wait for the first byte of the next request.
     if (buffer.size() == 0) {
       tcp_layer.expires_after(std::chrono::milliseconds(options.idle_timeout_ms));
-      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kNoThrow);
-      if (ec)
+      if (co_await next_request(stream, buffer))
         co_return;
-      buffer.commit(n);
     }
     // From the first byte on, the whole request must arrive within the read
     // deadline, so a client trickling bytes cannot hold the connection. The
@@ -300,17 +316,17 @@ struct HttpServer::Impl {
         stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
         co_return;
       }
-      beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *tls);
-      stream.next_layer().expires_after(std::chrono::milliseconds(options.handshake_timeout_ms));
-      auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kNoThrow);
+      TlsStream stream(std::move(socket), tls->native_handle());
+      stream.expires_after(std::chrono::milliseconds(options.handshake_timeout_ms));
+      auto [ec] = co_await stream.async_handshake(kNoThrow);
       if (ec) {
         logger->debug("TLS handshake with {} failed: {}", peer.address, ec.message());
         co_return;
       }
       peer.certificate_sha256 = peer_certificate_sha256(stream.native_handle());
-      co_await serve_requests(stream, stream.next_layer(), options, *handler, peer);
-      // Bounded close_notify; a peer that never answers must not pin the connection.
-      stream.next_layer().expires_after(kShutdownTimeout);
+      co_await serve_requests(stream, stream, options, *handler, peer);
+      // Bounded close_notify; a peer that never reads must not pin the connection.
+      stream.expires_after(kShutdownTimeout);
       co_await stream.async_shutdown(kNoThrow);
     } catch (const std::exception& e) {
       // Handlers answer errors as values; reaching here is a bug, never the caller's fault.
@@ -341,6 +357,9 @@ void HttpServer::start() {
   Impl& s = *impl_;
   if (s.running)
     return;
+  // OpenSSL writes to client sockets with write(2): a peer that has gone
+  // must make that fail with EPIPE, not end the process with SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   const int threads = std::max(1, s.options.threads);
   for (int i = 0; i < threads; ++i) {
     auto worker = std::make_unique<Impl::Worker>();

@@ -86,6 +86,35 @@ TEST_F(Exchange, KeepsTheConnectionAliveAcrossRequests) {
   EXPECT_EQ(audit_count(), 5);
 }
 
+TEST_F(Exchange, AnswersPipelinedRequestsOnOneTlsConnectionInOrder) {
+  auto consumer = client();
+  const std::string second = envelope("pipelined-1", kConsumer, kProvider, "echo");
+  // Both requests arrive in one write, so in one TLS record. The first is
+  // exactly 4096 bytes, what the hub reads at the start of a request: it
+  // then has consumed everything it read, and must find the second request
+  // in what the TLS layer already holds rather than wait on the socket. The
+  // first answer (the API description, ~28 kB) takes several TLS records.
+  std::string first = "GET /exchange/v1/openapi.json HTTP/1.1\r\nHost: hub\r\nX-Padding: ";
+  first += std::string(4096 - first.size() - 4, 'p') + "\r\n\r\n";
+  ASSERT_EQ(first.size(), 4096u);
+  const auto answer = consumer.send_raw(first +
+                                        "POST /exchange/v1/messages HTTP/1.1\r\nHost: hub\r\n"
+                                        "Content-Type: application/json\r\nConnection: close\r\n"
+                                        "Content-Length: " +
+                                        std::to_string(second.size()) + "\r\n\r\n" + second);
+  ASSERT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer.substr(0, 200);
+  const auto second_answer = answer.find("HTTP/1.1 200", 12);
+  ASSERT_NE(second_answer, std::string::npos) << "the pipelined request was not answered";
+  const auto description_end = answer.rfind('}', second_answer);
+  const auto description_start = answer.find("\r\n\r\n") + 4;
+  EXPECT_EQ(json::parse(answer.substr(description_start, description_end + 1 - description_start))
+                .at("openapi"),
+            "3.1.0");
+  EXPECT_NE(answer.find(R"("correlationId":"pipelined-1")", second_answer), std::string::npos)
+      << answer.substr(second_answer);
+  EXPECT_EQ(provider_->calls(), 1);
+}
+
 TEST_F(Exchange, AnswersAClientThatTricklesItsRequestWith408AndHangsUp) {
   auto consumer = client();
   const auto started = std::chrono::steady_clock::now();
