@@ -11,7 +11,7 @@ packages=(
   # libraries
   libboost1.81-all-dev libssl-dev nlohmann-json3-dev libvalijson-dev libpqxx-dev
   libspdlog-dev libcli11-dev libtomlplusplus-dev libpugixml-dev libyaml-cpp-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
   # runtime tools: private PostgreSQL, dev PKI, demo client (curl, jq)
   postgresql-15 postgresql-client-15 openssl curl ca-certificates util-linux passwd jq
 )
