@@ -243,6 +243,18 @@ if [ "$soak" -gt 0 ]; then
   done
   wait "$soak_pid" || lt_die "wrk failed in the soak run"
   jq -c . "$soak_file" | sed 's/^/   /' >&2
+  line=$(grep '^LT_RESULT' "$work/soak.out") || lt_die "wrk printed no result in the soak run"
+  declare -A r=()
+  for kv in ${line#LT_RESULT }; do r[${kv%%=*}]=${kv#*=}; done
+  # The soak counts as one more hub run in the table's error and audit checks.
+  jq -nc --argjson requests "${r[requests]}" --argjson duration_us "${r[duration_us]}" \
+    --argjson errors "$((r[connect] + r[read] + r[write] + r[status] + r[timeout]))" \
+    --argjson p50 "${r[p50_us]}" --argjson p99 "${r[p99_us]}" --argjson p999 "${r[p999_us]}" \
+    --argjson audited "$(audited soak)" --argjson connections 32 \
+    '{scenario: "hub-soak", connections: $connections, round: 1, requests: $requests,
+      rps: ($requests / ($duration_us / 1e6)), errors: $errors, p50_ms: ($p50 / 1000),
+      p99_ms: ($p99 / 1000), p999_ms: ($p999 / 1000), cpu_s: null, peak_rss_mb: null,
+      audited: $audited}' >>"$runs_file"
 fi
 
 # --- Report.

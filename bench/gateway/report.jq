@@ -12,8 +12,9 @@ def round2: . * 100 | round / 100;
     p50_ms: (median(.p50_ms) | round2),
     p99_ms: (median(.p99_ms) | round2),
     p999_ms: (median(.p999_ms) | round2),
-    cpu_s_per_1000: ((map(.cpu_s) | add) / (map(.requests) | add) * 1000 | . * 1000 | round / 1000),
-    peak_rss_mb: (map(.peak_rss_mb) | max | round),
+    cpu_s_per_1000: (if any(.[]; .cpu_s == null) then null
+                     else (map(.cpu_s) | add) / (map(.requests) | add) * 1000 | . * 1000 | round / 1000 end),
+    peak_rss_mb: (if any(.[]; .peak_rss_mb == null) then null else map(.peak_rss_mb) | max | round end),
     requests: (map(.requests) | add),
     errors: (map(.errors) | add),
     audited: (if .[0].audited == null then null else (map(.audited) | add) end),
@@ -26,7 +27,7 @@ def round2: . * 100 | round / 100;
     | if .scenario == "nginx" or $base == null then {rps_vs_nginx: null, p99_vs_nginx_ms: null}
       else {rps_vs_nginx: (.rps / $base.rps | round2), p99_vs_nginx_ms: (.p99_ms - $base.p99_ms | round2)}
       end))
-   | sort_by(.connections, (.scenario | {"hub": 0, "hub-r1": 1, "nginx": 2}[.]))) as $summary
+   | sort_by(.connections, (.scenario | {"hub": 0, "hub-r1": 1, "nginx": 2, "hub-soak": 3}[.]))) as $summary
 | ($summary | map(select(.scenario == "hub" and .connections == 32)) | first) as $hub32
 | ($idle | map(select(.scenario == "hub")) | first) as $hub_idle
 | {

@@ -9,7 +9,7 @@ def show: if . == null then "-" else tostring end;
 (["scenario" | lpad(8)] + (["conns", "req/s", "p50", "p99", "p99.9", "CPU/1k", "peakRSS", "errors",
   "audited", "x nginx", "p99-nginx"] | map(pad(9))) | join(" ")),
 (.summary[] | ([.scenario | lpad(8)] + ([.connections, .rps, .p50_ms, .p99_ms, .p999_ms,
-  .cpu_s_per_1000, .peak_rss_mb, .errors, (.audited | show), (.rps_vs_nginx | show),
+  (.cpu_s_per_1000 | show), (.peak_rss_mb | show), .errors, (.audited | show), (.rps_vs_nginx | show),
   (.p99_vs_nginx_ms | show)] | map(pad(9))) | join(" "))),
 "",
 (if (.idle | length) > 0 then
