@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <optional>
+#include <regex>
 
 #include <nlohmann/json.hpp>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
@@ -34,6 +35,46 @@ std::string to_json_pointer(const std::vector<std::string>& context) {
     }
   }
   return pointer;
+}
+
+bool is_regular_expression(const std::string& pattern) {
+  try {
+    std::regex compiled(pattern);  // as valijson will compile it
+    return true;
+  } catch (const std::regex_error&) {
+    return false;
+  }
+}
+
+// valijson compiles "pattern" and the keys of "patternProperties" only while
+// validating, where one std::regex cannot read would throw in the middle of
+// an exchange. Returns the first such pattern in `schema`, if any. Values
+// that are data, not schemas ("enum", "const", ...), are not looked into.
+std::optional<std::string> invalid_pattern(const nlohmann::json& schema) {
+  if (schema.is_array()) {
+    for (const auto& item : schema) {
+      if (auto found = invalid_pattern(item))
+        return found;
+    }
+    return std::nullopt;
+  }
+  if (!schema.is_object())
+    return std::nullopt;
+  for (const auto& [key, value] : schema.items()) {
+    if (key == "enum" || key == "const" || key == "default" || key == "examples")
+      continue;
+    if (key == "pattern" && value.is_string() && !is_regular_expression(value.get<std::string>()))
+      return value.get<std::string>();
+    if (key == "patternProperties" && value.is_object()) {
+      for (const auto& [property_pattern, ignored] : value.items()) {
+        if (!is_regular_expression(property_pattern))
+          return property_pattern;
+      }
+    }
+    if (auto found = invalid_pattern(value))
+      return found;
+  }
+  return std::nullopt;
 }
 
 // valijson compiles every "pattern" into a std::regex and caches it in the
@@ -79,6 +120,10 @@ Result<std::shared_ptr<const JsonSchema>> JsonSchema::compile(const nlohmann::js
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kClientBadRequest,
                       std::string("invalid JSON Schema: ") + e.what());
+  }
+  if (const auto pattern = invalid_pattern(document)) {
+    return make_error(ErrorCode::kClientBadRequest, "invalid JSON Schema: pattern '" + *pattern +
+                                                        "' is not a valid regular expression");
   }
   impl->document = document;
   g_compiled.fetch_add(1, std::memory_order_relaxed);

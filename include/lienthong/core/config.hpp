@@ -62,7 +62,7 @@ struct Config {
   struct Provider {
     int connect_timeout_ms = 3'000;
     int max_idle_per_host = 256;  // fewer than the calls in flight: connect and close per call
-    std::string ca_file;  // extra CA for HTTPS providers; empty means system trust only
+    std::string ca_file;          // extra CA for HTTPS providers; empty means system trust only
     // The hub's own certificate for providers that require mTLS; none when empty.
     std::string client_certificate;
     std::string client_key;

@@ -1,5 +1,9 @@
 #include "lienthong/schema/json_schema.hpp"
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -27,6 +31,47 @@ TEST(JsonSchema, ValidatesAndReportsPointers) {
   const auto violations = schema.value()->validate({{"idNumber", "12"}});
   ASSERT_FALSE(violations.empty());
   EXPECT_EQ(violations[0].pointer, "/idNumber");
+}
+
+TEST(JsonSchema, PatternsThatAreNotRegularExpressionsAreRefusedWhenCompiled) {
+  // valijson compiles patterns only when it validates, where a bad one threw
+  // in the middle of an exchange; they are checked when the schema is made.
+  for (const auto& document :
+       {json{{"pattern", "[0-9"}},
+        json{{"properties", {{"id", {{"type", "string"}, {"pattern", "(unclosed"}}}}}},
+        json{{"patternProperties", {{"^x-(", {{"type", "string"}}}}}},
+        json{{"items", {{"pattern", "a{2,1}"}}}}}) {
+    const auto compiled = JsonSchema::compile(document);
+    ASSERT_FALSE(compiled.has_value()) << document.dump();
+    EXPECT_NE(compiled.error().detail.find("not a valid regular expression"), std::string::npos)
+        << compiled.error().detail;
+  }
+  // A property that happens to be called "pattern" is a schema, not a pattern.
+  EXPECT_TRUE(
+      JsonSchema::compile({{"properties", {{"pattern", {{"type", "string"}}}}}}).has_value());
+}
+
+TEST(JsonSchema, ThreadsValidateTheSameSchemaConcurrently) {
+  const auto schema = JsonSchema::compile(
+      {{"type", "object"},
+       {"properties", {{"idNumber", {{"type", "string"}, {"pattern", "^[0-9]{12}$"}}}}}});
+  ASSERT_TRUE(schema.has_value());
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 500; ++i) {
+        const bool good = (i + t) % 2 == 0;
+        const auto violations =
+            schema.value()->validate({{"idNumber", good ? "001089012345" : "12"}});
+        if (violations.empty() != good)
+          ++wrong;
+      }
+    });
+  }
+  for (auto& thread : threads)
+    thread.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 }  // namespace
