@@ -24,16 +24,6 @@ struct TlsStream::Deadline {
   bool expired = false;
 };
 
-// What one write sends: the caller's buffer, or the first ones copied together.
-struct TlsStream::Outgoing {
-  asio::const_buffer view;
-  std::vector<char> copy;
-};
-
-std::shared_ptr<TlsStream::Outgoing> TlsStream::make_outgoing() {
-  return std::make_shared<Outgoing>();
-}
-
 bool TlsStream::append(Outgoing& outgoing, asio::const_buffer buffer) {
   if (buffer.size() == 0)
     return true;
@@ -97,8 +87,10 @@ struct Read {
 };
 
 struct Write {
-  std::shared_ptr<void> keep;  // owns the bytes `buffer` points into
+  // The bytes: `buffer` points into `copy` when the caller's buffers were
+  // gathered, else into the caller's own buffer. Moving a vector keeps its bytes in place.
   asio::const_buffer buffer;
+  std::vector<char> copy;
   TlsStream::Transferred handler;
   std::size_t done = 0;
   int attempt(SSL* ssl) { return SSL_write_ex(ssl, buffer.data(), buffer.size(), &done); }
@@ -173,9 +165,9 @@ void TlsStream::start_read(asio::mutable_buffer buffer, Transferred handler) {
   drive(std::make_shared<Read>(Read{buffer, std::move(handler)}), true);
 }
 
-void TlsStream::start_write(std::shared_ptr<Outgoing> outgoing, Transferred handler) {
-  const auto buffer = outgoing->view;
-  drive(std::make_shared<Write>(Write{std::move(outgoing), buffer, std::move(handler)}), true);
+void TlsStream::start_write(Outgoing outgoing, Transferred handler) {
+  drive(std::make_shared<Write>(Write{outgoing.view, std::move(outgoing.copy), std::move(handler)}),
+        true);
 }
 
 void TlsStream::start_shutdown(Done handler) {

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <vector>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
@@ -90,8 +91,13 @@ class TlsStream {
 
  private:
   struct Deadline;
-  struct Outgoing;
   static constexpr std::size_t kRecordBytes = 16384;
+
+  // What one write sends: the caller's buffer, or the first ones copied together.
+  struct Outgoing {
+    boost::asio::const_buffer view;
+    std::vector<char> copy;
+  };
 
   template <class MutableBuffers>
   static boost::asio::mutable_buffer first_non_empty(const MutableBuffers& buffers) {
@@ -104,23 +110,22 @@ class TlsStream {
   }
 
   template <class ConstBuffers>
-  static std::shared_ptr<Outgoing> gather(const ConstBuffers& buffers) {
-    auto outgoing = make_outgoing();
+  static Outgoing gather(const ConstBuffers& buffers) {
+    Outgoing outgoing;
     for (auto it = boost::asio::buffer_sequence_begin(buffers);
          it != boost::asio::buffer_sequence_end(buffers); ++it) {
-      if (!append(*outgoing, boost::asio::const_buffer(*it)))
+      if (!append(outgoing, boost::asio::const_buffer(*it)))
         break;
     }
     return outgoing;
   }
-  static std::shared_ptr<Outgoing> make_outgoing();
   // Adds `buffer` (or as much as fits in a record); false when full.
   static bool append(Outgoing& outgoing, boost::asio::const_buffer buffer);
 
   void start_handshake(Done handler);
   void start_wait_readable(Done handler);
   void start_read(boost::asio::mutable_buffer buffer, Transferred handler);
-  void start_write(std::shared_ptr<Outgoing> outgoing, Transferred handler);
+  void start_write(Outgoing outgoing, Transferred handler);
   void start_shutdown(Done handler);
 
   template <class Operation>
