@@ -153,33 +153,48 @@ audited() {  # committed 200 audit records whose message id starts with $1
     "SELECT count(*) FROM audit_records WHERE message_id LIKE '$1-%' AND status = 200"
 }
 
-# One load run: scenario $1 (hub, hub-r1 or nginx), $2 connections, round $3.
-load_run() {
-  local scenario=$1 connections=$2 round=$3 pid mode=messages run_id out cpu0 cpu1 line
-  pid=$(server_pid "$scenario")
+# Loads scenario $1 (hub, hub-r1 or nginx) with $2 connections for $3
+# seconds, message ids starting with $4; prints wrk's LT_RESULT line.
+wrk_run() {
+  local scenario=$1 connections=$2 seconds=$3 run_id=$4 mode=messages out
   [ "$scenario" = hub-r1 ] && mode=r1
-  run_id="b$round-$scenario-$connections"
-  reset_peak "$pid"
-  cpu0=$(cpu_ticks "$pid")
-  out=$(LD_PRELOAD="$wrk_preload" wrk -t"$threads" -c"$connections" -d"${duration}s" --timeout 10s \
+  out=$(LD_PRELOAD="$wrk_preload" wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s \
     -s "$bench_dir/gateway/exchange.lua" "$(server_url "$scenario")" -- "$mode" "$run_id" "$record")
-  cpu1=$(cpu_ticks "$pid")
-  line=$(grep '^LT_RESULT' <<<"$out") || { echo "$out" >&2; lt_die "wrk printed no result"; }
+  grep '^LT_RESULT' <<<"$out" || { echo "$out" >&2; lt_die "wrk printed no result"; }
+}
+
+# Appends one run to runs.jsonl: scenario $1, $2 connections, round $3, wrk's
+# LT_RESULT line $4, then committed 200 audit records, CPU ticks and peak
+# RSS in kB, each "null" where not measured.
+record_run() {
   local -A r=()
-  for kv in ${line#LT_RESULT }; do r[${kv%%=*}]=${kv#*=}; done
-  local audit_count=null
-  [ "$scenario" != nginx ] && audit_count=$(audited "$run_id")
-  jq -nc --arg scenario "$scenario" --argjson connections "$connections" --argjson round "$round" \
+  for kv in ${4#LT_RESULT }; do r[${kv%%=*}]=${kv#*=}; done
+  jq -nc --arg scenario "$1" --argjson connections "$2" --argjson round "$3" \
     --argjson requests "${r[requests]}" --argjson duration_us "${r[duration_us]}" \
     --argjson errors "$((r[connect] + r[read] + r[write] + r[status] + r[timeout]))" \
     --argjson p50 "${r[p50_us]}" --argjson p99 "${r[p99_us]}" --argjson p999 "${r[p999_us]}" \
-    --argjson cpu_ticks "$((cpu1 - cpu0))" --argjson clock_ticks "$clock_ticks" \
-    --argjson peak_kb "$(memory_kb "$pid" VmHWM)" --argjson audited "$audit_count" \
+    --argjson audited "$5" --argjson cpu_ticks "$6" --argjson peak_kb "$7" \
+    --argjson clock_ticks "$clock_ticks" \
     '{scenario: $scenario, connections: $connections, round: $round, requests: $requests,
       rps: ($requests / ($duration_us / 1e6)), errors: $errors,
       p50_ms: ($p50 / 1000), p99_ms: ($p99 / 1000), p999_ms: ($p999 / 1000),
-      cpu_s: ($cpu_ticks / $clock_ticks), peak_rss_mb: ($peak_kb / 1024), audited: $audited}' \
-    >>"$runs_file"
+      cpu_s: (if $cpu_ticks == null then null else $cpu_ticks / $clock_ticks end),
+      peak_rss_mb: (if $peak_kb == null then null else $peak_kb / 1024 end),
+      audited: $audited}' >>"$runs_file"
+}
+
+# One load run: scenario $1, $2 connections, round $3.
+load_run() {
+  local scenario=$1 connections=$2 round=$3 pid run_id cpu0 line audit_count=null
+  pid=$(server_pid "$scenario")
+  run_id="b$round-$scenario-$connections"
+  reset_peak "$pid"
+  cpu0=$(cpu_ticks "$pid")
+  line=$(wrk_run "$scenario" "$connections" "$duration" "$run_id")
+  local cpu=$(($(cpu_ticks "$pid") - cpu0))
+  [ "$scenario" != nginx ] && audit_count=$(audited "$run_id")
+  record_run "$scenario" "$connections" "$round" "$line" "$audit_count" "$cpu" \
+    "$(memory_kb "$pid" VmHWM)"
   printf '   %-7s %4s conns  round %s: %8.0f req/s  p99 %6.2f ms  errors %s\n' "$scenario" \
     "$connections" "$round" "$(tail -n1 "$runs_file" | jq .rps)" "$(tail -n1 "$runs_file" | jq .p99_ms)" \
     "$(tail -n1 "$runs_file" | jq .errors)" >&2
@@ -187,11 +202,7 @@ load_run() {
 
 # --- Load: warm up, then alternate the three targets, round after round.
 lt_say "warming up (3 s each)"
-for scenario in hub hub-r1 nginx; do
-  LD_PRELOAD="$wrk_preload" wrk -t"$threads" -c32 -d3s -s "$bench_dir/gateway/exchange.lua" \
-    "$(server_url "$scenario")" -- "$([ "$scenario" = hub-r1 ] && echo r1 || echo messages)" \
-    "warmup-$scenario" "$record" >/dev/null
-done
+for scenario in hub hub-r1 nginx; do wrk_run "$scenario" 32 3 "warmup-$scenario" >/dev/null; done
 lt_say "load: $rounds round(s) of ${duration}s per scenario, connections: $connection_counts"
 for ((round = 1; round <= rounds; round++)); do
   for connections in $connection_counts; do
@@ -232,8 +243,7 @@ fi
 # --- Soak: memory over a long run, every 30 s.
 if [ "$soak" -gt 0 ]; then
   lt_say "soak: the hub under load for ${soak}s at 32 connections"
-  LD_PRELOAD="$wrk_preload" wrk -t"$threads" -c32 -d"${soak}s" --timeout 10s \
-    -s "$bench_dir/gateway/exchange.lua" "$(server_url hub)" -- messages soak "$record" >"$work/soak.out" &
+  wrk_run hub 32 "$soak" soak >"$work/soak.out" &
   soak_pid=$!
   start=$(date +%s)
   while kill -0 "$soak_pid" 2>/dev/null; do
@@ -243,18 +253,8 @@ if [ "$soak" -gt 0 ]; then
   done
   wait "$soak_pid" || lt_die "wrk failed in the soak run"
   jq -c . "$soak_file" | sed 's/^/   /' >&2
-  line=$(grep '^LT_RESULT' "$work/soak.out") || lt_die "wrk printed no result in the soak run"
-  declare -A r=()
-  for kv in ${line#LT_RESULT }; do r[${kv%%=*}]=${kv#*=}; done
   # The soak counts as one more hub run in the table's error and audit checks.
-  jq -nc --argjson requests "${r[requests]}" --argjson duration_us "${r[duration_us]}" \
-    --argjson errors "$((r[connect] + r[read] + r[write] + r[status] + r[timeout]))" \
-    --argjson p50 "${r[p50_us]}" --argjson p99 "${r[p99_us]}" --argjson p999 "${r[p999_us]}" \
-    --argjson audited "$(audited soak)" --argjson connections 32 \
-    '{scenario: "hub-soak", connections: $connections, round: 1, requests: $requests,
-      rps: ($requests / ($duration_us / 1e6)), errors: $errors, p50_ms: ($p50 / 1000),
-      p99_ms: ($p99 / 1000), p999_ms: ($p999 / 1000), cpu_s: null, peak_rss_mb: null,
-      audited: $audited}' >>"$runs_file"
+  record_run hub-soak 32 1 "$(cat "$work/soak.out")" "$(audited soak)" null null
 fi
 
 # --- Report.
