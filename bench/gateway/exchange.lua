@@ -1,4 +1,4 @@
--- wrk script for bench/run.sh: POSTs a standard envelope of about 1 KB (a
+-- wrk script for bench/run.sh: POSTs a standard envelope of about 1.4 KB (a
 -- citizen record to verify) with a unique header.id on every request, so
 -- each answer can be matched with its audit record afterwards.
 --
