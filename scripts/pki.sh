@@ -40,10 +40,13 @@ issue() {  # issue NAME SUBJECT EXTENSIONS
   rm -f "$name.csr" "$name.ext"
 }
 
-issue hub "/C=VN/O=Lienthong Dev/CN=localhost" \
-  "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1
+# hub-renewed: the same name under a new key, for certificate-reload tests.
+for name in hub hub-renewed; do
+  issue "$name" "/C=VN/O=Lienthong Dev/CN=localhost" \
+    "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1
 extendedKeyUsage=serverAuth
 keyUsage=critical,digitalSignature"
+done
 
 # The hub's audit checkpoint signing key (Ed25519); `lienthong serve` would
 # create it too, but here it exists before the first start.

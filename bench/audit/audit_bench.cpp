@@ -139,7 +139,7 @@ ApiTimes measure_api(const std::string& url, std::int64_t rows, int samples) {
     throw std::runtime_error("cannot issue an auditor token");
   admin::AdminApiOptions options;
   options.database_url = url;
-  options.readiness = [] { return admin::Readiness{true, 1, ""}; };
+  options.readiness = [] { return admin::Readiness{true, 1, {}}; };
   options.logger =
       std::make_shared<spdlog::logger>("bench", std::make_shared<spdlog::sinks::null_sink_mt>());
   admin::AdminApi api(options);

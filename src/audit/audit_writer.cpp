@@ -62,6 +62,8 @@ const std::vector<std::string> kColumns{"node",
 
 // The advisory lock that orders audit commits across nodes ("LTAUDIT" in ASCII).
 constexpr std::int64_t kCommitOrderLock = 0x4c5441554449;
+// How often a writer whose last batch failed checks whether the database is back.
+constexpr std::chrono::milliseconds kReconnectInterval{500};
 
 // NULL for empty optional text, so "unknown" and "" are not confused in queries.
 const char* nullable(const std::string& text) {
@@ -103,7 +105,7 @@ struct ChainHead {
 struct AuditWriter::Impl {
   WriterOptions options;
   std::shared_ptr<spdlog::logger> logger;
-  std::mutex mutex;
+  mutable std::mutex mutex;
   std::condition_variable wake;
   std::deque<Pending> queue;
   bool stopping = false;
@@ -116,6 +118,8 @@ struct AuditWriter::Impl {
   std::atomic<std::uint64_t> committed{0};
   std::atomic<std::uint64_t> failed{0};
   std::atomic<std::uint64_t> checkpoints{0};
+  // False from a failed batch until a batch commits or the writer reconnects.
+  std::atomic<bool> writable{true};
   std::thread thread;
 
   void enqueue(AuditRecord&& record, Waiter&& done) {
@@ -137,14 +141,20 @@ struct AuditWriter::Impl {
     for (;;) {
       {
         std::unique_lock lock(mutex);
-        wake.wait_for(lock, options.checkpoint_interval,
-                      [&] { return stopping || !queue.empty(); });
+        // After a failure, look for the database again soon rather than wait
+        // for a record: a node that is not ready gets no traffic to retry with.
+        const auto wait = writable.load() ? options.checkpoint_interval
+                                          : std::min<std::chrono::milliseconds>(
+                                                options.checkpoint_interval, kReconnectInterval);
+        wake.wait_for(lock, wait, [&] { return stopping || !queue.empty(); });
         if (queue.empty()) {
           lock.unlock();
           if (stopping) {
             seal_quietly();  // the last records get their checkpoint
             return;
           }
+          if (!writable.load())
+            try_reconnect();
           if (std::chrono::steady_clock::now() - sealed_at >= options.checkpoint_interval)
             seal_quietly();
           continue;
@@ -154,10 +164,24 @@ struct AuditWriter::Impl {
           queue.pop_front();
         }
       }
+      const auto started = std::chrono::steady_clock::now();
       const auto ec = write(batch);
+      writable.store(!ec);
+      if (options.on_batch)
+        options.on_batch(batch.size(), std::chrono::steady_clock::now() - started, !ec);
       for (auto& pending : batch)
         complete(std::move(pending.done), ec);
       batch.clear();
+    }
+  }
+
+  void try_reconnect() {
+    try {
+      connect();
+      writable.store(true);
+      logger->info("audit writer: database reachable again");
+    } catch (const std::exception& e) {
+      logger->debug("audit writer: database still unreachable: {}", e.what());
     }
   }
 
@@ -399,6 +423,15 @@ asio::awaitable<Status> AuditWriter::commit(AuditRecord record) {
 std::uint64_t AuditWriter::committed() const {
   return impl_->committed.load();
 }
+std::size_t AuditWriter::queue_depth() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->queue.size();
+}
+
+bool AuditWriter::healthy() const {
+  return impl_->writable.load();
+}
+
 std::uint64_t AuditWriter::failed_batches() const {
   return impl_->failed.load();
 }

@@ -12,7 +12,9 @@ class logger;
 
 namespace lienthong::cli {
 
-std::shared_ptr<spdlog::logger> make_logger(const std::string& level);
+// A logger on standard output; `format` is "text" or "json" (log.format).
+std::shared_ptr<spdlog::logger> make_logger(const std::string& level,
+                                            const std::string& format = "text");
 
 // Blocks SIGINT, SIGTERM and SIGHUP in this and every later thread, so that
 // wait_for_signal() is the only place they are handled.

@@ -1,5 +1,7 @@
 #include "lienthong/cli/hub.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <stdexcept>
 
@@ -8,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "lienthong/adapters/adapter_set.hpp"
+#include "lienthong/adapters/circuit_breaker.hpp"
 #include "lienthong/admin/admin_api.hpp"
 #include "lienthong/admin/admin_handler.hpp"
 #include "lienthong/audit/audit_writer.hpp"
@@ -18,6 +21,9 @@
 #include "lienthong/net/http_client.hpp"
 #include "lienthong/net/http_server.hpp"
 #include "lienthong/net/tls_context.hpp"
+#include "lienthong/observability/exchange_metrics.hpp"
+#include "lienthong/observability/exposition.hpp"
+#include "lienthong/observability/histogram.hpp"
 #include "lienthong/policy/concurrency_limiter.hpp"
 #include "lienthong/policy/rate_limiter.hpp"
 #include "lienthong/registry/registry_watcher.hpp"
@@ -30,9 +36,18 @@ struct Hub::Parts {
   Config config;
   std::shared_ptr<spdlog::logger> logger;
   registry::SnapshotStore snapshots;
-  std::mutex reload_mutex;
+  mutable std::mutex reload_mutex;
   std::uint64_t registry_version = 0;
+  std::chrono::system_clock::time_point registry_loaded_at;
+  std::atomic<bool> draining{false};
+  // Declared before the writer and the servers that feed them, so they outlive both.
+  observability::ExchangeMetrics exchange_metrics;
+  observability::Histogram audit_commit_seconds;
+  std::atomic<std::uint64_t> audit_batches_failed{0};
+  std::chrono::system_clock::time_point started_at = std::chrono::system_clock::now();
   std::unique_ptr<audit::AuditWriter> audit;
+  std::unique_ptr<observability::MeteredAuditSink> metered_audit;
+  std::shared_ptr<adapters::CircuitBreakers> breakers;
   std::shared_ptr<delivery::DeliveryQueue> deliveries;
   std::unique_ptr<delivery::DeliveryWorker> delivery_worker;
   std::unique_ptr<net::HttpServer> exchange_server;
@@ -62,7 +77,15 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
   audit_options.checkpoint_records = p.config.audit.checkpoint_records;
   audit_options.partitions_ahead = p.config.audit.partitions_ahead;
   audit_options.checkpoint_interval = std::chrono::seconds(p.config.audit.checkpoint_seconds);
+  audit_options.on_batch = [&p](std::size_t, std::chrono::nanoseconds took, bool committed) {
+    p.audit_commit_seconds.observe(std::chrono::duration<double>(took).count());
+    if (!committed)
+      p.audit_batches_failed.fetch_add(1, std::memory_order_relaxed);
+  };
   p.audit = std::make_unique<audit::AuditWriter>(std::move(audit_options), p.logger);
+  // Every audit record passes the metrics on its way to the writer, so the
+  // exchange counters are exactly what the audit log holds.
+  p.metered_audit = std::make_unique<observability::MeteredAuditSink>(*p.audit, p.exchange_metrics);
 
   auto server_tls = net::make_server_tls_context(
       {p.config.tls.certificate, p.config.tls.private_key, p.config.tls.client_ca});
@@ -73,13 +96,13 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
       std::chrono::milliseconds(p.config.provider.connect_timeout_ms),
       p.config.provider.max_idle_per_host, static_cast<std::uint64_t>(p.config.limits.body_bytes),
       p.config.provider.retries};
-  auto breakers = std::make_shared<adapters::CircuitBreakers>(
+  auto breakers = p.breakers = std::make_shared<adapters::CircuitBreakers>(
       adapters::BreakerOptions{p.config.provider.breaker_failures,
                                std::chrono::milliseconds(p.config.provider.breaker_cooldown_ms)});
 
   exchange::ExchangeDependencies deps;
   deps.snapshots = &p.snapshots;
-  deps.audit = p.audit.get();
+  deps.audit = p.metered_audit.get();
   deps.envelopes = std::make_shared<const exchange::EnvelopeParser>(p.config.limits.json_depth);
   deps.node_name = p.config.node.name;
   deps.max_json_depth = p.config.limits.json_depth;
@@ -112,7 +135,7 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
   p.delivery_worker = std::make_unique<delivery::DeliveryWorker>(
       delivery_options,
       delivery::WorkerDependencies{
-          &p.snapshots, p.audit.get(),
+          &p.snapshots, p.metered_audit.get(),
           [provider_tls, client_options, breakers, adapter_options](boost::asio::io_context& io) {
             return std::make_unique<adapters::AdapterSet>(
                 std::make_unique<net::HttpClient>(io, provider_tls, client_options), breakers,
@@ -127,15 +150,28 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
   // The admin listener: one I/O thread is plenty; the database work runs on
   // its own worker pool.
   p.admin_workers = std::make_shared<boost::asio::thread_pool>(p.config.admin.workers);
-  auto api = std::make_shared<admin::AdminApi>(admin::AdminApiOptions{
-      p.config.database.url,
-      [this] {
-        return admin::Readiness{ready(), registry_version(),
-                                ready() ? "serving registry snapshot and following changes"
-                                        : "registry database unreachable or snapshot not loaded; "
-                                          "serving the last snapshot"};
-      },
-      [this] { (void)reload_registry(); }, p.logger, p.admin_workers, breakers});
+  admin::AdminApiOptions api_options;
+  api_options.database_url = p.config.database.url;
+  api_options.readiness = [this] {
+    const Parts& parts = *parts_;
+    admin::Readiness readiness;
+    readiness.registry_version = registry_version();
+    readiness.checks = {{"snapshot_loaded", parts.snapshots.current() != nullptr},
+                        {"database_reachable", parts.watcher && parts.watcher->healthy()},
+                        {"audit_writer_healthy", parts.audit->healthy()},
+                        {"accepting_requests", !parts.draining.load()}};
+    readiness.ready = std::all_of(readiness.checks.begin(), readiness.checks.end(),
+                                  [](const auto& check) { return check.second; });
+    return readiness;
+  };
+  api_options.after_change = [this] { (void)reload_registry(); };
+  api_options.logger = p.logger;
+  api_options.workers = p.admin_workers;
+  api_options.breakers = breakers;
+  api_options.metrics = [this] { return metrics(); };
+  api_options.metrics_token = p.config.admin.metrics_token;
+  api_options.console_dir = p.config.admin.console_dir;
+  auto api = std::make_shared<admin::AdminApi>(std::move(api_options));
   auto admin_options = net::ServerOptions::from(p.config, p.config.admin.listen);
   admin_options.threads = 1;
   p.admin_server = std::make_unique<net::HttpServer>(
@@ -191,7 +227,32 @@ std::uint16_t Hub::admin_port() const {
 }
 
 bool Hub::ready() const {
-  return parts_->snapshots.current() != nullptr && parts_->watcher && parts_->watcher->healthy();
+  const Parts& p = *parts_;
+  return p.snapshots.current() != nullptr && p.watcher && p.watcher->healthy() &&
+         p.audit->healthy() && !p.draining.load();
+}
+
+bool Hub::shutdown() {
+  Parts& p = *parts_;
+  // Not ready from now on: load balancers polling /readyz stop sending.
+  p.draining.store(true);
+  const auto grace = std::chrono::milliseconds(p.config.limits.shutdown_grace_ms);
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  const int in_flight = p.exchange_server->requests_in_flight();
+  p.logger->info("shutting down: {} exchange request(s) in flight, up to {} ms to finish",
+                 in_flight, grace.count());
+  bool drained = p.exchange_server->drain(grace);
+  const auto left =
+      std::max(std::chrono::milliseconds(0), std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 deadline - std::chrono::steady_clock::now()));
+  drained = p.admin_server->drain(left) && drained;
+  if (!drained) {
+    p.logger->warn("shutdown: {} request(s) still in flight after {} ms are dropped",
+                   p.exchange_server->requests_in_flight() + p.admin_server->requests_in_flight(),
+                   grace.count());
+  }
+  stop();
+  return drained;
 }
 
 std::uint16_t Hub::exchange_port() const {
@@ -210,6 +271,7 @@ Status Hub::reload_registry() {
     return std::move(loaded).error();
   }
   ++p.registry_version;
+  p.registry_loaded_at = std::chrono::system_clock::now();
   const auto& snapshot = *loaded.value();
   p.logger->info("registry v{} loaded: {} systems, {} services, {} agreements", p.registry_version,
                  snapshot.system_count(), snapshot.service_count(), snapshot.agreement_count());
@@ -220,6 +282,135 @@ Status Hub::reload_registry() {
 std::uint64_t Hub::registry_version() const {
   std::lock_guard lock(parts_->reload_mutex);
   return parts_->registry_version;
+}
+
+Status Hub::reload(const Config& fresh) {
+  Parts& p = *parts_;
+  // Always re-read: renewed certificates usually replace the files in place.
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  try {
+    tls = net::make_server_tls_context(
+        {fresh.tls.certificate, fresh.tls.private_key, fresh.tls.client_ca});
+  } catch (const std::exception& e) {
+    p.logger->error("reload: the TLS files cannot be used, keeping the ones in service: {}",
+                    e.what());
+    return make_error(ErrorCode::kServerInternal, e.what());
+  }
+  p.exchange_server->replace_tls(tls);
+  p.admin_server->replace_tls(tls);
+  p.config.tls = fresh.tls;
+  p.logger->info("reload: new connections are served with {}", fresh.tls.certificate);
+  for (const auto& key : changed_settings(p.config, fresh)) {
+    if (key == "log.level") {
+      p.logger->set_level(spdlog::level::from_str(fresh.log.level));
+      p.config.log.level = fresh.log.level;
+      p.logger->info("reload: log level {}", fresh.log.level);
+    } else {
+      p.logger->warn("reload: {} changed; it takes effect after a restart", key);
+    }
+  }
+  return reload_registry();
+}
+
+std::string Hub::metrics() const {
+  const Parts& p = *parts_;
+  using observability::Labels;
+  observability::Exposition out;
+  p.exchange_metrics.write(out);
+
+  out.family("lienthong_open_connections", "gauge", "Connections open, by listener.");
+  out.sample("lienthong_open_connections", {{"listener", "exchange"}},
+             p.exchange_server->open_connections());
+  out.sample("lienthong_open_connections", {{"listener", "admin"}},
+             p.admin_server->open_connections());
+  out.family("lienthong_requests_in_flight", "gauge",
+             "Requests between their first byte and their answer, by listener.");
+  out.sample("lienthong_requests_in_flight", {{"listener", "exchange"}},
+             p.exchange_server->requests_in_flight());
+  out.sample("lienthong_requests_in_flight", {{"listener", "admin"}},
+             p.admin_server->requests_in_flight());
+
+  out.family("lienthong_audit_queue_depth", "gauge",
+             "Audit records waiting for the writer's next batch.");
+  out.sample("lienthong_audit_queue_depth", {}, static_cast<double>(p.audit->queue_depth()));
+  out.family("lienthong_audit_records_committed_total", "counter",
+             "Audit records this node committed since it started.");
+  out.sample("lienthong_audit_records_committed_total", {},
+             static_cast<double>(p.audit->committed()));
+  out.family("lienthong_audit_batches_failed_total", "counter",
+             "Audit batches that did not commit (their exchanges were answered 503).");
+  out.sample("lienthong_audit_batches_failed_total", {},
+             static_cast<double>(p.audit_batches_failed.load()));
+  out.family("lienthong_audit_commit_duration_seconds", "histogram",
+             "Writing and committing one audit batch (COPY and COMMIT).");
+  p.audit_commit_seconds.write(out, "lienthong_audit_commit_duration_seconds", {});
+  out.family("lienthong_audit_writer_healthy", "gauge", "1 while the last audit batch committed.");
+  out.sample("lienthong_audit_writer_healthy", {}, p.audit->healthy() ? 1 : 0);
+
+  // Read from PostgreSQL at scrape time; left out when the database is down
+  // (lienthong_ready shows that).
+  try {
+    const auto depth = p.deliveries->depth_by_state();
+    out.family("lienthong_async_queue_depth", "gauge",
+               "Asynchronous messages not yet delivered, by state (all nodes share the queue).");
+    for (const auto& [state, count] : depth)
+      out.sample("lienthong_async_queue_depth", {{"state", state}}, static_cast<double>(count));
+  } catch (const std::exception& e) {
+    p.logger->debug("metrics: async queue depth unavailable: {}", e.what());
+  }
+
+  const auto breakers = p.breakers->report();
+  out.family("lienthong_provider_breaker_state", "gauge",
+             "1 for the state each provider's circuit breaker is in on this node.");
+  for (const auto& breaker : breakers) {
+    for (const auto state : {adapters::BreakerState::kClosed, adapters::BreakerState::kOpen,
+                             adapters::BreakerState::kHalfOpen}) {
+      out.sample("lienthong_provider_breaker_state",
+                 {{"provider", breaker.provider}, {"state", adapters::to_string(state)}},
+                 breaker.state == state ? 1 : 0);
+    }
+  }
+  out.family("lienthong_provider_breaker_rejected_total", "counter",
+             "Calls refused because the provider's breaker was open.");
+  for (const auto& breaker : breakers) {
+    out.sample("lienthong_provider_breaker_rejected_total", {{"provider", breaker.provider}},
+               static_cast<double>(breaker.rejected_calls));
+  }
+
+  const auto now = std::chrono::system_clock::now();
+  std::uint64_t version = 0;
+  std::chrono::system_clock::time_point loaded_at;
+  {
+    std::lock_guard lock(p.reload_mutex);
+    version = p.registry_version;
+    loaded_at = p.registry_loaded_at;
+  }
+  out.family("lienthong_registry_version", "gauge",
+             "The registry snapshot this node serves (counts reloads since start).");
+  out.sample("lienthong_registry_version", {}, static_cast<double>(version));
+  out.family("lienthong_registry_snapshot_age_seconds", "gauge",
+             "Seconds since the snapshot in service was loaded.");
+  out.sample("lienthong_registry_snapshot_age_seconds", {},
+             std::chrono::duration<double>(now - loaded_at).count());
+  if (const auto snapshot = p.snapshots.current()) {
+    out.family("lienthong_registry_entries", "gauge", "Entries in the snapshot in service.");
+    out.sample("lienthong_registry_entries", {{"kind", "systems"}},
+               static_cast<double>(snapshot->system_count()));
+    out.sample("lienthong_registry_entries", {{"kind", "services"}},
+               static_cast<double>(snapshot->service_count()));
+    out.sample("lienthong_registry_entries", {{"kind", "agreements"}},
+               static_cast<double>(snapshot->agreement_count()));
+  }
+  out.family("lienthong_ready", "gauge", "1 while /readyz answers 200.");
+  out.sample("lienthong_ready", {}, ready() ? 1 : 0);
+  out.family("lienthong_process_start_time_seconds", "gauge",
+             "When this node started (Unix time).");
+  out.sample("lienthong_process_start_time_seconds", {},
+             std::chrono::duration<double>(p.started_at.time_since_epoch()).count());
+  out.family("lienthong_build_info", "gauge", "The node's name and version.");
+  out.sample("lienthong_build_info", {{"node", p.config.node.name}, {"version", LIENTHONG_VERSION}},
+             1);
+  return out.text();
 }
 
 }  // namespace lienthong::cli

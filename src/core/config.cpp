@@ -7,6 +7,7 @@
 #include <functional>
 #include <limits>
 #include <set>
+#include <type_traits>
 #include <variant>
 
 #include <toml++/toml.h>
@@ -35,6 +36,11 @@ struct Setting {
   std::string_view key;
   std::variant<StringSetting, IntSetting, AddressSetting> kind;
 };
+
+void check_log_format(const std::string& key, const std::string& value) {
+  if (value != "text" && value != "json")
+    throw ConfigError(key + ": must be text or json (got '" + value + "')");
+}
 
 void check_log_level(const std::string& key, const std::string& value) {
   static const std::set<std::string, std::less<>> kLevels{"trace", "debug",    "info", "warn",
@@ -71,6 +77,10 @@ const std::vector<Setting>& settings() {
        IntSetting{[](Config& c) -> int& { return c.exchange.threads; }, 0, 256}},
       {"admin.listen", AddressSetting{[](Config& c) -> ListenAddress& { return c.admin.listen; }}},
       {"admin.workers", IntSetting{[](Config& c) -> int& { return c.admin.workers; }, 1, 64}},
+      {"admin.metrics_token",
+       StringSetting{[](Config& c) -> std::string& { return c.admin.metrics_token; }}},
+      {"admin.console_dir",
+       StringSetting{[](Config& c) -> std::string& { return c.admin.console_dir; }}},
       {"registry.reconnect_ms",
        IntSetting{[](Config& c) -> int& { return c.registry.reconnect_ms; }, 50, 600'000}},
       {"tls.certificate",
@@ -96,6 +106,8 @@ const std::vector<Setting>& settings() {
       {"limits.max_concurrent_per_system",
        IntSetting{[](Config& c) -> int& { return c.limits.max_concurrent_per_system; }, 1,
                   1'000'000}},
+      {"limits.shutdown_grace_ms",
+       IntSetting{[](Config& c) -> int& { return c.limits.shutdown_grace_ms; }, 0, 3'600'000}},
       {"provider.connect_timeout_ms",
        IntSetting{[](Config& c) -> int& { return c.provider.connect_timeout_ms; }, 10, 600'000}},
       {"provider.max_idle_per_host",
@@ -138,6 +150,8 @@ const std::vector<Setting>& settings() {
        IntSetting{[](Config& c) -> int& { return c.audit.checkpoint_seconds; }, 1, 86'400}},
       {"log.level",
        StringSetting{[](Config& c) -> std::string& { return c.log.level; }, check_log_level}},
+      {"log.format",
+       StringSetting{[](Config& c) -> std::string& { return c.log.format; }, check_log_format}},
   };
   return kSettings;
 }
@@ -307,6 +321,28 @@ std::vector<std::pair<std::string, std::string>> describe_settings() {
   for (const auto& s : settings())
     out.emplace_back(std::string(s.key), env_name(s.key));
   return out;
+}
+
+std::vector<std::string> changed_settings(const Config& before, const Config& after) {
+  // The accessors take a mutable Config; reading through them changes nothing.
+  Config a = before;
+  Config b = after;
+  std::vector<std::string> changed;
+  for (const auto& s : settings()) {
+    const bool same = std::visit(
+        [&](const auto& kind) {
+          using Kind = std::decay_t<decltype(kind)>;
+          if constexpr (std::is_same_v<Kind, AddressSetting>) {
+            return kind.field(a).to_string() == kind.field(b).to_string();
+          } else {
+            return kind.field(a) == kind.field(b);
+          }
+        },
+        s.kind);
+    if (!same)
+      changed.emplace_back(s.key);
+  }
+  return changed;
 }
 
 }  // namespace lienthong

@@ -27,9 +27,10 @@ struct DeliveryQueue::Impl {
   Impl(std::string url, int attempts, int threads)
       : database_url(std::move(url)), max_attempts(attempts), pool(threads) {}
 
-  // Runs `job` in a transaction on a pooled connection; a broken connection
-  // is dropped (the next job opens a new one) and nothing is committed.
-  Result<DeliveryStatus> run(const Job& job) {
+  // Runs `work` with a pooled connection, opened on first use. A connection
+  // that threw is dropped (the next call opens a new one).
+  template <class Work>
+  auto with_connection(Work&& work) {
     std::unique_ptr<pqxx::connection> connection;
     {
       std::lock_guard lock(mutex);
@@ -38,16 +39,25 @@ struct DeliveryQueue::Impl {
         idle.pop_back();
       }
     }
+    if (!connection)
+      connection = std::make_unique<pqxx::connection>(database_url);
+    auto result = work(*connection);
+    std::lock_guard lock(mutex);
+    idle.push_back(std::move(connection));
+    return result;
+  }
+
+  // Runs `job` in a transaction on a pooled connection; nothing is committed
+  // when it fails.
+  Result<DeliveryStatus> run(const Job& job) {
     try {
-      if (!connection)
-        connection = std::make_unique<pqxx::connection>(database_url);
-      pqxx::work tx(*connection);
-      auto result = job(tx);
-      if (result.has_value())
-        tx.commit();
-      std::lock_guard lock(mutex);
-      idle.push_back(std::move(connection));
-      return result;
+      return with_connection([&](pqxx::connection& connection) {
+        pqxx::work tx(connection);
+        auto result = job(tx);
+        if (result.has_value())
+          tx.commit();
+        return result;
+      });
     } catch (const std::exception&) {
       return make_error(ErrorCode::kServerQueueUnavailable,
                         "the delivery queue's database could not be reached");
@@ -94,6 +104,21 @@ asio::awaitable<Result<DeliveryStatus>> DeliveryQueue::status(std::int64_t consu
     return store::find(tx, consumer_system_id, message_id);
   };
   co_return co_await impl_->on_pool(job);
+}
+
+std::vector<std::pair<std::string, std::int64_t>> DeliveryQueue::depth_by_state() {
+  return impl_->with_connection([](pqxx::connection& connection) {
+    pqxx::read_transaction tx(connection);
+    std::vector<std::pair<std::string, std::int64_t>> depth;
+    // Delivered messages are history, not queue: counting them would grow
+    // with every message ever sent.
+    for (const auto& row : tx.exec(
+             "SELECT s.state, count(d.id) FROM unnest(ARRAY['queued', 'delivering', 'failed', "
+             "'dead']) AS s(state) LEFT JOIN deliveries d ON d.state = s.state GROUP BY s.state "
+             "ORDER BY s.state"))
+      depth.emplace_back(row[0].as<std::string>(), row[1].as<std::int64_t>());
+    return depth;
+  });
 }
 
 }  // namespace lienthong::delivery

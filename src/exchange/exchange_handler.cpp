@@ -13,6 +13,7 @@
 #include "lienthong/exchange/envelope.hpp"
 #include "lienthong/net/http_client.hpp"
 #include "lienthong/net/problem.hpp"
+#include "lienthong/observability/log_context.hpp"
 #include "lienthong/policy/agreement_check.hpp"
 #include "lienthong/policy/answer_shaping.hpp"
 #include "lienthong/policy/authenticator.hpp"
@@ -91,6 +92,8 @@ ExchangeHandler::~ExchangeHandler() = default;
 asio::awaitable<HttpResponse> ExchangeHandler::handle(HttpRequest request) {
   Exchange exchange(std::move(request), deps_.snapshots->current());
   exchange.record.request_id = new_uuid_v7();
+  exchange.trace =
+      observability::TraceContext::continue_from(exchange.request.header("traceparent"));
   const Endpoint endpoint = endpoint_of(exchange.request.path());
   if (endpoint == Endpoint::kNone) {
     co_return co_await finish(
@@ -270,6 +273,11 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
 // back; a caller refused by the provider's open breaker learns when to retry.
 asio::awaitable<Result<HttpResponse>> ExchangeHandler::call_provider(
     Exchange& exchange, const registry::ServiceEntry& service, HttpRequest call) {
+  // The provider joins the trace as the hub's child, whatever the caller sent.
+  std::erase_if(call.headers, [](const net::Header& header) {
+    return boost::beast::iequals(header.name, "traceparent");
+  });
+  call.headers.push_back({"traceparent", exchange.trace.traceparent()});
   exchange.record.provider_called_at = std::chrono::system_clock::now();
   auto answer = co_await adapters_->call(service, std::move(call));
   exchange.record.provider_answered_at = std::chrono::system_clock::now();
@@ -375,6 +383,7 @@ asio::awaitable<HttpResponse> ExchangeHandler::finish(Exchange& exchange,
   const int status = record.status;
   const std::string error_code = record.error_code;
   auto committed = co_await deps_.audit->commit(std::move(record));
+  const observability::LogScope log_scope(problem_context.request_id, exchange.trace.trace_id);
   if (!committed.has_value()) {
     deps_.logger->error("request {} answered 503: audit record not committed (would have been {})",
                         problem_context.request_id, status);

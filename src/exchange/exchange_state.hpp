@@ -7,6 +7,7 @@
 #include "lienthong/audit/audit_record.hpp"
 #include "lienthong/exchange/exchange_handler.hpp"
 #include "lienthong/net/http_message.hpp"
+#include "lienthong/observability/trace_context.hpp"
 #include "lienthong/policy/concurrency_limiter.hpp"
 #include "lienthong/registry/snapshot.hpp"
 
@@ -31,6 +32,8 @@ struct ExchangeHandler::Exchange {
   registry::SnapshotPtr snapshot;
   audit::AuditRecord record;
   std::string message_id;
+  // The W3C trace this request belongs to; the provider call carries it on.
+  observability::TraceContext trace;
   std::optional<int> retry_after_seconds;  // sent as Retry-After with a 429
   bool xroad = false;                      // an X-Road REST (r1) call: errors take X-Road's form
   // What the audit record keeps of the bodies, once the service is known.

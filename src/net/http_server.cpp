@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <csignal>
+#include <future>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -12,6 +14,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -102,6 +105,24 @@ class ReadDeadline {
   std::shared_ptr<State> state_;
 };
 
+// What a graceful shutdown needs from the connections: whether one is under
+// way, and how many requests are between their first byte and their answer.
+struct DrainState {
+  std::atomic<bool> draining{false};
+  std::atomic<int> in_flight{0};
+};
+
+class InFlight {
+ public:
+  explicit InFlight(std::atomic<int>& counter) : counter_(counter) { counter_.fetch_add(1); }
+  ~InFlight() { counter_.fetch_sub(1); }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  std::atomic<int>& counter_;
+};
+
 // Whether a failed read can still be answered: a closed or reset connection
 // cannot, and neither can one whose idle or handshake deadline passed.
 bool can_answer(const beast::error_code& ec) {
@@ -180,15 +201,21 @@ asio::awaitable<beast::error_code> next_request(TlsStream& stream, beast::flat_b
 // or the plain tcp_stream).
 template <class Stream, class Layer>
 asio::awaitable<void> serve_requests(Stream& stream, Layer& tcp_layer, const ServerOptions& options,
-                                     HttpHandler& handler, const PeerInfo& peer) {
+                                     HttpHandler& handler, const PeerInfo& peer,
+                                     DrainState& drain) {
   beast::flat_buffer buffer;
   ReadDeadline<Layer> deadline(co_await asio::this_coro::executor, tcp_layer);
   for (;;) {
     if (buffer.size() == 0) {
+      if (drain.draining.load())
+        co_return;  // shutting down: an idle connection just closes
       tcp_layer.expires_after(std::chrono::milliseconds(options.idle_timeout_ms));
       if (co_await next_request(stream, buffer))
         co_return;
     }
+    // From its first byte until its answer is written, the request counts as
+    // in flight: a graceful shutdown waits for it.
+    const InFlight in_flight(drain.in_flight);
     // From the first byte on, the whole request must arrive within the read
     // deadline, so a client trickling bytes cannot hold the connection. The
     // stream's own expiry stays as a backstop a little later.
@@ -228,6 +255,8 @@ asio::awaitable<void> serve_requests(Stream& stream, Layer& tcp_layer, const Ser
       keep_alive = parser.get().keep_alive();
       response = co_await handler.handle(to_request(parser, peer));
     }
+    // During a shutdown each connection's last answer says Connection: close.
+    keep_alive = keep_alive && !drain.draining.load();
     const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
     if (response.stream) {
       if (!co_await write_streamed(stream, tcp_layer, options, response, version, keep_alive))
@@ -269,14 +298,24 @@ struct HttpServer::Impl {
   };
 
   ServerOptions options;
-  std::shared_ptr<asio::ssl::context> tls;
+  const bool plain;  // no TLS (demo and test providers)
+  mutable std::mutex tls_mutex;
+  std::shared_ptr<asio::ssl::context> tls;  // for new connections; replace_tls swaps it
   HandlerFactory factory;
   std::shared_ptr<spdlog::logger> logger;
   std::vector<std::unique_ptr<Worker>> workers;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::atomic<int> open{0};
+  DrainState drain;
   std::uint16_t port = 0;
   bool running = false;
+
+  explicit Impl(bool without_tls) : plain(without_tls) {}
+
+  std::shared_ptr<asio::ssl::context> current_tls() const {
+    std::lock_guard lock(tls_mutex);
+    return tls;
+  }
 
   asio::awaitable<void> accept_loop() {
     std::size_t next = 0;
@@ -310,13 +349,15 @@ struct HttpServer::Impl {
     beast::error_code ignored;
     peer.address = socket.remote_endpoint(ignored).address().to_string();
     try {
-      if (!tls) {
+      if (plain) {
         beast::tcp_stream stream(std::move(socket));
-        co_await serve_requests(stream, stream, options, *handler, peer);
+        co_await serve_requests(stream, stream, options, *handler, peer, drain);
         stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
         co_return;
       }
-      TlsStream stream(std::move(socket), tls->native_handle());
+      // The connection keeps the context it started with (SSL_new takes a
+      // reference), so a certificate reload never touches open connections.
+      TlsStream stream(std::move(socket), current_tls()->native_handle());
       stream.expires_after(std::chrono::milliseconds(options.handshake_timeout_ms));
       auto [ec] = co_await stream.async_handshake(kNoThrow);
       if (ec) {
@@ -324,7 +365,7 @@ struct HttpServer::Impl {
         co_return;
       }
       peer.certificate_sha256 = peer_certificate_sha256(stream.native_handle());
-      co_await serve_requests(stream, stream, options, *handler, peer);
+      co_await serve_requests(stream, stream, options, *handler, peer, drain);
       // Bounded close_notify; a peer that never reads must not pin the connection.
       stream.expires_after(kShutdownTimeout);
       co_await stream.async_shutdown(kNoThrow);
@@ -338,7 +379,7 @@ struct HttpServer::Impl {
 
 HttpServer::HttpServer(ServerOptions options, std::shared_ptr<asio::ssl::context> tls,
                        HandlerFactory factory, std::shared_ptr<spdlog::logger> logger)
-    : impl_(std::make_unique<Impl>()) {
+    : impl_(std::make_unique<Impl>(tls == nullptr)) {
   impl_->options = std::move(options);
   impl_->tls = std::move(tls);
   impl_->factory = std::move(factory);
@@ -403,6 +444,36 @@ void HttpServer::stop() {
   boost::system::error_code ignored;
   if (s.acceptor)
     s.acceptor->close(ignored);
+}
+
+bool HttpServer::drain(std::chrono::milliseconds grace) {
+  Impl& s = *impl_;
+  if (!s.running)
+    return true;
+  s.drain.draining.store(true);
+  // The acceptor belongs to the first I/O thread: close it there.
+  std::promise<void> closed;
+  asio::post(s.workers.front()->context, [&] {
+    boost::system::error_code ignored;
+    s.acceptor->close(ignored);
+    closed.set_value();
+  });
+  closed.get_future().wait();
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (s.drain.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return s.drain.in_flight.load() == 0;
+}
+
+int HttpServer::requests_in_flight() const {
+  return impl_->drain.in_flight.load();
+}
+
+void HttpServer::replace_tls(std::shared_ptr<asio::ssl::context> tls) {
+  if (impl_->plain || !tls)
+    throw std::logic_error("replace_tls: a TLS server needs a TLS context");
+  std::lock_guard lock(impl_->tls_mutex);
+  impl_->tls = std::move(tls);
 }
 
 std::uint16_t HttpServer::port() const {

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <fcntl.h>
+#include <map>
 #include <netinet/in.h>
 #include <spawn.h>
 #include <stdexcept>
@@ -34,28 +36,37 @@ std::uint16_t free_port() {
   return ntohs(address.sin_port);
 }
 
-HubProcess::HubProcess(const std::string& node_name, const std::string& database_url)
+HubProcess::HubProcess(const std::string& node_name, const std::string& database_url,
+                       const HubProcessOptions& options)
     : exchange_port_(free_port()), admin_port_(free_port()) {
   std::vector<std::string> variables;
   for (char** entry = environ; *entry != nullptr; ++entry) {
     if (std::strncmp(*entry, "LIENTHONG_", 10) != 0)
       variables.emplace_back(*entry);
   }
-  const auto set = [&](const std::string& name, const std::string& value) {
+  std::map<std::string, std::string> settings{
+      {"NODE_NAME", node_name},
+      {"DATABASE_URL", database_url},
+      {"EXCHANGE_LISTEN", "127.0.0.1:" + std::to_string(exchange_port_)},
+      {"EXCHANGE_THREADS", "1"},
+      {"ADMIN_LISTEN", "127.0.0.1:" + std::to_string(admin_port_)},
+      {"ADMIN_WORKERS", "1"},
+      {"REGISTRY_RECONNECT_MS", "100"},
+      {"TLS_CERTIFICATE", pki_file("hub.crt")},
+      {"TLS_PRIVATE_KEY", pki_file("hub.key")},
+      {"TLS_CLIENT_CA", pki_file("ca.crt")},
+      {"AUDIT_SIGNING_KEY", pki_file("audit-signing.key")},
+      {"LOG_LEVEL", "warn"}};
+  for (const auto& [name, value] : options.settings) {
+    if (value.empty())
+      settings.erase(name);
+    else
+      settings[name] = value;
+  }
+  if (!options.config_file.empty())
+    settings["CONFIG"] = options.config_file;
+  for (const auto& [name, value] : settings)
     variables.push_back("LIENTHONG_" + name + "=" + value);
-  };
-  set("NODE_NAME", node_name);
-  set("DATABASE_URL", database_url);
-  set("EXCHANGE_LISTEN", "127.0.0.1:" + std::to_string(exchange_port_));
-  set("EXCHANGE_THREADS", "1");
-  set("ADMIN_LISTEN", "127.0.0.1:" + std::to_string(admin_port_));
-  set("ADMIN_WORKERS", "1");
-  set("REGISTRY_RECONNECT_MS", "100");
-  set("TLS_CERTIFICATE", pki_file("hub.crt"));
-  set("TLS_PRIVATE_KEY", pki_file("hub.key"));
-  set("TLS_CLIENT_CA", pki_file("ca.crt"));
-  set("AUDIT_SIGNING_KEY", pki_file("audit-signing.key"));
-  set("LOG_LEVEL", "warn");
   std::vector<char*> envp;
   for (auto& variable : variables)
     envp.push_back(variable.data());
@@ -63,7 +74,16 @@ HubProcess::HubProcess(const std::string& node_name, const std::string& database
   std::string binary = LIENTHONG_BINARY;
   std::string command = "serve";
   char* argv[] = {binary.data(), command.data(), nullptr};
-  if (::posix_spawn(&pid_, binary.c_str(), nullptr, nullptr, argv, envp.data()) != 0)
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (!options.output_file.empty()) {
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, options.output_file.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  }
+  const int spawned = ::posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv, envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0)
     throw std::runtime_error("cannot start " + binary);
 
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -96,6 +116,26 @@ HubProcess::~HubProcess() {
   }
   ::kill(pid_, SIGKILL);
   ::waitpid(pid_, nullptr, 0);
+}
+
+void HubProcess::send_signal(int signal) const {
+  if (pid_ > 0)
+    ::kill(pid_, signal);
+}
+
+int HubProcess::wait_for_exit(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (pid_ > 0) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    if (std::chrono::steady_clock::now() >= deadline)
+      return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return -1;
 }
 
 CommandResult run_lienthong(const std::string& arguments, const std::string& database_url) {

@@ -3,16 +3,32 @@
 // environment like a deployed node, for tests with several nodes on one
 // database. Started ready (its /readyz answered 200) and stopped with SIGTERM.
 
+#include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <sys/types.h>
 
 namespace lienthong::testing {
 
+struct HubProcessOptions {
+  // Settings by environment name without the prefix ("LOG_LEVEL" -> "debug");
+  // they win over the defaults the class sets; an empty value unsets one.
+  std::map<std::string, std::string> settings;
+  std::string config_file;  // LIENTHONG_CONFIG; none when empty
+  std::string output_file;  // standard output and error go here; inherited when empty
+};
+
 class HubProcess {
  public:
-  HubProcess(const std::string& node_name, const std::string& database_url);
+  HubProcess(const std::string& node_name, const std::string& database_url,
+             const HubProcessOptions& options = {});
   ~HubProcess();
+
+  void send_signal(int signal) const;
+  // The exit code once the process has exited (128 + the signal if one ended
+  // it), or -1 when it is still running after `timeout`.
+  int wait_for_exit(std::chrono::milliseconds timeout);
   HubProcess(const HubProcess&) = delete;
   HubProcess& operator=(const HubProcess&) = delete;
 

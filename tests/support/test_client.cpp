@@ -10,6 +10,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <openssl/x509.h>
+
+#include "lienthong/core/digest.hpp"
 
 #include "test_environment.hpp"
 
@@ -128,6 +131,22 @@ std::string TestClient::send_raw(const std::string& bytes) {
   }
   s.stream.reset();
   return received;
+}
+
+}  // namespace lienthong::testing
+
+namespace lienthong::testing {
+
+std::string TestClient::server_certificate_sha256() const {
+  if (!impl_->stream)
+    return {};
+  X509* certificate = SSL_get0_peer_certificate(impl_->stream->native_handle());
+  if (certificate == nullptr)
+    return {};
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  X509_digest(certificate, EVP_sha256(), digest, &length);
+  return to_hex(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 }  // namespace lienthong::testing

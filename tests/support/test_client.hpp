@@ -40,6 +40,9 @@ class TestClient {
   std::string send_raw(const std::string& bytes);
   // How many TLS connections this client has opened so far.
   int connections_opened() const;
+  // The SHA-256 (hex) of the certificate the server presented on the current
+  // connection; empty when not connected.
+  std::string server_certificate_sha256() const;
 
  private:
   struct Impl;

@@ -1,6 +1,8 @@
 #pragma once
-// The admin API (/admin/v1/...): registry entities, agreement lifecycle,
-// admin tokens, the admin-change log, the OpenAPI document and health.
+// The admin listener's API: registry entities, agreement lifecycle, admin
+// tokens, the admin-change log, the OpenAPI document (/admin/v1/...), the
+// auditor API (/audit/v1/...), health (/healthz, /readyz), /metrics and the
+// web console's files (/console/).
 // Synchronous: each call runs its own PostgreSQL transaction, so AdminHandler
 // runs it on a worker pool, never on an I/O thread.
 
@@ -8,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "lienthong/net/http_message.hpp"
@@ -30,7 +33,8 @@ namespace lienthong::admin {
 struct Readiness {
   bool ready = false;
   std::uint64_t registry_version = 0;
-  std::string detail;
+  // Each condition of readiness and whether it holds, e.g. {"database_reachable", true}.
+  std::vector<std::pair<std::string, bool>> checks;
 };
 
 struct AdminApiOptions {
@@ -45,6 +49,12 @@ struct AdminApiOptions {
   std::shared_ptr<boost::asio::thread_pool> workers;
   // This node's provider circuit breakers, for /admin/v1/provider-health; may be null.
   std::shared_ptr<const adapters::CircuitBreakers> breakers;
+  // GET /metrics: the node's metrics in Prometheus text format; none when null.
+  std::function<std::string()> metrics;
+  // When set, /metrics wants "Authorization: Bearer <metrics_token>".
+  std::string metrics_token;
+  // The web console's static files, served under /console/; none when empty.
+  std::string console_dir;
 };
 
 // One route of the API: method and path template, e.g. {"GET", "/admin/v1/systems/{id}"}.

@@ -41,6 +41,9 @@ struct WriterOptions {
   // Stamps each batch's committed_at, which picks its monthly partition.
   // Tests set it to write into past months.
   std::function<TimePoint()> clock = [] { return std::chrono::system_clock::now(); };
+  // Told of every batch the writer tried: its size, how long writing and
+  // committing it took, and whether it committed (for the commit-latency metric).
+  std::function<void(std::size_t records, std::chrono::nanoseconds took, bool committed)> on_batch;
 };
 
 class AuditWriter final : public AuditSink {
@@ -58,6 +61,11 @@ class AuditWriter final : public AuditSink {
   std::uint64_t committed() const;
   std::uint64_t failed_batches() const;
   std::uint64_t checkpoints() const;
+  // Records waiting for the next batch.
+  std::size_t queue_depth() const;
+  // False after a batch failed, until one commits again or the writer has
+  // reconnected (it tries every half second while idle).
+  bool healthy() const;
 
  private:
   struct Impl;

@@ -27,7 +27,13 @@ class Hub {
 
   // Starts the listeners and the registry change listener.
   void start();
+  // Stops at once: requests in flight are dropped unanswered.
   void stop();
+  // Graceful stop (SIGTERM): readiness turns false, the listeners stop
+  // accepting, requests in flight get up to limits.shutdown_grace_ms to be
+  // answered, then the node stops; the audit queue is flushed when the Hub
+  // is destroyed. True when every request in flight was answered.
+  bool shutdown();
   std::uint16_t exchange_port() const;
   std::uint16_t admin_port() const;
 
@@ -38,6 +44,17 @@ class Hub {
   // failure the previous snapshot stays in service.
   Status reload_registry();
   std::uint64_t registry_version() const;
+
+  // SIGHUP: applies what can change while running from a freshly read
+  // configuration and reloads the registry. The TLS certificate, key and
+  // client CA are read again (even at unchanged paths: renewals replace the
+  // files) for new connections; open connections keep theirs. The log level
+  // follows; each other changed setting is logged as needing a restart.
+  // Fails, changing nothing, when the new TLS files cannot be used.
+  Status reload(const Config& fresh);
+
+  // Prometheus text exposition of this node's metrics (GET /metrics).
+  std::string metrics() const;
 
  private:
   struct Parts;

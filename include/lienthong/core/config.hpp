@@ -40,6 +40,9 @@ struct Config {
   struct Admin {
     ListenAddress listen{"127.0.0.1", 8444};  // admin API, health probes (TLS, bearer tokens)
     int workers = 4;                          // threads that run admin requests' database work
+    // Bearer token Prometheus sends for GET /metrics; empty: /metrics needs none.
+    std::string metrics_token;
+    std::string console_dir = "console";  // the web console's static files; empty: no console
   } admin;
   struct Registry {
     int reconnect_ms = 1'000;  // retry interval while PostgreSQL is unreachable
@@ -58,6 +61,7 @@ struct Config {
     int idle_timeout_ms = 60'000;           // keep-alive connection with no request in flight
     int max_connections = 10'000;           // per listener
     int max_concurrent_per_system = 1'024;  // requests of one calling system in flight, per node
+    int shutdown_grace_ms = 30'000;         // on SIGTERM, how long requests in flight get to finish
   } limits;
   struct Provider {
     int connect_timeout_ms = 3'000;
@@ -92,6 +96,7 @@ struct Config {
   } audit;
   struct Log {
     std::string level = "info";
+    std::string format = "text";  // text, or json: one object per line with request and trace ids
   } log;
 };
 
@@ -105,5 +110,8 @@ std::map<std::string, std::string> process_environment();
 
 // Every setting key ("section.key") with its environment variable name, for --help output.
 std::vector<std::pair<std::string, std::string>> describe_settings();
+
+// The keys of the settings whose values differ, e.g. {"log.level", "tls.certificate"}.
+std::vector<std::string> changed_settings(const Config& before, const Config& after);
 
 }  // namespace lienthong

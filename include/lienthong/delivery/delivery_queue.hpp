@@ -6,6 +6,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -29,6 +31,10 @@ class DeliveryQueue {
   // Client.NotFound unless `consumer_system_id` queued `message_id`.
   boost::asio::awaitable<Result<DeliveryStatus>> status(std::int64_t consumer_system_id,
                                                         std::string message_id);
+  // Messages not yet delivered, by state (queued, delivering, failed, dead),
+  // for the metrics. Synchronous, on the caller's thread; throws when the
+  // database cannot be reached.
+  std::vector<std::pair<std::string, std::int64_t>> depth_by_state();
 
  private:
   struct Impl;

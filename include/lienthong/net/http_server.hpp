@@ -5,6 +5,7 @@
 // connection to the next thread, which then owns it for its whole life, so a
 // connection never needs a lock or a strand.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -59,6 +60,15 @@ class HttpServer {
   // Connections are ended when the server is destroyed, so work other
   // threads complete in between (audit commits) still has a queue to post to.
   void stop();
+  // Graceful shutdown, first half: stops accepting, closes idle connections
+  // as they come up, and waits up to `grace` for requests in flight to be
+  // answered (each such answer says Connection: close). True when none is
+  // left. Call stop() after it.
+  bool drain(std::chrono::milliseconds grace);
+  int requests_in_flight() const;
+  // New connections use `tls` from now on; open ones keep theirs (reloading
+  // certificates without dropping anyone). Only for a server made with TLS.
+  void replace_tls(std::shared_ptr<boost::asio::ssl::context> tls);
   // The bound port (useful after listening on port 0).
   std::uint16_t port() const;
   // Connections currently open.
