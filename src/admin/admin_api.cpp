@@ -74,6 +74,19 @@ std::optional<std::int64_t> parse_id(std::string_view text) {
   return id;
 }
 
+// What any admin may see of the active services, to choose what to ask an
+// agreement for: who provides it and what it is, not how it is reached.
+json service_catalog(pqxx::dbtransaction& tx) {
+  const auto row = tx.exec1(
+      "SELECT coalesce(jsonb_agg(jsonb_build_object('provider', concat_ws('/', m.instance, "
+      "m.member_class, m.member_code, s.system_code), 'provider_name', s.name, 'member_name', "
+      "m.name, 'service_code', v.service_code, 'version', v.version, 'name', v.name, "
+      "'require_purpose', v.require_purpose) ORDER BY m.id, s.id, v.service_code, v.version), "
+      "'[]')::text FROM services v JOIN systems s ON s.id = v.system_id JOIN members m ON m.id = "
+      "s.member_id WHERE v.status = 'active' AND s.status = 'active'");
+  return json{{"items", json::parse(row[0].as<std::string>())}};
+}
+
 HttpResponse json_response(int status, const json& body) {
   return HttpResponse::with_body(status, body.dump(-1, ' ', false, json::error_handler_t::replace));
 }
@@ -131,6 +144,8 @@ std::vector<RouteInfo> AdminApi::routes() {
                                 {"GET", "/readyz"},
                                 {"GET", "/metrics"},
                                 {"GET", prefix + "/openapi.json"},
+                                {"GET", prefix + "/session"},
+                                {"GET", prefix + "/catalog"},
                                 {"GET", prefix + "/admin-changes"},
                                 {"GET", prefix + "/admin-changes/{id}"},
                                 {"GET", prefix + "/agreements/{id}/events"},
@@ -141,6 +156,7 @@ std::vector<RouteInfo> AdminApi::routes() {
                                 {"GET", "/audit/v1/exchanges"},
                                 {"GET", "/audit/v1/exchanges/{id}"},
                                 {"GET", "/audit/v1/stats"},
+                                {"GET", "/audit/v1/connectivity"},
                                 {"GET", "/audit/v1/export"},
                                 {"GET", "/audit/v1/verify"}};
   for (const auto& spec : resource_specs()) {
@@ -302,9 +318,9 @@ Result<HttpResponse> AdminApi::Impl::dispatch_audit(pqxx::dbtransaction& tx, con
                                                     const Call& call) {
   const auto& segments = call.segments;
   const bool exchanges = segments[0] == "exchanges" && segments.size() <= 2;
-  const bool report =
-      (segments[0] == "verify" || segments[0] == "stats" || segments[0] == "export") &&
-      segments.size() == 1;
+  const bool report = (segments[0] == "verify" || segments[0] == "stats" ||
+                       segments[0] == "export" || segments[0] == "connectivity") &&
+                      segments.size() == 1;
   if (!exchanges && !report)
     return make_error(ErrorCode::kClientNotFound, "no audit endpoint at this path");
   if (call.method != "GET")
@@ -319,6 +335,8 @@ Result<HttpResponse> AdminApi::Impl::dispatch_audit(pqxx::dbtransaction& tx, con
     answer = queries.value().verify(call.query);
   } else if (segments[0] == "stats") {
     answer = queries.value().stats(call.query);
+  } else if (segments[0] == "connectivity") {
+    answer = queries.value().connectivity(call.query);
   } else if (segments.size() == 1) {
     answer = queries.value().list(call.query);
   } else if (const auto id = parse_id(segments[1])) {
@@ -341,6 +359,19 @@ Result<HttpResponse> AdminApi::Impl::dispatch(ResourceStore& store, const Call& 
       return make_error(ErrorCode::kClientNotFound, "ids are positive integers");
   }
 
+  if (segments[0] == "session") {
+    if (call.method != "GET" || segments.size() > 1)
+      return method_not_allowed("GET");
+    const Actor& actor = store.actor();
+    return json_response(200, {{"role", role_name(actor.role)},
+                               {"member_id", actor.member_id ? json(*actor.member_id) : json()},
+                               {"name", actor.name}});
+  }
+  if (segments[0] == "catalog") {
+    if (call.method != "GET" || segments.size() > 1)
+      return method_not_allowed("GET");
+    return json_response(200, service_catalog(store.transaction()));
+  }
   if (segments[0] == "admin-changes") {
     if (call.method != "GET" || segments.size() > 2)
       return method_not_allowed("GET");

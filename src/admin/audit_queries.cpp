@@ -153,6 +153,55 @@ Result<json> AuditQueries::stats(const Query& query) {
   return json{{"bucket", bucket}, {"items", std::move(items)}};
 }
 
+Result<json> AuditQueries::connectivity(const Query& query) {
+  int days = 30;
+  for (const auto& [name, value] : query) {
+    const auto number = parse_id(value);
+    if (name != "days" || !number || *number < 1 || *number > 366)
+      return invalid({{name, name == "days" ? "whole days, 1 to 366" : "not a parameter here"}});
+    days = static_cast<int>(*number);
+  }
+  // Systems are named INSTANCE/CLASS/MEMBER/SYSTEM in the audit log.
+  const std::string identified_systems =
+      "SELECT s.id, s.member_id, s.name, s.status, m.instance || '/' || m.member_class || '/' || "
+      "m.member_code || '/' || s.system_code AS identifier FROM systems s JOIN members m ON "
+      "m.id = s.member_id";
+  const std::string traffic =
+      "SELECT consumer, provider, count(*) AS exchanges, count(*) FILTER (WHERE error_code IS "
+      "NOT NULL) AS refused, count(*) FILTER (WHERE error_code IS NULL) AS succeeded FROM "
+      "api_audit_records WHERE received_at >= now() - make_interval(days => " +
+      std::to_string(days) + ") AND consumer IS NOT NULL AND provider IS NOT NULL AND " + scope_ +
+      " GROUP BY consumer, provider";
+  const auto document = tx_.exec1(
+      "WITH sys AS (" + identified_systems + "), traffic AS (" + traffic +
+      "), active AS (SELECT consumer AS identifier FROM traffic WHERE succeeded > 0 UNION SELECT "
+      "provider FROM traffic WHERE succeeded > 0) "
+      "SELECT jsonb_build_object("
+      "'days', " +
+      std::to_string(days) +
+      ", "
+      "'systems_registered', (SELECT count(*) FROM sys WHERE status = 'active'), "
+      "'systems_exchanged', (SELECT count(*) FROM sys WHERE status = 'active' AND identifier IN "
+      "(SELECT identifier FROM active)), "
+      "'members', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'identifier', instance "
+      "|| '/' || member_class || '/' || member_code, 'name', name) ORDER BY id), '[]') FROM "
+      "members), "
+      "'systems', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'member_id', member_id, "
+      "'identifier', identifier, 'name', name, 'status', status, 'exchanged', identifier IN "
+      "(SELECT identifier FROM active)) ORDER BY id), '[]') FROM sys), "
+      "'agreements', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'consumer', "
+      "c.identifier, 'provider', p.identifier, 'service_code', a.service_code, 'status', "
+      "a.status) ORDER BY a.id), '[]') FROM agreements a JOIN sys c ON c.id = "
+      "a.consumer_system_id JOIN sys p ON p.id = a.provider_system_id), "
+      "'traffic', (SELECT coalesce(jsonb_agg(jsonb_build_object('consumer', consumer, "
+      "'provider', provider, 'exchanges', exchanges, 'refused', refused) ORDER BY consumer, "
+      "provider), '[]') FROM traffic))::text");
+  json answer = json::parse(document[0].as<std::string>());
+  const auto registered = answer["systems_registered"].get<double>();
+  answer["share"] = registered > 0 ? answer["systems_exchanged"].get<double>() / registered : 0.0;
+  return answer;
+}
+
 Result<std::string> AuditQueries::export_query(const Query& query) {
   auto where = conditions(query, {"format"});
   if (!where.has_value())

@@ -38,6 +38,11 @@ class AuditQueries {
   // GET /audit/v1/export?format=ndjson|csv (+ the list's filters): the
   // query that selects the records' documents in id order, for streaming.
   Result<std::string> export_query(const Query& query);
+  // GET /audit/v1/connectivity?days=30 (1..366): the registry as a graph
+  // (members, systems, agreements as edges) with each pair's exchanges in
+  // the window, and the headline: the share of registered (active) systems
+  // that took part in at least one successful exchange in it.
+  Result<nlohmann::json> connectivity(const Query& query);
   // GET /audit/v1/verify?from=&to=&node=&trust=KEY_ID,...
   Result<nlohmann::json> verify(const Query& query);
 

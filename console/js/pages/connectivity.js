@@ -1,0 +1,109 @@
+// Connectivity: the headline figure this project exists to raise (the share
+// of registered systems that exchanged data in the last 30 days) and the
+// registry as a graph: systems grouped by member around a circle, agreements
+// as lines, thicker with more traffic. A table repeats the graph's numbers
+// for keyboard and screen-reader users.
+import { api } from "../api.js";
+import { formatNumber, t } from "../i18n.js";
+import { h, page, svg, table } from "../ui.js";
+
+const SIZE = 640;
+const RADIUS = 240;
+
+function layout(systems) {
+  // Sorted by member, so a member's systems sit next to each other.
+  const ordered = [...systems].sort((a, b) => a.member_id - b.member_id || a.id - b.id);
+  const positions = new Map();
+  ordered.forEach((system, i) => {
+    const angle = (2 * Math.PI * i) / ordered.length - Math.PI / 2;
+    positions.set(system.identifier, {
+      x: SIZE / 2 + RADIUS * Math.cos(angle),
+      y: SIZE / 2 + RADIUS * Math.sin(angle),
+      angle,
+    });
+  });
+  return positions;
+}
+
+function graph(data) {
+  const positions = layout(data.systems);
+  const volume = new Map(data.traffic.map((p) => [`${p.consumer}>${p.provider}`, p.exchanges]));
+  const edges = data.agreements
+    .filter((a) => positions.has(a.consumer) && positions.has(a.provider))
+    .map((a) => {
+      const from = positions.get(a.consumer);
+      const to = positions.get(a.provider);
+      const count = volume.get(`${a.consumer}>${a.provider}`) || 0;
+      const kind = a.status === "approved" ? "approved" : a.status === "requested" ? "requested" : "stopped";
+      return svg(
+        "line",
+        { x1: from.x, y1: from.y, x2: to.x, y2: to.y, class: `edge ${kind}`, "stroke-width": 1.5 + 2 * Math.log10(count + 1) },
+        svg("title", {}, `${a.consumer} → ${a.provider} · ${a.service_code} · ${t(`status.${a.status}`)} · ${formatNumber(count)}`),
+      );
+    });
+  const members = new Map(data.members.map((m) => [m.id, m]));
+  const nodes = data.systems.map((system) => {
+    const p = positions.get(system.identifier);
+    const code = system.identifier.split("/").pop();
+    const anchor = Math.cos(p.angle) > 0.2 ? "start" : Math.cos(p.angle) < -0.2 ? "end" : "middle";
+    const dx = anchor === "start" ? 14 : anchor === "end" ? -14 : 0;
+    const dy = anchor === "middle" ? (Math.sin(p.angle) > 0 ? 24 : -16) : 4;
+    return svg(
+      "g",
+      { class: `node ${system.exchanged ? "active" : "idle"}` },
+      svg("circle", { cx: p.x, cy: p.y, r: 9 }),
+      svg("text", { x: p.x + dx, y: p.y + dy, "text-anchor": anchor }, code),
+      svg("title", {}, `${system.identifier}\n${system.name}\n${members.get(system.member_id)?.name ?? ""}`),
+    );
+  });
+  return svg(
+    "svg",
+    { viewBox: `-120 -10 ${SIZE + 240} ${SIZE + 20}`, role: "img", "aria-label": t("connectivity.graph"), class: "graph" },
+    svg("title", {}, t("connectivity.graph")),
+    ...edges,
+    ...nodes,
+  );
+}
+
+function legend() {
+  const item = (kind, label) => h("li", {}, h("span", { class: `swatch ${kind}`, "aria-hidden": "true" }), label);
+  return h(
+    "ul",
+    { class: "legend" },
+    item("active", t("connectivity.legend.active")),
+    item("idle", t("connectivity.legend.idle")),
+    item("approved", t("connectivity.legend.approved")),
+    item("requested", t("connectivity.legend.requested")),
+    item("stopped", t("connectivity.legend.stopped")),
+  );
+}
+
+export async function render() {
+  const data = await api("/audit/v1/connectivity?days=30");
+  const percent = Math.round(data.share * 1000) / 10;
+  return page(
+    t("connectivity.title"),
+    h(
+      "section",
+      { class: "headline card", "aria-labelledby": "headline-figure" },
+      h("p", { class: "figure", id: "headline-figure" }, `${formatNumber(percent)}%`),
+      h("p", {}, t("connectivity.headline", { days: data.days })),
+      h("p", { class: "muted" }, t("connectivity.counts", { exchanged: data.systems_exchanged, registered: data.systems_registered })),
+    ),
+    h("section", { class: "card" }, h("h2", {}, t("connectivity.graph")), graph(data), legend()),
+    h(
+      "section",
+      { class: "card" },
+      table(
+        t("connectivity.pairs", { days: data.days }),
+        [
+          { label: t("common.consumer"), value: (p) => p.consumer },
+          { label: t("common.provider"), value: (p) => p.provider },
+          { label: t("common.exchanges"), value: (p) => formatNumber(p.exchanges) },
+          { label: t("common.refused"), value: (p) => formatNumber(p.refused) },
+        ],
+        data.traffic,
+      ),
+    ),
+  );
+}
