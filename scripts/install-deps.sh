@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Lienthong needs to build, test and run the
 # demo. Does nothing when all are present. Needs root (or sudo) to install.
-#   scripts/install-deps.sh          build, test, demo
+#   scripts/install-deps.sh          build, test (console e2e included), demo
 #   scripts/install-deps.sh --bench  also what bench/run.sh drives (nginx, wrk)
 set -euo pipefail
 
@@ -14,7 +14,14 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
   # runtime tools: private PostgreSQL, dev PKI, demo client (curl, jq)
   postgresql-15 postgresql-client-15 openssl curl ca-certificates util-linux passwd jq
+  # the web console's end-to-end test: Debian's Chromium, driven by Playwright
+  chromium python3
 )
+# Node.js for Playwright: Debian's, unless the machine already has one
+# (e.g. NodeSource's, which Debian's nodejs package would conflict with).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 if [ "${1:-}" = "--bench" ]; then
   # the baseline (nginx as a TLS reverse proxy) and the load generator
   packages+=(nginx-light wrk)

@@ -183,6 +183,18 @@ echo "   ./build/src/lienthong audit verify"
 "$lienthong" audit verify | sed 's/^/   /'
 
 echo
+lt_say "11. Operations: health for load balancers and metrics for Prometheus (admin listener):"
+echo "   GET https://localhost:$admin_port/readyz"
+curl -sS --cacert "$LT_PKI/ca.crt" "https://localhost:$admin_port/readyz" | jq -c .
+echo "   GET https://localhost:$admin_port/metrics   (a few of the lines)"
+curl -sS --cacert "$LT_PKI/ca.crt" "https://localhost:$admin_port/metrics" |
+  grep -E '^lienthong_(exchanges_total\{consumer="VN/PROV/000.00.00.H26/MOTCUA-HN",provider="VN/GOV/000.00.00.G03/DANCU"|audit_queue_depth|registry_version|ready)' |
+  sed 's/^/   /'
+
+echo
 lt_say "The hub keeps running: exchange https://localhost:$hub_port, admin https://localhost:$admin_port/admin/v1"
+lt_say "Web console: https://localhost:$admin_port/console/ (development CA: accept the certificate"
+lt_say "warning, or import var/pki/ca.crt), sign in with the token below (hub administrator):"
+echo "   $token"
 lt_say "(API reference: docs/openapi/admin-v1.json, also at /admin/v1/openapi.json). Ctrl-C stops everything."
 wait "${pids[1]}"

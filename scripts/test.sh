@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The same setup as run.sh, then the whole test suite: once in a normal
-# build, once under AddressSanitizer + UndefinedBehaviorSanitizer.
+# build, then the web console's end-to-end test in Chromium, then the suite
+# again under AddressSanitizer + UndefinedBehaviorSanitizer.
 # LT_SKIP_SANITIZE=1 skips the sanitizer pass (local iteration only).
 source "$(dirname "$0")/lib/common.sh"
 source "$LT_ROOT/scripts/lib/pg.sh"
@@ -22,6 +23,9 @@ unset LIENTHONG_DATABASE_URL  # tests configure the hub themselves
 
 lt_say "running the test suite"
 ctest --test-dir "$LT_ROOT/build" --output-on-failure -j2 --timeout 300
+
+lt_say "running the web console's end-to-end test (Chromium)"
+"$LT_ROOT/tests/e2e/run.sh"
 
 if [ "${LT_SKIP_SANITIZE:-0}" != "1" ]; then
   "$LT_ROOT/scripts/build.sh" --sanitize

@@ -1,9 +1,9 @@
 // The console's shell: sign-in, the session's role, navigation and the
 // hash router (#/connectivity, #/registry, ...). Each page is a module with
 // render(container, session) that fills the main region.
-import { api, ApiError, setToken, token } from "./api.js";
+import { api, setToken, token } from "./api.js";
 import { language, languages, setLanguage, t } from "./i18n.js";
-import { field, h, notice } from "./ui.js";
+import { failure, field, fill, h, notice } from "./ui.js";
 import * as agreements from "./pages/agreements.js";
 import * as audit from "./pages/audit.js";
 import * as connectivity from "./pages/connectivity.js";
@@ -32,7 +32,7 @@ function renderHeader() {
   const nav = document.getElementById("nav");
   nav.setAttribute("aria-label", t("nav.label"));
   const current = location.hash.slice(2).split("/")[0];
-  nav.replaceChildren(
+  fill(nav,
     ...visiblePages().map((p) =>
       h("a", { href: `#/${p.name}`, "aria-current": p.name === current ? "page" : false }, t(`nav.${p.name}`)),
     ),
@@ -65,7 +65,7 @@ function renderSignIn(message) {
     field(t("signin.token"), input),
     h("button", { type: "submit" }, t("signin.submit")),
   );
-  main.replaceChildren(form);
+  fill(main, form);
   input.focus();
 }
 
@@ -79,12 +79,12 @@ async function route() {
     location.hash = `#/${pages[0].name}`;
     return;
   }
-  main.replaceChildren(h("p", { class: "loading" }, t("common.loading")));
+  fill(main, h("p", { class: "loading" }, t("common.loading")));
   try {
     const content = await target.module.render(session, rest);
-    main.replaceChildren(...[content].flat());
+    fill(main, ...[content].flat());
   } catch (error) {
-    main.replaceChildren(notice("error", t("common.error", { detail: error instanceof ApiError ? error.describe() : error.message })));
+    fill(main, notice("error", failure(error)));
   }
   main.focus();
 }

@@ -1,5 +1,6 @@
 // Small DOM helpers. Text always goes in as text nodes, never as HTML, so
 // data from the registry or the audit log cannot inject markup.
+import { ApiError } from "./api.js";
 import { t } from "./i18n.js";
 
 export function h(tag, attributes = {}, ...children) {
@@ -30,12 +31,14 @@ export function svg(tag, attributes = {}, ...children) {
 }
 
 // A table with a caption; `columns` are [{label, value(row) -> node|text}].
-export function table(caption, columns, rows, { onSelect } = {}) {
+// `captionHidden` keeps the caption for screen readers only, under a heading
+// that already says the same.
+export function table(caption, columns, rows, { onSelect, captionHidden = false } = {}) {
   if (!rows.length) return h("p", { class: "empty" }, t("common.none"));
   return h(
     "table",
     {},
-    h("caption", {}, caption),
+    h("caption", { class: captionHidden ? "visually-hidden" : false }, caption),
     h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col" }, c.label)))),
     h(
       "tbody",
@@ -87,4 +90,17 @@ export function localInput(date) {
 
 export function toIso(localValue) {
   return localValue ? new Date(localValue).toISOString() : "";
+}
+
+// Replaces an element's children, skipping null and false (unlike
+// replaceChildren, which would print them as text).
+export function fill(element, ...children) {
+  element.replaceChildren();
+  append(element, children);
+  return element;
+}
+
+// "The hub refused: <detail (field: reason)>" for any error.
+export function failure(error) {
+  return t("common.error", { detail: error instanceof ApiError ? error.describe() : error.message });
 }

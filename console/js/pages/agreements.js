@@ -1,10 +1,10 @@
 // Agreements: the approval inbox (requests waiting for this member, as
 // provider), every agreement the role may see with the actions its state
 // allows, and the form to request a new one from the service catalogue.
-import { api, ApiError, query } from "../api.js";
+import { api, query } from "../api.js";
 import { refresh } from "../app.js";
 import { formatTime, t } from "../i18n.js";
-import { field, h, notice, page, select, statusBadge, table } from "../ui.js";
+import { failure, field, fill, h, notice, page, select, statusBadge, table } from "../ui.js";
 
 const ACTIONS = {
   requested: ["approve", "reject", "revoke"],
@@ -20,7 +20,7 @@ async function act(agreement, action, message) {
     sessionStorage.setItem("lt-flash", t("agreements.done", { id: changed.id, status: t(`status.${changed.status}`) }));
     await refresh();
   } catch (error) {
-    message.replaceChildren(notice("error", t("common.error", { detail: error instanceof ApiError ? error.describe() : error.message })));
+    fill(message, notice("error", failure(error)));
   }
 }
 
@@ -50,7 +50,7 @@ function agreementTable(caption, agreements, session, message) {
         ),
     });
   }
-  return table(caption, columns, agreements);
+  return table(caption, columns, agreements, { captionHidden: true });
 }
 
 function requestForm(systems, catalog, message) {
@@ -82,7 +82,7 @@ function requestForm(systems, catalog, message) {
           sessionStorage.setItem("lt-flash", t("agreements.request.sent", { id: created.id }));
           await refresh();
         } catch (error) {
-          message.replaceChildren(notice("error", t("common.error", { detail: error instanceof ApiError ? error.describe() : error.message })));
+          fill(message, notice("error", failure(error)));
         }
       },
     },
@@ -100,7 +100,7 @@ export async function render(session, [status = ""] = []) {
   const message = h("div", { "aria-live": "polite" });
   const flash = sessionStorage.getItem("lt-flash");
   sessionStorage.removeItem("lt-flash");
-  if (flash) message.replaceChildren(notice("ok", flash));
+  if (flash) fill(message, notice("ok", flash));
 
   const all = await api(`/admin/v1/agreements${query({ limit: 200, status })}`);
   const sections = [message];

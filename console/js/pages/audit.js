@@ -1,8 +1,8 @@
 // Audit: search the exchange log with the auditor API's filters, open a
 // record, export the selection (NDJSON or CSV) and verify the hash chain.
-import { api, ApiError, download, query } from "../api.js";
+import { api, download, query } from "../api.js";
 import { formatTime, t } from "../i18n.js";
-import { field, h, localInput, notice, page, select, table, toIso } from "../ui.js";
+import { failure, field, fill, h, localInput, notice, page, select, table, toIso } from "../ui.js";
 
 const TEXT_FILTERS = [
   ["consumer", "common.consumer"],
@@ -12,10 +12,6 @@ const TEXT_FILTERS = [
   ["user_id", "audit.user_id"],
   ["status", "audit.status"],
 ];
-
-function describe(error) {
-  return t("common.error", { detail: error instanceof ApiError ? error.describe() : error.message });
-}
 
 function recordView(record) {
   const rows = Object.entries(record).filter(([, v]) => v !== null && typeof v !== "object");
@@ -42,10 +38,10 @@ export async function render() {
     Object.fromEntries(Object.entries(inputs).map(([name, input]) => [name, name === "from" || name === "to" ? toIso(input.value) : input.value.trim()]));
 
   async function search(after) {
-    message.replaceChildren();
+    fill(message);
     try {
       const found = await api(`/audit/v1/exchanges${query({ ...filters(), after, limit: 50 })}`);
-      results.replaceChildren(
+      fill(results,
         table(
           t("audit.results"),
           [
@@ -61,7 +57,7 @@ export async function render() {
           found.items,
           {
             onSelect: async (row) => {
-              detail.replaceChildren(...recordView(await api(`/audit/v1/exchanges/${row.id}`)));
+              fill(detail, ...recordView(await api(`/audit/v1/exchanges/${row.id}`)));
               detail.querySelector("h2").focus();
             },
           },
@@ -69,7 +65,7 @@ export async function render() {
         found.next_after ? h("button", { type: "button", onclick: () => search(found.next_after) }, t("common.next")) : null,
       );
     } catch (error) {
-      message.replaceChildren(notice("error", describe(error)));
+      fill(message, notice("error", failure(error)));
     }
   }
 
@@ -82,7 +78,7 @@ export async function render() {
       link.click();
       link.remove();
     } catch (error) {
-      message.replaceChildren(notice("error", describe(error)));
+      fill(message, notice("error", failure(error)));
     }
   }
 
@@ -93,13 +89,13 @@ export async function render() {
       const records = report.chains.reduce((n, c) => n + c.records_checked, 0);
       const checkpoints = report.chains.reduce((n, c) => n + c.checkpoints_checked, 0);
       const problem = report.chains.find((c) => c.problem)?.problem;
-      message.replaceChildren(
+      fill(message,
         report.ok
           ? notice("ok", t("audit.verify.ok", { records, checkpoints }))
           : notice("error", t("audit.verify.broken", { detail: problem ? `${problem.kind} @ ${problem.seq}: ${problem.detail}` : `${report.unchained_records}` })),
       );
     } catch (error) {
-      message.replaceChildren(notice("error", describe(error)));
+      fill(message, notice("error", failure(error)));
     }
   }
 

@@ -2,9 +2,9 @@
 // an entry, edit it as JSON (sent as PATCH with the ETag it was read with, so
 // a concurrent change is refused rather than overwritten) or create one.
 // What a role may change is decided by the API; auditors only read.
-import { api, ApiError, query } from "../api.js";
+import { api, query } from "../api.js";
 import { t } from "../i18n.js";
-import { h, notice, page, statusBadge, table } from "../ui.js";
+import { failure, fill, h, notice, page, statusBadge, table } from "../ui.js";
 
 const KINDS = ["members", "systems", "services", "json-schemas"];
 const TEMPLATES = {
@@ -27,14 +27,14 @@ function editor(value, onSave, hint) {
         try {
           body = JSON.parse(text.value);
         } catch (error) {
-          message.replaceChildren(notice("error", error.message));
+          fill(message, notice("error", error.message));
           return;
         }
         try {
           await onSave(body);
-          message.replaceChildren(notice("ok", t("common.saved")));
+          fill(message, notice("ok", t("common.saved")));
         } catch (error) {
-          message.replaceChildren(notice("error", t("common.error", { detail: error instanceof ApiError ? error.describe() : error.message })));
+          fill(message, notice("error", failure(error)));
         }
       },
     },
@@ -49,7 +49,7 @@ function detail(kind, entry, session, container) {
   const canEdit = session.role !== "auditor";
   const doc = { ...entry };
   for (const generated of ["id", "revision", "created_at", "updated_at", "identifier"]) delete doc[generated];
-  container.replaceChildren(
+  fill(container,
     h("h2", { id: "detail-title" }, `${t("registry.detail")}: ${entry.identifier || entry.name || entry.id}`),
     h("pre", { class: "json", tabindex: 0 }, JSON.stringify(entry, null, 2)),
     canEdit
@@ -84,7 +84,7 @@ async function list(kind, session, after) {
     ? h("button", {
         type: "button",
         onclick: () =>
-          container.replaceChildren(
+          fill(container,
             h("h2", {}, `${t("common.new")}: ${t(`registry.${kind}`)}`),
             editor(TEMPLATES[kind], async (body) => {
               const created = await api(`/admin/v1/${kind}`, { method: "POST", body });

@@ -2,7 +2,7 @@
 // over time, from /audit/v1/stats, as line charts and a table.
 import { api, query } from "../api.js";
 import { formatNumber, t } from "../i18n.js";
-import { field, h, localInput, page, select, svg, table, toIso } from "../ui.js";
+import { field, fill, h, localInput, page, select, svg, table, toIso } from "../ui.js";
 
 const WIDTH = 720;
 const HEIGHT = 220;
@@ -51,7 +51,8 @@ function chart(title, buckets, series, value, format) {
 
 export async function render(session, [bucketParam] = []) {
   const bucket = bucketParam === "hour" ? "hour" : "day";
-  const to = new Date();
+  // A minute ahead: the inputs keep whole minutes, and this minute's exchanges count.
+  const to = new Date(Date.now() + 60000);
   const from = new Date(to.getTime() - (bucket === "hour" ? 2 : 14) * 86400000);
   const fromInput = h("input", { type: "datetime-local", name: "from", value: localInput(from) });
   const toInput = h("input", { type: "datetime-local", name: "to", value: localInput(to) });
@@ -74,7 +75,7 @@ export async function render(session, [bucketParam] = []) {
     // The six busiest pairs get a line; the table lists them all.
     const series = [...pairs.values()].sort((a, b) => b.exchanges - a.exchanges);
     const drawn = series.slice(0, COLOURS.length);
-    results.replaceChildren(
+    fill(results,
       h("ul", { class: "legend" }, drawn.map((s, n) => h("li", {}, h("span", { class: `swatch c${n}`, "aria-hidden": "true" }), s.label))),
       h(
         "div",

@@ -1,0 +1,275 @@
+// End-to-end: the web console in Debian's Chromium against a real hub with
+// the demo registry (started by tests/e2e/run.sh). The story of the issue:
+// Hồ Chí Minh City's member admin requests an agreement to look up citizens,
+// the Ministry of Public Security's admin approves it in the inbox, the city's
+// one-stop shop makes the exchange, and an auditor finds it in the audit
+// search and verifies the chain. Screenshots of each page go to
+// LT_SCREENSHOT_DIR. Fails (exit 1) on the first unmet expectation, on any
+// page error or console error (a CSP violation included), and on any form
+// control without a label.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import https from "node:https";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { chromium } from "playwright-core";
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set (run tests/e2e/run.sh)`);
+  return value;
+};
+const consoleUrl = env("LT_CONSOLE_URL");
+const exchangePort = Number(env("LT_EXCHANGE_PORT"));
+const tokens = {
+  cityAdmin: env("LT_TOKEN_CITY_ADMIN"),
+  ministryAdmin: env("LT_TOKEN_MINISTRY_ADMIN"),
+  auditor: env("LT_TOKEN_AUDITOR"),
+  hubAdmin: env("LT_TOKEN_HUB_ADMIN"),
+};
+const pkiDir = env("LT_PKI_DIR");
+const screenshotDir = env("LT_SCREENSHOT_DIR");
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+const CITY_SYSTEM = "VN/PROV/000.00.00.H29/MOTCUA-HCM";
+const POPULATION = "VN/GOV/000.00.00.G03/DANCU";
+
+function step(text) {
+  console.log(`e2e: ${text}`);
+}
+
+// Every UI string exists in both languages.
+async function checkTranslations() {
+  const consoleDir = path.join(here, "..", "..", "console");
+  const en = (await import(path.join(consoleDir, "i18n", "en.js"))).default;
+  const vi = (await import(path.join(consoleDir, "i18n", "vi.js"))).default;
+  assert.deepEqual(Object.keys(vi).sort(), Object.keys(en).sort(), "vi.js and en.js have the same keys");
+}
+
+// A one-stop shop (`system`: MOTCUA-HCM or MOTCUA-HN) calls the population
+// registry through the hub with its own client certificate (mTLS).
+function exchange(messageId, { system = "MOTCUA-HCM", idNumber = "001089012345" } = {}) {
+  const member = system === "MOTCUA-HN" ? "VN/PROV/000.00.00.H26" : "VN/PROV/000.00.00.H29";
+  const envelope = JSON.stringify({
+    header: {
+      id: messageId,
+      from: `${member}/${system}`,
+      to: POPULATION,
+      service: "citizen-lookup",
+      version: "v1",
+      purpose: "Xác minh nhân thân khi đăng ký hộ kinh doanh (identity check, e2e test)",
+      userId: "can-bo-e2e",
+    },
+    body: { idNumber },
+  });
+  return new Promise((resolve, reject) => {
+    const request = https.request(
+      {
+        host: "127.0.0.1",
+        port: exchangePort,
+        path: "/exchange/v1/messages",
+        method: "POST",
+        servername: "localhost",
+        ca: readFileSync(path.join(pkiDir, "ca.crt")),
+        cert: readFileSync(path.join(pkiDir, `${system}.crt`)),
+        key: readFileSync(path.join(pkiDir, `${system}.key`)),
+        headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(envelope) },
+      },
+      (response) => {
+        let body = "";
+        response.on("data", (chunk) => (body += chunk));
+        response.on("end", () => resolve({ status: response.statusCode, body }));
+      },
+    );
+    request.on("error", reject);
+    request.end(envelope);
+  });
+}
+
+const problems = [];
+function watch(page) {
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("console", (message) => {
+    // Refused API calls (the wrong token, on purpose) are checked through the
+    // page instead; anything else logged as an error is a defect.
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource: the server responded with a status of 401"))
+      problems.push(`console error: ${message.text()}`);
+  });
+}
+
+// Every visible form control has a label (its own, or aria-label).
+async function checkLabels(page, where) {
+  const unlabelled = await page.evaluate(() =>
+    [...document.querySelectorAll("input, select, textarea")]
+      .filter((c) => c.type !== "hidden" && c.labels.length === 0 && !c.getAttribute("aria-label"))
+      .map((c) => c.outerHTML.slice(0, 80)),
+  );
+  assert.deepEqual(unlabelled, [], `unlabelled controls on ${where}`);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+async function signIn(page, token, { english = true } = {}) {
+  await page.goto(consoleUrl);
+  if (english) await page.selectOption("#lang", "en");
+  const label = english ? "Admin token" : "Mã truy cập quản trị";
+  await page.getByLabel(label).fill(token);
+  await page.getByRole("button", { name: english ? "Sign in" : "Đăng nhập" }).click();
+  await page.getByRole("button", { name: english ? "Sign out" : "Đăng xuất" }).waitFor();
+}
+
+async function signOut(page) {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByLabel("Admin token").waitFor();
+}
+
+async function navLinks(page) {
+  return page.locator("#nav a").allTextContents();
+}
+
+async function main() {
+  await checkTranslations();
+  const browser = await chromium.launch({
+    executablePath: process.env.LT_CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  try {
+    // The hub's certificate comes from the development CA.
+    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 860 } });
+    const page = await context.newPage();
+    watch(page);
+
+    step("the sign-in page, in Vietnamese by default");
+    await page.goto(consoleUrl);
+    await page.getByRole("heading", { name: "Đăng nhập" }).waitFor();
+    await checkLabels(page, "sign-in");
+    await shot(page, "signin");
+    await page.getByLabel("Mã truy cập quản trị").fill("lta_wrong");
+    await page.getByRole("button", { name: "Đăng nhập" }).click();
+    await page.getByRole("alert").filter({ hasText: "không được chấp nhận" }).waitFor();
+
+    step("the city's member admin requests an agreement");
+    await signIn(page, tokens.cityAdmin);
+    assert.deepEqual(await navLinks(page), ["Registry", "Agreements"], "a member admin sees no audit pages");
+    await page.goto(`${consoleUrl}#/agreements`);
+    await page.getByRole("heading", { name: "Request an agreement" }).waitFor();
+    await page.getByLabel("Your calling system").selectOption(CITY_SYSTEM);
+    const serviceSelect = page.getByLabel("Service", { exact: true });
+    const serviceOption = await serviceSelect
+      .locator("option", { hasText: `${POPULATION} · citizen-lookup` })
+      .getAttribute("value");
+    await serviceSelect.selectOption(serviceOption);
+    await page.getByLabel("Purpose (why the data is needed)").fill("Xác minh nhân thân khi đăng ký hộ kinh doanh");
+    await page.getByLabel("Legal basis").fill("Nghị định 47/2024/NĐ-CP, Điều 12 (e2e test)");
+    await checkLabels(page, "agreements");
+    await page.getByRole("button", { name: "Send the request" }).click();
+    const sent = await page.getByRole("status").filter({ hasText: "requested" }).textContent();
+    const agreementId = sent.match(/Agreement (\d+) requested/)[1];
+    step(`agreement ${agreementId} requested`);
+    await shot(page, "agreements-request");
+    await signOut(page);
+
+    step("the ministry's admin approves it from the inbox");
+    await signIn(page, tokens.ministryAdmin);
+    await page.goto(`${consoleUrl}#/agreements`);
+    const inbox = page.locator("section.inbox");
+    await inbox.getByRole("cell", { name: CITY_SYSTEM }).waitFor();
+    await shot(page, "agreements-inbox");
+    await inbox.locator(`button[data-action="approve"][data-agreement="${agreementId}"]`).click();
+    await page.getByRole("status").filter({ hasText: `Agreement ${agreementId} is now approved` }).waitFor();
+    assert.equal(await inbox.getByText("No requests are waiting for you.").count(), 1);
+    await signOut(page);
+
+    step("the city's one-stop shop makes the exchange");
+    const messageId = `e2e-${Date.now()}`;
+    const answer = await exchange(messageId);
+    assert.equal(answer.status, 200, `exchange answered ${answer.status}: ${answer.body}`);
+    // Some traffic from Hà Nội as well, two of it refused (not a 12-digit ID),
+    // so the traffic page has more than one pair and an error rate to show.
+    for (let i = 0; i < 12; ++i) {
+      const refused = i % 6 === 5;
+      const other = await exchange(`e2e-hn-${Date.now()}-${i}`, { system: "MOTCUA-HN", idNumber: refused ? "12AB" : "001089012345" });
+      assert.equal(other.status, refused ? 400 : 200, other.body);
+    }
+
+    step("the auditor finds it and verifies the chain");
+    await signIn(page, tokens.auditor);
+    assert.deepEqual(await navLinks(page), ["Connectivity", "Registry", "Agreements", "Traffic", "Audit"]);
+    await page.goto(`${consoleUrl}#/audit`);
+    await page.getByLabel("Consumer").fill(CITY_SYSTEM);
+    await page.getByLabel("Message id").fill(messageId);
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    const row = page.getByRole("row").filter({ hasText: messageId });
+    await row.waitFor();
+    assert.equal(await page.locator("tbody tr").count(), 1, "exactly the one exchange");
+    await row.getByRole("button").click();
+    await page.getByRole("heading", { name: /^Record \d+$/ }).waitFor();
+    assert.ok((await page.locator("dl.record").textContent()).includes("citizen-lookup"));
+    await page.getByRole("button", { name: "Verify chain" }).click();
+    await page.getByRole("status").filter({ hasText: "The chain is intact" }).waitFor();
+    await checkLabels(page, "audit");
+    await shot(page, "audit");
+
+    step("connectivity, traffic and registry pages");
+    await page.goto(`${consoleUrl}#/connectivity`);
+    const figure = await page.locator("#headline-figure").textContent();
+    assert.match(figure, /^\d+([.,]\d)?%$/, "the headline share");
+    assert.ok((await page.locator("svg.graph .node").count()) >= 5, "every demo system is a node");
+    await shot(page, "connectivity");
+    await page.goto(`${consoleUrl}#/traffic`);
+    await page.getByRole("table").getByRole("cell", { name: CITY_SYSTEM }).first().waitFor();
+    await checkLabels(page, "traffic");
+    await shot(page, "traffic");
+    await signOut(page);
+
+    await signIn(page, tokens.hubAdmin);
+    await page.goto(`${consoleUrl}#/registry/systems`);
+    await page.getByRole("button", { name: "3" }).click();  // the land registry, id 3
+    await page.getByRole("heading", { name: /Details:/ }).waitFor();
+    await checkLabels(page, "registry");
+    // An edit goes out as a PATCH of the changed field, with the ETag it was read with.
+    const editor = page.locator("form.editor textarea");
+    const edited = JSON.parse(await editor.inputValue());
+    edited.name = "Hệ thống thông tin đất đai (land registry, SOAP 1.1; edited by the e2e test)";
+    await editor.fill(JSON.stringify(edited, null, 2));
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.locator("pre.json", { hasText: "edited by the e2e test" }).waitFor();
+    await shot(page, "registry");
+
+    step("Vietnamese, and a tablet-sized window");
+    await page.selectOption("#lang", "vi");
+    await page.goto(`${consoleUrl}#/connectivity`);
+    await page.getByRole("heading", { name: "Kết nối" }).waitFor();
+    await page.setViewportSize({ width: 768, height: 1024 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no sideways scrolling at 768 px (overflow ${overflow} px)`);
+    await shot(page, "connectivity-tablet-vi");
+
+    step("keyboard: the first Tab reaches the skip link, then the navigation");
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement.className), "skip");
+
+    assert.deepEqual(problems, [], "no page or console errors");
+    step("passed");
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((error) => {
+  console.error(`e2e: FAILED: ${error.stack || error}`);
+  if (problems.length) console.error(problems.join("\n"));
+  process.exit(1);
+});
