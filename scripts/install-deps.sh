@@ -3,6 +3,7 @@
 # demo. Does nothing when all are present. Needs root (or sudo) to install.
 #   scripts/install-deps.sh          build, test (console e2e included), demo
 #   scripts/install-deps.sh --bench  also what bench/run.sh drives (nginx, wrk)
+#   scripts/install-deps.sh --build  only what building needs (docker/Dockerfile)
 set -euo pipefail
 
 packages=(
@@ -12,14 +13,17 @@ packages=(
   libboost1.81-all-dev libssl-dev nlohmann-json3-dev libvalijson-dev libpqxx-dev
   libspdlog-dev libcli11-dev libtomlplusplus-dev libpugixml-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
+)
+if [ "${1:-}" != "--build" ]; then packages+=(
   # runtime tools: private PostgreSQL, dev PKI, demo client (curl, jq)
   postgresql-15 postgresql-client-15 openssl curl ca-certificates util-linux passwd jq
-  # the web console's end-to-end test: Debian's Chromium, driven by Playwright
-  chromium python3
-)
+  # the web console's end-to-end test: Debian's Chromium, driven by Playwright;
+  # promtool (in prometheus) checks /metrics and the sample alert rules
+  chromium python3 prometheus
+); fi
 # Node.js for Playwright: Debian's, unless the machine already has one
 # (e.g. NodeSource's, which Debian's nodejs package would conflict with).
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+if [ "${1:-}" != "--build" ] && { ! command -v node >/dev/null || ! command -v npm >/dev/null; }; then
   packages+=(nodejs npm)
 fi
 if [ "${1:-}" = "--bench" ]; then

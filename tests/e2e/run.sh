@@ -2,7 +2,8 @@
 # The web console's end-to-end test (console.e2e.mjs) against a real hub:
 # a fresh database with the demo registry, the demo providers, the hub with
 # the console, tokens for the four roles, then Debian's Chromium driven by
-# Playwright. Stops everything it started.
+# Playwright; then that hub's /metrics and the sample alert rules through
+# promtool. Stops everything it started.
 #   tests/e2e/run.sh [SCREENSHOT_DIR]    (default var/e2e-screenshots;
 #                                         docs/screenshots refreshes the docs)
 # Needs the build and the private PostgreSQL of scripts/test.sh.
@@ -70,3 +71,11 @@ export LT_PKI_DIR="$LT_VAR/pki" LT_SCREENSHOT_DIR="$screenshots"
 lt_say "e2e: driving the console in Chromium"
 node "$LT_ROOT/tests/e2e/console.e2e.mjs"
 lt_say "e2e: screenshots in $screenshots"
+
+# The same hub, after that traffic, as Prometheus's own linter reads it.
+lt_say "e2e: /metrics and the alert rules through promtool"
+curl -sS --fail --cacert "$LT_VAR/pki/ca.crt" "https://localhost:$admin_port/metrics" >"$LT_VAR/e2e-metrics.txt"
+grep -q '^lienthong_exchanges_total{consumer="VN/PROV/000.00.00.H29/MOTCUA-HCM"' "$LT_VAR/e2e-metrics.txt" ||
+  lt_die "e2e: /metrics does not count the console test's exchange"
+promtool check metrics <"$LT_VAR/e2e-metrics.txt"
+promtool check rules "$LT_ROOT/docs/monitoring/lienthong-alerts.yml"
