@@ -12,6 +12,7 @@
 
 #include "lienthong/core/message_id.hpp"
 #include "lienthong/net/problem.hpp"
+#include "lienthong/observability/log_context.hpp"
 #include "lienthong/policy/json_limits.hpp"
 
 #include "admin_authenticator.hpp"
@@ -281,11 +282,13 @@ HttpResponse AdminApi::handle(const HttpRequest& request) {
     outcome.value().headers.push_back({"X-Request-Id", request_id});
     return std::move(outcome).value();
   } catch (const pqxx::broken_connection& e) {
+    const observability::LogScope log_scope(request_id);
     impl_->options.logger->error("admin request {}: database unreachable: {}", request_id,
                                  e.what());
     return problem(make_error(ErrorCode::kServerRegistryUnavailable,
                               "the registry database is unreachable; nothing was changed"));
   } catch (const std::exception& e) {
+    const observability::LogScope log_scope(request_id);
     impl_->options.logger->error("admin request {} {} {} failed: {}", request_id, request.method,
                                  request.target, e.what());
     return problem(make_error(ErrorCode::kServerInternal, "nothing was changed"));

@@ -168,7 +168,7 @@ struct AuditWriter::Impl {
       const auto ec = write(batch);
       writable.store(!ec);
       if (options.on_batch)
-        options.on_batch(batch.size(), std::chrono::steady_clock::now() - started, !ec);
+        options.on_batch(std::chrono::steady_clock::now() - started);
       for (auto& pending : batch)
         complete(std::move(pending.done), ec);
       batch.clear();

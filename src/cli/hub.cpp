@@ -43,7 +43,6 @@ struct Hub::Parts {
   // Declared before the writer and the servers that feed them, so they outlive both.
   observability::ExchangeMetrics exchange_metrics;
   observability::Histogram audit_commit_seconds;
-  std::atomic<std::uint64_t> audit_batches_failed{0};
   std::chrono::system_clock::time_point started_at = std::chrono::system_clock::now();
   std::unique_ptr<audit::AuditWriter> audit;
   std::unique_ptr<observability::MeteredAuditSink> metered_audit;
@@ -77,10 +76,8 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
   audit_options.checkpoint_records = p.config.audit.checkpoint_records;
   audit_options.partitions_ahead = p.config.audit.partitions_ahead;
   audit_options.checkpoint_interval = std::chrono::seconds(p.config.audit.checkpoint_seconds);
-  audit_options.on_batch = [&p](std::size_t, std::chrono::nanoseconds took, bool committed) {
+  audit_options.on_batch = [&p](std::chrono::nanoseconds took) {
     p.audit_commit_seconds.observe(std::chrono::duration<double>(took).count());
-    if (!committed)
-      p.audit_batches_failed.fetch_add(1, std::memory_order_relaxed);
   };
   p.audit = std::make_unique<audit::AuditWriter>(std::move(audit_options), p.logger);
   // Every audit record passes the metrics on its way to the writer, so the
@@ -314,7 +311,6 @@ Status Hub::reload(const Config& fresh) {
 
 std::string Hub::metrics() const {
   const Parts& p = *parts_;
-  using observability::Labels;
   observability::Exposition out;
   p.exchange_metrics.write(out);
 
@@ -330,22 +326,21 @@ std::string Hub::metrics() const {
   out.sample("lienthong_requests_in_flight", {{"listener", "admin"}},
              p.admin_server->requests_in_flight());
 
-  out.family("lienthong_audit_queue_depth", "gauge",
-             "Audit records waiting for the writer's next batch.");
-  out.sample("lienthong_audit_queue_depth", {}, static_cast<double>(p.audit->queue_depth()));
-  out.family("lienthong_audit_records_committed_total", "counter",
-             "Audit records this node committed since it started.");
-  out.sample("lienthong_audit_records_committed_total", {},
+  out.single("lienthong_audit_queue_depth", "gauge",
+             "Audit records waiting for the writer's next batch.",
+             static_cast<double>(p.audit->queue_depth()));
+  out.single("lienthong_audit_records_committed_total", "counter",
+             "Audit records this node committed since it started.",
              static_cast<double>(p.audit->committed()));
-  out.family("lienthong_audit_batches_failed_total", "counter",
-             "Audit batches that did not commit (their exchanges were answered 503).");
-  out.sample("lienthong_audit_batches_failed_total", {},
-             static_cast<double>(p.audit_batches_failed.load()));
+  out.single("lienthong_audit_batches_failed_total", "counter",
+             "Audit batches that did not commit (their exchanges were answered 503).",
+             static_cast<double>(p.audit->failed_batches()));
   out.family("lienthong_audit_commit_duration_seconds", "histogram",
              "Writing and committing one audit batch (COPY and COMMIT).");
   p.audit_commit_seconds.write(out, "lienthong_audit_commit_duration_seconds", {});
-  out.family("lienthong_audit_writer_healthy", "gauge", "1 while the last audit batch committed.");
-  out.sample("lienthong_audit_writer_healthy", {}, p.audit->healthy() ? 1 : 0);
+  out.single("lienthong_audit_writer_healthy", "gauge",
+             "0 after an audit batch failed, until one commits or the writer reconnects.",
+             p.audit->healthy() ? 1 : 0);
 
   // Read from PostgreSQL at scrape time; left out when the database is down
   // (lienthong_ready shows that).
@@ -385,12 +380,11 @@ std::string Hub::metrics() const {
     version = p.registry_version;
     loaded_at = p.registry_loaded_at;
   }
-  out.family("lienthong_registry_version", "gauge",
-             "The registry snapshot this node serves (counts reloads since start).");
-  out.sample("lienthong_registry_version", {}, static_cast<double>(version));
-  out.family("lienthong_registry_snapshot_age_seconds", "gauge",
-             "Seconds since the snapshot in service was loaded.");
-  out.sample("lienthong_registry_snapshot_age_seconds", {},
+  out.single("lienthong_registry_version", "gauge",
+             "The registry snapshot this node serves (counts reloads since start).",
+             static_cast<double>(version));
+  out.single("lienthong_registry_snapshot_age_seconds", "gauge",
+             "Seconds since the snapshot in service was loaded.",
              std::chrono::duration<double>(now - loaded_at).count());
   if (const auto snapshot = p.snapshots.current()) {
     out.family("lienthong_registry_entries", "gauge", "Entries in the snapshot in service.");
@@ -401,11 +395,8 @@ std::string Hub::metrics() const {
     out.sample("lienthong_registry_entries", {{"kind", "agreements"}},
                static_cast<double>(snapshot->agreement_count()));
   }
-  out.family("lienthong_ready", "gauge", "1 while /readyz answers 200.");
-  out.sample("lienthong_ready", {}, ready() ? 1 : 0);
-  out.family("lienthong_process_start_time_seconds", "gauge",
-             "When this node started (Unix time).");
-  out.sample("lienthong_process_start_time_seconds", {},
+  out.single("lienthong_ready", "gauge", "1 while /readyz answers 200.", ready() ? 1 : 0);
+  out.single("lienthong_process_start_time_seconds", "gauge", "When this node started (Unix time).",
              std::chrono::duration<double>(p.started_at.time_since_epoch()).count());
   out.family("lienthong_build_info", "gauge", "The node's name and version.");
   out.sample("lienthong_build_info", {{"node", p.config.node.name}, {"version", LIENTHONG_VERSION}},

@@ -459,10 +459,22 @@ bool HttpServer::drain(std::chrono::milliseconds grace) {
     closed.set_value();
   });
   closed.get_future().wait();
+  // Done when nothing has been in flight for a short quiet spell: a request
+  // whose bytes are already in a socket buffer counts only once its thread
+  // runs, so a single look at zero could stop the server under it.
+  constexpr auto kQuiet = std::chrono::milliseconds(50);
   const auto deadline = std::chrono::steady_clock::now() + grace;
-  while (s.drain.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
+  auto quiet_since = std::chrono::steady_clock::now();
+  for (;;) {
+    const auto now = std::chrono::steady_clock::now();
+    if (s.drain.in_flight.load() > 0)
+      quiet_since = now;
+    else if (now - quiet_since >= kQuiet)
+      return true;
+    if (now >= deadline)
+      return s.drain.in_flight.load() == 0;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  return s.drain.in_flight.load() == 0;
+  }
 }
 
 int HttpServer::requests_in_flight() const {

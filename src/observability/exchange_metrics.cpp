@@ -1,5 +1,6 @@
 #include "lienthong/observability/exchange_metrics.hpp"
 
+#include <algorithm>
 #include <mutex>
 
 namespace lienthong::observability {
@@ -118,9 +119,8 @@ void ExchangeMetrics::write(Exposition& out) const {
             "The provider call alone, from the request sent to its answer read.",
             &Latencies::provider);
 
-  out.family("lienthong_audit_refusals_total", "counter",
-             "Exchanges answered 503 because their audit record could not be committed.");
-  out.sample("lienthong_audit_refusals_total", {},
+  out.single("lienthong_audit_refusals_total", "counter",
+             "Exchanges answered 503 because their audit record could not be committed.",
              static_cast<double>(audit_refusals_.load(std::memory_order_relaxed)));
 }
 

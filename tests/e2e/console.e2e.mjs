@@ -217,6 +217,12 @@ async function main() {
     await row.getByRole("button").click();
     await page.getByRole("heading", { name: /^Record \d+$/ }).waitFor();
     assert.ok((await page.locator("dl.record").textContent()).includes("citizen-lookup"));
+    // The export is the same selection, streamed as a file.
+    const [exported] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
+    assert.equal(exported.suggestedFilename(), "audit-export.csv");
+    const csv = readFileSync(await exported.path(), "utf8");
+    assert.ok(csv.includes(messageId), "the export holds the exchange");
+    assert.equal(csv.trim().split("\n").length, 2, "a header line and the one record");
     await page.getByRole("button", { name: "Verify chain" }).click();
     await page.getByRole("status").filter({ hasText: "The chain is intact" }).waitFor();
     await checkLabels(page, "audit");

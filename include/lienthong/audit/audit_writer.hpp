@@ -41,9 +41,9 @@ struct WriterOptions {
   // Stamps each batch's committed_at, which picks its monthly partition.
   // Tests set it to write into past months.
   std::function<TimePoint()> clock = [] { return std::chrono::system_clock::now(); };
-  // Told of every batch the writer tried: its size, how long writing and
-  // committing it took, and whether it committed (for the commit-latency metric).
-  std::function<void(std::size_t records, std::chrono::nanoseconds took, bool committed)> on_batch;
+  // Told how long writing and committing each batch took, committed or not
+  // (the commit-latency metric; failures are counted by failed_batches()).
+  std::function<void(std::chrono::nanoseconds took)> on_batch;
 };
 
 class AuditWriter final : public AuditSink {

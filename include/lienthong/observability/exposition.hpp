@@ -18,6 +18,11 @@ class Exposition {
   void family(std::string_view name, std::string_view type, std::string_view help);
   // One sample line: name{labels} value. Label values are escaped here.
   void sample(std::string_view name, const Labels& labels, double value);
+  // A family of one unlabelled sample.
+  void single(std::string_view name, std::string_view type, std::string_view help, double value) {
+    family(name, type, help);
+    sample(name, {}, value);
+  }
 
   const std::string& text() const { return text_; }
 
