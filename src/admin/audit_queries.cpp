@@ -31,8 +31,8 @@ const char* exact_column(const std::string& name) {
 
 }  // namespace
 
-AuditQueries::AuditQueries(pqxx::dbtransaction& tx, std::string scope)
-    : tx_(tx), scope_(std::move(scope)) {}
+AuditQueries::AuditQueries(pqxx::dbtransaction& tx, std::string scope, std::string member_prefix)
+    : tx_(tx), scope_(std::move(scope)), member_prefix_(std::move(member_prefix)) {}
 
 Result<AuditQueries> AuditQueries::open(pqxx::dbtransaction& tx, const Actor& actor) {
   if (actor.role == Role::kMemberAdmin) {
@@ -48,7 +48,8 @@ Result<AuditQueries> AuditQueries::open(pqxx::dbtransaction& tx, const Actor& ac
       *actor.member_id)[0];
   const std::string quoted = tx.quote(prefix.as<std::string>());
   return AuditQueries(
-      tx, "(starts_with(consumer, " + quoted + ") OR starts_with(provider, " + quoted + "))");
+      tx, "(starts_with(consumer, " + quoted + ") OR starts_with(provider, " + quoted + "))",
+      prefix.as<std::string>());
 }
 
 Result<std::string> AuditQueries::conditions(const Query& query,
@@ -161,21 +162,34 @@ Result<json> AuditQueries::connectivity(const Query& query) {
       return invalid({{name, name == "days" ? "whole days, 1 to 366" : "not a parameter here"}});
     days = static_cast<int>(*number);
   }
-  // Systems are named INSTANCE/CLASS/MEMBER/SYSTEM in the audit log.
-  const std::string identified_systems =
-      "SELECT s.id, s.member_id, s.name, s.status, m.instance || '/' || m.member_class || '/' || "
-      "m.member_code || '/' || s.system_code AS identifier FROM systems s JOIN members m ON "
-      "m.id = s.member_id";
-  const std::string traffic =
-      "SELECT consumer, provider, count(*) AS exchanges, count(*) FILTER (WHERE error_code IS "
-      "NOT NULL) AS refused, count(*) FILTER (WHERE error_code IS NULL) AS succeeded FROM "
-      "api_audit_records WHERE received_at >= now() - make_interval(days => " +
-      std::to_string(days) + ") AND consumer IS NOT NULL AND provider IS NOT NULL AND " + scope_ +
-      " GROUP BY consumer, provider";
-  const auto document = tx_.exec1(
-      "WITH sys AS (" + identified_systems + "), traffic AS (" + traffic +
-      "), active AS (SELECT consumer AS identifier FROM traffic WHERE succeeded > 0 UNION SELECT "
-      "provider FROM traffic WHERE succeeded > 0) "
+  // Between two systems, as the auditor may see it: anything for an unscoped
+  // auditor, else only where the auditor's member is a party.
+  const auto party = [&](const std::string& a, const std::string& b) {
+    if (member_prefix_.empty())
+      return std::string("true");
+    const auto prefix = tx_.quote(member_prefix_);
+    return "(starts_with(" + a + ", " + prefix + ") OR starts_with(" + b + ", " + prefix + "))";
+  };
+  // The headline counts every system; the graph shows only what is visible.
+  const std::string sql =
+      "WITH sys AS (SELECT s.id, s.member_id, s.name, s.status, m.instance || '/' || "
+      "m.member_class || '/' || m.member_code || '/' || s.system_code AS identifier FROM systems "
+      "s JOIN members m ON m.id = s.member_id), "
+      "traffic AS (SELECT consumer, provider, count(*) AS exchanges, count(*) FILTER (WHERE "
+      "error_code IS NOT NULL) AS refused, count(*) FILTER (WHERE error_code IS NULL) AS "
+      "succeeded FROM audit_records WHERE received_at >= now() - make_interval(days => " +
+      std::to_string(days) +
+      ") AND consumer IS NOT NULL AND provider IS NOT NULL GROUP BY consumer, provider), "
+      "active AS (SELECT consumer AS identifier FROM traffic WHERE succeeded > 0 UNION SELECT "
+      "provider FROM traffic WHERE succeeded > 0), "
+      "agr AS (SELECT a.id, c.identifier AS consumer, p.identifier AS provider, a.service_code, "
+      "a.status FROM agreements a JOIN sys c ON c.id = a.consumer_system_id JOIN sys p ON p.id = "
+      "a.provider_system_id WHERE " +
+      party("c.identifier", "p.identifier") +
+      "), "
+      "shown AS (SELECT * FROM sys WHERE " +
+      party("identifier", "identifier") +
+      " OR identifier IN (SELECT consumer FROM agr UNION SELECT provider FROM agr)) "
       "SELECT jsonb_build_object("
       "'days', " +
       std::to_string(days) +
@@ -185,17 +199,18 @@ Result<json> AuditQueries::connectivity(const Query& query) {
       "(SELECT identifier FROM active)), "
       "'members', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'identifier', instance "
       "|| '/' || member_class || '/' || member_code, 'name', name) ORDER BY id), '[]') FROM "
-      "members), "
+      "members WHERE id IN (SELECT member_id FROM shown)), "
       "'systems', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'member_id', member_id, "
       "'identifier', identifier, 'name', name, 'status', status, 'exchanged', identifier IN "
-      "(SELECT identifier FROM active)) ORDER BY id), '[]') FROM sys), "
-      "'agreements', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'consumer', "
-      "c.identifier, 'provider', p.identifier, 'service_code', a.service_code, 'status', "
-      "a.status) ORDER BY a.id), '[]') FROM agreements a JOIN sys c ON c.id = "
-      "a.consumer_system_id JOIN sys p ON p.id = a.provider_system_id), "
+      "(SELECT identifier FROM active)) ORDER BY id), '[]') FROM shown), "
+      "'agreements', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'consumer', "
+      "consumer, 'provider', provider, 'service_code', service_code, 'status', status) ORDER BY "
+      "id), '[]') FROM agr), "
       "'traffic', (SELECT coalesce(jsonb_agg(jsonb_build_object('consumer', consumer, "
       "'provider', provider, 'exchanges', exchanges, 'refused', refused) ORDER BY consumer, "
-      "provider), '[]') FROM traffic))::text");
+      "provider), '[]') FROM traffic WHERE " +
+      party("consumer", "provider") + "))::text";
+  const auto document = tx_.exec1(sql);
   json answer = json::parse(document[0].as<std::string>());
   const auto registered = answer["systems_registered"].get<double>();
   answer["share"] = registered > 0 ? answer["systems_exchanged"].get<double>() / registered : 0.0;

@@ -41,18 +41,22 @@ class AuditQueries {
   // GET /audit/v1/connectivity?days=30 (1..366): the registry as a graph
   // (members, systems, agreements as edges) with each pair's exchanges in
   // the window, and the headline: the share of registered (active) systems
-  // that took part in at least one successful exchange in it.
+  // that took part in at least one successful exchange in it. An auditor
+  // scoped to a member gets the same headline, but sees only the agreements
+  // and traffic its member's systems are party to, and those systems.
   Result<nlohmann::json> connectivity(const Query& query);
   // GET /audit/v1/verify?from=&to=&node=&trust=KEY_ID,...
   Result<nlohmann::json> verify(const Query& query);
 
  private:
-  AuditQueries(pqxx::dbtransaction& tx, std::string scope);
+  AuditQueries(pqxx::dbtransaction& tx, std::string scope, std::string member_prefix = {});
   // The WHERE condition for a time range and filters (scope included);
   // `extra` names further parameters the caller reads itself.
   Result<std::string> conditions(const Query& query, const std::vector<std::string>& extra);
   pqxx::dbtransaction& tx_;
   std::string scope_;  // SQL condition on api_audit_records; "true" for the whole log
+  // "INSTANCE/CLASS/MEMBER/" of an auditor scoped to one member; empty otherwise.
+  std::string member_prefix_;
 };
 
 }  // namespace lienthong::admin

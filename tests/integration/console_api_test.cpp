@@ -2,6 +2,8 @@
 // the service catalogue, the connectivity graph with its headline figure,
 // and the console's own files.
 
+#include <set>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -83,6 +85,26 @@ TEST_F(ConsoleApiTest, ConnectivityCountsSystemsThatExchangedSuccessfully) {
   EXPECT_EQ(auditor.get("/audit/v1/connectivity?days=0").status, 400);
   EXPECT_EQ(auditor.get("/audit/v1/connectivity?since=1").status, 400);
   EXPECT_EQ(admin("member-admin", "VN/PROV/TEST.03").get("/audit/v1/connectivity").status, 403);
+}
+
+TEST_F(ConsoleApiTest, ConnectivityForAMemberAuditorShowsOnlyItsMembersPart) {
+  auto consumer = client();
+  ASSERT_EQ(
+      consumer.post("/exchange/v1/messages", envelope("s-1", kConsumer, kProvider, "echo")).status,
+      200);
+  // TEST.02's only system is the dead provider; its one agreement is with TEST-CONSUMER.
+  const auto scoped =
+      AdminClient::json_of(admin("auditor", "VN/GOV/TEST.02").get("/audit/v1/connectivity"));
+  EXPECT_EQ(scoped["systems_registered"], 4) << "the headline is the hub's";
+  EXPECT_EQ(scoped["systems_exchanged"], 2);
+  std::set<std::string> systems;
+  for (const auto& system : scoped["systems"])
+    systems.insert(system["identifier"]);
+  EXPECT_EQ(systems, (std::set<std::string>{kDeadProvider, kConsumer}));
+  ASSERT_EQ(scoped["agreements"].size(), 1u);
+  EXPECT_EQ(scoped["agreements"][0]["provider"], kDeadProvider);
+  EXPECT_TRUE(scoped["traffic"].empty()) << "the echo exchange is not TEST.02's";
+  EXPECT_EQ(scoped["members"].size(), 2u);
 }
 
 TEST_F(ConsoleApiTest, ConsoleFilesAreServedFromTheirDirectoryOnly) {
