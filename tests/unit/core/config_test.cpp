@@ -99,6 +99,17 @@ TEST(Config, BadValuesAreRejectedNamingTheSetting) {
   EXPECT_NE(error_of("", {{"LIENTHONG_EXCHANGE_LISTEN", "8443"}}).find("exchange.listen"),
             std::string::npos);
   EXPECT_NE(error_of("", {{"LIENTHONG_LOG_LEVEL", "loud"}}).find("log.level"), std::string::npos);
+  EXPECT_NE(error_of("", {{"LIENTHONG_LOG_FORMAT", "xml"}}).find("log.format"), std::string::npos);
+}
+
+TEST(Config, ChangedSettingsNamesEachDifferingKey) {
+  const Config before = load_config("", {});
+  EXPECT_TRUE(changed_settings(before, before).empty());
+  const Config after = load_config("", {{"LIENTHONG_LOG_LEVEL", "debug"},
+                                        {"LIENTHONG_EXCHANGE_LISTEN", "127.0.0.1:9443"},
+                                        {"LIENTHONG_LIMITS_SHUTDOWN_GRACE_MS", "5000"}});
+  EXPECT_EQ(changed_settings(before, after),
+            (std::vector<std::string>{"exchange.listen", "limits.shutdown_grace_ms", "log.level"}));
 }
 
 TEST(Config, SyntaxErrorNamesTheFileAndLine) {
