@@ -96,18 +96,18 @@ function requestForm(systems, catalog, message) {
   );
 }
 
-export async function render(session, [status = ""] = []) {
+export async function render(session, [status = "", after] = []) {
   const message = h("div", { "aria-live": "polite" });
   const flash = sessionStorage.getItem("lt-flash");
   sessionStorage.removeItem("lt-flash");
   if (flash) fill(message, notice("ok", flash));
 
-  const all = await api(`/admin/v1/agreements${query({ limit: 200, status })}`);
+  const all = await api(`/admin/v1/agreements${query({ limit: 100, status, after })}`);
   const sections = [message];
 
   if (session.role !== "auditor") {
     // Requests that wait for this member as provider (every request, for the hub admin).
-    const requested = status === "" || status === "requested" ? all.items.filter((a) => a.status === "requested") : [];
+    const requested = (await api(`/admin/v1/agreements${query({ limit: 200, status: "requested" })}`)).items;
     let mine = requested;
     if (session.role === "member-admin") {
       const member = await api(`/admin/v1/members/${session.member_id}`);
@@ -132,6 +132,7 @@ export async function render(session, [status = ""] = []) {
       h("h2", {}, t("agreements.all")),
       h("div", { class: "toolbar" }, field(t("agreements.filter"), filter)),
       agreementTable(t("agreements.all"), all.items, session, message),
+      all.next_after ? h("a", { class: "button", href: `#/agreements/${status}/${all.next_after}` }, t("common.next")) : null,
     ),
   );
 
