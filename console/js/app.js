@@ -69,7 +69,12 @@ function renderSignIn(message) {
   input.focus();
 }
 
+// Navigations may overlap (a click while a page is still loading); only the
+// latest one may fill the page.
+let navigation = 0;
+
 async function route() {
+  const current = ++navigation;
   renderHeader();
   if (!session) return renderSignIn();
   const pages = visiblePages();
@@ -82,8 +87,10 @@ async function route() {
   fill(main, h("p", { class: "loading" }, t("common.loading")));
   try {
     const content = await target.module.render(session, rest);
+    if (current !== navigation) return;
     fill(main, ...[content].flat());
   } catch (error) {
+    if (current !== navigation) return;
     fill(main, notice("error", failure(error)));
   }
   main.focus();
