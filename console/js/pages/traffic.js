@@ -10,12 +10,33 @@ const PAD = { left: 56, right: 16, top: 12, bottom: 28 };
 // The same six colours as .swatch.c0 ... .c5 in style.css (the CSP allows no inline style).
 const COLOURS = ["#1d4ed8", "#b45309", "#047857", "#9d174d", "#6d28d9", "#0e7490"];
 
+// Every bucket from `from` to `to`, in the stats API's form (UTC,
+// "2026-11-30T00:00:00Z"), so the time axis spans the whole range asked for.
+function bucketsBetween(from, to, bucket) {
+  const step = bucket === "hour" ? 3600000 : 86400000;
+  const start = new Date(from);
+  start.setUTCMinutes(0, 0, 0);
+  if (bucket === "day") start.setUTCHours(0);
+  const keys = [];
+  for (let time = start.getTime(); time <= to.getTime(); time += step)
+    keys.push(new Date(time).toISOString().replace(/\.\d{3}Z$/, "Z"));
+  return keys;
+}
+
+// Volume is zero where a pair had no exchange; rates and latencies are
+// undefined there, so those lines skip the empty buckets.
+function withZeros(buckets, items) {
+  const byBucket = new Map(items.map((item) => [item.bucket, item]));
+  return buckets.map((bucket) => byBucket.get(bucket) ?? { bucket, exchanges: 0 });
+}
+
 // One chart: a line per pair over the buckets; `value(item)` gives its y.
 function chart(title, buckets, series, value, format) {
   const max = Math.max(1e-9, ...series.flatMap((s) => s.items.map(value)));
   const x = (i) => PAD.left + (buckets.length < 2 ? 0 : (i * (WIDTH - PAD.left - PAD.right)) / (buckets.length - 1));
   const y = (v) => HEIGHT - PAD.bottom - (v / max) * (HEIGHT - PAD.top - PAD.bottom);
   const index = new Map(buckets.map((b, i) => [b, i]));
+  series = series.map((s) => ({ ...s, items: s.items.filter((item) => index.has(item.bucket)) }));
   const lines = series.map((s, n) =>
     svg(
       "polyline",
@@ -61,7 +82,7 @@ export async function render(session, [bucketParam] = []) {
 
   async function load() {
     const stats = await api(`/audit/v1/stats${query({ from: toIso(fromInput.value), to: toIso(toInput.value), bucket: bucketSelect.value })}`);
-    const buckets = [...new Set(stats.items.map((i) => i.bucket))].sort();
+    const buckets = bucketsBetween(new Date(toIso(fromInput.value)), new Date(toIso(toInput.value)), bucketSelect.value);
     const pairs = new Map();
     for (const item of stats.items) {
       const label = `${item.consumer ?? "?"} → ${item.provider ?? "?"}`;
@@ -80,7 +101,7 @@ export async function render(session, [bucketParam] = []) {
       h(
         "div",
         { class: "charts" },
-        chart(t("traffic.volume"), buckets, drawn, (i) => i.exchanges, (v) => formatNumber(Math.round(v))),
+        chart(t("traffic.volume"), buckets, drawn.map((s) => ({ ...s, items: withZeros(buckets, s.items) })), (i) => i.exchanges, (v) => formatNumber(Math.round(v))),
         chart(t("traffic.errors"), buckets, drawn, (i) => Number(i.error_rate), (v) => `${formatNumber(Math.round(v * 1000) / 10)}%`),
         chart(t("traffic.latency"), buckets, drawn, (i) => Number(i.latency_ms?.p95 ?? 0), (v) => formatNumber(Math.round(v * 10) / 10)),
       ),
