@@ -82,7 +82,11 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
   p.audit = std::make_unique<audit::AuditWriter>(std::move(audit_options), p.logger);
   // Every audit record passes the metrics on its way to the writer, so the
   // exchange counters are exactly what the audit log holds.
-  p.metered_audit = std::make_unique<observability::MeteredAuditSink>(*p.audit, p.exchange_metrics);
+  p.metered_audit = std::make_unique<observability::MeteredAuditSink>(
+      *p.audit, p.exchange_metrics, [&p](const std::string& provider, const std::string& service) {
+        const auto snapshot = p.snapshots.current();
+        return snapshot && !snapshot->service_versions(provider + "/" + service).empty();
+      });
 
   auto server_tls = net::make_server_tls_context(
       {p.config.tls.certificate, p.config.tls.private_key, p.config.tls.client_ca});

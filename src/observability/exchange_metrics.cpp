@@ -126,6 +126,8 @@ void ExchangeMetrics::write(Exposition& out) const {
 
 boost::asio::awaitable<Status> MeteredAuditSink::commit(audit::AuditRecord record) {
   ExchangeSample sample = ExchangeSample::from(record);
+  if (!record.provider.empty() && !known_(record.provider, record.service))
+    sample.provider = sample.service = "unknown";
   auto committed = co_await inner_.commit(std::move(record));
   if (!committed.has_value()) {
     // The caller is answered 503 Server.AuditUnavailable instead.

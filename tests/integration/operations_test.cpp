@@ -80,6 +80,12 @@ TEST_F(OperationsTest, MetricsCountWhatTheAuditLogHolds) {
   ASSERT_EQ(
       consumer.post("/exchange/v1/messages", envelope("m-2", kConsumer, kProvider, "echo")).status,
       200);
+  // A provider that is not registered: refused, and not a label value.
+  ASSERT_EQ(consumer.post("/exchange/v1/messages",
+                          envelope("m-4", kConsumer, "VN/GOV/NOWHERE.1/NOPE-42", "invented"))
+                    .status /
+                100,
+            4);
   auto other = client("TEST-OTHER");  // its agreement expired yesterday
   ASSERT_EQ(other.post("/exchange/v1/messages", envelope("m-3", kOther, kProvider, "echo")).status,
             403);
@@ -95,13 +101,17 @@ TEST_F(OperationsTest, MetricsCountWhatTheAuditLogHolds) {
   ASSERT_TRUE(samples.contains(ok_series)) << response.body;
   EXPECT_EQ(samples.at(ok_series), 2);
   EXPECT_EQ(sum_of(samples, "lienthong_exchanges_total", "status=\"403\""), 1);
+  EXPECT_EQ(response.body.find("NOPE-42"), std::string::npos);
+  EXPECT_EQ(
+      sum_of(samples, "lienthong_exchanges_total", "provider=\"unknown\",service=\"unknown\""), 1);
   // Every exchange counted has its audit record, and the other way round.
   EXPECT_EQ(sum_of(samples, "lienthong_exchanges_total"), audit_count());
   EXPECT_EQ(sum_of(samples, "lienthong_audit_records_committed_total"), audit_count());
   EXPECT_GT(sum_of(samples, "lienthong_exchange_response_bytes_total", "status=\"200\""), 0);
 
   const std::string echo = std::string("provider=\"") + kProvider + "\",service=\"echo\"";
-  EXPECT_EQ(sum_of(samples, "lienthong_exchange_duration_seconds_count", echo), 3);
+  EXPECT_EQ(sum_of(samples, "lienthong_exchange_duration_seconds_count", echo),
+            3);  // 200, 200, 403
   EXPECT_EQ(sum_of(samples, "lienthong_provider_duration_seconds_count", echo), 2);
   EXPECT_EQ(sum_of(samples, "lienthong_exchange_duration_seconds_bucket", echo + ",le=\"+Inf\""),
             3);

@@ -4,6 +4,7 @@
 // metrics count exactly what the audit log holds).
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -19,7 +20,7 @@ namespace lienthong::observability {
 // What the metrics keep of one exchange.
 struct ExchangeSample {
   std::string consumer;  // "none" when the caller was not authenticated
-  std::string provider;  // "none" when no service was resolved
+  std::string provider;  // "none" when the request named none, "unknown" when not registered
   std::string service;
   int status = 0;
   std::string outcome;  // "ok" or the error code, e.g. "Client.SchemaViolation"
@@ -55,17 +56,23 @@ class ExchangeMetrics {
   std::atomic<std::uint64_t> audit_refusals_{0};
 };
 
+// Whether a provider and service code name a registered service. A refused
+// request's provider and service are what the caller wrote; only registered
+// ones become label values, so callers cannot grow the metrics at will.
+using KnownService = std::function<bool(const std::string& provider, const std::string& service)>;
+
 // An AuditSink that records each exchange in ExchangeMetrics, with the
 // status the caller actually got, then hands the record on.
 class MeteredAuditSink final : public audit::AuditSink {
  public:
-  MeteredAuditSink(audit::AuditSink& inner, ExchangeMetrics& metrics)
-      : inner_(inner), metrics_(metrics) {}
+  MeteredAuditSink(audit::AuditSink& inner, ExchangeMetrics& metrics, KnownService known)
+      : inner_(inner), metrics_(metrics), known_(std::move(known)) {}
   boost::asio::awaitable<Status> commit(audit::AuditRecord record) override;
 
  private:
   audit::AuditSink& inner_;
   ExchangeMetrics& metrics_;
+  KnownService known_;
 };
 
 }  // namespace lienthong::observability
