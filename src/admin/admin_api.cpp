@@ -6,7 +6,6 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 #include <nlohmann/json.hpp>
-#include <openssl/crypto.h>
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
@@ -18,8 +17,8 @@
 #include "admin_authenticator.hpp"
 #include "audit_export.hpp"
 #include "audit_queries.hpp"
-#include "console_files.hpp"
 #include "delivery_routes.hpp"
+#include "node_endpoints.hpp"
 #include "provider_health.hpp"
 #include "resource_store.hpp"
 
@@ -53,18 +52,6 @@ std::optional<std::int64_t> parse_if_match(std::string_view header, bool& malfor
   }
   malformed = true;
   return -1;
-}
-
-// "Bearer <token>" against the configured token, in constant time; anything
-// goes when no token is configured.
-bool bearer_matches(std::string_view authorization, const std::string& token) {
-  if (token.empty())
-    return true;
-  constexpr std::string_view kScheme = "Bearer ";
-  if (authorization.size() != kScheme.size() + token.size() ||
-      !boost::beast::iequals(authorization.substr(0, kScheme.size()), kScheme))
-    return false;
-  return CRYPTO_memcmp(authorization.data() + kScheme.size(), token.data(), token.size()) == 0;
 }
 
 std::optional<std::int64_t> parse_id(std::string_view text) {
@@ -185,46 +172,8 @@ HttpResponse AdminApi::handle(const HttpRequest& request) {
   };
   const auto path = request.path();
 
-  if (path == "/livez" || path == "/healthz" || path == "/readyz") {
-    if (request.method != "GET")
-      return problem(make_error(ErrorCode::kClientMethodNotAllowed, "use GET"));
-    if (path != "/readyz")
-      return json_response(200, {{"live", true}});
-    const Readiness readiness = impl_->options.readiness ? impl_->options.readiness() : Readiness{};
-    json checks = json::object();
-    for (const auto& [name, holds] : readiness.checks)
-      checks[name] = holds;
-    return json_response(readiness.ready ? 200 : 503,
-                         {{"ready", readiness.ready},
-                          {"registry_version", readiness.registry_version},
-                          {"checks", checks}});
-  }
-  if (path == "/metrics" && impl_->options.metrics) {
-    if (request.method != "GET")
-      return problem(make_error(ErrorCode::kClientMethodNotAllowed, "use GET"));
-    if (!bearer_matches(request.header("Authorization"), impl_->options.metrics_token)) {
-      return problem(make_error(ErrorCode::kClientAdminUnauthenticated,
-                                "/metrics wants the bearer token set as admin.metrics_token"));
-    }
-    return HttpResponse::with_body(200, impl_->options.metrics(),
-                                   "text/plain; version=0.0.4; charset=utf-8");
-  }
-  if (path == "/" || path == "/console" || path.starts_with("/console/")) {
-    if (impl_->options.console_dir.empty())
-      return problem(make_error(ErrorCode::kClientNotFound, "this node serves no console"));
-    if (request.method != "GET")
-      return problem(make_error(ErrorCode::kClientMethodNotAllowed, "use GET"));
-    if (path == "/" || path == "/console") {
-      HttpResponse moved = HttpResponse::with_body(308, "", "text/plain");
-      moved.headers.push_back({"Location", "/console/"});
-      return moved;
-    }
-    auto file =
-        console_file(impl_->options.console_dir, path.substr(std::string_view("/console/").size()));
-    if (!file.has_value())
-      return problem(file.error());
-    return std::move(file).value();
-  }
+  if (auto answer = node_endpoint(request, impl_->options))
+    return answer->has_value() ? std::move(*answer).value() : problem(answer->error());
   if (path == std::string(kPrefix) + "/openapi.json") {
     if (request.method != "GET")
       return problem(make_error(ErrorCode::kClientMethodNotAllowed, "use GET"));

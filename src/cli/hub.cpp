@@ -4,6 +4,9 @@
 #include <atomic>
 #include <mutex>
 #include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -53,7 +56,23 @@ struct Hub::Parts {
   std::shared_ptr<boost::asio::thread_pool> admin_workers;
   std::unique_ptr<net::HttpServer> admin_server;
   std::unique_ptr<registry::RegistryWatcher> watcher;
+
+  // Each condition of readiness (/readyz names them) and whether it holds.
+  std::vector<std::pair<std::string, bool>> readiness_checks() const {
+    return {{"snapshot_loaded", snapshots.current() != nullptr},
+            {"database_reachable", watcher && watcher->healthy()},
+            {"audit_writer_healthy", audit->healthy()},
+            {"accepting_requests", !draining.load()}};
+  }
 };
+
+namespace {
+
+bool all_hold(const std::vector<std::pair<std::string, bool>>& checks) {
+  return std::all_of(checks.begin(), checks.end(), [](const auto& check) { return check.second; });
+}
+
+}  // namespace
 
 Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
     : parts_(std::make_unique<Parts>()) {
@@ -154,16 +173,9 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
   admin::AdminApiOptions api_options;
   api_options.database_url = p.config.database.url;
   api_options.readiness = [this] {
-    const Parts& parts = *parts_;
-    admin::Readiness readiness;
-    readiness.registry_version = registry_version();
-    readiness.checks = {{"snapshot_loaded", parts.snapshots.current() != nullptr},
-                        {"database_reachable", parts.watcher && parts.watcher->healthy()},
-                        {"audit_writer_healthy", parts.audit->healthy()},
-                        {"accepting_requests", !parts.draining.load()}};
-    readiness.ready = std::all_of(readiness.checks.begin(), readiness.checks.end(),
-                                  [](const auto& check) { return check.second; });
-    return readiness;
+    auto checks = parts_->readiness_checks();
+    const bool ready = all_hold(checks);
+    return admin::Readiness{ready, registry_version(), std::move(checks)};
   };
   api_options.after_change = [this] { (void)reload_registry(); };
   api_options.logger = p.logger;
@@ -228,9 +240,7 @@ std::uint16_t Hub::admin_port() const {
 }
 
 bool Hub::ready() const {
-  const Parts& p = *parts_;
-  return p.snapshots.current() != nullptr && p.watcher && p.watcher->healthy() &&
-         p.audit->healthy() && !p.draining.load();
+  return all_hold(parts_->readiness_checks());
 }
 
 bool Hub::shutdown() {

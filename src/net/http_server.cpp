@@ -28,6 +28,8 @@
 #include "lienthong/core/result.hpp"
 
 #include "beast_conversions.hpp"
+#include "drain_state.hpp"
+#include "read_deadline.hpp"
 #include "tls_stream.hpp"
 
 namespace lienthong::net {
@@ -63,65 +65,6 @@ Error read_error(const beast::error_code& ec) {
   }
   return make_error(ErrorCode::kClientBadRequest, "malformed HTTP request");
 }
-
-// The deadline for reading one request. When it passes, the pending read is
-// cancelled, not the connection closed (tcp_stream's own expiry would close
-// it), so the slow client can still be told 408 before the hub hangs up.
-// Handlers run on the connection's thread; a generation number keeps a
-// completion that was already queued from acting on a later request.
-template <class Layer>
-class ReadDeadline {
- public:
-  ReadDeadline(const asio::any_io_executor& executor, Layer& stream)
-      : timer_(executor), state_(std::make_shared<State>(State{&stream})) {}
-  ReadDeadline(const ReadDeadline&) = delete;
-  ReadDeadline& operator=(const ReadDeadline&) = delete;
-  ~ReadDeadline() { disarm(); }
-
-  void arm(std::chrono::milliseconds timeout) {
-    const auto generation = ++state_->generation;
-    state_->expired = false;
-    timer_.expires_after(timeout);
-    timer_.async_wait([state = state_, generation](const beast::error_code& ec) {
-      if (ec || state->generation != generation)
-        return;
-      state->expired = true;
-      state->stream->cancel();
-    });
-  }
-  void disarm() {
-    ++state_->generation;
-    timer_.cancel();
-  }
-  bool expired() const { return state_->expired; }
-
- private:
-  struct State {
-    Layer* stream;
-    std::uint64_t generation = 0;
-    bool expired = false;
-  };
-  asio::steady_timer timer_;
-  std::shared_ptr<State> state_;
-};
-
-// What a graceful shutdown needs from the connections: whether one is under
-// way, and how many requests are between their first byte and their answer.
-struct DrainState {
-  std::atomic<bool> draining{false};
-  std::atomic<int> in_flight{0};
-};
-
-class InFlight {
- public:
-  explicit InFlight(std::atomic<int>& counter) : counter_(counter) { counter_.fetch_add(1); }
-  ~InFlight() { counter_.fetch_sub(1); }
-  InFlight(const InFlight&) = delete;
-  InFlight& operator=(const InFlight&) = delete;
-
- private:
-  std::atomic<int>& counter_;
-};
 
 // Whether a failed read can still be answered: a closed or reset connection
 // cannot, and neither can one whose idle or handshake deadline passed.

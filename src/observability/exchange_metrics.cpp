@@ -126,7 +126,10 @@ void ExchangeMetrics::write(Exposition& out) const {
 
 boost::asio::awaitable<Status> MeteredAuditSink::commit(audit::AuditRecord record) {
   ExchangeSample sample = ExchangeSample::from(record);
-  if (!record.provider.empty() && !known_(record.provider, record.service))
+  // An answered exchange reached a registered service; only a refused one
+  // can name an invented provider, so only those are looked up.
+  if (!record.error_code.empty() && !record.provider.empty() &&
+      !known_(record.provider, record.service))
     sample.provider = sample.service = "unknown";
   auto committed = co_await inner_.commit(std::move(record));
   if (!committed.has_value()) {
