@@ -172,7 +172,8 @@ Result<json> AuditQueries::connectivity(const Query& query) {
   };
   // The headline counts every system; the graph shows only what is visible.
   const std::string sql =
-      "WITH sys AS (SELECT s.id, s.member_id, s.name, s.status, m.instance || '/' || "
+      "WITH sys AS (SELECT s.id, s.member_id, m.member_class, s.name, s.status, m.instance || '/' "
+      "|| "
       "m.member_class || '/' || m.member_code || '/' || s.system_code AS identifier FROM systems "
       "s JOIN members m ON m.id = s.member_id), "
       "traffic AS (SELECT consumer, provider, count(*) AS exchanges, count(*) FILTER (WHERE "
@@ -182,6 +183,15 @@ Result<json> AuditQueries::connectivity(const Query& query) {
       ") AND consumer IS NOT NULL AND provider IS NOT NULL GROUP BY consumer, provider), "
       "active AS (SELECT consumer AS identifier FROM traffic WHERE succeeded > 0 UNION SELECT "
       "provider FROM traffic WHERE succeeded > 0), "
+      // Pairs of state bodies (ministries, provinces) with an active system,
+      // and those of the pairs whose systems exchanged data either way.
+      "state AS (SELECT DISTINCT member_id FROM sys WHERE status = 'active' AND member_class IN "
+      "('GOV', 'PROV')), "
+      "pairs AS (SELECT DISTINCT least(c.member_id, p.member_id), greatest(c.member_id, "
+      "p.member_id) FROM traffic t JOIN sys c ON c.identifier = t.consumer JOIN sys p ON "
+      "p.identifier = t.provider WHERE t.succeeded > 0 AND c.member_id <> p.member_id AND "
+      "c.member_id IN (SELECT member_id FROM state) AND p.member_id IN (SELECT member_id FROM "
+      "state)), "
       "agr AS (SELECT a.id, c.identifier AS consumer, p.identifier AS provider, a.service_code, "
       "a.status FROM agreements a JOIN sys c ON c.id = a.consumer_system_id JOIN sys p ON p.id = "
       "a.provider_system_id WHERE " +
@@ -197,6 +207,9 @@ Result<json> AuditQueries::connectivity(const Query& query) {
       "'systems_registered', (SELECT count(*) FROM sys WHERE status = 'active'), "
       "'systems_exchanged', (SELECT count(*) FROM sys WHERE status = 'active' AND identifier IN "
       "(SELECT identifier FROM active)), "
+      "'member_pairs', jsonb_build_object('members', (SELECT count(*) FROM state), 'possible', "
+      "(SELECT count(*) * (count(*) - 1) / 2 FROM state), 'exchanged', (SELECT count(*) FROM "
+      "pairs)), "
       "'members', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'identifier', instance "
       "|| '/' || member_class || '/' || member_code, 'name', name) ORDER BY id), '[]') FROM "
       "members WHERE id IN (SELECT member_id FROM shown)), "
@@ -214,6 +227,9 @@ Result<json> AuditQueries::connectivity(const Query& query) {
   json answer = json::parse(document[0].as<std::string>());
   const auto registered = answer["systems_registered"].get<double>();
   answer["share"] = registered > 0 ? answer["systems_exchanged"].get<double>() / registered : 0.0;
+  auto& pairs = answer["member_pairs"];
+  const auto possible = pairs["possible"].get<double>();
+  pairs["share"] = possible > 0 ? pairs["exchanged"].get<double>() / possible : 0.0;
   return answer;
 }
 

@@ -59,6 +59,9 @@ TEST_F(ConsoleApiTest, ConnectivityCountsSystemsThatExchangedSuccessfully) {
   EXPECT_EQ(before["systems_registered"], 4);
   EXPECT_EQ(before["systems_exchanged"], 0);
   EXPECT_EQ(before["share"], 0.0);
+  // Two ministries and a province, each with an active system: three pairs.
+  EXPECT_EQ(before["member_pairs"],
+            json::parse(R"({"members": 3, "possible": 3, "exchanged": 0, "share": 0.0})"));
 
   auto consumer = client();
   ASSERT_EQ(
@@ -72,6 +75,8 @@ TEST_F(ConsoleApiTest, ConnectivityCountsSystemsThatExchangedSuccessfully) {
   const auto after = AdminClient::json_of(auditor.get("/audit/v1/connectivity?days=7"));
   EXPECT_EQ(after["systems_exchanged"], 2);
   EXPECT_DOUBLE_EQ(after["share"].get<double>(), 0.5);
+  EXPECT_EQ(after["member_pairs"]["exchanged"], 1);
+  EXPECT_DOUBLE_EQ(after["member_pairs"]["share"].get<double>(), 1.0 / 3);
   std::map<std::string, bool> exchanged;
   for (const auto& system : after["systems"])
     exchanged[system["identifier"]] = system["exchanged"];
