@@ -24,23 +24,18 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-for port in "$hub_port" "$admin_port" "$LT_DEMO_POPULATION_PORT" "$LT_DEMO_BUSINESS_PORT" \
-  "$LT_DEMO_LAND_PORT"; do
+for port in "$hub_port" "$admin_port" "${LT_DEMO_PORTS[@]}"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     lt_die "port $port is in use (is another ./scripts/run.sh running?)"
   fi
 done
 
-lt_say "starting the demo providers (population registry, business registry, land registry)"
-"$lienthong" demo-provider --log-level warn \
-  --serve "population=127.0.0.1:$LT_DEMO_POPULATION_PORT" \
-  --serve "business=127.0.0.1:$LT_DEMO_BUSINESS_PORT" \
-  --serve "land=127.0.0.1:$LT_DEMO_LAND_PORT" &
-pids+=($!)
+lt_say "starting the demo providers (population, business, tax, land and claims systems)"
+demo_start_providers
+pids+=("$LT_DEMO_PID")
 lt_say "starting the hub on https://localhost:$hub_port"
 (cd "$LT_ROOT" && exec "$lienthong" serve --config config/lienthong.toml) &
 pids+=($!)
-lt_wait_port 127.0.0.1 "$LT_DEMO_LAND_PORT" 30 || lt_die "demo providers did not start"
 lt_wait_port 127.0.0.1 "$hub_port" 30 || lt_die "the hub did not start"
 lt_wait_port 127.0.0.1 "$admin_port" 30 || lt_die "the hub's admin listener did not start"
 
@@ -52,7 +47,7 @@ envelope=$(cat <<JSON
             "service": "citizen-lookup", "version": "v1",
             "purpose": "Xác minh nhân thân khi cấp giấy phép xây dựng (identity check for a building permit)",
             "userId": "can-bo-0042"},
- "body": {"idNumber": "001089012345"}}
+ "body": {"idNumber": "001173107163"}}
 JSON
 )
 
@@ -100,7 +95,7 @@ lt_say "   names and dd/MM/yyyy dates; the hub maps the standard request and the
 exchange MOTCUA-HCM "{\"header\": {\"id\": \"$message_id-dkkd\", \"from\": \"VN/PROV/000.00.00.H29/MOTCUA-HCM\",
   \"to\": \"VN/GOV/000.00.00.G09/DKKD\", \"service\": \"enterprise-lookup\", \"version\": \"v1\",
   \"purpose\": \"Kiểm tra doanh nghiệp khi cấp phép (enterprise check)\"},
-  \"body\": {\"taxCode\": \"0101234567\"}}"
+  \"body\": {\"taxCode\": \"0148840727\"}}"
 
 echo
 lt_say "5. Hà Nội asks the land registry, a legacy SOAP 1.1 service: the hub sends a SOAP envelope"
@@ -131,7 +126,41 @@ echo "   GET /exchange/v1/messages/$message_id-async"
 jq -c '{state, attempts, deliveredAt, response: {status: .response.status, fullName: .response.body.fullName}}' <<<"$status"
 
 echo
-lt_say "7. An administrator puts a new system on the hub and grants it access (admin API, curl):"
+lt_say "7. Đà Nẵng checks a bidder's standing with the finance ministry's tax system; its agreement"
+lt_say "   lets it see four fields (response_fields), so the debt amount never leaves the hub:"
+exchange MOTCUA-DN "{\"header\": {\"id\": \"$message_id-thue\", \"from\": \"VN/PROV/000.00.00.H17/MOTCUA-DN\",
+  \"to\": \"VN/GOV/000.00.00.G10/THUE\", \"service\": \"taxpayer-status\", \"version\": \"v1\",
+  \"purpose\": \"Kiểm tra nghĩa vụ thuế của nhà thầu (tax standing of a bidder)\"},
+  \"body\": {\"taxCode\": \"0482757357\"}}"
+
+echo
+lt_say "8. Đà Nẵng Hospital submits a health-insurance claim to Vietnam Social Security (one of the"
+lt_say "   12,000 clinics' kind of exchange): asynchronous, answered 202 when queued; the claims system"
+lt_say "   issues a receipt, and checks the patient with the population registry in its turn:"
+claim=$("$lienthong" demo-data claims --count 1 | jq -c '.facilityCode = "48001" | .claimNumber = "48001-'"$RANDOM$RANDOM"'"')
+jq -c '{claimNumber, patient: .patient.fullName, diagnosisCodes, totalCostVnd, insurancePaysVnd}' <<<"$claim" | sed 's/^/   claim: /'
+curl -sS --cert "$LT_PKI/BVDN-HIS.crt" --key "$LT_PKI/BVDN-HIS.key" --cacert "$LT_PKI/ca.crt" \
+  -H 'Content-Type: application/json' -H 'Prefer: respond-async' -w '\n(HTTP %{http_code})\n' \
+  "https://localhost:$hub_port/exchange/v1/messages" --data-binary "{\"header\": {\"id\": \"$message_id-claim\",
+  \"from\": \"VN/ORG/BV-DANANG/BVDN-HIS\", \"to\": \"VN/GOV/000.00.00.G22/GIAMDINH\",
+  \"service\": \"health-insurance-claim\", \"version\": \"v1\",
+  \"purpose\": \"Đề nghị thanh toán chi phí KCB BHYT (claim)\"}, \"body\": $claim}"
+for _ in $(seq 1 25); do
+  status=$(curl -sS --cert "$LT_PKI/BVDN-HIS.crt" --key "$LT_PKI/BVDN-HIS.key" \
+    --cacert "$LT_PKI/ca.crt" "https://localhost:$hub_port/exchange/v1/messages/$message_id-claim")
+  [ "$(jq -r .state <<<"$status")" = delivered ] && break
+  sleep 0.2
+done
+echo "   GET /exchange/v1/messages/$message_id-claim"
+jq -c '{state, attempts, response: .response.body}' <<<"$status"
+patient=$(jq -r .patient.idNumber <<<"$claim")
+exchange GIAMDINH "{\"header\": {\"id\": \"$message_id-bhxh\", \"from\": \"VN/GOV/000.00.00.G22/GIAMDINH\",
+  \"to\": \"VN/GOV/000.00.00.G03/DANCU\", \"service\": \"citizen-lookup\", \"version\": \"v1\",
+  \"purpose\": \"Đối chiếu thông tin người tham gia BHYT (verify the insured person)\"},
+  \"body\": {\"idNumber\": \"$patient\"}}"
+
+echo
+lt_say "9. An administrator puts a new system on the hub and grants it access (admin API, curl):"
 "$LT_ROOT/scripts/pki.sh" DVC-HN >/dev/null
 token=$("$lienthong" token create --role hub-admin --label "run.sh demo operator" 2>/dev/null)
 # Calls the admin API; prints the body of a 2xx answer. A 409 (left by an
@@ -167,29 +196,37 @@ jq -c '{id, consumer, provider, service_code, status}' <<<"$agreement"
 echo "   POST $api/agreements/$agreement_id/approve"
 admin -d '{"reason": "legal basis verified"}' "$api/agreements/$agreement_id/approve" | jq -c '{id, status, status_changed_by}'
 echo
-lt_say "8. The new system calls the population registry through the hub:"
+lt_say "10. The new system calls the population registry through the hub:"
 curl -sS --cert "$LT_PKI/DVC-HN.crt" --key "$LT_PKI/DVC-HN.key" --cacert "$LT_PKI/ca.crt" \
   -H 'Content-Type: application/json' \
   --data-binary "$(sed -e "s/$message_id/$message_id-dvc/" -e 's#MOTCUA-HN#DVC-HN#' <<<"$envelope")" \
   -w '\n(HTTP %{http_code})\n' "https://localhost:$hub_port/exchange/v1/messages"
 
 echo
-lt_say "9. The admin-change log shows who changed what:"
+lt_say "11. The admin-change log shows who changed what:"
 admin "$api/admin-changes?limit=100" | jq -r '.items[-4:][] | "   \(.at)  \(.actor)  \(.action) \(.entity) \(.entity_id)"'
 
 echo
-lt_say "10. Anyone with database access can check that the audit log is complete and unaltered:"
+lt_say "12. Anyone with database access can check that the audit log is complete and unaltered:"
 echo "   ./build/src/lienthong audit verify"
 "$lienthong" audit verify | sed 's/^/   /'
 
 echo
-lt_say "11. Operations: health for load balancers and metrics for Prometheus (admin listener):"
+lt_say "13. Operations: health for load balancers and metrics for Prometheus (admin listener):"
 echo "   GET https://localhost:$admin_port/readyz"
 curl -sS --cacert "$LT_PKI/ca.crt" "https://localhost:$admin_port/readyz" | jq -c .
 echo "   GET https://localhost:$admin_port/metrics   (a few of the lines)"
 curl -sS --cacert "$LT_PKI/ca.crt" "https://localhost:$admin_port/metrics" |
   grep -E '^lienthong_(exchanges_total\{consumer="VN/PROV/000.00.00.H26/MOTCUA-HN",provider="VN/GOV/000.00.00.G03/DANCU"|audit_queue_depth|registry_version|ready)' |
   sed 's/^/   /'
+
+echo
+lt_say "14. The connectivity index (auditor API): the share of registered systems that exchanged data"
+lt_say "    in the last 30 days, and of pairs of ministries and provinces that did:"
+echo "   GET https://localhost:$admin_port/audit/v1/connectivity?days=30"
+curl -sS --cacert "$LT_PKI/ca.crt" -H "Authorization: Bearer $auditor_token" \
+  "https://localhost:$admin_port/audit/v1/connectivity?days=30" |
+  jq -c '{systems_registered, systems_exchanged, share, member_pairs}'
 
 echo
 lt_say "The hub keeps running: exchange https://localhost:$hub_port, admin https://localhost:$admin_port/admin/v1"

@@ -1,11 +1,16 @@
 # The demo setup shared by run.sh and test.sh: database, migrations, PKI and
 # the demo registry. Source after common.sh and pg.sh.
 
-LT_DEMO_SYSTEMS=(DANCU DKKD MOTCUA-HN MOTCUA-HCM)
+# Systems with a development client certificate (config/demo/registry.json names them).
+LT_DEMO_SYSTEMS=(DANCU DKKD MOTCUA-HN MOTCUA-HCM MOTCUA-DN GIAMDINH BVDN-HIS)
 # Fixed: config/demo/registry.json names these base URLs.
 LT_DEMO_POPULATION_PORT=9101
 LT_DEMO_BUSINESS_PORT=9102
 LT_DEMO_LAND_PORT=9103
+LT_DEMO_TAX_PORT=9104
+LT_DEMO_CLAIMS_PORT=9105
+LT_DEMO_PORTS=("$LT_DEMO_POPULATION_PORT" "$LT_DEMO_BUSINESS_PORT" "$LT_DEMO_LAND_PORT"
+  "$LT_DEMO_TAX_PORT" "$LT_DEMO_CLAIMS_PORT")
 
 demo_prepare() {
   pg_ensure_running
@@ -17,4 +22,23 @@ demo_prepare() {
   "$LT_ROOT/build/src/lienthong" migrate
   lt_say "applying the demo registry (config/demo/registry.json)"
   "$LT_ROOT/build/src/lienthong" registry apply "$LT_ROOT/config/demo/registry.json"
+}
+
+# Starts the five demo provider systems in the background (one process; its
+# pid in LT_DEMO_PID) and waits until they listen. The claims system keeps
+# the claims it accepted in var/demo/claims.ndjson across restarts.
+demo_start_providers() {
+  mkdir -p "$LT_VAR/demo"
+  "$LT_ROOT/build/src/lienthong" demo-provider --log-level warn \
+    --serve "population=127.0.0.1:$LT_DEMO_POPULATION_PORT" \
+    --serve "business=127.0.0.1:$LT_DEMO_BUSINESS_PORT" \
+    --serve "land=127.0.0.1:$LT_DEMO_LAND_PORT" \
+    --serve "tax=127.0.0.1:$LT_DEMO_TAX_PORT" \
+    --serve "claims=127.0.0.1:$LT_DEMO_CLAIMS_PORT" \
+    --claims-journal "$LT_VAR/demo/claims.ndjson" &
+  LT_DEMO_PID=$!
+  local port
+  for port in "${LT_DEMO_PORTS[@]}"; do
+    lt_wait_port 127.0.0.1 "$port" 30 || lt_die "the demo providers did not start (port $port)"
+  done
 }

@@ -188,6 +188,15 @@ class Applier {
       entry.erase("certificate_file");
       entry["fingerprint"] = fingerprint.value();
     }
+    if (spec.name == "json-schemas" && entry.contains("document_file")) {
+      // Standard schemas live in their own files (schemas/json/), shared with
+      // the systems that implement them.
+      auto document = read_json_file(entry["document_file"]);
+      if (!document.has_value())
+        return std::move(document).error();
+      entry.erase("document_file");
+      entry["document"] = std::move(document).value();
+    }
     if (spec.name == "credentials" && !entry.contains("kind"))
       entry["kind"] = "certificate";
     if (spec.name == "agreements") {
@@ -195,6 +204,21 @@ class Applier {
       entry.erase("status");
     }
     return Ok{};
+  }
+
+  Result<json> read_json_file(const json& name) const {
+    if (!name.is_string())
+      return make_error(ErrorCode::kClientInvalidInput, "document_file must be a path");
+    std::filesystem::path path = name.get<std::string>();
+    if (path.is_relative())
+      path = std::filesystem::path(options_.base_directory) / path;
+    std::ifstream file(path);
+    if (!file)
+      return make_error(ErrorCode::kClientInvalidInput, "cannot read " + path.string());
+    auto document = json::parse(file, nullptr, false);
+    if (document.is_discarded())
+      return make_error(ErrorCode::kClientInvalidInput, path.string() + ": not JSON");
+    return document;
   }
 
   Status create(const ResourceSpec& spec, const json& entry, const std::string& key) {

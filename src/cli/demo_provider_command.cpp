@@ -11,7 +11,8 @@
 namespace lienthong::cli {
 
 // Each entry is NAME=HOST:PORT, e.g. population=127.0.0.1:9101.
-int run_demo_provider(const std::vector<std::string>& systems, const std::string& log_level) {
+int run_demo_provider(const std::vector<std::string>& systems, const std::string& log_level,
+                      const demo::DemoOptions& options) {
   auto logger = make_logger(log_level);
   block_termination_signals();
   std::vector<std::unique_ptr<net::HttpServer>> servers;
@@ -20,7 +21,7 @@ int run_demo_provider(const std::vector<std::string>& systems, const std::string
     if (eq == std::string::npos)
       throw ConfigError("--serve: expected NAME=HOST:PORT, got " + entry);
     const std::string name = entry.substr(0, eq);
-    auto handler = demo::make_demo_system(name);
+    auto handler = demo::make_demo_system(name, options);
     if (!handler)
       throw ConfigError("--serve: unknown demo system '" + name + "'");
     net::ServerOptions options;

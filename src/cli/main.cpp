@@ -23,12 +23,7 @@ int main(int argc, char** argv) {
   auto* serve = app.add_subcommand("serve", "Run a hub node (exchange listener)");
   auto* migrate = app.add_subcommand("migrate", "Apply the database migrations");
   auto* settings = app.add_subcommand("settings", "List every setting and its environment name");
-  auto* demo = app.add_subcommand("demo-provider", "Run the demo provider systems (plain HTTP)");
-  std::vector<std::string> demo_systems;
-  std::string demo_log_level = "info";
-  demo->add_option("--serve", demo_systems, "NAME=HOST:PORT (names: population, business)")
-      ->required();
-  demo->add_option("--log-level", demo_log_level, "trace, debug, info, warn, error");
+  const auto run_demo_command = cli::add_demo_commands(app);
 
   auto* token = app.add_subcommand("token", "Admin API tokens");
   token->require_subcommand(1);
@@ -104,8 +99,8 @@ int main(int argc, char** argv) {
       return cli::run_audit_archive(config_path, archive_options);
     if (*verify_archive)
       return cli::run_audit_verify_archive(archive_file, verify_archive_options);
-    if (*demo)
-      return cli::run_demo_provider(demo_systems, demo_log_level);
+    if (const auto done = run_demo_command())
+      return *done;
     if (*settings) {
       for (const auto& [key, env] : describe_settings())
         std::cout << key << "  " << env << "\n";

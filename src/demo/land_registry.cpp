@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 
 #include "lienthong/demo/demo_provider.hpp"
@@ -78,7 +79,8 @@ std::string two_digits(std::uint32_t value) {
 }
 
 // Parcels whose number ends in 0 do not exist, so the demo can show a fault.
-net::HttpResponse lookup(const ParcelKey& key) {
+// Land users are citizens of the population registry's dataset.
+net::HttpResponse lookup(const ParcelKey& key, const Citizens& citizens) {
   if (key.parcel.back() == '0') {
     return fault("soap:Client", "Không tìm thấy thửa đất số " + key.parcel + ", tờ bản đồ số " +
                                     key.sheet + " tại xã " + key.commune);
@@ -107,18 +109,18 @@ net::HttpResponse lookup(const ParcelKey& key) {
   parcel.append_child("ngayCapGiayChungNhan").text().set(issued.c_str());
   const int owners = 1 + static_cast<int>(random.below(2));
   for (int i = 0; i < owners; ++i) {
+    const auto person = citizens.record(random.below(citizens.size()));
     auto owner = parcel.append_child("chuSuDung");
-    owner.append_child("hoTen").text().set(detail::vietnamese_name(random, i == 1).c_str());
-    std::string id = std::string(province.citizen_code);
-    while (id.size() < 12)
-      id += static_cast<char>('0' + random.below(10));
-    owner.append_child("soGiayTo").text().set(id.c_str());
+    owner.append_child("hoTen").text().set(person["fullName"].get<std::string>().c_str());
+    owner.append_child("soGiayTo").text().set(person["idNumber"].get<std::string>().c_str());
   }
   return xml_response(200, document);
 }
 
 class LandRegistry final : public net::HttpHandler {
  public:
+  explicit LandRegistry(const DatasetOptions& options) : citizens_(options) {}
+
   boost::asio::awaitable<net::HttpResponse> handle(net::HttpRequest request) override {
     co_return answer(request);
   }
@@ -127,7 +129,7 @@ class LandRegistry final : public net::HttpHandler {
   }
 
  private:
-  static net::HttpResponse answer(const net::HttpRequest& request) {
+  net::HttpResponse answer(const net::HttpRequest& request) const {
     if (request.path() != kPath)
       return net::HttpResponse::with_body(404, "no such endpoint", "text/plain");
     if (request.method != "POST")
@@ -148,14 +150,16 @@ class LandRegistry final : public net::HttpHandler {
       return fault("soap:Client", "Dữ liệu không hợp lệ: maXa phải gồm 5 chữ số");
     if (!short_number(key.sheet) || !short_number(key.parcel))
       return fault("soap:Client", "Dữ liệu không hợp lệ: soTo và soThua là số từ 1 đến 9999");
-    return lookup(key);
+    return lookup(key, citizens_);
   }
+
+  Citizens citizens_;
 };
 
 }  // namespace
 
-std::shared_ptr<net::HttpHandler> make_land_registry() {
-  return std::make_shared<LandRegistry>();
+std::shared_ptr<net::HttpHandler> make_land_registry(const DemoOptions& options) {
+  return std::make_shared<LandRegistry>(options.data);
 }
 
 }  // namespace lienthong::demo

@@ -49,7 +49,7 @@ async function checkTranslations() {
 
 // A one-stop shop (`system`: MOTCUA-HCM or MOTCUA-HN) calls the population
 // registry through the hub with its own client certificate (mTLS).
-function exchange(messageId, { system = "MOTCUA-HCM", idNumber = "001089012345" } = {}) {
+function exchange(messageId, { system = "MOTCUA-HCM", idNumber = "001173107163" } = {}) {
   const member = system === "MOTCUA-HN" ? "VN/PROV/000.00.00.H26" : "VN/PROV/000.00.00.H29";
   const envelope = JSON.stringify({
     header: {
@@ -201,7 +201,7 @@ async function main() {
     // so the traffic page has more than one pair and an error rate to show.
     for (let i = 0; i < 12; ++i) {
       const refused = i % 6 === 5;
-      const other = await exchange(`e2e-hn-${Date.now()}-${i}`, { system: "MOTCUA-HN", idNumber: refused ? "12AB" : "001089012345" });
+      const other = await exchange(`e2e-hn-${Date.now()}-${i}`, { system: "MOTCUA-HN", idNumber: refused ? "12AB" : "001173107163" });
       assert.equal(other.status, refused ? 400 : 200, other.body);
     }
 

@@ -49,12 +49,8 @@ trap cleanup EXIT
 if (exec 3<>"/dev/tcp/127.0.0.1/$LT_DEMO_LAND_PORT") 2>/dev/null; then
   lt_say "e2e: demo providers already running; using them"
 else
-  "$lienthong" demo-provider --log-level warn \
-    --serve "population=127.0.0.1:$LT_DEMO_POPULATION_PORT" \
-    --serve "business=127.0.0.1:$LT_DEMO_BUSINESS_PORT" \
-    --serve "land=127.0.0.1:$LT_DEMO_LAND_PORT" &
-  pids+=($!)
-  lt_wait_port 127.0.0.1 "$LT_DEMO_LAND_PORT" 30 || lt_die "e2e: demo providers did not start"
+  demo_start_providers
+  pids+=("$LT_DEMO_PID")
 fi
 (cd "$LT_ROOT" && LIENTHONG_NODE_NAME=e2e-hub \
   LIENTHONG_EXCHANGE_LISTEN="127.0.0.1:$exchange_port" LIENTHONG_ADMIN_LISTEN="127.0.0.1:$admin_port" \
