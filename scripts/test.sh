@@ -16,7 +16,8 @@ demo_prepare
 # own PKI (with an unregistered and a foreign-CA certificate).
 export LT_TEST_PG_URL LT_TEST_PKI_DIR="$LT_VAR/test-pki"
 LT_TEST_PG_URL="$(pg_url postgres)"
-LT_PKI="$LT_TEST_PKI_DIR" "$LT_ROOT/scripts/pki.sh" TEST-CONSUMER TEST-OTHER TEST-PROVIDER TEST-UNREGISTERED
+LT_PKI="$LT_TEST_PKI_DIR" "$LT_ROOT/scripts/pki.sh" TEST-CONSUMER TEST-OTHER TEST-PROVIDER TEST-UNREGISTERED \
+  DANCU DKKD MOTCUA-HN MOTCUA-HCM MOTCUA-DN GIAMDINH BVDN-HIS
 LT_PKI="$LT_VAR/test-pki-foreign" "$LT_ROOT/scripts/pki.sh" TEST-FOREIGN
 cp "$LT_VAR/test-pki-foreign/TEST-FOREIGN.crt" "$LT_VAR/test-pki-foreign/TEST-FOREIGN.key" "$LT_TEST_PKI_DIR/"
 unset LIENTHONG_DATABASE_URL  # tests configure the hub themselves

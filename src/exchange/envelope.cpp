@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lienthong/core/message_id.hpp"
+#include "lienthong/core/utf8.hpp"
 #include "lienthong/policy/json_limits.hpp"
 #include "lienthong/schema/json_schema.hpp"
 
@@ -44,6 +45,12 @@ Result<Envelope> EnvelopeParser::parse(std::string_view text, std::string& messa
   if (policy::exceeds_json_depth(text, max_json_depth_)) {
     return make_error(ErrorCode::kClientBadEnvelope,
                       "JSON nests deeper than " + std::to_string(max_json_depth_) + " levels");
+  }
+  // JSON is UTF-8 (RFC 8259); say so rather than "not JSON" when that is what is wrong.
+  if (const auto offset = find_invalid_utf8(text)) {
+    return make_error(ErrorCode::kClientBadEnvelope,
+                      "the request body is not valid UTF-8 (byte " + std::to_string(*offset) +
+                          " does not begin or continue a UTF-8 character); JSON must be UTF-8");
   }
   auto document = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (document.is_discarded()) {

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lienthong/core/utf8.hpp"
+
 namespace lienthong::adapters::soap {
 
 using nlohmann::json;
@@ -150,7 +152,15 @@ Result<json> read_element(const pugi::xml_node& element,
   if (counts.empty()) {
     if (is_nil(element))
       return json(nullptr);
-    return json(text_of(element));
+    std::string text = text_of(element);
+    // pugixml passes bytes through; a JSON string must be UTF-8 (and nlohmann
+    // would throw while writing the answer).
+    if (find_invalid_utf8(text)) {
+      return make_error(ErrorCode::kProviderBadResponse, "the provider's XML element " +
+                                                             std::string(local_name(element)) +
+                                                             " holds text that is not valid UTF-8");
+    }
+    return json(std::move(text));
   }
   json object = json::object();
   for (const auto& child : element.children()) {

@@ -1,0 +1,66 @@
+#include "lienthong/core/utf8.hpp"
+
+namespace lienthong {
+namespace {
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+}  // namespace
+
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  if (lead >= 0x01 && lead <= 0x7F)
+    return 1;
+  std::size_t length = 0;
+  unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0)
+      low = 0xA0;
+    if (lead == 0xED)
+      high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0)
+      low = 0x90;
+    if (lead == 0xF4)
+      high = 0x8F;
+  } else {
+    return 0;  // NUL, a continuation byte, or a lead byte that cannot start UTF-8
+  }
+  if (i + length > text.size() || byte(i + 1) < low || byte(i + 1) > high)
+    return 0;
+  for (std::size_t k = 2; k < length; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF)
+      return 0;
+  }
+  return length;
+}
+
+void replace_invalid_utf8(std::string& text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (const auto length = utf8_sequence_length(text, i); length > 0) {
+      i += length;
+      continue;
+    }
+    text.replace(i, 1, kReplacement);
+    i += kReplacement.size();
+  }
+}
+
+std::optional<std::size_t> find_invalid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto length = utf8_sequence_length(text, i);
+    if (length == 0)
+      return i;
+    i += length;
+  }
+  return std::nullopt;
+}
+
+}  // namespace lienthong
