@@ -48,6 +48,7 @@ export default {
   "connectivity.title": "Connectivity",
   "connectivity.headline": "of registered systems exchanged data in the last {days} days",
   "connectivity.counts": "{exchanged} of {registered} active systems took part in at least one successful exchange.",
+  "connectivity.memberPairs": "Ministries and provinces: {share}% of pairs ({exchanged} of {possible}) exchanged data.",
   "connectivity.graph": "Members and systems; lines are agreements, thicker with more traffic",
   "connectivity.legend.active": "exchanged data",
   "connectivity.legend.idle": "no exchange yet",

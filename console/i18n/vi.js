@@ -47,6 +47,7 @@ export default {
   "connectivity.title": "Kết nối",
   "connectivity.headline": "hệ thống đã đăng ký có trao đổi dữ liệu trong {days} ngày qua",
   "connectivity.counts": "{exchanged} trên {registered} hệ thống đang hoạt động đã tham gia ít nhất một lượt trao đổi thành công.",
+  "connectivity.memberPairs": "Bộ, ngành và địa phương: {share}% số cặp ({exchanged} trên {possible}) đã trao đổi dữ liệu.",
   "connectivity.graph": "Đơn vị và hệ thống; đường nối là thỏa thuận, càng đậm khi lưu lượng càng lớn",
   "connectivity.legend.active": "đã trao đổi dữ liệu",
   "connectivity.legend.idle": "chưa trao đổi",

@@ -234,6 +234,8 @@ async function main() {
     await page.goto(`${consoleUrl}#/connectivity`);
     const figure = await page.locator("#headline-figure").textContent();
     assert.match(figure, /^\d+([.,]\d)?%$/, "the headline share");
+    const pairs = await page.locator("#member-pairs").textContent();
+    assert.match(pairs, /\d+([.,]\d)?% .*\(\d+ .* \d+\)/, "the share of ministry and province pairs");
     assert.ok((await page.locator("svg.graph .node").count()) >= 5, "every demo system is a node");
     await shot(page, "connectivity");
     await page.goto(`${consoleUrl}#/traffic`);

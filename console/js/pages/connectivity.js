@@ -89,6 +89,15 @@ export async function render() {
       h("p", { class: "figure", id: "headline-figure" }, `${formatNumber(percent)}%`),
       h("p", {}, t("connectivity.headline", { days: data.days })),
       h("p", { class: "muted" }, t("connectivity.counts", { exchanged: data.systems_exchanged, registered: data.systems_registered })),
+      h(
+        "p",
+        { id: "member-pairs" },
+        t("connectivity.memberPairs", {
+          share: formatNumber(Math.round(data.member_pairs.share * 1000) / 10),
+          exchanged: data.member_pairs.exchanged,
+          possible: data.member_pairs.possible,
+        }),
+      ),
     ),
     h("section", { class: "card" }, h("h2", {}, t("connectivity.graph")), graph(data), legend()),
     h(
