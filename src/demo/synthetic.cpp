@@ -54,22 +54,6 @@ std::span<const Province> provinces() {
   return kProvinces;
 }
 
-const Province* province_by_citizen_code(std::string_view code) {
-  for (const auto& p : kProvinces) {
-    if (p.citizen_code == code)
-      return &p;
-  }
-  return nullptr;
-}
-
-const Province* province_by_tax_prefix(std::string_view prefix) {
-  for (const auto& p : kProvinces) {
-    if (p.tax_prefix == prefix)
-      return &p;
-  }
-  return nullptr;
-}
-
 std::string vietnamese_name(Synthetic& random, bool female) {
   std::string name(random.pick(kFamilyNames));
   name.append(" ").append(random.pick(female ? std::span<const std::string_view>(kFemaleMiddle)

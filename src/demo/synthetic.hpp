@@ -33,8 +33,6 @@ struct Province {
 };
 
 std::span<const Province> provinces();
-const Province* province_by_citizen_code(std::string_view code);
-const Province* province_by_tax_prefix(std::string_view prefix);
 
 std::string vietnamese_name(Synthetic& random, bool female);
 std::string street_address(Synthetic& random, const Province& province);
