@@ -170,17 +170,34 @@ Result<json> AuditQueries::connectivity(const Query& query) {
     const auto prefix = tx_.quote(member_prefix_);
     return "(starts_with(" + a + ", " + prefix + ") OR starts_with(" + b + ", " + prefix + "))";
   };
+  // The window is today and the days-1 whole UTC days before it. Days that
+  // are over come from the daily roll-up (made here the first time a window
+  // reaches them); only the rest (today) is aggregated from the audit log.
+  const std::string first_day = "(now() AT TIME ZONE 'UTC')::date - " + std::to_string(days - 1);
+  tx_.exec("SELECT lt_roll_up_traffic_days(" + first_day +
+           ", (now() AT TIME ZONE 'UTC')::date - 1)");
+  const auto window = tx_.exec1(
+      "SELECT w.first::text, coalesce((SELECT max(day) + 1 FROM audit_traffic_days_done WHERE "
+      "day >= w.first), w.first)::text FROM (SELECT " +
+      first_day + " AS first) w");
+  const std::string first = tx_.quote(window[0].as<std::string>());
+  const std::string live_from = tx_.quote(window[1].as<std::string>());
   // The headline counts every system; the graph shows only what is visible.
   const std::string sql =
       "WITH sys AS (SELECT s.id, s.member_id, m.member_class, s.name, s.status, m.instance || '/' "
       "|| "
       "m.member_class || '/' || m.member_code || '/' || s.system_code AS identifier FROM systems "
       "s JOIN members m ON m.id = s.member_id), "
-      "traffic AS (SELECT consumer, provider, count(*) AS exchanges, count(*) FILTER (WHERE "
-      "error_code IS NOT NULL) AS refused, count(*) FILTER (WHERE error_code IS NULL) AS "
-      "succeeded FROM audit_records WHERE received_at >= now() - make_interval(days => " +
-      std::to_string(days) +
-      ") AND consumer IS NOT NULL AND provider IS NOT NULL GROUP BY consumer, provider), "
+      "traffic AS (SELECT consumer, provider, sum(exchanges) AS exchanges, sum(refused) AS "
+      "refused, sum(succeeded) AS succeeded FROM (SELECT consumer, provider, exchanges, refused, "
+      "succeeded FROM audit_traffic_days WHERE day >= " +
+      first + "::date AND day < " + live_from +
+      "::date UNION ALL SELECT consumer, provider, count(*), count(*) FILTER (WHERE error_code "
+      "IS NOT NULL), count(*) FILTER (WHERE error_code IS NULL) FROM audit_records WHERE "
+      "received_at >= " +
+      live_from +
+      "::timestamp AT TIME ZONE 'UTC' AND consumer IS NOT NULL AND provider IS NOT NULL GROUP "
+      "BY consumer, provider) AS t GROUP BY consumer, provider), "
       "active AS (SELECT consumer AS identifier FROM traffic WHERE succeeded > 0 UNION SELECT "
       "provider FROM traffic WHERE succeeded > 0), "
       // Pairs of state bodies (ministries, provinces) with an active system,
@@ -202,7 +219,7 @@ Result<json> AuditQueries::connectivity(const Query& query) {
       " OR identifier IN (SELECT consumer FROM agr UNION SELECT provider FROM agr)) "
       "SELECT jsonb_build_object("
       "'days', " +
-      std::to_string(days) +
+      std::to_string(days) + ", 'since', " + first +
       ", "
       "'systems_registered', (SELECT count(*) FROM sys WHERE status = 'active'), "
       "'systems_exchanged', (SELECT count(*) FROM sys WHERE status = 'active' AND identifier IN "

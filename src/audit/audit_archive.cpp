@@ -279,6 +279,12 @@ ArchiveResult archive_month(const ArchiveOptions& options) {
         s.last_hash, result.file.filename().string(), result.file_sha256);
   }
   result.records += result.verified.unchained_records;
+  // The connectivity index reads past days from their roll-up: make it before
+  // the month's records leave the database.
+  tx.exec_params(
+      "SELECT lt_roll_up_traffic_days($1::date, ($1::date + interval '1 month' - interval '1 "
+      "day')::date)",
+      month_text(options.month) + "-01");
   tx.exec("DROP TABLE " + archiver.partition());
   // Named before the commit: once the partition is gone, the file must be there.
   file.publish();

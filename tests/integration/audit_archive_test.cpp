@@ -151,6 +151,12 @@ TEST_F(AuditArchive, AMonthMovesToAFileThatVerifiesOfflineAndTheChainContinues) 
   const auto archived = archive(old_);
   ASSERT_EQ(archived.exit_code, 0) << archived.output;
   EXPECT_FALSE(partition_exists(old_)) << "the archived month's partition is dropped";
+  // Its days were rolled up for the connectivity index before the records left.
+  const std::string first_day = "'" + audit::month_text(old_) + "-01'::date";
+  EXPECT_EQ(database_.scalar("SELECT count(*) FROM audit_traffic_days_done WHERE day >= " +
+                             first_day + " AND day < " + first_day + " + interval '1 month'"),
+            database_.scalar("SELECT extract(day FROM " + first_day +
+                             " + interval '1 month' - interval '1 day')::int"));
   EXPECT_FALSE(std::filesystem::exists(archive_file(old_).string() + ".partial"));
   EXPECT_EQ(database_.scalar("SELECT count(*) FROM audit_records"), std::to_string(kLater));
   EXPECT_EQ(database_.scalar("SELECT first_seq || '..' || last_seq FROM audit_archives"),
