@@ -89,6 +89,19 @@ exchange() {
   echo "(HTTP ${out##*$'\n'})"
 }
 
+# Reads asynchronous message `$2` as its sender `$1` until it is delivered
+# (at most 5 s); prints what the sender last read.
+delivered() {
+  local status
+  for _ in $(seq 1 25); do
+    status=$(curl -sS --cert "$LT_PKI/$1.crt" --key "$LT_PKI/$1.key" --cacert "$LT_PKI/ca.crt" \
+      "https://localhost:$hub_port/exchange/v1/messages/$2")
+    [ "$(jq -r .state <<<"$status")" = delivered ] && break
+    sleep 0.2
+  done
+  printf '%s\n' "$status"
+}
+
 echo
 lt_say "4. Hồ Chí Minh City asks the business registry, an older REST system with its own field"
 lt_say "   names and dd/MM/yyyy dates; the hub maps the standard request and the answer both ways:"
@@ -116,12 +129,7 @@ curl -sS --cert "$LT_PKI/MOTCUA-HN.crt" --key "$LT_PKI/MOTCUA-HN.key" --cacert "
   -H 'Content-Type: application/json' -H 'Prefer: respond-async' \
   --data-binary "${envelope/$message_id/$message_id-async}" \
   -w '\n(HTTP %{http_code})\n' "https://localhost:$hub_port/exchange/v1/messages"
-for _ in 1 2 3 4 5 6 7 8 9 10; do
-  status=$(curl -sS --cert "$LT_PKI/MOTCUA-HN.crt" --key "$LT_PKI/MOTCUA-HN.key" \
-    --cacert "$LT_PKI/ca.crt" "https://localhost:$hub_port/exchange/v1/messages/$message_id-async")
-  [ "$(jq -r .state <<<"$status")" = delivered ] && break
-  sleep 0.2
-done
+status=$(delivered MOTCUA-HN "$message_id-async")
 echo "   GET /exchange/v1/messages/$message_id-async"
 jq -c '{state, attempts, deliveredAt, response: {status: .response.status, fullName: .response.body.fullName}}' <<<"$status"
 
@@ -145,12 +153,7 @@ curl -sS --cert "$LT_PKI/BVDN-HIS.crt" --key "$LT_PKI/BVDN-HIS.key" --cacert "$L
   \"from\": \"VN/ORG/BV-DANANG/BVDN-HIS\", \"to\": \"VN/GOV/000.00.00.G22/GIAMDINH\",
   \"service\": \"health-insurance-claim\", \"version\": \"v1\",
   \"purpose\": \"Đề nghị thanh toán chi phí KCB BHYT (claim)\"}, \"body\": $claim}"
-for _ in $(seq 1 25); do
-  status=$(curl -sS --cert "$LT_PKI/BVDN-HIS.crt" --key "$LT_PKI/BVDN-HIS.key" \
-    --cacert "$LT_PKI/ca.crt" "https://localhost:$hub_port/exchange/v1/messages/$message_id-claim")
-  [ "$(jq -r .state <<<"$status")" = delivered ] && break
-  sleep 0.2
-done
+status=$(delivered BVDN-HIS "$message_id-claim")
 echo "   GET /exchange/v1/messages/$message_id-claim"
 jq -c '{state, attempts, response: .response.body}' <<<"$status"
 patient=$(jq -r .patient.idNumber <<<"$claim")

@@ -22,7 +22,18 @@ std::set<std::string> keys_of(const json& object) {
   return keys;
 }
 
-class NationalDemo : public NationalDemoFixture {};
+class NationalDemo : public NationalDemoFixture {
+ protected:
+  // The asynchronous message `id` as its sender reads it, once delivered (or after 5 s).
+  json delivered(TestClient& sender, const std::string& id) {
+    json state = json::object();
+    for (int i = 0; i < 100 && state.value("state", "") != "delivered"; ++i) {
+      std::this_thread::sleep_for(50ms);
+      state = json::parse(sender.request("GET", "/exchange/v1/messages/" + id, "").body);
+    }
+    return state;
+  }
+};
 
 TEST_F(NationalDemo, HanoiGetsTheAgreedFieldsOfTheRegisteredCitizen) {
   const std::string id = citizens_.id_number(123'456);
@@ -105,11 +116,7 @@ TEST_F(NationalDemo, AHospitalsClaimIsQueuedDeliveredAndTakesEffectOnce) {
   ASSERT_EQ(queued.status, 202) << queued.raw;
   const std::string id = queued.body["messageId"];
   TestClient hospital(hub_->exchange_port(), "BVDN-HIS");
-  json state = json::object();
-  for (int i = 0; i < 100 && state.value("state", "") != "delivered"; ++i) {
-    std::this_thread::sleep_for(50ms);
-    state = json::parse(hospital.request("GET", "/exchange/v1/messages/" + id, "").body);
-  }
+  const json state = delivered(hospital, id);
   ASSERT_EQ(state["state"], "delivered") << state.dump();
   EXPECT_EQ(state["response"]["status"], 201);
   const json receipt = state["response"]["body"];
@@ -119,12 +126,7 @@ TEST_F(NationalDemo, AHospitalsClaimIsQueuedDeliveredAndTakesEffectOnce) {
   // with the receipt it already issued, and counts the claim once.
   const auto again = exchange("BVDN-HIS", kHospital, kClaims, "health-insurance-claim", claim);
   ASSERT_EQ(again.status, 202);
-  const std::string again_id = again.body["messageId"];
-  json second = json::object();
-  for (int i = 0; i < 100 && second.value("state", "") != "delivered"; ++i) {
-    std::this_thread::sleep_for(50ms);
-    second = json::parse(hospital.request("GET", "/exchange/v1/messages/" + again_id, "").body);
-  }
+  const json second = delivered(hospital, again.body["messageId"]);
   ASSERT_EQ(second["state"], "delivered") << second.dump();
   EXPECT_EQ(second["response"]["status"], 200);
   EXPECT_EQ(second["response"]["body"]["receiptNumber"], receipt["receiptNumber"]);
