@@ -37,18 +37,17 @@ class NationalDemo : public NationalDemoFixture {
 
 TEST_F(NationalDemo, HanoiGetsTheAgreedFieldsOfTheRegisteredCitizen) {
   const std::string id = citizens_.id_number(123'456);
-  const auto answer =
-      exchange("MOTCUA-HN", kHanoi, kPopulation, "citizen-lookup", {{"idNumber", id}});
+  auto answer = exchange("MOTCUA-HN", kHanoi, kPopulation, "citizen-lookup", {{"idNumber", id}});
   ASSERT_EQ(answer.status, 200) << answer.raw;
   json expected = citizens_.record(123'456);
   for (const char* withheld : {"ethnicity", "nationality", "placeOfOrigin"})
     expected.erase(withheld);  // the agreement's response_fields leave these out
   EXPECT_EQ(answer.body["body"], expected);
 
-  const auto unknown =
+  auto unknown =
       exchange("MOTCUA-HN", kHanoi, kPopulation, "citizen-lookup", {{"idNumber", "001000000000"}});
   EXPECT_EQ(unknown.status, 404) << unknown.raw;  // the registry's own answer, passed on
-  const auto malformed =
+  auto malformed =
       exchange("MOTCUA-HN", kHanoi, kPopulation, "citizen-lookup", {{"idNumber", "00117310716"}});
   EXPECT_EQ(malformed.status, 400);
   EXPECT_EQ(malformed.body["code"], "Client.SchemaViolation");
@@ -57,10 +56,10 @@ TEST_F(NationalDemo, HanoiGetsTheAgreedFieldsOfTheRegisteredCitizen) {
 TEST_F(NationalDemo, HoChiMinhCityGetsTheBusinessRegistrysRecordInTheStandardShape) {
   const std::uint32_t index = 654'321;
   const json native = enterprises_.registry_record(index);
-  const auto answer = exchange("MOTCUA-HCM", kHoChiMinhCity, kBusiness, "enterprise-lookup",
-                               {{"taxCode", enterprises_.tax_code(index)}});
+  auto answer = exchange("MOTCUA-HCM", kHoChiMinhCity, kBusiness, "enterprise-lookup",
+                         {{"taxCode", enterprises_.tax_code(index)}});
   ASSERT_EQ(answer.status, 200) << answer.raw;
-  const json& body = answer.body["body"];
+  json body = answer.body["body"];
   EXPECT_EQ(body["taxCode"], native["maSoThue"]);
   EXPECT_EQ(body["name"], native["tenDoanhNghiep"]);
   const std::string dmy = native["ngayDangKyLanDau"];  // dd/MM/yyyy -> yyyy-MM-dd
@@ -69,15 +68,15 @@ TEST_F(NationalDemo, HoChiMinhCityGetsTheBusinessRegistrysRecordInTheStandardSha
   EXPECT_EQ(body["provinceCode"], native["diaChiTruSo"]["maTinh"]);
   EXPECT_TRUE(body["status"] == "active" || body["status"] == "suspended");
   // Its agreement covers the business registry only.
-  const auto refused = exchange("MOTCUA-HCM", kHoChiMinhCity, kPopulation, "citizen-lookup",
-                                {{"idNumber", citizens_.id_number(1)}});
+  auto refused = exchange("MOTCUA-HCM", kHoChiMinhCity, kPopulation, "citizen-lookup",
+                          {{"idNumber", citizens_.id_number(1)}});
   EXPECT_EQ(refused.status, 403);
   EXPECT_EQ(refused.body["code"], "Client.NoAgreement");
 }
 
 TEST_F(NationalDemo, DaNangSeesATaxpayersStandingButNotTheDebt) {
-  const auto answer = exchange("MOTCUA-DN", kDaNang, kTax, "taxpayer-status",
-                               {{"taxCode", enterprises_.tax_code(42)}});
+  auto answer = exchange("MOTCUA-DN", kDaNang, kTax, "taxpayer-status",
+                         {{"taxCode", enterprises_.tax_code(42)}});
   ASSERT_EQ(answer.status, 200) << answer.raw;
   json expected = enterprises_.tax_record(42);
   for (const char* withheld : {"outstandingDebtVnd", "taxOffice", "registeredOn"})
@@ -88,21 +87,20 @@ TEST_F(NationalDemo, DaNangSeesATaxpayersStandingButNotTheDebt) {
 }
 
 TEST_F(NationalDemo, HanoiReadsTheLegacySoapLandRegistry) {
-  const auto answer = exchange("MOTCUA-HN", kHanoi, kLand, "parcel-lookup",
-                               {{"communeCode", "00004"}, {"mapSheet", 12}, {"parcelNumber", 345}});
+  auto answer = exchange("MOTCUA-HN", kHanoi, kLand, "parcel-lookup",
+                         {{"communeCode", "00004"}, {"mapSheet", 12}, {"parcelNumber", 345}});
   ASSERT_EQ(answer.status, 200) << answer.raw;
-  const json& parcel = answer.body["body"];
+  json parcel = answer.body["body"];
   EXPECT_EQ(parcel["parcelNumber"], 345);
   ASSERT_FALSE(parcel["landUsers"].empty());
-  for (const auto& user : parcel["landUsers"]) {
+  for (auto& user : parcel["landUsers"]) {
     // Land users are people of the population registry, names and all.
     const auto index = citizens_.find(user["idNumber"].get<std::string>());
     ASSERT_TRUE(index) << user.dump();
     EXPECT_EQ(user["fullName"], citizens_.record(*index)["fullName"]);
   }
-  const auto missing =
-      exchange("MOTCUA-HN", kHanoi, kLand, "parcel-lookup",
-               {{"communeCode", "00004"}, {"mapSheet", 12}, {"parcelNumber", 340}});
+  auto missing = exchange("MOTCUA-HN", kHanoi, kLand, "parcel-lookup",
+                          {{"communeCode", "00004"}, {"mapSheet", 12}, {"parcelNumber", 340}});
   EXPECT_EQ(missing.status, 502);
   EXPECT_EQ(missing.body["code"], "Provider.Fault");
   EXPECT_NE(missing.body["detail"].get<std::string>().find("Không tìm thấy thửa đất số 340"),
@@ -111,36 +109,36 @@ TEST_F(NationalDemo, HanoiReadsTheLegacySoapLandRegistry) {
 
 TEST_F(NationalDemo, AHospitalsClaimIsQueuedDeliveredAndTakesEffectOnce) {
   json claim = demo::health_insurance_claim(citizens_, "48001", 7);
-  const auto queued = exchange("BVDN-HIS", kHospital, kClaims, "health-insurance-claim", claim,
-                               "Đề nghị thanh toán chi phí KCB BHYT");
+  auto queued = exchange("BVDN-HIS", kHospital, kClaims, "health-insurance-claim", claim,
+                         "Đề nghị thanh toán chi phí KCB BHYT");
   ASSERT_EQ(queued.status, 202) << queued.raw;
   const std::string id = queued.body["messageId"];
   TestClient hospital(hub_->exchange_port(), "BVDN-HIS");
-  const json state = delivered(hospital, id);
+  json state = delivered(hospital, id);
   ASSERT_EQ(state["state"], "delivered") << state.dump();
   EXPECT_EQ(state["response"]["status"], 201);
-  const json receipt = state["response"]["body"];
+  json receipt = state["response"]["body"];
   EXPECT_EQ(receipt["claimNumber"], claim["claimNumber"]);
 
   // The same claim sent again as a new message: the claims system answers
   // with the receipt it already issued, and counts the claim once.
-  const auto again = exchange("BVDN-HIS", kHospital, kClaims, "health-insurance-claim", claim);
+  auto again = exchange("BVDN-HIS", kHospital, kClaims, "health-insurance-claim", claim);
   ASSERT_EQ(again.status, 202);
-  const json second = delivered(hospital, again.body["messageId"]);
+  json second = delivered(hospital, again.body["messageId"]);
   ASSERT_EQ(second["state"], "delivered") << second.dump();
   EXPECT_EQ(second["response"]["status"], 200);
   EXPECT_EQ(second["response"]["body"]["receiptNumber"], receipt["receiptNumber"]);
 
   // A claim that breaks the standard schema never reaches the queue.
   claim["patient"]["insuranceCardNumber"] = "DN47";
-  const auto bad = exchange("BVDN-HIS", kHospital, kClaims, "health-insurance-claim", claim);
+  auto bad = exchange("BVDN-HIS", kHospital, kClaims, "health-insurance-claim", claim);
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(bad.body["code"], "Client.SchemaViolation");
 }
 
 TEST_F(NationalDemo, SocialInsuranceVerifiesThePatientWithFourFields) {
-  const auto answer = exchange("GIAMDINH", kClaims, kPopulation, "citizen-lookup",
-                               {{"idNumber", citizens_.id_number(999'999)}});
+  auto answer = exchange("GIAMDINH", kClaims, kPopulation, "citizen-lookup",
+                         {{"idNumber", citizens_.id_number(999'999)}});
   ASSERT_EQ(answer.status, 200) << answer.raw;
   EXPECT_EQ(keys_of(answer.body["body"]),
             (std::set<std::string>{"idNumber", "fullName", "dateOfBirth", "sex"}));
@@ -148,7 +146,7 @@ TEST_F(NationalDemo, SocialInsuranceVerifiesThePatientWithFourFields) {
 
 TEST_F(NationalDemo, ConnectivityIndexCountsMinistryAndProvincePairsThatExchanged) {
   auto auditor_client = auditor();
-  const auto before = AdminClient::json_of(auditor_client.get("/audit/v1/connectivity"));
+  auto before = AdminClient::json_of(auditor_client.get("/audit/v1/connectivity"));
   // Eight demo ministries and provinces plus the test registry's three.
   ASSERT_EQ(before["member_pairs"]["members"], 11) << before["member_pairs"].dump();
   EXPECT_EQ(before["member_pairs"]["possible"], 55);
@@ -170,7 +168,7 @@ TEST_F(NationalDemo, ConnectivityIndexCountsMinistryAndProvincePairsThatExchange
                 .status,
             202);
 
-  const auto after = AdminClient::json_of(auditor_client.get("/audit/v1/connectivity?days=30"));
+  auto after = AdminClient::json_of(auditor_client.get("/audit/v1/connectivity?days=30"));
   EXPECT_EQ(after["member_pairs"]["exchanged"], 3) << after["member_pairs"].dump();
   EXPECT_DOUBLE_EQ(after["member_pairs"]["share"].get<double>(), 3.0 / 55);
   // MOTCUA-HN, MOTCUA-DN, GIAMDINH, DANCU, DKKD and the hospital's system.

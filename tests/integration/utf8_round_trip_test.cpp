@@ -151,7 +151,7 @@ class Utf8RoundTrip : public NationalDemoFixture {
 
 TEST_F(Utf8RoundTrip, NamesComeBackByteForByteThroughFieldMappingInBothNormalForms) {
   for (const std::string& name : {kNfc, kNfd}) {
-    const auto answer = send("ho-ten", kProvider, {{"fullName", name}, {"address", kPlace}});
+    auto answer = send("ho-ten", kProvider, {{"fullName", name}, {"address", kPlace}});
     ASSERT_EQ(answer.status, 200) << answer.raw;
     EXPECT_EQ(answer.body["body"]["fullName"].get<std::string>(), name);
     EXPECT_EQ(answer.body["body"]["address"].get<std::string>(), kPlace);
@@ -166,18 +166,18 @@ TEST_F(Utf8RoundTrip, SchemaLengthsCountCharactersNotBytes) {
   const std::string thirty = "Tôn Nữ Thị Ánh Tuyết, Huế 1990";  // 30 characters, 40 bytes
   ASSERT_EQ(thirty.size(), 40u);
   EXPECT_EQ(send("ho-ten", kProvider, {{"fullName", thirty}}).status, 200);
-  const auto longer = send("ho-ten", kProvider, {{"fullName", thirty + "ạ"}});
+  auto longer = send("ho-ten", kProvider, {{"fullName", thirty + "ạ"}});
   EXPECT_EQ(longer.status, 400);
   EXPECT_EQ(longer.body["code"], "Client.SchemaViolation");
 }
 
 TEST_F(Utf8RoundTrip, TheSoapAdapterCarriesVietnameseBothWays) {
   const json body = {{"hoTen", kNfc}, {"diaChi", kPlace}, {"ghiChu", kNfd + " & <b>"}};
-  const auto answer = send("ho-ten-soap", "VN/GOV/TEST.01/TEST-SOAP", body);
+  auto answer = send("ho-ten-soap", "VN/GOV/TEST.01/TEST-SOAP", body);
   ASSERT_EQ(answer.status, 200) << answer.raw;
   EXPECT_EQ(answer.body["body"], body);
 
-  const auto latin1 = send("ho-ten-soap", "VN/GOV/TEST.01/TEST-SOAP", {{"hoTen", "BAD"}});
+  auto latin1 = send("ho-ten-soap", "VN/GOV/TEST.01/TEST-SOAP", {{"hoTen", "BAD"}});
   EXPECT_EQ(latin1.status, 502) << latin1.raw;
   EXPECT_EQ(latin1.body["code"], "Provider.BadResponse");
   EXPECT_NE(latin1.body["detail"].get<std::string>().find("UTF-8"), std::string::npos);
@@ -191,11 +191,11 @@ TEST_F(Utf8RoundTrip, TheAuditLogKeepsAndFindsTheExactText) {
 
   auto reader = auditor();
   for (const auto& purpose : {nfc_purpose, nfd_purpose}) {
-    const auto found = AdminClient::json_of(reader.get(
+    auto found = AdminClient::json_of(reader.get(
         "/audit/v1/exchanges?from=2000-01-01&to=2100-01-01&purpose=" + percent_encoded(purpose)));
     // The other normal form is other text: the hub does not normalise.
     ASSERT_EQ(found["items"].size(), 1u) << found.dump();
-    const auto& record = found["items"][0];
+    auto record = found["items"][0];
     EXPECT_EQ(record["purpose"].get<std::string>(), purpose);
     // The kept body is the request as sent, and its hash is over those bytes.
     const std::string id = record["id"].dump();
@@ -227,7 +227,7 @@ TEST_F(Utf8RoundTrip, TextThatIsNotUtf8IsRefusedWithACleanErrorAndAudited) {
   EXPECT_EQ(audit_count(), records + 1);  // the refusal is on record too
 
   // From a provider: not passed on.
-  const auto answer = send("latin1", "VN/GOV/TEST.01/TEST-SOAP", {{"x", 1}});
+  auto answer = send("latin1", "VN/GOV/TEST.01/TEST-SOAP", {{"x", 1}});
   EXPECT_EQ(answer.status, 502) << answer.raw;
   EXPECT_EQ(answer.body["code"], "Provider.BadResponse");
 }
