@@ -33,7 +33,7 @@ struct Caller {
 };
 
 // What one request does to authorise a caller: credential, system, service, agreement.
-bool authorise(const Snapshot& snapshot, const Caller& caller, Clock::time_point) {
+bool authorise(const Snapshot& snapshot, const Caller& caller) {
   const auto match = snapshot.certificate(caller.fingerprint);
   if (match.system == nullptr)
     return false;
@@ -54,7 +54,7 @@ double lookup_ns(const Snapshot& snapshot, const std::vector<Caller>& callers,
   std::size_t granted = 0;
   const auto start = Clock::now();
   for (std::size_t i = 0; i < lookups; ++i)
-    granted += authorise(snapshot, callers[order[i % order.size()]], start) ? 1 : 0;
+    granted += authorise(snapshot, callers[order[i % order.size()]]) ? 1 : 0;
   const auto elapsed = std::chrono::duration<double, std::nano>(Clock::now() - start).count();
   if (granted != lookups)
     throw std::runtime_error("an authorisation that should pass did not");

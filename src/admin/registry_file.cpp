@@ -172,30 +172,25 @@ class Applier {
     if (!entry.is_object())
       return make_error(ErrorCode::kClientInvalidInput, "each entry must be an object");
     if (spec.name == "credentials" && entry.contains("certificate_file")) {
-      if (!entry["certificate_file"].is_string())
-        return make_error(ErrorCode::kClientInvalidInput, "certificate_file must be a path");
-      std::filesystem::path path = entry["certificate_file"].get<std::string>();
-      if (path.is_relative())
-        path = std::filesystem::path(options_.base_directory) / path;
-      std::ifstream file(path);
-      if (!file)
-        return make_error(ErrorCode::kClientInvalidInput, "cannot read " + path.string());
-      std::stringstream pem;
-      pem << file.rdbuf();
-      auto fingerprint = certificate_fingerprint(pem.str());
-      if (!fingerprint.has_value())
-        return make_error(ErrorCode::kClientInvalidInput, path.string() + ": not a certificate");
-      entry.erase("certificate_file");
+      auto pem = read_named_file(entry, "certificate_file");
+      if (!pem.has_value())
+        return std::move(pem).error();
+      auto fingerprint = certificate_fingerprint(pem.value().text);
+      if (!fingerprint.has_value()) {
+        return make_error(ErrorCode::kClientInvalidInput, pem.value().path + ": not a certificate");
+      }
       entry["fingerprint"] = fingerprint.value();
     }
     if (spec.name == "json-schemas" && entry.contains("document_file")) {
       // Standard schemas live in their own files (schemas/json/), shared with
       // the systems that implement them.
-      auto document = read_json_file(entry["document_file"]);
-      if (!document.has_value())
-        return std::move(document).error();
-      entry.erase("document_file");
-      entry["document"] = std::move(document).value();
+      auto file = read_named_file(entry, "document_file");
+      if (!file.has_value())
+        return std::move(file).error();
+      auto document = json::parse(file.value().text, nullptr, false);
+      if (document.is_discarded())
+        return make_error(ErrorCode::kClientInvalidInput, file.value().path + ": not JSON");
+      entry["document"] = std::move(document);
     }
     if (spec.name == "credentials" && !entry.contains("kind"))
       entry["kind"] = "certificate";
@@ -206,19 +201,26 @@ class Applier {
     return Ok{};
   }
 
-  Result<json> read_json_file(const json& name) const {
-    if (!name.is_string())
-      return make_error(ErrorCode::kClientInvalidInput, "document_file must be a path");
-    std::filesystem::path path = name.get<std::string>();
+  struct NamedFile {
+    std::string path;
+    std::string text;
+  };
+
+  // Reads the file an entry names in `field` (relative to the registry
+  // file's directory) and takes the field out of the entry.
+  Result<NamedFile> read_named_file(json& entry, const std::string& field) const {
+    if (!entry[field].is_string())
+      return make_error(ErrorCode::kClientInvalidInput, field + " must be a path");
+    std::filesystem::path path = entry[field].get<std::string>();
     if (path.is_relative())
       path = std::filesystem::path(options_.base_directory) / path;
     std::ifstream file(path);
     if (!file)
       return make_error(ErrorCode::kClientInvalidInput, "cannot read " + path.string());
-    auto document = json::parse(file, nullptr, false);
-    if (document.is_discarded())
-      return make_error(ErrorCode::kClientInvalidInput, path.string() + ": not JSON");
-    return document;
+    std::stringstream text;
+    text << file.rdbuf();
+    entry.erase(field);
+    return NamedFile{path.string(), text.str()};
   }
 
   Status create(const ResourceSpec& spec, const json& entry, const std::string& key) {

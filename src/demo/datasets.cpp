@@ -108,6 +108,23 @@ char check_digit(std::string_view nine) {
   return static_cast<char>('0' + (sum % 11) % 10);
 }
 
+// Enterprise `index` and its tax code: province (2), a digit kept by the tax
+// office (1), serial (6), check digit (1). Drawn once per record.
+struct DrawnEnterprise {
+  Enterprise enterprise;
+  std::string tax_code;
+};
+
+DrawnEnterprise drawn_enterprise(const DatasetOptions& options, std::uint32_t index) {
+  Synthetic random = draw("enterprise", options.seed, index);
+  DrawnEnterprise d{draw_enterprise(random), {}};
+  const std::uint32_t serial = SerialPermutation(options.seed ^ kEnterpriseSeedSalt).forward(index);
+  d.tax_code = std::string(d.enterprise.province->tax_prefix) + std::to_string(random.below(10)) +
+               padded(serial, 6);
+  d.tax_code.push_back(check_digit(d.tax_code));
+  return d;
+}
+
 }  // namespace
 
 Citizens::Citizens(DatasetOptions options) : options_(options) {
@@ -167,25 +184,16 @@ Enterprises::Enterprises(DatasetOptions options) : options_(options) {
 }
 
 std::string Enterprises::tax_code(std::uint32_t index) const {
-  Synthetic random = draw("enterprise", options_.seed, index);
-  const Enterprise e = draw_enterprise(random);
-  const std::uint32_t serial =
-      SerialPermutation(options_.seed ^ kEnterpriseSeedSalt).forward(index);
-  // Province (2), a digit kept by the tax office (1), serial (6), check digit (1).
-  std::string code =
-      std::string(e.province->tax_prefix) + std::to_string(random.below(10)) + padded(serial, 6);
-  code.push_back(check_digit(code));
-  return code;
+  return drawn_enterprise(options_, index).tax_code;
 }
 
 json Enterprises::registry_record(std::uint32_t index) const {
-  Synthetic random = draw("enterprise", options_.seed, index);
-  const Enterprise e = draw_enterprise(random);
+  const auto [e, code] = drawn_enterprise(options_, index);
   char registered[16];
   std::snprintf(registered, sizeof registered, "%02u/%02u/%04d", e.registered_day,
                 e.registered_month, e.registered_year);
   return json{
-      {"maSoThue", tax_code(index)},
+      {"maSoThue", code},
       {"tenDoanhNghiep", e.name},
       {"nguoiDaiDienTheoPhapLuat", e.representative},
       {"ngayDangKyLanDau", registered},
@@ -198,12 +206,11 @@ json Enterprises::registry_record(std::uint32_t index) const {
 }
 
 json Enterprises::tax_record(std::uint32_t index) const {
-  Synthetic random = draw("enterprise", options_.seed, index);
-  const Enterprise e = draw_enterprise(random);
+  const auto [e, code] = drawn_enterprise(options_, index);
   Synthetic taxes = draw("tax", options_.seed, index);
   const bool in_debt = taxes.below(5) == 0;
   return json{
-      {"taxCode", tax_code(index)},
+      {"taxCode", code},
       {"taxpayerName", e.name},
       {"taxOffice", "Thuế " + std::string(e.province->name)},
       {"status", e.suspended ? "suspended" : "active"},

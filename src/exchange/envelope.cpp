@@ -46,14 +46,15 @@ Result<Envelope> EnvelopeParser::parse(std::string_view text, std::string& messa
     return make_error(ErrorCode::kClientBadEnvelope,
                       "JSON nests deeper than " + std::to_string(max_json_depth_) + " levels");
   }
-  // JSON is UTF-8 (RFC 8259); say so rather than "not JSON" when that is what is wrong.
-  if (const auto offset = find_invalid_utf8(text)) {
-    return make_error(ErrorCode::kClientBadEnvelope,
-                      "the request body is not valid UTF-8 (byte " + std::to_string(*offset) +
-                          " does not begin or continue a UTF-8 character); JSON must be UTF-8");
-  }
   auto document = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (document.is_discarded()) {
+    // The parser refuses text that is not UTF-8 (RFC 8259) like any other
+    // error; only then is it worth a second look to say which it was.
+    if (const auto offset = find_invalid_utf8(text)) {
+      return make_error(ErrorCode::kClientBadEnvelope,
+                        "the request body is not valid UTF-8 (byte " + std::to_string(*offset) +
+                            " does not begin or continue a UTF-8 character); JSON must be UTF-8");
+    }
     return make_error(ErrorCode::kClientBadEnvelope, "the request body is not valid JSON");
   }
   if (document.is_object()) {
