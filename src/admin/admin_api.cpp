@@ -204,9 +204,9 @@ HttpResponse AdminApi::handle(const HttpRequest& request) {
                               "If-Match must be an ETag this API returned, e.g. \"3\""));
   }
   if (!request.body.empty()) {
-    if (!net::is_json_media_type(request.header("Content-Type"))) {
+    if (!net::is_utf8_json_media_type(request.header("Content-Type"))) {
       return problem(make_error(ErrorCode::kClientUnsupportedMediaType,
-                                "send the body as Content-Type: application/json"));
+                                "send the body as Content-Type: application/json, in UTF-8"));
     }
     if (policy::exceeds_json_depth(request.body, kMaxJsonDepth))
       return problem(make_error(ErrorCode::kClientBadRequest, "the JSON nests too deep"));

@@ -84,6 +84,18 @@ Result<Envelope> EnvelopeParser::parse(std::string_view text, std::string& messa
   envelope.header.purpose = optional_string(header, "purpose");
   envelope.header.user_id = optional_string(header, "userId");
   envelope.header.timestamp = optional_string(header, "timestamp");
+  // The schema says the same; this holds even if the schema is edited, since
+  // these fields travel on as provider request headers and audit fields.
+  for (const auto& [name, value] : {std::pair{"purpose", &envelope.header.purpose},
+                                    std::pair{"userId", &envelope.header.user_id},
+                                    std::pair{"timestamp", &envelope.header.timestamp}}) {
+    if (find_control_character(*value)) {
+      Error error = make_error(ErrorCode::kClientBadEnvelope,
+                               "header fields may not hold control characters");
+      error.fields.push_back({std::string("/header/") + name, "holds a control character"});
+      return error;
+    }
+  }
   envelope.payload = std::move(document["body"]);
   envelope.body = envelope.payload.dump();
   return envelope;

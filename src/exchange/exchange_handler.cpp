@@ -178,9 +178,9 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::exchange_message(Exchange
   const registry::Snapshot& snapshot = *exchange.snapshot;
 
   // 3. Read the envelope: JSON, bounded depth, valid against envelope.schema.json.
-  if (!net::is_json_media_type(request.header("Content-Type"))) {
+  if (!net::is_utf8_json_media_type(request.header("Content-Type"))) {
     co_return make_error(ErrorCode::kClientUnsupportedMediaType,
-                         "send the envelope as Content-Type: application/json");
+                         "send the envelope as Content-Type: application/json, in UTF-8");
   }
   auto parsed = deps_.envelopes->parse(request.body, exchange.message_id);
   if (!parsed.has_value())

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lienthong/core/message_id.hpp"
+#include "lienthong/core/utf8.hpp"
 #include "lienthong/exchange/service_description.hpp"
 #include "lienthong/net/http_client.hpp"
 #include "lienthong/policy/answer_shaping.hpp"
@@ -57,6 +58,12 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::rest_message(Exchange& ex
   }
   record.user_id = std::string(request.header("X-Road-UserId"));
   record.purpose = std::string(request.header("X-Lienthong-Purpose"));
+  for (const auto* value : {&record.user_id, &record.purpose}) {
+    if (find_control_character(*value)) {
+      co_return make_error(ErrorCode::kClientBadRequest,
+                           "X-Road-UserId and X-Lienthong-Purpose may not hold control characters");
+    }
+  }
 
   // 5. The service: the version named by X-Lienthong-Service-Version, or the
   //    only active one.
@@ -78,6 +85,12 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::rest_message(Exchange& ex
   exchange.audit_bodies = service->audit_bodies;
 
   // 6. Agreement (with method and path), purpose, limits, request schema.
+  //    JSON in another charset would pass unvalidated: refused instead.
+  const auto content_type = request.header("Content-Type");
+  if (net::is_json_media_type(content_type) && !net::is_utf8_json_media_type(content_type)) {
+    co_return make_error(ErrorCode::kClientUnsupportedMediaType,
+                         "JSON must be sent in UTF-8 (charset=utf-8 or no charset)");
+  }
   const std::string_view path = target.value().path;
   auto agreement =
       authorize(exchange, *caller.value(), *service, record.service_version, record.purpose,

@@ -4,6 +4,8 @@
 
 #include <boost/beast/core/string.hpp>
 
+#include "lienthong/net/http_fields.hpp"
+
 namespace lienthong::net::detail {
 
 bool is_hop_by_hop(std::string_view name) {
@@ -18,11 +20,15 @@ bool is_hop_by_hop(std::string_view name) {
   return false;
 }
 
+bool is_passed_on(const Header& header) {
+  return !is_hop_by_hop(header.name) && is_field_name(header.name) && is_field_value(header.value);
+}
+
 http::response<http::string_body> to_beast(HttpResponse&& response, unsigned version,
                                            bool keep_alive) {
   http::response<http::string_body> out{static_cast<http::status>(response.status), version};
   for (auto& h : response.headers) {
-    if (!is_hop_by_hop(h.name))
+    if (is_passed_on(h))
       out.set(h.name, std::move(h.value));
   }
   out.body() = std::move(response.body);
@@ -35,7 +41,7 @@ http::response<http::empty_body> to_beast_chunked_head(HttpResponse& response, u
                                                        bool keep_alive) {
   http::response<http::empty_body> out{static_cast<http::status>(response.status), version};
   for (auto& h : response.headers) {
-    if (!is_hop_by_hop(h.name))
+    if (is_passed_on(h))
       out.set(h.name, std::move(h.value));
   }
   out.keep_alive(keep_alive && !response.close_connection);

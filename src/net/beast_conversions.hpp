@@ -23,6 +23,11 @@ std::vector<Header> copy_headers(const Fields& fields) {
 // Headers the transport owns; never copied between messages.
 bool is_hop_by_hop(std::string_view name);
 
+// Whether a response header is written: not hop-by-hop, and a name and value
+// that can only be read as this one field (http_fields.hpp). An answer never
+// carries a field that would split it.
+bool is_passed_on(const Header& header);
+
 http::response<http::string_body> to_beast(HttpResponse&& response, unsigned version,
                                            bool keep_alive);
 

@@ -15,6 +15,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "lienthong/net/http_fields.hpp"
+
 #include "beast_conversions.hpp"
 
 namespace lienthong::net {
@@ -258,6 +260,10 @@ asio::awaitable<Result<HttpResponse>> HttpClient::send(const HttpEndpoint& endpo
                                                        std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   const std::string key = endpoint.origin();
+  // Nothing reaches the provider's connection unless it can only be read as
+  // this one request: a CR or LF in a value would split it in two.
+  if (auto checked = check_outgoing_request(request); !checked.has_value())
+    co_return std::move(checked).error();
   auto message = to_beast_request(std::move(request), endpoint);
   for (int retry = 0;; ++retry) {
     Attempt attempt;

@@ -30,6 +30,7 @@
 #include "beast_conversions.hpp"
 #include "drain_state.hpp"
 #include "read_deadline.hpp"
+#include "request_framing.hpp"
 #include "tls_stream.hpp"
 
 namespace lienthong::net {
@@ -82,7 +83,7 @@ HttpRequest to_request(http::request_parser<http::string_body>& parser, const Pe
     return request;
   auto& message = parser.get();
   request.method = std::string(message.method_string());
-  request.target = std::string(message.target());
+  request.target = detail::origin_form(message.target());
   request.headers = detail::copy_headers(message.base());
   if (parser.is_done())
     request.body = std::move(message.body());
@@ -171,12 +172,17 @@ asio::awaitable<void> serve_requests(Stream& stream, Layer& tcp_layer, const Ser
 
     auto [header_ec, header_n] = co_await http::async_read_header(stream, buffer, parser, kNoThrow);
     beast::error_code ec = header_ec;
-    if (!ec && parser.get()[http::field::expect] == "100-continue") {
+    // A head whose body cannot be framed unambiguously is answered and the
+    // connection closed, before a byte of the body is read as anything.
+    std::optional<Error> unframed;
+    if (!ec)
+      unframed = detail::framing_error(parser.get().base());
+    if (!ec && !unframed && parser.get()[http::field::expect] == "100-continue") {
       http::response<http::empty_body> go_on{http::status::continue_, 11};
       auto [write_ec, written] = co_await http::async_write(stream, go_on, kNoThrow);
       ec = write_ec;
     }
-    if (!ec) {
+    if (!ec && !unframed) {
       auto [body_ec, body_n] = co_await http::async_read(stream, buffer, parser, kNoThrow);
       ec = body_ec;
     }
@@ -194,6 +200,8 @@ asio::awaitable<void> serve_requests(Stream& stream, Layer& tcp_layer, const Ser
       if (!can_answer(ec))
         co_return;
       response = co_await handler.reject(to_request(parser, peer), read_error(ec));
+    } else if (unframed) {
+      response = co_await handler.reject(to_request(parser, peer), std::move(*unframed));
     } else {
       keep_alive = parser.get().keep_alive();
       response = co_await handler.handle(to_request(parser, peer));
@@ -207,7 +215,8 @@ asio::awaitable<void> serve_requests(Stream& stream, Layer& tcp_layer, const Ser
       continue;
     }
     auto message = detail::to_beast(std::move(response), version, keep_alive);
-    tcp_layer.expires_after(ec ? std::chrono::milliseconds(kAnswerGrace) : read_timeout);
+    tcp_layer.expires_after(ec || unframed ? std::chrono::milliseconds(kAnswerGrace)
+                                           : read_timeout);
     auto [write_ec, written] = co_await http::async_write(stream, message, kNoThrow);
     if (write_ec || !message.keep_alive())
       co_return;

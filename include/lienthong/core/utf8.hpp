@@ -21,4 +21,9 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view text);
 // Replaces each byte that is not part of well-formed UTF-8 with U+FFFD.
 void replace_invalid_utf8(std::string& text);
 
+// Offset of the first control character (C0, DEL, or C1 U+0080..U+009F as
+// UTF-8) in `text`, or nullopt. Text that travels on as an HTTP header value
+// or a log field (purpose, user id) must hold none.
+std::optional<std::size_t> find_control_character(std::string_view text);
+
 }  // namespace lienthong

@@ -21,6 +21,11 @@ std::string_view find_header(const std::vector<Header>& headers, std::string_vie
 // True for "application/json" with or without parameters ("; charset=utf-8"), any case.
 bool is_json_media_type(std::string_view content_type);
 
+// JSON as the hub reads it (RFC 8259 §8.1: UTF-8): application/json with no
+// charset parameter or charset=utf-8. JSON declared in another charset is not
+// read as UTF-8 by guesswork; the hub answers 415.
+bool is_utf8_json_media_type(std::string_view content_type);
+
 // What the listener knows about the other end of the connection.
 struct PeerInfo {
   std::string address;             // remote IP address
