@@ -10,9 +10,11 @@ packages=(
   # toolchain
   g++ cmake make pkg-config ccache git clang-format
   # libraries
-  libboost1.81-all-dev libssl-dev nlohmann-json3-dev libvalijson-dev libpqxx-dev
+  libboost1.81-all-dev libssl-dev nlohmann-json3-dev libpqxx-dev
   libspdlog-dev libcli11-dev libtomlplusplus-dev libpugixml-dev libyaml-cpp-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev libre2-dev
+  # the libFuzzer targets (scripts/fuzz.sh): clang with its fuzzer runtime
+  clang-14 libclang-rt-14-dev
 )
 if [ "${1:-}" != "--build" ]; then packages+=(
   # runtime tools: private PostgreSQL, dev PKI, demo client (curl, jq)

@@ -253,7 +253,7 @@ TEST_F(Exchange, RefusesAnEnvelopeWithoutAHeaderFieldAndNamesIt) {
   const auto problem = json::parse(response.body);
   EXPECT_EQ(problem["messageId"], "nofield-1");
   ASSERT_TRUE(problem.contains("errors"));
-  EXPECT_EQ(problem["errors"][0]["pointer"], "/header");
+  EXPECT_EQ(problem["errors"][0]["pointer"], "/header/service");
   EXPECT_EQ(audit_summary("nofield-1"), std::string("400|Client.BadEnvelope|") + kConsumer + "||");
 }
 

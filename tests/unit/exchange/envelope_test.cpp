@@ -31,10 +31,11 @@ TEST(EnvelopeParser, NamesTheMissingFieldByPointer) {
   ASSERT_FALSE(envelope.has_value());
   EXPECT_EQ(envelope.error().code, ErrorCode::kClientBadEnvelope);
   EXPECT_EQ(id, "m-2") << "the id is kept for correlating the refusal";
-  bool names_header = false;
+  // The pointer names the missing member itself, not only its parent.
+  bool names_service = false;
   for (const auto& f : envelope.error().fields)
-    names_header |= f.pointer == "/header";
-  EXPECT_TRUE(names_header);
+    names_service |= f.pointer == "/header/service" && f.detail == "is required";
+  EXPECT_TRUE(names_service);
 }
 
 TEST(EnvelopeParser, RejectsBadIdentifiersAndExtraFields) {
