@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The same setup as run.sh, then the whole test suite: once in a normal
-# build, then the web console's end-to-end test in Chromium, then the suite
-# again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# build, then a short libFuzzer pass (clang-14), the web console's end-to-end
+# test in Chromium, then the suite again under AddressSanitizer +
+# UndefinedBehaviorSanitizer.
 # LT_SKIP_SANITIZE=1 skips the sanitizer pass (local iteration only).
 source "$(dirname "$0")/lib/common.sh"
 source "$LT_ROOT/scripts/lib/pg.sh"
@@ -24,6 +25,11 @@ unset LIENTHONG_DATABASE_URL  # tests configure the hub themselves
 
 lt_say "running the test suite"
 ctest --test-dir "$LT_ROOT/build" --output-on-failure -j2 --timeout 300
+
+# A short pass of every libFuzzer target, so they keep building and their
+# seeds (the JSON-Schema-Test-Suite among them) keep passing; longer runs:
+# ./scripts/fuzz.sh --seconds N.
+"$LT_ROOT/scripts/fuzz.sh" --seconds "${LT_FUZZ_SECONDS:-30}"
 
 lt_say "running the web console's end-to-end test (Chromium)"
 "$LT_ROOT/tests/e2e/run.sh"
