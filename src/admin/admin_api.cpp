@@ -32,6 +32,32 @@ using nlohmann::json;
 constexpr std::string_view kPrefix = "/admin/v1";
 constexpr int kMaxJsonDepth = 32;
 
+// The pointer of the first string (or member name) holding U+0000, which
+// PostgreSQL text cannot store. The body's depth is already bounded.
+std::optional<std::string> find_nul_in_strings(const json& value, const std::string& at = "") {
+  if (value.is_string())
+    return value.get_ref<const std::string&>().find('\0') == std::string::npos
+               ? std::nullopt
+               : std::optional<std::string>(at);
+  if (value.is_array()) {
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      if (auto found = find_nul_in_strings(value[i], at + "/" + std::to_string(i)))
+        return found;
+    }
+  } else if (value.is_object()) {
+    for (const auto& [key, member] : value.items()) {
+      std::string pointer = at + "/";
+      for (const char c : key)
+        pointer += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+      if (key.find('\0') != std::string::npos)
+        return pointer;
+      if (auto found = find_nul_in_strings(member, pointer))
+        return found;
+    }
+  }
+  return std::nullopt;
+}
+
 std::string etag(std::int64_t revision) {
   return "\"" + std::to_string(revision) + "\"";
 }
@@ -99,11 +125,13 @@ struct Call {
 struct AdminApi::Impl {
   AdminApiOptions options;
 
-  pqxx::connection& connection() {
-    // One connection per worker thread, reopened after a failure.
+  // One connection per worker thread, reopened after a failure. `fresh`
+  // drops the thread's connection first: after a PostgreSQL restart it still
+  // looks open until used, and its first use fails.
+  pqxx::connection& connection(bool fresh = false) {
     thread_local std::unique_ptr<pqxx::connection> cached;
     thread_local std::string cached_url;
-    if (!cached || !cached->is_open() || cached_url != options.database_url) {
+    if (fresh || !cached || !cached->is_open() || cached_url != options.database_url) {
       cached.reset();
       cached = std::make_unique<pqxx::connection>(options.database_url);
       cached_url = options.database_url;
@@ -111,6 +139,9 @@ struct AdminApi::Impl {
     return *cached;
   }
 
+  // One admin or audit call in one transaction; throws what pqxx throws.
+  Result<HttpResponse> serve(const HttpRequest& request, const Call& call, bool audit_call,
+                             const std::string& request_id, bool fresh);
   Result<HttpResponse> dispatch(ResourceStore& store, const Call& call);
   Result<HttpResponse> dispatch_audit(pqxx::dbtransaction& tx, const Actor& actor,
                                       const Call& call);
@@ -213,35 +244,55 @@ HttpResponse AdminApi::handle(const HttpRequest& request) {
     call.body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
     if (call.body.is_discarded())
       return problem(make_error(ErrorCode::kClientBadRequest, "the body is not valid JSON"));
+    if (const auto pointer = find_nul_in_strings(call.body)) {
+      Error error = make_error(ErrorCode::kClientInvalidInput,
+                               "text may not contain the NUL character (\\u0000)");
+      error.fields.push_back({*pointer, "contains \\u0000"});
+      return problem(error);
+    }
   }
 
-  try {
-    pqxx::work tx(impl_->connection());
-    auto actor = authenticate_admin(tx, request.header("Authorization"));
-    if (!actor.has_value())
-      return problem(actor.error());
-    ResourceStore store(tx, actor.value());
-    auto outcome =
-        audit_call ? impl_->dispatch_audit(tx, actor.value(), call) : impl_->dispatch(store, call);
-    if (!outcome.has_value())
-      return problem(outcome.error());  // the transaction rolls back: nothing changed
-    tx.commit();
-    if (request.method != "GET" && impl_->options.after_change)
-      impl_->options.after_change();
-    outcome.value().headers.push_back({"X-Request-Id", request_id});
-    return std::move(outcome).value();
-  } catch (const pqxx::broken_connection& e) {
-    const observability::LogScope log_scope(request_id);
-    impl_->options.logger->error("admin request {}: database unreachable: {}", request_id,
-                                 e.what());
-    return problem(make_error(ErrorCode::kServerRegistryUnavailable,
-                              "the registry database is unreachable; nothing was changed"));
-  } catch (const std::exception& e) {
-    const observability::LogScope log_scope(request_id);
-    impl_->options.logger->error("admin request {} {} {} failed: {}", request_id, request.method,
-                                 request.target, e.what());
-    return problem(make_error(ErrorCode::kServerInternal, "nothing was changed"));
+  // A connection broken before the commit changed nothing, so the request is
+  // tried once more on a new connection; only a second failure is a 503.
+  for (int attempt = 0;; ++attempt) {
+    try {
+      auto outcome = impl_->serve(request, call, audit_call, request_id, /*fresh=*/attempt > 0);
+      if (!outcome.has_value())
+        return problem(outcome.error());  // the transaction rolled back: nothing changed
+      return std::move(outcome).value();
+    } catch (const pqxx::broken_connection& e) {
+      if (attempt == 0)
+        continue;
+      const observability::LogScope log_scope(request_id);
+      impl_->options.logger->error("admin request {}: database unreachable: {}", request_id,
+                                   e.what());
+      return problem(make_error(ErrorCode::kServerRegistryUnavailable,
+                                "the registry database is unreachable; nothing was changed"));
+    } catch (const std::exception& e) {
+      const observability::LogScope log_scope(request_id);
+      impl_->options.logger->error("admin request {} {} {} failed: {}", request_id, request.method,
+                                   request.target, e.what());
+      return problem(make_error(ErrorCode::kServerInternal, "nothing was changed"));
+    }
   }
+}
+
+Result<HttpResponse> AdminApi::Impl::serve(const HttpRequest& request, const Call& call,
+                                           bool audit_call, const std::string& request_id,
+                                           bool fresh) {
+  pqxx::work tx(connection(fresh));
+  auto actor = authenticate_admin(tx, request.header("Authorization"));
+  if (!actor.has_value())
+    return std::move(actor).error();
+  ResourceStore store(tx, actor.value());
+  auto outcome = audit_call ? dispatch_audit(tx, actor.value(), call) : dispatch(store, call);
+  if (!outcome.has_value())
+    return outcome;
+  tx.commit();
+  if (request.method != "GET" && options.after_change)
+    options.after_change();
+  outcome.value().headers.push_back({"X-Request-Id", request_id});
+  return std::move(outcome).value();
 }
 
 // GET /audit/v1/export: the selected records as NDJSON or CSV, streamed.
