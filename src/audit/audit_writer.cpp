@@ -64,6 +64,8 @@ const std::vector<std::string> kColumns{"node",
 constexpr std::int64_t kCommitOrderLock = 0x4c5441554449;
 // How often a writer whose last batch failed checks whether the database is back.
 constexpr std::chrono::milliseconds kReconnectInterval{500};
+// How long a new writer waits for the chain lock of a writer that just stopped.
+constexpr std::chrono::milliseconds kPredecessorGrace{3'000};
 
 // NULL for empty optional text, so "unknown" and "" are not confused in queries.
 const char* nullable(const std::string& text) {
@@ -204,11 +206,18 @@ struct AuditWriter::Impl {
     connection.reset();
     auto fresh = std::make_unique<pqxx::connection>(options.database_url);
     pqxx::nontransaction tx(*fresh);
-    if (!tx.exec_params1("SELECT pg_try_advisory_lock(hashtextextended($1, 0))",
-                         "lienthong-audit-chain:" + options.node)[0]
-             .as<bool>()) {
-      throw std::runtime_error("another process is writing the audit chain of node '" +
-                               options.node + "'; node.name must be unique per process");
+    // A predecessor that just stopped (a restart, a writer replaced) holds
+    // the lock until its server process has ended, a moment after it
+    // disconnected: wait that moment out before calling it a second writer.
+    const auto give_up = std::chrono::steady_clock::now() + kPredecessorGrace;
+    while (!tx.exec_params1("SELECT pg_try_advisory_lock(hashtextextended($1, 0))",
+                            "lienthong-audit-chain:" + options.node)[0]
+                .as<bool>()) {
+      if (std::chrono::steady_clock::now() >= give_up) {
+        throw std::runtime_error("another process is writing the audit chain of node '" +
+                                 options.node + "'; node.name must be unique per process");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     // The key signs this node's chain and the admin-change chain's head.
     for (const std::string_view chain : {std::string_view(options.node), kAdminChain}) {
