@@ -1,5 +1,6 @@
 #include "lienthong/admin/admin_api.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include <boost/beast/core/string.hpp>
@@ -156,42 +157,6 @@ AdminApi::AdminApi(AdminApiOptions options) : impl_(std::make_unique<Impl>()) {
 
 AdminApi::~AdminApi() = default;
 
-std::vector<RouteInfo> AdminApi::routes() {
-  const std::string prefix(kPrefix);
-  std::vector<RouteInfo> routes{{"GET", "/livez"},
-                                {"GET", "/healthz"},
-                                {"GET", "/readyz"},
-                                {"GET", "/metrics"},
-                                {"GET", prefix + "/openapi.json"},
-                                {"GET", prefix + "/session"},
-                                {"GET", prefix + "/catalog"},
-                                {"GET", prefix + "/admin-changes"},
-                                {"GET", prefix + "/admin-changes/{id}"},
-                                {"GET", prefix + "/agreements/{id}/events"},
-                                {"GET", prefix + "/provider-health"},
-                                {"GET", prefix + "/deliveries"},
-                                {"GET", prefix + "/deliveries/{id}"},
-                                {"POST", prefix + "/deliveries/{id}/requeue"},
-                                {"GET", "/audit/v1/exchanges"},
-                                {"GET", "/audit/v1/exchanges/{id}"},
-                                {"GET", "/audit/v1/stats"},
-                                {"GET", "/audit/v1/connectivity"},
-                                {"GET", "/audit/v1/export"},
-                                {"GET", "/audit/v1/verify"}};
-  for (const auto& spec : resource_specs()) {
-    const std::string collection = prefix + "/" + spec.name;
-    routes.push_back({"GET", collection});
-    if (spec.creatable)
-      routes.push_back({"POST", collection});
-    routes.push_back({"GET", collection + "/{id}"});
-    if (spec.patchable)
-      routes.push_back({"PATCH", collection + "/{id}"});
-    for (const auto& action : spec.actions)
-      routes.push_back({"POST", collection + "/{id}/" + action.name});
-  }
-  return routes;
-}
-
 HttpResponse AdminApi::handle(const HttpRequest& request) {
   const std::string request_id = new_uuid_v7();
   const net::ProblemContext context{"", request_id, std::string(request.path())};
@@ -284,6 +249,16 @@ Result<HttpResponse> AdminApi::Impl::serve(const HttpRequest& request, const Cal
   auto actor = authenticate_admin(tx, request.header("Authorization"));
   if (!actor.has_value())
     return std::move(actor).error();
+  // The route table says who may call what; handlers then narrow what a
+  // member-scoped caller sees (Actor::member_scope()).
+  if (const auto* route = find_route(request.method, request.path())) {
+    const auto& roles = route->access.roles;
+    if (std::find(roles.begin(), roles.end(), actor.value().role) == roles.end()) {
+      return make_error(ErrorCode::kClientForbidden, std::string(role_name(actor.value().role)) +
+                                                         " tokens may not call " + route->method +
+                                                         " " + route->path);
+    }
+  }
   ResourceStore store(tx, actor.value());
   auto outcome = audit_call ? dispatch_audit(tx, actor.value(), call) : dispatch(store, call);
   if (!outcome.has_value())

@@ -27,10 +27,8 @@ Result<json> ResourceStore::list_changes(const Query& query) {
   }
   if (!errors.empty())
     return invalid(std::move(errors));
-  if (actor_.role == Role::kMemberAdmin) {
-    where +=
-        " AND member_ids @> ARRAY[" + std::to_string(actor_.member_id.value_or(-1)) + "]::bigint[]";
-  }
+  if (const auto scope = actor_.member_scope())
+    where += " AND member_ids @> ARRAY[" + std::to_string(*scope) + "]::bigint[]";
   const auto rows = tx_.exec("SELECT id, doc FROM api_admin_changes WHERE " + where +
                              " ORDER BY id LIMIT " + std::to_string(limit + 1));
   return keyset_page(rows, limit);
@@ -39,8 +37,8 @@ Result<json> ResourceStore::list_changes(const Query& query) {
 Result<Entity> ResourceStore::get_change(std::int64_t id) {
   const auto rows = tx_.exec_params(
       "SELECT doc, member_ids @> ARRAY[$2::bigint] FROM api_admin_changes WHERE id = $1", id,
-      actor_.member_id.value_or(-1));
-  if (rows.empty() || (actor_.role == Role::kMemberAdmin && !rows[0][1].as<bool>()))
+      actor_.member_scope().value_or(-1));
+  if (rows.empty() || (actor_.member_scope() && !rows[0][1].as<bool>()))
     return make_error(ErrorCode::kClientNotFound, "no admin change " + std::to_string(id));
   return Entity{json::parse(rows[0][0].as<std::string>()), 1};
 }

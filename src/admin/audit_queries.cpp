@@ -39,13 +39,14 @@ Result<AuditQueries> AuditQueries::open(pqxx::dbtransaction& tx, const Actor& ac
     return make_error(ErrorCode::kClientForbidden,
                       "the audit log is read with an auditor token (or the hub admin's)");
   }
-  if (actor.role == Role::kHubAdmin || !actor.member_id)
+  const auto scope = actor.member_scope();
+  if (!scope)
     return AuditQueries(tx, "true");
   // A member's systems are named INSTANCE/CLASS/MEMBER/SYSTEM.
   const auto prefix = tx.exec_params1(
       "SELECT instance || '/' || member_class || '/' || member_code || '/' FROM members "
       "WHERE id = $1",
-      *actor.member_id)[0];
+      *scope)[0];
   const std::string quoted = tx.quote(prefix.as<std::string>());
   return AuditQueries(
       tx, "(starts_with(consumer, " + quoted + ") OR starts_with(provider, " + quoted + "))",

@@ -94,8 +94,7 @@ Result<json> requeue(pqxx::dbtransaction& tx, const Actor& actor,
 
 Result<json> delivery_route(pqxx::dbtransaction& tx, const Actor& actor, const std::string& method,
                             const std::vector<std::string>& segments, const Query& query) {
-  const std::optional<std::int64_t> member =
-      actor.role == Role::kMemberAdmin ? std::optional(actor.member_id.value_or(-1)) : std::nullopt;
+  const std::optional<std::int64_t> member = actor.member_scope();
   if (segments.size() == 1) {
     if (method != "GET")
       return make_error(ErrorCode::kClientMethodNotAllowed, "allowed here: GET");

@@ -11,12 +11,12 @@ using nlohmann::json;
 nlohmann::json provider_health(pqxx::dbtransaction& tx, const Actor& actor,
                                const adapters::CircuitBreakers& breakers) {
   std::optional<std::set<std::string>> visible;  // all when empty
-  if (actor.role == Role::kMemberAdmin) {
+  if (const auto scope = actor.member_scope()) {
     visible.emplace();
     const auto rows = tx.exec_params(
         "SELECT m.instance || '/' || m.member_class || '/' || m.member_code || '/' || "
         "s.system_code FROM systems s JOIN members m ON m.id = s.member_id WHERE m.id = $1",
-        actor.member_id.value_or(0));
+        *scope);
     for (const auto& row : rows)
       visible->insert(row[0].as<std::string>());
   }

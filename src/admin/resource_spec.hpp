@@ -90,7 +90,7 @@ struct ResourceSpec {
   bool patchable = true;
   bool member_admin_creates = true;  // false: hub-admin only
   bool readable_by_all = false;      // a directory every role may read (members, schemas)
-  bool hub_only_reads = false;       // only hub-admin and auditor may read (tokens)
+  bool hub_only_reads = false;       // only the hub admin may read (tokens: labels, roles)
   // Column of the new row naming its owning member, or the reference column
   // the owner is derived from: "member_id" or "system_id"/"consumer_system_id".
   std::string owner_column;

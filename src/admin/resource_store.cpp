@@ -165,21 +165,21 @@ Result<ResourceStore::Row> ResourceStore::load(const ResourceSpec& spec, std::in
   if (!found[0][3].is_null())
     row.provider = found[0][3].as<std::int64_t>();
   row.status = found[0][4].as<std::string>();
-  if (actor_.role == Role::kMemberAdmin) {
-    // Rows of other members are reported as absent, not forbidden: a
-    // member-admin must not learn what exists elsewhere.
-    const bool visible =
-        !spec.hub_only_reads &&
-        (spec.readable_by_all || row.owner == actor_.member_id || row.provider == actor_.member_id);
-    if (!visible)
+  if (spec.hub_only_reads && actor_.role != Role::kHubAdmin)
+    return not_found();
+  if (const auto scope = actor_.member_scope(); scope && !spec.readable_by_all) {
+    // Rows of other members are reported as absent, not forbidden: a scoped
+    // reader must not learn what exists elsewhere.
+    if (row.owner != scope && row.provider != scope)
       return not_found();
   }
   return row;
 }
 
 Result<json> ResourceStore::list(const ResourceSpec& spec, const Query& query) {
-  if (spec.hub_only_reads && actor_.role == Role::kMemberAdmin)
-    return make_error(ErrorCode::kClientForbidden, spec.name + " are visible to hub-admin only");
+  if (spec.hub_only_reads && actor_.role != Role::kHubAdmin)
+    return make_error(ErrorCode::kClientForbidden,
+                      spec.name + " are visible to the hub admin only");
   std::vector<FieldError> errors;
   int limit = kDefaultPageSize;
   std::int64_t after = 0;
@@ -222,8 +222,8 @@ Result<json> ResourceStore::list(const ResourceSpec& spec, const Query& query) {
   }
   if (!errors.empty())
     return invalid(std::move(errors));
-  if (actor_.role == Role::kMemberAdmin && !spec.readable_by_all) {
-    const auto member = std::to_string(actor_.member_id.value_or(-1));
+  if (const auto scope = actor_.member_scope(); scope && !spec.readable_by_all) {
+    const auto member = std::to_string(*scope);
     where += " AND (owner_member_id = " + member + " OR provider_member_id = " + member + ")";
   }
   const auto rows = tx_.exec("SELECT id, doc FROM " + spec.view + " WHERE " + where +

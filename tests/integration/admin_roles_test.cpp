@@ -74,11 +74,13 @@ TEST_F(AdminRoles, MemberAdminCannotCreateMembersTokensOrCredentialsElsewhere) {
 
 TEST_F(AdminRoles, AuditorReadsEverythingAndChangesNothing) {
   auto auditor = admin(token("auditor"));
-  for (const auto* path : {"/admin/v1/members", "/admin/v1/systems", "/admin/v1/credentials",
-                           "/admin/v1/services", "/admin/v1/json-schemas", "/admin/v1/agreements",
-                           "/admin/v1/admin-tokens", "/admin/v1/admin-changes"}) {
+  for (const auto* path :
+       {"/admin/v1/members", "/admin/v1/systems", "/admin/v1/credentials", "/admin/v1/services",
+        "/admin/v1/json-schemas", "/admin/v1/agreements", "/admin/v1/admin-changes"}) {
     EXPECT_EQ(auditor.get(path).status, 200) << path;
   }
+  // Admin tokens (their labels and roles) are the hub admin's alone.
+  EXPECT_EQ(auditor.get("/admin/v1/admin-tokens").status, 403);
   const int changes = count("admin_changes");
   EXPECT_EQ(
       auditor

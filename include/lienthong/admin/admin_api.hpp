@@ -10,9 +10,11 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "lienthong/admin/actor.hpp"
 #include "lienthong/net/http_message.hpp"
 
 namespace spdlog {
@@ -57,10 +59,28 @@ struct AdminApiOptions {
   std::string console_dir;
 };
 
-// One route of the API: method and path template, e.g. {"GET", "/admin/v1/systems/{id}"}.
+// Who may call a route, and what a member-scoped caller sees there.
+struct RouteAccess {
+  // The roles that may call it; empty: no admin token is needed (health,
+  // metrics, the API description). Any other role gets 403, checked in one
+  // place before the route's handler runs.
+  std::vector<Role> roles;
+  // true: a member-scoped caller (a member-admin, a member's auditor) is
+  // answered only with its own member's data (Actor::member_scope()), and
+  // another member's entity by id is "not found". false: what the route
+  // shows belongs to no member in particular (the member directory,
+  // published schemas, the service catalogue, the caller's own session).
+  bool member_scoped = false;
+};
+
+// One route of the API: method, path template, e.g. {"GET",
+// "/admin/v1/systems/{id}"}, and its access. AdminApi::routes() is the one
+// table: the OpenAPI test, the dispatcher's role check and the generated
+// authorization test all read it.
 struct RouteInfo {
   std::string method;
   std::string path;
+  RouteAccess access;
 };
 
 class AdminApi {
@@ -73,8 +93,10 @@ class AdminApi {
   // Never throws: every failure becomes a problem+json response.
   net::HttpResponse handle(const net::HttpRequest& request);
 
-  // Every route the API serves, for the OpenAPI completeness test.
-  static std::vector<RouteInfo> routes();
+  // Every route the API serves, with its access (route_table.cpp).
+  static const std::vector<RouteInfo>& routes();
+  // The route `method` `path` (a request path, ids as numbers) falls under, or null.
+  static const RouteInfo* find_route(std::string_view method, std::string_view path);
   // The OpenAPI 3 document served at /admin/v1/openapi.json.
   static const std::string& openapi_document();
 
