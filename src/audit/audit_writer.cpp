@@ -12,6 +12,8 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/errc.hpp>
 #include <pqxx/pqxx>
@@ -77,14 +79,30 @@ std::string bytea_hex(const std::optional<std::string>& body) {
   return body ? "\\x" + to_hex(*body) : std::string();
 }
 
-// A waiting request: its handler and the I/O executor it must resume on.
+// Where a record stands between the request that waits for it and the
+// writer. The request may stop waiting (audit.commit_timeout_ms); then what
+// the caller was told (503) must be what the log says.
+enum class Claim : std::uint8_t {
+  kWaiting,              // queued, its request waiting
+  kTaken,                // in a batch being written, its request waiting
+  kCommitted,            // durable; the request is told so
+  kFailed,               // not written; the request is told so
+  kAbandoned,            // the request gave up (answered 503) before a batch took it
+  kAbandonedAfterTaken,  // the request gave up while its batch was being written
+};
+
+// A waiting request: its handler, the I/O executor it must resume on and
+// the record's claim. Follow-up records the writer adds itself have none.
 struct Waiter {
   Completion handler;
   asio::any_io_executor executor;
+  std::shared_ptr<std::atomic<Claim>> claim;
 };
 
 // Resumes the waiting request on its own I/O thread, never on the writer's.
 void complete(Waiter waiter, boost::system::error_code ec) {
+  if (!waiter.handler)
+    return;
   asio::post(waiter.executor,
              [handler = std::move(waiter.handler), ec]() mutable { std::move(handler)(ec); });
 }
@@ -93,6 +111,25 @@ struct Pending {
   AuditRecord record;
   Waiter done;
 };
+
+// Moves a claim from `from` to `to`; false (and `from` updated) if it was elsewhere.
+bool move_claim(std::atomic<Claim>& claim, Claim from, Claim to) {
+  return claim.compare_exchange_strong(from, to);
+}
+
+// The record of what a caller was really answered when its exchange's record
+// could not be confirmed in time: 503 Server.AuditUnavailable, no body. When
+// it follows a record that did commit, the later record of a request_id is
+// the one that says what the caller got (docs/architecture.md, Audit log).
+AuditRecord as_unavailable(AuditRecord record, TimePoint answered_at) {
+  record.status = 503;
+  record.error_code = "Server.AuditUnavailable";
+  record.response_bytes = 0;
+  record.response_sha256.clear();
+  record.response_body.reset();
+  record.responded_at = answered_at;
+  return record;
+}
 
 // The end of this node's chain as committed in PostgreSQL.
 struct ChainHead {
@@ -122,6 +159,15 @@ struct AuditWriter::Impl {
   std::atomic<std::uint64_t> checkpoints{0};
   // False from a failed batch until a batch commits or the writer reconnects.
   std::atomic<bool> writable{true};
+  // When the oldest record not yet committed was queued (steady clock, in
+  // nanoseconds since its epoch; 0 when nothing waits). Readiness fails when
+  // it is older than the commit timeout: a stuck database must not keep
+  // receiving traffic.
+  std::atomic<std::int64_t> oldest_waiting_since{0};
+  // A batch whose COMMIT was sent but not confirmed: on reconnect, if it did
+  // commit, its callers (answered 503) get follow-up records.
+  std::vector<AuditRecord> in_doubt;
+  std::int64_t in_doubt_last_seq = 0;
   std::thread thread;
 
   void enqueue(AuditRecord&& record, Waiter&& done) {
@@ -129,6 +175,8 @@ struct AuditWriter::Impl {
     {
       std::lock_guard lock(mutex);
       if (!stopping && queue.size() < options.queue_capacity) {
+        if (queue.empty() && oldest_waiting_since.load() == 0)
+          oldest_waiting_since.store(steady_nanos());
         queue.push_back(Pending{std::move(record), std::move(done)});
         wake.notify_one();
         return;
@@ -166,15 +214,65 @@ struct AuditWriter::Impl {
           queue.pop_front();
         }
       }
+      take(batch);
       const auto started = std::chrono::steady_clock::now();
       const auto ec = write(batch);
       writable.store(!ec);
       if (options.on_batch)
         options.on_batch(std::chrono::steady_clock::now() - started);
-      for (auto& pending : batch)
-        complete(std::move(pending.done), ec);
+      settle(batch, ec);
+      {
+        std::lock_guard lock(mutex);
+        oldest_waiting_since.store(queue.empty() ? 0 : steady_nanos());
+      }
       batch.clear();
     }
+  }
+
+  static std::int64_t steady_nanos() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+
+  // A record whose request already gave up is written as the 503 it was answered.
+  void take(std::vector<Pending>& batch) {
+    for (auto& pending : batch) {
+      if (!pending.done.claim)
+        continue;
+      if (!move_claim(*pending.done.claim, Claim::kWaiting, Claim::kTaken))
+        pending.record = as_unavailable(std::move(pending.record), options.clock());
+    }
+  }
+
+  // Tells each waiting request how its batch ended. A request that gave up
+  // while its batch was being written was answered 503, yet its record
+  // committed: a follow-up record says so.
+  void settle(std::vector<Pending>& batch, boost::system::error_code ec) {
+    std::vector<AuditRecord> follow_ups;
+    for (auto& pending : batch) {
+      if (pending.done.claim &&
+          !move_claim(*pending.done.claim, Claim::kTaken,
+                      ec ? Claim::kFailed : Claim::kCommitted) &&
+          !ec && pending.done.claim->load() == Claim::kAbandonedAfterTaken) {
+        follow_ups.push_back(as_unavailable(pending.record, options.clock()));
+      }
+      complete(std::move(pending.done), ec);
+    }
+    queue_follow_ups(std::move(follow_ups));
+  }
+
+  void queue_follow_ups(std::vector<AuditRecord> records) {
+    if (records.empty())
+      return;
+    logger->warn(
+        "audit: {} exchange(s) answered 503 although their records committed; "
+        "follow-up records state the answer",
+        records.size());
+    std::lock_guard lock(mutex);
+    for (auto& record : records)
+      queue.push_front(Pending{std::move(record), Waiter{}});
+    wake.notify_one();
   }
 
   void try_reconnect() {
@@ -245,6 +343,15 @@ struct AuditWriter::Impl {
                         options.node)[0]
             .as<std::int64_t>();
     head = loaded;
+    if (!in_doubt.empty()) {
+      // The unconfirmed COMMIT went through if the chain reaches its last record.
+      if (head.seq >= in_doubt_last_seq) {
+        for (auto& record : in_doubt)
+          record = as_unavailable(std::move(record), options.clock());
+        queue_follow_ups(std::move(in_doubt));
+      }
+      in_doubt.clear();
+    }
     admin_sealed_seq = tx.exec_params1(
                              "SELECT coalesce(max(seq), 0) FROM audit_checkpoints "
                              "WHERE node = $1",
@@ -331,7 +438,14 @@ struct AuditWriter::Impl {
         admin_sealed = std::max(admin_sealed, insert_checkpoint(tx, next));
         next.sealed_seq = next.seq;
       }
-      tx.commit();
+      try {
+        tx.commit();
+      } catch (const pqxx::in_doubt_error&) {
+        for (const auto& pending : batch)
+          in_doubt.push_back(pending.record);
+        in_doubt_last_seq = next.seq;
+        throw;
+      }
       admin_sealed_seq = std::max(admin_sealed_seq, admin_sealed);
       if (next.sealed_seq != head.sealed_seq) {
         sealed_at = std::chrono::steady_clock::now();
@@ -415,14 +529,40 @@ AuditWriter::~AuditWriter() {
 }
 
 asio::awaitable<Status> AuditWriter::commit(AuditRecord record) {
-  auto token = asio::as_tuple(asio::use_awaitable);
-  auto [ec] = co_await asio::async_initiate<decltype(token), void(boost::system::error_code)>(
-      [this, &record](auto handler) {
-        auto executor = asio::get_associated_executor(handler);
-        impl_->enqueue(std::move(record), Waiter{Completion(std::move(handler)), executor});
-      },
-      token);
-  if (ec) {
+  // The request waits for its batch, or for commit_timeout, whichever comes
+  // first; the timer is cancelled by the batch's completion.
+  struct Wait {
+    explicit Wait(const asio::any_io_executor& executor) : timer(executor) {}
+    asio::steady_timer timer;
+    std::optional<boost::system::error_code> result;
+  };
+  const auto executor = co_await asio::this_coro::executor;
+  auto wait = std::make_shared<Wait>(executor);
+  auto claim = std::make_shared<std::atomic<Claim>>(Claim::kWaiting);
+  impl_->enqueue(std::move(record), Waiter{Completion([wait](boost::system::error_code ec) {
+                                             wait->result = ec;
+                                             wait->timer.cancel();
+                                           }),
+                                           executor, claim});
+  wait->timer.expires_after(impl_->options.commit_timeout);
+  co_await wait->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (!wait->result) {
+    // Out of time: the caller is answered 503, and the writer records that.
+    for (;;) {
+      const Claim now = claim->load();
+      if (now == Claim::kCommitted)
+        co_return Ok{};  // committed a moment ago; its completion is on its way
+      if (now == Claim::kFailed)
+        break;
+      if ((now == Claim::kWaiting && move_claim(*claim, now, Claim::kAbandoned)) ||
+          (now == Claim::kTaken && move_claim(*claim, now, Claim::kAbandonedAfterTaken))) {
+        co_return make_error(ErrorCode::kServerAuditUnavailable,
+                             "the audit log did not commit the exchange's record within " +
+                                 std::to_string(impl_->options.commit_timeout.count()) + " ms");
+      }
+    }
+  }
+  if (!wait->result || *wait->result) {
     co_return make_error(ErrorCode::kServerAuditUnavailable,
                          "the exchange could not be recorded in the audit log");
   }
@@ -438,7 +578,12 @@ std::size_t AuditWriter::queue_depth() const {
 }
 
 bool AuditWriter::healthy() const {
-  return impl_->writable.load();
+  const auto since = impl_->oldest_waiting_since.load();
+  const bool stuck = since != 0 && Impl::steady_nanos() - since >
+                                       std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                           impl_->options.commit_timeout)
+                                           .count();
+  return impl_->writable.load() && !stuck;
 }
 
 std::uint64_t AuditWriter::failed_batches() const {

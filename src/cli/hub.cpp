@@ -92,6 +92,7 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
   audit_options.signing_key_path = p.config.audit.signing_key;
   audit_options.queue_capacity = static_cast<std::size_t>(p.config.audit.queue_capacity);
   audit_options.batch_max = static_cast<std::size_t>(p.config.audit.batch_max);
+  audit_options.commit_timeout = std::chrono::milliseconds(p.config.audit.commit_timeout_ms);
   audit_options.checkpoint_records = p.config.audit.checkpoint_records;
   audit_options.partitions_ahead = p.config.audit.partitions_ahead;
   audit_options.checkpoint_interval = std::chrono::seconds(p.config.audit.checkpoint_seconds);

@@ -138,6 +138,8 @@ const std::vector<Setting>& settings() {
        IntSetting{[](Config& c) -> int& { return c.audit.queue_capacity; }, 1, 10'000'000}},
       {"audit.batch_max",
        IntSetting{[](Config& c) -> int& { return c.audit.batch_max; }, 1, 100'000}},
+      {"audit.commit_timeout_ms",
+       IntSetting{[](Config& c) -> int& { return c.audit.commit_timeout_ms; }, 100, 600'000}},
       {"audit.signing_key",
        StringSetting{[](Config& c) -> std::string& { return c.audit.signing_key; }}},
       {"audit.partitions_ahead",

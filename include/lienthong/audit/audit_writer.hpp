@@ -36,6 +36,10 @@ struct WriterOptions {
   std::size_t batch_max = 512;
   std::int64_t checkpoint_records = 1'000;
   std::chrono::milliseconds checkpoint_interval{10'000};
+  // How long an exchange waits for its record to commit before it is
+  // answered 503 Server.AuditUnavailable (and recorded as such). Also the
+  // age of the oldest uncommitted record past which healthy() is false.
+  std::chrono::milliseconds commit_timeout{5'000};
   // Monthly partitions are kept ready this many months ahead of the clock.
   int partitions_ahead = 2;
   // Stamps each batch's committed_at, which picks its monthly partition.
@@ -54,7 +58,11 @@ class AuditWriter final : public AuditSink {
   AuditWriter& operator=(const AuditWriter&) = delete;
 
   // Server.AuditUnavailable at once when the queue is full or the writer is
-  // stopping; otherwise after the batch holding the record committed or failed.
+  // stopping; otherwise after the batch holding the record committed or
+  // failed, or after commit_timeout. A record whose caller was answered 503
+  // is stored as that 503; if it had already committed as the original
+  // answer (the wait ran out mid-commit, or the COMMIT's outcome was in
+  // doubt), a follow-up record with the same request_id records the 503.
   boost::asio::awaitable<Status> commit(AuditRecord record) override;
 
   // Records committed since start; batches that failed; checkpoints signed.
@@ -64,7 +72,8 @@ class AuditWriter final : public AuditSink {
   // Records waiting for the next batch.
   std::size_t queue_depth() const;
   // False after a batch failed, until one commits again or the writer has
-  // reconnected (it tries every half second while idle).
+  // reconnected (it tries every half second while idle), and while the
+  // oldest uncommitted record is older than commit_timeout.
   bool healthy() const;
 
  private:

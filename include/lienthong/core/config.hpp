@@ -88,6 +88,7 @@ struct Config {
   struct Audit {
     int queue_capacity = 65'536;
     int batch_max = 512;
+    int commit_timeout_ms = 5'000;  // an exchange waits this long for its record, then 503
     std::string signing_key = "var/pki/audit-signing.key";  // Ed25519 PEM, created when missing
     int checkpoint_records = 1'000;                 // sign the chain's head at least this often...
     int checkpoint_seconds = 10;                    // ...and this often while records arrive
