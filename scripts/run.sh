@@ -69,7 +69,10 @@ curl -sS --cacert "$LT_PKI/ca.crt" -H 'Content-Type: application/json' \
 echo
 lt_say "3. The audit records of both calls, committed before the answers left the hub, as an"
 lt_say "   auditor reads them (the refused caller is unknown, so its record has no consumer):"
-auditor_token=$("$lienthong" token create --role auditor --label "run.sh demo auditor" 2>/dev/null)
+# Demo tokens expire after a day: a forgotten demo must not leave a key for ever.
+demo_token_expiry=$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)
+auditor_token=$("$lienthong" token create --role auditor --label "run.sh demo auditor" \
+  --expires-at "$demo_token_expiry" 2>/dev/null)
 today=$(date -u +%Y-%m-%d)
 echo "   GET https://localhost:$admin_port/audit/v1/exchanges?from=$today&to=2100-01-01"
 curl -sS --cacert "$LT_PKI/ca.crt" -H "Authorization: Bearer $auditor_token" \
@@ -165,7 +168,8 @@ exchange GIAMDINH "{\"header\": {\"id\": \"$message_id-bhxh\", \"from\": \"VN/GO
 echo
 lt_say "9. An administrator puts a new system on the hub and grants it access (admin API, curl):"
 "$LT_ROOT/scripts/pki.sh" DVC-HN >/dev/null
-token=$("$lienthong" token create --role hub-admin --label "run.sh demo operator" 2>/dev/null)
+token=$("$lienthong" token create --role hub-admin --label "run.sh demo operator" \
+  --expires-at "$demo_token_expiry" 2>/dev/null)
 # Calls the admin API; prints the body of a 2xx answer. A 409 (left by an
 # earlier run of this script) is reported and skipped; anything else stops.
 admin() {

@@ -53,7 +53,8 @@ lt_pg_prepare_owner() {
   fi
   mkdir -p "$LT_PG_DATA" "$LT_PG_RUN"
   chown "$LT_PG_OS_USER" "$LT_PG_DATA" "$LT_PG_RUN"
-  touch "$LT_PG_LOG" && chown "$LT_PG_OS_USER" "$LT_PG_LOG"
+  # The server log names databases, users and failed statements: owner only.
+  touch "$LT_PG_LOG" && chmod 600 "$LT_PG_LOG" && chown "$LT_PG_OS_USER" "$LT_PG_LOG"
 }
 
 pg_ensure_running() {

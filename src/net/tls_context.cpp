@@ -18,11 +18,26 @@ void require_readable(const std::string& path, const char* what) {
   }
 }
 
+// TLS 1.2 suites offered: forward secrecy and AEAD only (no CBC, no RSA key
+// exchange), as BSI TR-02102-2 and Mozilla's "intermediate" profile advise.
+// TLS 1.3 suites are OpenSSL's defaults, all AEAD.
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
 void restrict_protocols(ssl::context& ctx) {
   ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                   ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
                   ssl::context::single_dh_use | SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
   SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+}
+
+// The server picks the suite from its own order, not the client's.
+void restrict_server_ciphers(ssl::context& ctx) {
+  if (SSL_CTX_set_cipher_list(ctx.native_handle(), kTls12Ciphers) != 1)
+    throw std::runtime_error("OpenSSL offers none of the TLS 1.2 cipher suites the hub uses");
+  SSL_CTX_set_options(ctx.native_handle(), SSL_OP_CIPHER_SERVER_PREFERENCE);
 }
 
 }  // namespace
@@ -34,6 +49,7 @@ std::shared_ptr<ssl::context> make_server_tls_context(const ServerTlsFiles& file
 
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
   restrict_protocols(*ctx);
+  restrict_server_ciphers(*ctx);
   try {
     ctx->use_certificate_chain_file(files.certificate);
   } catch (const std::exception& e) {
