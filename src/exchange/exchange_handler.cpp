@@ -320,9 +320,15 @@ Result<const registry::AgreementEntry*> ExchangeHandler::authorize(
   if (!agreement.has_value())
     return agreement;
   if (service.require_purpose && purpose.empty()) {
-    return make_error(ErrorCode::kClientPurposeRequired,
-                      operation ? "state why the data is needed in the X-Lienthong-Purpose header"
-                                : "state why the data is needed in header.purpose");
+    // A stock X-Road client has no header for a purpose: its call is made,
+    // and recorded, under the purpose its agreement was approved for.
+    if (operation && !agreement.value()->purpose.empty()) {
+      exchange.record.purpose = "agreement: " + agreement.value()->purpose;
+    } else {
+      return make_error(ErrorCode::kClientPurposeRequired,
+                        operation ? "state why the data is needed in the X-Lienthong-Purpose header"
+                                  : "state why the data is needed in header.purpose");
+    }
   }
   if (service.request_schema) {
     auto violations = validate_request(*service.request_schema, body);
@@ -358,6 +364,20 @@ asio::awaitable<HttpResponse> ExchangeHandler::finish(Exchange& exchange,
                               : problem_response(outcome.error(), problem_context);
   if (exchange.retry_after_seconds && (response.status == 429 || response.status == 503))
     response.headers.push_back({"Retry-After", std::to_string(*exchange.retry_after_seconds)});
+  if (response.status == 401 && response.header("WWW-Authenticate").empty()) {
+    // RFC 9110 §11.6.1: a 401 names how to authenticate; here a client
+    // certificate (no HTTP scheme exists for it) or an API key.
+    response.headers.push_back({"WWW-Authenticate", "ApiKey realm=\"lienthong-exchange\""});
+  }
+  if (exchange.xroad && !outcome.has_value() && response.header("X-Road-Id").empty()) {
+    // X-Road clients correlate errors by their X-Road-Id, when they sent a usable one.
+    const auto given = request.header("X-Road-Id");
+    const std::string id = !exchange.message_id.empty() ? exchange.message_id
+                           : is_valid_message_id(given) ? std::string(given)
+                                                        : std::string();
+    if (!id.empty())
+      response.headers.push_back({"X-Road-Id", id});
+  }
 
   record.node = deps_.node_name;
   record.message_id = exchange.message_id;

@@ -58,6 +58,9 @@ asio::awaitable<Result<HttpResponse>> ExchangeHandler::rest_message(Exchange& ex
   }
   record.user_id = std::string(request.header("X-Road-UserId"));
   record.purpose = std::string(request.header("X-Lienthong-Purpose"));
+  // X-Road's own header for why a call is made is the case it serves.
+  if (const auto issue = request.header("X-Road-Issue"); record.purpose.empty() && !issue.empty())
+    record.purpose = "X-Road-Issue: " + std::string(issue);
   for (const auto* value : {&record.user_id, &record.purpose}) {
     if (find_control_character(*value)) {
       co_return make_error(ErrorCode::kClientBadRequest,

@@ -102,7 +102,9 @@ bool is_filtered_header(std::string_view name) {
 }
 
 std::string request_hash(const net::HttpRequest& request) {
-  std::string headers;
+  // The request line first, as X-Road's security server hashes it: two calls
+  // that differ only in method, path or query (?id=1, ?id=2) differ here.
+  std::string headers = request.method + " " + request.target + "\r\n";
   for (const auto& header : request.headers)
     headers += header.name + ": " + header.value + "\r\n";
   if (request.body.empty())

@@ -181,7 +181,7 @@ std::vector<AgreementEntry> load_agreements(pqxx::transaction_base& tx) {
       "array_to_string(versions, ','), (extract(epoch FROM valid_from) * 1000)::bigint, "
       "(extract(epoch FROM valid_until) * 1000)::bigint, array_to_json(response_fields)::text, "
       "rate_limit_per_minute, daily_quota, array_to_json(allowed_methods)::text, "
-      "array_to_json(path_patterns)::text "
+      "array_to_json(path_patterns)::text, purpose "
       "FROM agreements WHERE status = 'approved'");
   agreements.reserve(rows.size());
   for (const auto& row : rows) {
@@ -203,6 +203,7 @@ std::vector<AgreementEntry> load_agreements(pqxx::transaction_base& tx) {
         nlohmann::json::parse(row[10].as<std::string>()).get<std::vector<std::string>>();
     entry.path_patterns =
         nlohmann::json::parse(row[11].as<std::string>()).get<std::vector<std::string>>();
+    entry.purpose = row[12].as<std::string>();
     agreements.push_back(std::move(entry));
   }
   return agreements;

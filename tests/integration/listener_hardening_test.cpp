@@ -4,10 +4,11 @@
 // (HSTS, no sniffing, no Referer).
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "admin_fixture.hpp"
 
@@ -45,13 +46,15 @@ using ListenerHardening = AdminFixture;
 
 TEST_F(ListenerHardening, OnlyForwardSecretAeadSuitesChosenByTheServer) {
   for (const std::uint16_t port : {hub_->admin_port(), hub_->exchange_port()}) {
-    EXPECT_EQ(negotiated_suite(port, "ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA384:"
-                                     "ECDHE-RSA-AES128-SHA:AES128-SHA:AES256-SHA256"),
+    EXPECT_EQ(negotiated_suite(port,
+                               "ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA384:"
+                               "ECDHE-RSA-AES128-SHA:AES128-SHA:AES256-SHA256"),
               "")
         << "a CBC suite was accepted on port " << port;
     // The client prefers CBC, then GCM: the server's order wins.
-    EXPECT_EQ(negotiated_suite(port, "ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-CHACHA20-POLY1305:"
-                                     "ECDHE-ECDSA-AES128-GCM-SHA256"),
+    EXPECT_EQ(negotiated_suite(port,
+                               "ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-CHACHA20-POLY1305:"
+                               "ECDHE-ECDSA-AES128-GCM-SHA256"),
               "ECDHE-ECDSA-AES128-GCM-SHA256");
   }
 }

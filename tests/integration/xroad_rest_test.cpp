@@ -203,3 +203,52 @@ TEST_F(XRoadRest, GetOpenApiDescribesAServiceAndMetaservicesAnswerOnlyGet) {
 
 }  // namespace
 }  // namespace lienthong::testing
+
+namespace lienthong::testing {
+namespace {
+
+// What an unmodified X-Road REST client sends and expects (issue 25, item 9).
+TEST_F(XRoadRest, AStockXRoadClientIsServedAndAnsweredTheXRoadWay) {
+  // No purpose header of ours: the call is made under the agreement's purpose,
+  // or under the case it names in X-Road-Issue.
+  const std::map<std::string, std::string> stock{{"X-Road-Client", kConsumer},
+                                                 {"X-Road-Id", "stock-1"}};
+  const auto plain = call("GET", std::string("/r1/") + kProvider + "/echo/pets/1", stock);
+  ASSERT_EQ(plain.status, 200) << plain.body;
+  EXPECT_EQ(database_->scalar("SELECT purpose FROM audit_records WHERE message_id = 'stock-1'"),
+            "agreement: integration test");
+  auto with_issue = stock;
+  with_issue["X-Road-Id"] = "stock-2";
+  with_issue["X-Road-Issue"] = "HS-2026-0042";
+  ASSERT_EQ(call("GET", std::string("/r1/") + kProvider + "/echo/pets/1", with_issue).status, 200);
+  EXPECT_EQ(database_->scalar("SELECT purpose FROM audit_records WHERE message_id = 'stock-2'"),
+            "X-Road-Issue: HS-2026-0042");
+
+  // The request hash covers the request line: only the query differs here.
+  const std::map<std::string, std::string> same{{"X-Road-Client", kConsumer}};
+  const auto first = call("GET", std::string("/r1/") + kProvider + "/echo/pets/1?id=1", same);
+  const auto second = call("GET", std::string("/r1/") + kProvider + "/echo/pets/1?id=2", same);
+  ASSERT_EQ(first.status, 200);
+  ASSERT_EQ(second.status, 200);
+  EXPECT_NE(first.header("x-road-request-hash"), second.header("x-road-request-hash"));
+  const auto again = call("GET", std::string("/r1/") + kProvider + "/echo/pets/1?id=1", same);
+  EXPECT_EQ(first.header("x-road-request-hash"), again.header("x-road-request-hash"));
+
+  // Errors carry the client's X-Road-Id.
+  auto refused = stock;
+  refused["X-Road-Id"] = "stock-refused";
+  const auto error = call("GET", std::string("/r1/") + kProvider + "/echo/owners/1", refused);
+  EXPECT_EQ(error.status, 403);
+  EXPECT_EQ(error.header("x-road-id"), "stock-refused");
+
+  // A 401 says how to authenticate (RFC 9110).
+  TestClient anonymous(hub_->exchange_port(), std::nullopt);
+  const auto unauthenticated =
+      anonymous.request("GET", std::string("/r1/") + kProvider + "/echo/pets/1", "", "", stock);
+  EXPECT_EQ(unauthenticated.status, 401);
+  EXPECT_FALSE(unauthenticated.header("www-authenticate").empty());
+  EXPECT_EQ(unauthenticated.header("x-road-id"), "stock-1");
+}
+
+}  // namespace
+}  // namespace lienthong::testing

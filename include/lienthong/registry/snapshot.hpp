@@ -104,6 +104,9 @@ struct AgreementEntry {
   std::vector<std::string> path_patterns;    // for REST calls; empty: any path
   std::optional<int> rate_limit_per_minute;
   std::optional<int> daily_quota;
+  // Why the consumer may call at all, as approved; an X-Road REST call that
+  // states no purpose of its own is recorded under this one.
+  std::string purpose;
 
   bool covers_version(std::string_view version) const;
   bool valid_at(Clock::time_point when) const;
