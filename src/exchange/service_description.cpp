@@ -34,6 +34,13 @@ json component(const std::shared_ptr<const schema::JsonSchema>& schema, const st
   if (!schema)
     return json{{"description", "no schema is registered: any JSON"}};
   json copy = schema->document();
+  // Its "$id" would make the rebased references resolve against the
+  // registered schema's URI instead of this document (Ajv cannot resolve
+  // them then): as a component it is part of this document.
+  if (copy.is_object()) {
+    copy.erase("$id");
+    copy.erase("$schema");
+  }
   rebase_references(copy, "#/components/schemas/" + name);
   return copy;
 }

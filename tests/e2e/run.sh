@@ -2,8 +2,10 @@
 # The web console's end-to-end test (console.e2e.mjs) against a real hub:
 # a fresh database with the demo registry, the demo providers, the hub with
 # the console, tokens for the four roles, then Debian's Chromium driven by
-# Playwright; then that hub's /metrics and the sample alert rules through
-# promtool. Stops everything it started.
+# Playwright; then a service description it generates and the OpenAPI
+# documents through independent OpenAPI validators (tests/openapi/), and
+# its /metrics and the sample alert rules through promtool. Stops
+# everything it started.
 #   tests/e2e/run.sh [SCREENSHOT_DIR]    (default var/e2e-screenshots;
 #                                         docs/screenshots refreshes the docs)
 # Needs the build and the private PostgreSQL of scripts/test.sh.
@@ -67,6 +69,15 @@ export LT_PKI_DIR="$LT_VAR/pki" LT_SCREENSHOT_DIR="$screenshots"
 lt_say "e2e: driving the console in Chromium"
 node "$LT_ROOT/tests/e2e/console.e2e.mjs"
 lt_say "e2e: screenshots in $screenshots"
+
+# A service description the hub generates from registered JSON Schemas, as
+# independent OpenAPI tools read it (with the repository's documents).
+lt_say "e2e: a generated service description through the OpenAPI linters"
+curl -sS --fail --cacert "$LT_VAR/pki/ca.crt" --cert "$LT_VAR/pki/MOTCUA-HN.crt" \
+  --key "$LT_VAR/pki/MOTCUA-HN.key" \
+  "https://localhost:$exchange_port/exchange/v1/services/VN/GOV/000.00.00.G03/DANCU/citizen-lookup/v1/openapi" \
+  >"$LT_VAR/e2e-citizen-lookup-openapi.json"
+"$LT_ROOT/tests/openapi/lint.sh" "$LT_VAR/e2e-citizen-lookup-openapi.json"
 
 # The same hub, after that traffic, as Prometheus's own linter reads it.
 lt_say "e2e: /metrics and the alert rules through promtool"
