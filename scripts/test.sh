@@ -12,6 +12,8 @@ source "$LT_ROOT/scripts/lib/demo.sh"
 "$LT_ROOT/scripts/check-format.sh"
 "$LT_ROOT/scripts/build.sh"
 demo_prepare
+# The server log names databases, users and failed statements.
+[ "$(stat -c %a "$LT_PG_LOG")" = 600 ] || lt_die "$LT_PG_LOG must be readable by its owner only"
 
 # Tests make their own database per run on the same private cluster, and their
 # own PKI (with an unregistered and a foreign-CA certificate).

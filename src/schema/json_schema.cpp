@@ -31,9 +31,12 @@ const JsonSchema& meta_schema() {
     for (const auto& [name, text] : embedded::meta_schemas()) {
       if (name == "json-schema-draft-07.json") {
         auto graph = detail::compile_graph(nlohmann::json::parse(text), CompileOptions{});
+        // Checking a schema of 10,000 subschemas takes some 60 steps each.
+        SchemaLimits limits;
+        limits.max_steps = 5'000'000;
         if (graph.has_value())
           return std::shared_ptr<const JsonSchema>(
-              new JsonSchema(std::move(graph).value(), SchemaLimits{}));
+              new JsonSchema(std::move(graph).value(), limits));
       }
     }
     throw std::logic_error("the draft-07 meta-schema is not embedded or does not compile");

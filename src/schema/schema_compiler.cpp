@@ -48,29 +48,22 @@ std::optional<std::uint64_t> non_negative_integer(const json& value) {
 }
 
 std::optional<std::uint8_t> type_bit(const json& name) {
+  static constexpr std::pair<std::string_view, std::uint8_t> kTypes[] = {
+      {"null", kNullType},      {"boolean", kBooleanType}, {"object", kObjectType},
+      {"array", kArrayType},    {"number", kNumberType},   {"string", kStringType},
+      {"integer", kIntegerType}};
   if (!name.is_string())
     return std::nullopt;
-  const auto& text = name.get_ref<const std::string&>();
-  if (text == "null")
-    return kNullType;
-  if (text == "boolean")
-    return kBooleanType;
-  if (text == "object")
-    return kObjectType;
-  if (text == "array")
-    return kArrayType;
-  if (text == "number")
-    return kNumberType;
-  if (text == "string")
-    return kStringType;
-  if (text == "integer")
-    return kIntegerType;
+  for (const auto& [type, bit] : kTypes) {
+    if (name.get_ref<const std::string&>() == type)
+      return bit;
+  }
   return std::nullopt;
 }
 
 class Compiler {
  public:
-  Compiler(const CompileOptions& options) : options_(options) {}
+  explicit Compiler(const CompileOptions& options) : options_(options) {}
 
   Result<std::shared_ptr<const JsonSchema::Graph>> run(const json& document) {
     auto graph = std::make_shared<JsonSchema::Graph>();
@@ -133,7 +126,7 @@ class Compiler {
         if (resolved->has_fragment && !resolved->fragment.empty()) {
           anchors_.emplace(resolved->resource + "#" + resolved->fragment, &schema);
         }
-        if (id->get_ref<const std::string&>().front() != '#') {
+        if (!id->get_ref<const std::string&>().starts_with('#')) {
           base = resolved->resource;
           resources_.emplace(base, &schema);
           location_resource = base;

@@ -191,3 +191,27 @@ TEST(HostileSchemas, UniqueItemsOnAHugeArrayIsNotQuadratic) {
 
 }  // namespace
 }  // namespace lienthong::schema
+
+namespace lienthong::schema {
+namespace {
+
+TEST(HostileSchemas, EdgeCasesOfIdentifiersAreErrorsOrWorkNeverCrashes) {
+  // An empty "$id" is the document itself; an "$id" that is not a URI is refused.
+  EXPECT_TRUE(
+      JsonSchema::compile(nlohmann::json::parse(R"({"$id": "", "type": "string"})")).has_value());
+  EXPECT_FALSE(
+      JsonSchema::compile(nlohmann::json::parse(R"({"$id": "http://[bad", "type": "string"})"))
+          .has_value());
+  // A large but ordinary schema passes the meta-schema check within its budget.
+  nlohmann::json wide = {{"type", "object"}, {"properties", nlohmann::json::object()}};
+  for (int i = 0; i < 9'000; ++i) {
+    wide["properties"]["field" + std::to_string(i)] = {
+        {"type", "string"}, {"minLength", 1},     {"maxLength", 10},
+        {"pattern", "^a"},  {"title", "a field"}, {"description", "one of many"}};
+  }
+  const auto compiled = JsonSchema::compile(wide);
+  EXPECT_TRUE(compiled.has_value()) << compiled.error().detail;
+}
+
+}  // namespace
+}  // namespace lienthong::schema
