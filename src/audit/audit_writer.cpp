@@ -440,6 +440,8 @@ struct AuditWriter::Impl {
       }
       try {
         tx.commit();
+        if (options.after_commit)
+          options.after_commit();
       } catch (const pqxx::in_doubt_error&) {
         for (const auto& pending : batch)
           in_doubt.push_back(pending.record);

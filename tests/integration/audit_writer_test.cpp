@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <gtest/gtest.h>
+#include <pqxx/pqxx>
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
@@ -59,6 +60,56 @@ TEST(AuditWriter, SealsOnTimeWhileRecordsTrickleIn) {
     EXPECT_GE(writer.checkpoints(), 3u) << "about one checkpoint per 300 ms of traffic";
   }
   EXPECT_EQ(committed, 15);
+  std::filesystem::remove(key);
+}
+
+}  // namespace
+}  // namespace lienthong::testing
+
+namespace lienthong::testing {
+namespace {
+
+// A COMMIT whose acknowledgement was lost: the caller was answered 503, yet
+// the batch is durable. Once the writer has reconnected and sees its chain
+// reach the batch, it records what the caller really got.
+TEST(AuditWriter, ARecordCommittedInDoubtGetsAFollowUpStatingThe503) {
+  TestDatabase database;
+  const auto key = std::filesystem::temp_directory_path() / ("lt-doubt-" + database.name());
+  audit::WriterOptions options;
+  options.database_url = database.url();
+  options.node = "in-doubt";
+  options.signing_key_path = key.string();
+  int commits = 0;
+  options.after_commit = [&commits] {
+    if (++commits == 1)
+      throw pqxx::in_doubt_error("the acknowledgement was lost (test)");
+  };
+  std::vector<bool> answered;
+  {
+    audit::AuditWriter writer(options, std::make_shared<spdlog::logger>(
+                                           "t", std::make_shared<spdlog::sinks::null_sink_mt>()));
+    asio::io_context io;
+    auto send = [&]() -> asio::awaitable<void> {
+      for (int n = 0; n < 2; ++n) {
+        audit::AuditRecord r;
+        r.request_id = "doubt-" + std::to_string(n);
+        r.message_id = r.request_id;
+        r.method = "POST";
+        r.path = "/exchange/v1/messages";
+        r.status = 200;
+        r.request_sha256 = r.response_sha256 = sha256_hex("{}");
+        r.response_bytes = 2;
+        r.received_at = r.responded_at = std::chrono::system_clock::now();
+        answered.push_back((co_await writer.commit(r)).has_value());
+      }
+    };
+    asio::co_spawn(io, send, asio::detached);
+    io.run();
+  }  // the follow-up is found on reconnect (the next batch) and committed before the writer stops
+  EXPECT_EQ(answered, (std::vector<bool>{false, true}));
+  EXPECT_EQ(database.scalar("SELECT string_agg(request_id || '=' || status || '/' || "
+                            "coalesce(error_code, ''), ',' ORDER BY seq) FROM audit_records"),
+            "doubt-0=200/,doubt-1=200/,doubt-0=503/Server.AuditUnavailable");
   std::filesystem::remove(key);
 }
 

@@ -48,6 +48,10 @@ struct WriterOptions {
   // Told how long writing and committing each batch took, committed or not
   // (the commit-latency metric; failures are counted by failed_batches()).
   std::function<void(std::chrono::nanoseconds took)> on_batch;
+  // Runs right after each COMMIT returned. Tests throw pqxx::in_doubt_error
+  // here to stand for an acknowledgement lost after the server committed,
+  // which no fault injection on loopback produces reliably.
+  std::function<void()> after_commit;
 };
 
 class AuditWriter final : public AuditSink {
