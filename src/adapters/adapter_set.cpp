@@ -62,9 +62,12 @@ boost::asio::awaitable<Result<net::HttpResponse>> AdapterSet::call(
                              " s before it is tried again");
   }
   auto answer = co_await adapter->second->call(service, std::move(request));
+  // Refused before any byte was sent (a mapping that failed, a request the
+  // client would not write, an internal error): says nothing of the provider.
   if (!answer.has_value() && (answer.error().code == ErrorCode::kClientMappingFailed ||
+                              answer.error().code == ErrorCode::kClientBadRequest ||
                               answer.error().code == ErrorCode::kServerInternal)) {
-    breakers_->release(provider);  // refused before any call: says nothing of the provider
+    breakers_->release(provider);
   } else {
     breakers_->record(provider, !provider_failed(answer));
   }

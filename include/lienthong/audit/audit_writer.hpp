@@ -67,6 +67,9 @@ class AuditWriter final : public AuditSink {
   // is stored as that 503; if it had already committed as the original
   // answer (the wait ran out mid-commit, or the COMMIT's outcome was in
   // doubt), a follow-up record with the same request_id records the 503.
+  // Await it on an executor that runs one thread at a time (an I/O thread's
+  // own io_context, as every caller does): its wait and its completion share
+  // a timer.
   boost::asio::awaitable<Status> commit(AuditRecord record) override;
 
   // Records committed since start; batches that failed; checkpoints signed.
