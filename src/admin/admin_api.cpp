@@ -19,6 +19,7 @@
 #include "audit_export.hpp"
 #include "audit_queries.hpp"
 #include "delivery_routes.hpp"
+#include "field_validation.hpp"
 #include "node_endpoints.hpp"
 #include "provider_health.hpp"
 #include "resource_store.hpp"
@@ -32,32 +33,6 @@ using nlohmann::json;
 
 constexpr std::string_view kPrefix = "/admin/v1";
 constexpr int kMaxJsonDepth = 32;
-
-// The pointer of the first string (or member name) holding U+0000, which
-// PostgreSQL text cannot store. The body's depth is already bounded.
-std::optional<std::string> find_nul_in_strings(const json& value, const std::string& at = "") {
-  if (value.is_string())
-    return value.get_ref<const std::string&>().find('\0') == std::string::npos
-               ? std::nullopt
-               : std::optional<std::string>(at);
-  if (value.is_array()) {
-    for (std::size_t i = 0; i < value.size(); ++i) {
-      if (auto found = find_nul_in_strings(value[i], at + "/" + std::to_string(i)))
-        return found;
-    }
-  } else if (value.is_object()) {
-    for (const auto& [key, member] : value.items()) {
-      std::string pointer = at + "/";
-      for (const char c : key)
-        pointer += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
-      if (key.find('\0') != std::string::npos)
-        return pointer;
-      if (auto found = find_nul_in_strings(member, pointer))
-        return found;
-    }
-  }
-  return std::nullopt;
-}
 
 std::string etag(std::int64_t revision) {
   return "\"" + std::to_string(revision) + "\"";

@@ -234,4 +234,28 @@ std::vector<FieldError> validate_fields(const json& body, const std::vector<Fiel
   return errors;
 }
 
+std::optional<std::string> find_nul_in_strings(const json& value, const std::string& at) {
+  if (value.is_string())
+    return value.get_ref<const std::string&>().find('\0') == std::string::npos
+               ? std::nullopt
+               : std::optional<std::string>(at);
+  if (value.is_array()) {
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      if (auto found = find_nul_in_strings(value[i], at + "/" + std::to_string(i)))
+        return found;
+    }
+  } else if (value.is_object()) {
+    for (const auto& [key, member] : value.items()) {
+      std::string pointer = at + "/";
+      for (const char c : key)
+        pointer += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+      if (key.find('\0') != std::string::npos)
+        return pointer;
+      if (auto found = find_nul_in_strings(member, pointer))
+        return found;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace lienthong::admin

@@ -24,43 +24,14 @@
 #include "lienthong/core/digest.hpp"
 #include "lienthong/core/timestamp.hpp"
 
+#include "pending_record.hpp"
 #include "record_rows.hpp"
+#include "record_stream.hpp"
 
 namespace lienthong::audit {
 namespace asio = boost::asio;
-using Completion = asio::any_completion_handler<void(boost::system::error_code)>;
 
 namespace {
-
-const std::vector<std::string> kColumns{"node",
-                                        "message_id",
-                                        "request_id",
-                                        "correlation_id",
-                                        "consumer",
-                                        "provider",
-                                        "service",
-                                        "service_version",
-                                        "method",
-                                        "path",
-                                        "user_id",
-                                        "purpose",
-                                        "client_address",
-                                        "client_fingerprint",
-                                        "status",
-                                        "error_code",
-                                        "request_bytes",
-                                        "response_bytes",
-                                        "request_sha256",
-                                        "response_sha256",
-                                        "received_at",
-                                        "provider_called_at",
-                                        "provider_answered_at",
-                                        "responded_at",
-                                        "committed_at",
-                                        "seq",
-                                        "record_hash",
-                                        "request_body",
-                                        "response_body"};
 
 // The advisory lock that orders audit commits across nodes ("LTAUDIT" in ASCII).
 constexpr std::int64_t kCommitOrderLock = 0x4c5441554449;
@@ -68,68 +39,6 @@ constexpr std::int64_t kCommitOrderLock = 0x4c5441554449;
 constexpr std::chrono::milliseconds kReconnectInterval{500};
 // How long a new writer waits for the chain lock of a writer that just stopped.
 constexpr std::chrono::milliseconds kPredecessorGrace{3'000};
-
-// NULL for empty optional text, so "unknown" and "" are not confused in queries.
-const char* nullable(const std::string& text) {
-  return text.empty() ? nullptr : text.c_str();
-}
-
-// A kept body in bytea's hex input form ("\\x4142"), empty when not kept.
-std::string bytea_hex(const std::optional<std::string>& body) {
-  return body ? "\\x" + to_hex(*body) : std::string();
-}
-
-// Where a record stands between the request that waits for it and the
-// writer. The request may stop waiting (audit.commit_timeout_ms); then what
-// the caller was told (503) must be what the log says.
-enum class Claim : std::uint8_t {
-  kWaiting,              // queued, its request waiting
-  kTaken,                // in a batch being written, its request waiting
-  kCommitted,            // durable; the request is told so
-  kFailed,               // not written; the request is told so
-  kAbandoned,            // the request gave up (answered 503) before a batch took it
-  kAbandonedAfterTaken,  // the request gave up while its batch was being written
-};
-
-// A waiting request: its handler, the I/O executor it must resume on and
-// the record's claim. Follow-up records the writer adds itself have none.
-struct Waiter {
-  Completion handler;
-  asio::any_io_executor executor;
-  std::shared_ptr<std::atomic<Claim>> claim;
-};
-
-// Resumes the waiting request on its own I/O thread, never on the writer's.
-void complete(Waiter waiter, boost::system::error_code ec) {
-  if (!waiter.handler)
-    return;
-  asio::post(waiter.executor,
-             [handler = std::move(waiter.handler), ec]() mutable { std::move(handler)(ec); });
-}
-
-struct Pending {
-  AuditRecord record;
-  Waiter done;
-};
-
-// Moves a claim from `from` to `to`; false (and `from` updated) if it was elsewhere.
-bool move_claim(std::atomic<Claim>& claim, Claim from, Claim to) {
-  return claim.compare_exchange_strong(from, to);
-}
-
-// The record of what a caller was really answered when its exchange's record
-// could not be confirmed in time: 503 Server.AuditUnavailable, no body. When
-// it follows a record that did commit, the later record of a request_id is
-// the one that says what the caller got (docs/architecture.md, Audit log).
-AuditRecord as_unavailable(AuditRecord record, TimePoint answered_at) {
-  record.status = 503;
-  record.error_code = "Server.AuditUnavailable";
-  record.response_bytes = 0;
-  record.response_sha256.clear();
-  record.response_body.reset();
-  record.responded_at = answered_at;
-  return record;
-}
 
 // The end of this node's chain as committed in PostgreSQL.
 struct ChainHead {
@@ -424,11 +333,11 @@ struct AuditWriter::Impl {
       }
       next.month = month;
       const std::string committed_at = to_rfc3339(now);
-      pqxx::stream_to stream(tx, "audit_records", kColumns);
+      pqxx::stream_to stream(tx, "audit_records", record_row_columns());
       for (auto& pending : batch) {
         pending.record.node = options.node;
         next.hash = chain_hash(next.hash, ++next.seq, pending.record);
-        write_row(stream, pending.record, next, committed_at);
+        write_record_row(stream, pending.record, next.seq, next.hash, committed_at);
       }
       stream.complete();
       // Every checkpoint_records records, and every checkpoint_interval while
@@ -489,27 +398,6 @@ struct AuditWriter::Impl {
       logger->warn("audit checkpoint not written (retried later): {}", e.what());
       connection.reset();
     }
-  }
-
-  static void write_row(pqxx::stream_to& stream, const AuditRecord& r, const ChainHead& link,
-                        const std::string& committed_at) {
-    const std::string request_body = bytea_hex(r.request_body);
-    const std::string response_body = bytea_hex(r.response_body);
-    const auto optional_time = [](const std::optional<TimePoint>& t) {
-      return t ? to_rfc3339(*t) : std::string();
-    };
-    const std::string called = optional_time(r.provider_called_at);
-    const std::string answered = optional_time(r.provider_answered_at);
-    stream << std::make_tuple(
-        r.node.c_str(), nullable(r.message_id), r.request_id.c_str(), nullable(r.correlation_id),
-        nullable(r.consumer), nullable(r.provider), nullable(r.service),
-        nullable(r.service_version), r.method.c_str(), r.path.c_str(), nullable(r.user_id),
-        nullable(r.purpose), nullable(r.client_address), nullable(r.client_fingerprint), r.status,
-        nullable(r.error_code), r.request_bytes, r.response_bytes, r.request_sha256.c_str(),
-        r.response_sha256.c_str(), to_rfc3339(r.received_at), nullable(called), nullable(answered),
-        to_rfc3339(r.responded_at), committed_at.c_str(), link.seq, link.hash.c_str(),
-        r.request_body ? request_body.c_str() : nullptr,
-        r.response_body ? response_body.c_str() : nullptr);
   }
 };
 

@@ -21,10 +21,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
-#include "lienthong/core/digest.hpp"
 #include "lienthong/core/result.hpp"
 
 #include "beast_conversions.hpp"
@@ -45,17 +43,6 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr auto kShutdownTimeout = std::chrono::seconds(2);
 // How long a client whose read deadline passed gets to take its 408.
 constexpr auto kAnswerGrace = std::chrono::seconds(2);
-
-std::string peer_certificate_sha256(SSL* ssl) {
-  X509* cert = SSL_get0_peer_certificate(ssl);
-  if (cert == nullptr || SSL_get_verify_result(ssl) != X509_V_OK)
-    return {};
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (X509_digest(cert, EVP_sha256(), digest, &length) != 1)
-    return {};
-  return to_hex(std::string_view(reinterpret_cast<const char*>(digest), length));
-}
 
 Error read_error(const beast::error_code& ec) {
   if (ec == http::error::body_limit) {

@@ -11,6 +11,9 @@
 #include <boost/beast/core/error.hpp>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "lienthong/core/digest.hpp"
 
 namespace lienthong::net {
 namespace asio = boost::asio;
@@ -220,6 +223,17 @@ void TlsStream::drive(std::shared_ptr<Operation> operation, bool initiating) {
     }
     drive(std::move(operation), false);
   });
+}
+
+std::string peer_certificate_sha256(SSL* ssl) {
+  X509* cert = SSL_get0_peer_certificate(ssl);
+  if (cert == nullptr || SSL_get_verify_result(ssl) != X509_V_OK)
+    return {};
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (X509_digest(cert, EVP_sha256(), digest, &length) != 1)
+    return {};
+  return to_hex(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 }  // namespace lienthong::net

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -136,5 +137,9 @@ class TlsStream {
   boost::asio::steady_timer timer_;
   std::shared_ptr<Deadline> deadline_;
 };
+
+// Hex SHA-256 of the client certificate `ssl` verified, or "" when there is
+// none or it did not verify.
+std::string peer_certificate_sha256(SSL* ssl);
 
 }  // namespace lienthong::net

@@ -86,6 +86,11 @@ namespace detail {
 Result<std::shared_ptr<const JsonSchema::Graph>> compile_graph(const nlohmann::json& document,
                                                                const CompileOptions& options);
 
+// Client.BadRequest naming a cycle of edges that all apply to the same value
+// ($ref, allOf, anyOf, oneOf, not, if/then/else, schema dependencies): it
+// would be evaluated forever (reference_cycles.cpp).
+Status refuse_unproductive_cycles(const std::vector<Node>& nodes);
+
 // Validates `instance` against `graph` (schema_evaluator.cpp).
 std::vector<SchemaViolation> evaluate(const JsonSchema::Graph& graph, const SchemaLimits& limits,
                                       const nlohmann::json& instance, std::size_t max_violations);
