@@ -7,7 +7,7 @@
 # the scenarios and the latest results.
 #
 #   ./bench/run.sh [--duration S] [--rounds N] [--connections "32 256"]
-#                  [--idle N] [--soak S] [--no-micro]
+#                  [--idle N] [--soak S] [--no-micro] [--baseline BIN]
 #
 #   --duration S      seconds per load run (default 10)
 #   --rounds N        times each scenario runs, alternating hub and nginx so
@@ -18,6 +18,10 @@
 #   --soak S          also load the hub for S seconds at 32 connections and
 #                     report its memory every 30 s (leak check; default 0 = skip)
 #   --no-micro        skip the Google Benchmark micro-benchmarks
+#   --baseline BIN    also run BIN, a lienthong binary built from the code
+#                     before a change, as scenarios "base" and "base-r1" in
+#                     the same rounds (e.g. a `git worktree` of the previous
+#                     commit, built with scripts/build.sh)
 source "$(dirname "$0")/../scripts/lib/common.sh"
 source "$LT_ROOT/scripts/lib/pg.sh"
 
@@ -27,6 +31,7 @@ connection_counts="32 256"
 idle=10000
 soak=0
 micro=1
+baseline=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
@@ -35,6 +40,7 @@ while [ $# -gt 0 ]; do
     --idle) idle=$2; shift 2 ;;
     --soak) soak=$2; shift 2 ;;
     --no-micro) micro=0; shift ;;
+    --baseline) baseline=$(realpath "$2"); shift 2 ;;
     *) lt_die "unknown option $1 (see the comment at the top of bench/run.sh)" ;;
   esac
 done
@@ -68,7 +74,9 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-for port in "$provider_port" "$hub_port" 9444 "$proxy_port"; do
+base_port=9453
+[ -z "$baseline" ] || [ -x "$baseline" ] || lt_die "--baseline $baseline is not an executable"
+for port in "$provider_port" "$hub_port" 9444 "$proxy_port" "$base_port" 9454; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     lt_die "port $port is in use (is another bench/run.sh running?)"
   fi
@@ -99,6 +107,17 @@ pids+=("$proxy_pid")
 (cd "$LT_ROOT" && exec "$lienthong" serve --config bench/gateway/hub.toml) &
 hub_pid=$!
 pids+=("$hub_pid")
+scenarios="hub hub-r1 nginx"
+if [ -n "$baseline" ]; then
+  # The code before the change: same settings, its own ports and audit chain.
+  sed -e "s/9443/$base_port/; s/9444/9454/; s/bench-1/bench-base/" \
+    -e "s#audit-signing.key#audit-signing-base.key#" "$bench_dir/gateway/hub.toml" >"$work/base.toml"
+  (cd "$LT_ROOT" && exec "$baseline" serve --config "$work/base.toml") &
+  base_pid=$!
+  pids+=("$base_pid")
+  lt_wait_port 127.0.0.1 "$base_port" 30 || lt_die "the baseline hub does not listen"
+  scenarios="hub hub-r1 base base-r1 nginx"
+fi
 for port in "$provider_port" "$proxy_port" "$hub_port"; do
   lt_wait_port 127.0.0.1 "$port" 30 || lt_die "nothing listens on port $port"
 done
@@ -144,9 +163,15 @@ reset_peak() {
   local pid
   for pid in "$1" $(pgrep -P "$1" || true); do echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true; done
 }
-server_pid() { if [ "$1" = nginx ]; then echo "$proxy_pid"; else echo "$hub_pid"; fi; }
+server_pid() {
+  case "$1" in nginx) echo "$proxy_pid" ;; base*) echo "$base_pid" ;; *) echo "$hub_pid" ;; esac
+}
 server_url() {
-  if [ "$1" = nginx ]; then echo "https://localhost:$proxy_port"; else echo "https://localhost:$hub_port"; fi
+  case "$1" in
+    nginx) echo "https://localhost:$proxy_port" ;;
+    base*) echo "https://localhost:$base_port" ;;
+    *) echo "https://localhost:$hub_port" ;;
+  esac
 }
 audited() {  # committed 200 audit records whose message id starts with $1
   lt_psql -d lienthong_bench -tAc \
@@ -157,7 +182,7 @@ audited() {  # committed 200 audit records whose message id starts with $1
 # seconds, message ids starting with $4; prints wrk's LT_RESULT line.
 wrk_run() {
   local scenario=$1 connections=$2 seconds=$3 run_id=$4 mode=messages out
-  [ "$scenario" = hub-r1 ] && mode=r1
+  [ "${scenario%-r1}" != "$scenario" ] && mode=r1
   out=$(LD_PRELOAD="$wrk_preload" wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s \
     -s "$bench_dir/gateway/exchange.lua" "$(server_url "$scenario")" -- "$mode" "$run_id" "$record")
   grep '^LT_RESULT' <<<"$out" || { echo "$out" >&2; lt_die "wrk printed no result"; }
@@ -202,11 +227,11 @@ load_run() {
 
 # --- Load: warm up, then alternate the three targets, round after round.
 lt_say "warming up (3 s each)"
-for scenario in hub hub-r1 nginx; do wrk_run "$scenario" 32 3 "warmup-$scenario" >/dev/null; done
+for scenario in $scenarios; do wrk_run "$scenario" 32 3 "warmup-$scenario" >/dev/null; done
 lt_say "load: $rounds round(s) of ${duration}s per scenario, connections: $connection_counts"
 for ((round = 1; round <= rounds; round++)); do
   for connections in $connection_counts; do
-    for scenario in hub hub-r1 nginx; do load_run "$scenario" "$connections" "$round"; done
+    for scenario in $scenarios; do load_run "$scenario" "$connections" "$round"; done
   done
 done
 

@@ -27,7 +27,7 @@ def round2: . * 100 | round / 100;
     | if .scenario == "nginx" or $base == null then {rps_vs_nginx: null, p99_vs_nginx_ms: null}
       else {rps_vs_nginx: (.rps / $base.rps | round2), p99_vs_nginx_ms: (.p99_ms - $base.p99_ms | round2)}
       end))
-   | sort_by(.connections, (.scenario | {"hub": 0, "hub-r1": 1, "nginx": 2, "hub-soak": 3}[.]))) as $summary
+   | sort_by(.connections, (.scenario | {"hub": 0, "hub-r1": 1, "base": 2, "base-r1": 3, "nginx": 4, "hub-soak": 5}[.]))) as $summary
 | ($summary | map(select(.scenario == "hub" and .connections == 32)) | first) as $hub32
 | ($idle | map(select(.scenario == "hub")) | first) as $hub_idle
 | {

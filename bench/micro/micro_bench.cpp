@@ -18,7 +18,7 @@
 #include "lienthong/core/error.hpp"
 #include "lienthong/exchange/envelope.hpp"
 #include "lienthong/mapping/field_mapping.hpp"
-#include "lienthong/net/http_client.hpp"
+#include "lienthong/net/http_endpoint.hpp"
 #include "lienthong/policy/agreement_check.hpp"
 #include "lienthong/policy/response_projection.hpp"
 #include "lienthong/registry/snapshot.hpp"

@@ -40,10 +40,6 @@ AdapterSet::AdapterSet(std::unique_ptr<net::HttpClient> http,
 
 AdapterSet::~AdapterSet() = default;
 
-int AdapterSet::seconds_until_probe(const registry::ServiceEntry& service) const {
-  return breakers_->seconds_until_probe(service.provider->key);
-}
-
 boost::asio::awaitable<Result<net::HttpResponse>> AdapterSet::call(
     const registry::ServiceEntry& service, net::HttpRequest request) {
   // An async service is a REST provider that the delivery queue calls later.
@@ -56,10 +52,12 @@ boost::asio::awaitable<Result<net::HttpResponse>> AdapterSet::call(
   }
   const std::string& provider = service.provider->key;
   if (!breakers_->admit(provider)) {
-    co_return make_error(ErrorCode::kProviderUnavailable,
-                         provider + " failed repeatedly; calls are paused for " +
-                             std::to_string(breakers_->seconds_until_probe(provider)) +
-                             " s before it is tried again");
+    const int wait = breakers_->seconds_until_probe(provider);
+    Error paused = make_error(ErrorCode::kProviderUnavailable,
+                              provider + " failed repeatedly; calls are paused for " +
+                                  std::to_string(wait) + " s before it is tried again");
+    paused.retry_after_seconds = wait;
+    co_return paused;
   }
   auto answer = co_await adapter->second->call(service, std::move(request));
   // Refused before any byte was sent (a mapping that failed, a request the

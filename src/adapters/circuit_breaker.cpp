@@ -4,6 +4,30 @@
 
 namespace lienthong::adapters {
 
+BreakerOptions BreakerOptions::from(const Config& config) {
+  return {config.provider.breaker_failures,
+          std::chrono::milliseconds(config.provider.breaker_cooldown_ms)};
+}
+
+void CircuitBreakers::write_metrics(observability::Exposition& out) const {
+  const auto breakers = report();
+  out.family("lienthong_provider_breaker_state", "gauge",
+             "1 for the state each provider's circuit breaker is in on this node.");
+  for (const auto& breaker : breakers) {
+    for (const auto state : {BreakerState::kClosed, BreakerState::kOpen, BreakerState::kHalfOpen}) {
+      out.sample("lienthong_provider_breaker_state",
+                 {{"provider", breaker.provider}, {"state", to_string(state)}},
+                 breaker.state == state ? 1 : 0);
+    }
+  }
+  out.family("lienthong_provider_breaker_rejected_total", "counter",
+             "Calls refused because the provider's breaker was open.");
+  for (const auto& breaker : breakers) {
+    out.sample("lienthong_provider_breaker_rejected_total", {{"provider", breaker.provider}},
+               static_cast<double>(breaker.rejected_calls));
+  }
+}
+
 std::string_view to_string(BreakerState state) {
   switch (state) {
     case BreakerState::kClosed:

@@ -1,8 +1,5 @@
 #pragma once
-// JSON bodies as adapters handle them: parsed once, depth-checked first
-// (parsing and mapping recurse), and mapped when the service has a mapping.
-
-#include <string_view>
+// JSON bodies as adapters map them (parsed with lienthong/core/json_text.hpp).
 
 #include <nlohmann/json.hpp>
 
@@ -14,14 +11,8 @@ class FieldMapping;
 
 namespace lienthong::adapters {
 
-// `failure` is the code of every error: Client.MappingFailed for a request,
-// Provider.* for a provider's answer.
-Result<nlohmann::json> parse_json_body(std::string_view text, ErrorCode failure, int max_depth);
-
 // The document mapped by `mapping`, or unchanged when `mapping` is null.
 Result<nlohmann::json> map_json(nlohmann::json document, const mapping::FieldMapping* mapping,
                                 ErrorCode failure);
-
-std::string dump_json(const nlohmann::json& document);
 
 }  // namespace lienthong::adapters

@@ -1,13 +1,20 @@
 // The admin and audit APIs' one route table: every route with the roles that
-// may call it and whether a member-scoped caller sees only its own member's
-// data there. The dispatcher checks roles from it before any handler runs,
-// the OpenAPI test holds docs/openapi/admin-v1.json to it, and the
-// authorization test walks it, so a new route cannot forget its access.
+// may call it, whether a member-scoped caller sees only its own member's
+// data there, and its handler. The dispatcher routes and checks roles from
+// it before any handler runs, the OpenAPI test holds
+// docs/openapi/admin-v1.json to it, and the authorization test walks it, so
+// a new route cannot forget its access or its documentation.
 #include <algorithm>
 
 #include "lienthong/admin/admin_api.hpp"
 
-#include "resource_spec.hpp"
+#include "auditor/audit_routes.hpp"
+#include "operations/delivery_routes.hpp"
+#include "operations/node_endpoints.hpp"
+#include "operations/provider_health.hpp"
+#include "registry/registry_routes.hpp"
+#include "registry/resource_spec.hpp"
+#include "route_call.hpp"
 
 namespace lienthong::admin {
 namespace {
@@ -23,43 +30,61 @@ const RouteAccess kWritersScoped{{kHub, kMember}, true};
 const RouteAccess kAuditorsScoped{{kHub, kAuditor}, true};
 const RouteAccess kHubOnly{{kHub}, true};
 
-std::vector<RouteInfo> build_routes() {
+Route open(std::string method, std::string path, PublicHandler handler) {
+  return Route{{std::move(method), std::move(path), kPublic}, nullptr, std::move(handler)};
+}
+
+Route guarded(std::string method, std::string path, RouteAccess access, RouteHandler handler) {
+  return Route{
+      {std::move(method), std::move(path), std::move(access)}, std::move(handler), nullptr};
+}
+
+Result<net::HttpResponse> api_description(const net::HttpRequest&, const AdminApiOptions&) {
+  return net::HttpResponse::with_body(200, AdminApi::openapi_document());
+}
+
+std::vector<Route> build_routes() {
   const std::string prefix = "/admin/v1";
-  std::vector<RouteInfo> routes{
-      {"GET", "/livez", kPublic},
-      {"GET", "/healthz", kPublic},
-      {"GET", "/readyz", kPublic},
-      {"GET", "/metrics", kPublic},  // its own bearer token, admin.metrics_token
-      {"GET", prefix + "/openapi.json", kPublic},
-      {"GET", prefix + "/session", kEveryone},
-      {"GET", prefix + "/catalog", kEveryone},  // services without addresses: a directory
-      {"GET", prefix + "/admin-changes", kEveryoneScoped},
-      {"GET", prefix + "/admin-changes/{id}", kEveryoneScoped},
-      {"GET", prefix + "/agreements/{id}/events", kEveryoneScoped},
-      {"GET", prefix + "/provider-health", kEveryoneScoped},
-      {"GET", prefix + "/deliveries", kEveryoneScoped},
-      {"GET", prefix + "/deliveries/{id}", kEveryoneScoped},
-      {"POST", prefix + "/deliveries/{id}/requeue", kWritersScoped},
-      {"GET", "/audit/v1/exchanges", kAuditorsScoped},
-      {"GET", "/audit/v1/exchanges/{id}", kAuditorsScoped},
-      {"GET", "/audit/v1/stats", kAuditorsScoped},
-      {"GET", "/audit/v1/connectivity", kAuditorsScoped},
-      {"GET", "/audit/v1/export", kAuditorsScoped},
-      {"GET", "/audit/v1/verify", kAuditorsScoped}};
+  std::vector<Route> routes{
+      open("GET", "/livez", liveness), open("GET", "/healthz", liveness),
+      open("GET", "/readyz", readiness),
+      open("GET", "/metrics", metrics),  // its own bearer token, admin.metrics_token
+      open("GET", prefix + "/openapi.json", api_description),
+      guarded("GET", prefix + "/session", kEveryone, session),
+      // Services without addresses: a directory.
+      guarded("GET", prefix + "/catalog", kEveryone, service_catalog),
+      guarded("GET", prefix + "/admin-changes", kEveryoneScoped, list_changes),
+      guarded("GET", prefix + "/admin-changes/{id}", kEveryoneScoped, get_change),
+      guarded("GET", prefix + "/agreements/{id}/events", kEveryoneScoped, agreement_events),
+      guarded("GET", prefix + "/provider-health", kEveryoneScoped, provider_health),
+      guarded("GET", prefix + "/deliveries", kEveryoneScoped, list_deliveries),
+      guarded("GET", prefix + "/deliveries/{id}", kEveryoneScoped, get_delivery),
+      guarded("POST", prefix + "/deliveries/{id}/requeue", kWritersScoped, requeue_delivery),
+      guarded("GET", "/audit/v1/exchanges", kAuditorsScoped, list_exchanges),
+      guarded("GET", "/audit/v1/exchanges/{id}", kAuditorsScoped, get_exchange),
+      guarded("GET", "/audit/v1/stats", kAuditorsScoped, exchange_stats),
+      guarded("GET", "/audit/v1/connectivity", kAuditorsScoped, connectivity),
+      guarded("GET", "/audit/v1/export", kAuditorsScoped, export_exchanges),
+      guarded("GET", "/audit/v1/verify", kAuditorsScoped, verify_log)};
   for (const auto& spec : resource_specs()) {
     const std::string collection = prefix + "/" + spec.name;
     const RouteAccess read = spec.hub_only_reads    ? kHubOnly
                              : spec.readable_by_all ? kEveryone
                                                     : kEveryoneScoped;
-    routes.push_back({"GET", collection, read});
-    routes.push_back({"GET", collection + "/{id}", read});
-    if (spec.creatable)
-      routes.push_back({"POST", collection, spec.member_admin_creates ? kWritersScoped : kHubOnly});
+    routes.push_back(guarded("GET", collection, read, list_resource(spec)));
+    routes.push_back(guarded("GET", collection + "/{id}", read, get_resource(spec)));
+    if (spec.creatable) {
+      routes.push_back(guarded("POST", collection,
+                               spec.member_admin_creates ? kWritersScoped : kHubOnly,
+                               create_resource(spec)));
+    }
     if (spec.patchable)
-      routes.push_back({"PATCH", collection + "/{id}", kWritersScoped});
+      routes.push_back(
+          guarded("PATCH", collection + "/{id}", kWritersScoped, update_resource(spec)));
     for (const auto& action : spec.actions) {
-      routes.push_back({"POST", collection + "/{id}/" + action.name,
-                        action.side == Side::kHubAdmin ? kHubOnly : kWritersScoped});
+      routes.push_back(guarded("POST", collection + "/{id}/" + action.name,
+                               action.side == Side::kHubAdmin ? kHubOnly : kWritersScoped,
+                               act_on_resource(spec, action)));
     }
   }
   return routes;
@@ -89,17 +114,38 @@ bool path_matches(std::string_view pattern, std::string_view path) {
 
 }  // namespace
 
-const std::vector<RouteInfo>& AdminApi::routes() {
-  static const std::vector<RouteInfo> table = build_routes();
+const std::vector<Route>& route_table() {
+  static const std::vector<Route> table = build_routes();
   return table;
 }
 
-const RouteInfo* AdminApi::find_route(std::string_view method, std::string_view path) {
-  for (const auto& route : routes()) {
-    if (route.method == method && path_matches(route.path, path))
+const Route* find_route(std::string_view method, std::string_view path,
+                        std::vector<std::string>* allowed) {
+  for (const auto& route : route_table()) {
+    if (!path_matches(route.info.path, path))
+      continue;
+    if (route.info.method == method)
       return &route;
+    if (allowed != nullptr)
+      allowed->push_back(route.info.method);
   }
   return nullptr;
+}
+
+const std::vector<RouteInfo>& AdminApi::routes() {
+  static const std::vector<RouteInfo> infos = [] {
+    std::vector<RouteInfo> list;
+    for (const auto& route : route_table())
+      list.push_back(route.info);
+    return list;
+  }();
+  return infos;
+}
+
+const RouteInfo* AdminApi::find_route(std::string_view method, std::string_view path) {
+  const Route* route = admin::find_route(method, path);
+  // routes() lists the table's entries in the table's order.
+  return route == nullptr ? nullptr : &routes()[route - route_table().data()];
 }
 
 }  // namespace lienthong::admin

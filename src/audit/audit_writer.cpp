@@ -52,6 +52,7 @@ struct ChainHead {
 
 struct AuditWriter::Impl {
   WriterOptions options;
+  observability::Histogram* commit_seconds = nullptr;  // the writer's own
   std::shared_ptr<spdlog::logger> logger;
   mutable std::mutex mutex;
   std::condition_variable wake;
@@ -127,8 +128,10 @@ struct AuditWriter::Impl {
       const auto started = std::chrono::steady_clock::now();
       const auto ec = write(batch);
       writable.store(!ec);
+      const auto took = std::chrono::steady_clock::now() - started;
+      commit_seconds->observe(std::chrono::duration<double>(took).count());
       if (options.on_batch)
-        options.on_batch(std::chrono::steady_clock::now() - started);
+        options.on_batch(took);
       settle(batch, ec);
       {
         std::lock_guard lock(mutex);
@@ -405,6 +408,7 @@ AuditWriter::AuditWriter(WriterOptions options, std::shared_ptr<spdlog::logger> 
     : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
   impl_->logger = std::move(logger);
+  impl_->commit_seconds = &commit_seconds_;
   impl_->key.emplace(SigningKey::load_or_create(impl_->options.signing_key_path));
   impl_->thread = std::thread([impl = impl_.get()] { impl->run(); });
 }

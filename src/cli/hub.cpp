@@ -26,7 +26,6 @@
 #include "lienthong/net/tls_context.hpp"
 #include "lienthong/observability/exchange_metrics.hpp"
 #include "lienthong/observability/exposition.hpp"
-#include "lienthong/observability/histogram.hpp"
 #include "lienthong/policy/concurrency_limiter.hpp"
 #include "lienthong/policy/rate_limiter.hpp"
 #include "lienthong/registry/registry_watcher.hpp"
@@ -45,7 +44,6 @@ struct Hub::Parts {
   std::atomic<bool> draining{false};
   // Declared before the writer and the servers that feed them, so they outlive both.
   observability::ExchangeMetrics exchange_metrics;
-  observability::Histogram audit_commit_seconds;
   std::chrono::system_clock::time_point started_at = std::chrono::system_clock::now();
   std::unique_ptr<audit::AuditWriter> audit;
   std::unique_ptr<observability::MeteredAuditSink> metered_audit;
@@ -86,20 +84,7 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
     throw std::runtime_error(loaded.error().detail);
   }
 
-  audit::WriterOptions audit_options;
-  audit_options.database_url = p.config.database.url;
-  audit_options.node = p.config.node.name;
-  audit_options.signing_key_path = p.config.audit.signing_key;
-  audit_options.queue_capacity = static_cast<std::size_t>(p.config.audit.queue_capacity);
-  audit_options.batch_max = static_cast<std::size_t>(p.config.audit.batch_max);
-  audit_options.commit_timeout = std::chrono::milliseconds(p.config.audit.commit_timeout_ms);
-  audit_options.checkpoint_records = p.config.audit.checkpoint_records;
-  audit_options.partitions_ahead = p.config.audit.partitions_ahead;
-  audit_options.checkpoint_interval = std::chrono::seconds(p.config.audit.checkpoint_seconds);
-  audit_options.on_batch = [&p](std::chrono::nanoseconds took) {
-    p.audit_commit_seconds.observe(std::chrono::duration<double>(took).count());
-  };
-  p.audit = std::make_unique<audit::AuditWriter>(std::move(audit_options), p.logger);
+  p.audit = std::make_unique<audit::AuditWriter>(audit::WriterOptions::from(p.config), p.logger);
   // Every audit record passes the metrics on its way to the writer, so the
   // exchange counters are exactly what the audit log holds.
   p.metered_audit = std::make_unique<observability::MeteredAuditSink>(
@@ -113,13 +98,9 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
   auto provider_tls =
       net::make_client_tls_context({p.config.provider.ca_file, p.config.provider.client_certificate,
                                     p.config.provider.client_key});
-  const net::ClientOptions client_options{
-      std::chrono::milliseconds(p.config.provider.connect_timeout_ms),
-      p.config.provider.max_idle_per_host, static_cast<std::uint64_t>(p.config.limits.body_bytes),
-      p.config.provider.retries};
-  auto breakers = p.breakers = std::make_shared<adapters::CircuitBreakers>(
-      adapters::BreakerOptions{p.config.provider.breaker_failures,
-                               std::chrono::milliseconds(p.config.provider.breaker_cooldown_ms)});
+  const auto client_options = net::ClientOptions::from(p.config);
+  auto breakers = p.breakers =
+      std::make_shared<adapters::CircuitBreakers>(adapters::BreakerOptions::from(p.config));
 
   exchange::ExchangeDependencies deps;
   deps.snapshots = &p.snapshots;
@@ -144,17 +125,8 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
                   std::make_unique<net::HttpClient>(context, provider_tls, client_options),
                   breakers, adapter_options));
   };
-  delivery::DeliveryOptions delivery_options;
-  delivery_options.database_url = p.config.database.url;
-  delivery_options.node = p.config.node.name;
-  delivery_options.workers = p.config.async.workers;
-  delivery_options.batch = p.config.async.batch;
-  delivery_options.backoff_initial = std::chrono::milliseconds(p.config.async.backoff_initial_ms);
-  delivery_options.backoff_max = std::chrono::milliseconds(p.config.async.backoff_max_ms);
-  delivery_options.lease = std::chrono::milliseconds(p.config.async.lease_ms);
-  delivery_options.poll = std::chrono::milliseconds(p.config.async.poll_ms);
   p.delivery_worker = std::make_unique<delivery::DeliveryWorker>(
-      delivery_options,
+      delivery::DeliveryOptions::from(p.config),
       delivery::WorkerDependencies{
           &p.snapshots, p.metered_audit.get(),
           [provider_tls, client_options, breakers, adapter_options](boost::asio::io_context& io) {
@@ -329,63 +301,14 @@ std::string Hub::metrics() const {
   observability::Exposition out;
   p.exchange_metrics.write(out);
 
-  out.family("lienthong_open_connections", "gauge", "Connections open, by listener.");
-  out.sample("lienthong_open_connections", {{"listener", "exchange"}},
-             p.exchange_server->open_connections());
-  out.sample("lienthong_open_connections", {{"listener", "admin"}},
-             p.admin_server->open_connections());
-  out.family("lienthong_requests_in_flight", "gauge",
-             "Requests between their first byte and their answer, by listener.");
-  out.sample("lienthong_requests_in_flight", {{"listener", "exchange"}},
-             p.exchange_server->requests_in_flight());
-  out.sample("lienthong_requests_in_flight", {{"listener", "admin"}},
-             p.admin_server->requests_in_flight());
-
-  out.single("lienthong_audit_queue_depth", "gauge",
-             "Audit records waiting for the writer's next batch.",
-             static_cast<double>(p.audit->queue_depth()));
-  out.single("lienthong_audit_records_committed_total", "counter",
-             "Audit records this node committed since it started.",
-             static_cast<double>(p.audit->committed()));
-  out.single("lienthong_audit_batches_failed_total", "counter",
-             "Audit batches that did not commit (their exchanges were answered 503).",
-             static_cast<double>(p.audit->failed_batches()));
-  out.family("lienthong_audit_commit_duration_seconds", "histogram",
-             "Writing and committing one audit batch (COPY and COMMIT).");
-  p.audit_commit_seconds.write(out, "lienthong_audit_commit_duration_seconds", {});
-  out.single("lienthong_audit_writer_healthy", "gauge",
-             "0 after an audit batch failed, until one commits or the writer reconnects.",
-             p.audit->healthy() ? 1 : 0);
-
+  net::HttpServer::write_metrics(
+      out, {{"exchange", p.exchange_server.get()}, {"admin", p.admin_server.get()}});
+  p.audit->write_metrics(out);
   // Read from PostgreSQL at scrape time; left out when the database is down
   // (lienthong_ready shows that).
-  try {
-    const auto depth = p.deliveries->depth_by_state();
-    out.family("lienthong_async_queue_depth", "gauge",
-               "Asynchronous messages not yet delivered, by state (all nodes share the queue).");
-    for (const auto& [state, count] : depth)
-      out.sample("lienthong_async_queue_depth", {{"state", state}}, static_cast<double>(count));
-  } catch (const std::exception& e) {
-    p.logger->debug("metrics: async queue depth unavailable: {}", e.what());
-  }
-
-  const auto breakers = p.breakers->report();
-  out.family("lienthong_provider_breaker_state", "gauge",
-             "1 for the state each provider's circuit breaker is in on this node.");
-  for (const auto& breaker : breakers) {
-    for (const auto state : {adapters::BreakerState::kClosed, adapters::BreakerState::kOpen,
-                             adapters::BreakerState::kHalfOpen}) {
-      out.sample("lienthong_provider_breaker_state",
-                 {{"provider", breaker.provider}, {"state", adapters::to_string(state)}},
-                 breaker.state == state ? 1 : 0);
-    }
-  }
-  out.family("lienthong_provider_breaker_rejected_total", "counter",
-             "Calls refused because the provider's breaker was open.");
-  for (const auto& breaker : breakers) {
-    out.sample("lienthong_provider_breaker_rejected_total", {{"provider", breaker.provider}},
-               static_cast<double>(breaker.rejected_calls));
-  }
+  if (auto written = p.deliveries->write_metrics(out); !written.has_value())
+    p.logger->debug("metrics: async queue depth unavailable: {}", written.error().detail);
+  p.breakers->write_metrics(out);
 
   const auto now = std::chrono::system_clock::now();
   std::uint64_t version = 0;

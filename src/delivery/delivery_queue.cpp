@@ -106,6 +106,20 @@ asio::awaitable<Result<DeliveryStatus>> DeliveryQueue::status(std::int64_t consu
   co_return co_await impl_->on_pool(job);
 }
 
+Status DeliveryQueue::write_metrics(observability::Exposition& out) {
+  std::vector<std::pair<std::string, std::int64_t>> depth;
+  try {
+    depth = depth_by_state();
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kServerQueueUnavailable, e.what());
+  }
+  out.family("lienthong_async_queue_depth", "gauge",
+             "Asynchronous messages not yet delivered, by state (all nodes share the queue).");
+  for (const auto& [state, count] : depth)
+    out.sample("lienthong_async_queue_depth", {{"state", state}}, static_cast<double>(count));
+  return Ok{};
+}
+
 std::vector<std::pair<std::string, std::int64_t>> DeliveryQueue::depth_by_state() {
   return impl_->with_connection([](pqxx::connection& connection) {
     pqxx::read_transaction tx(connection);

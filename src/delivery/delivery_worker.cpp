@@ -17,11 +17,10 @@
 #include "lienthong/adapters/adapter_set.hpp"
 #include "lienthong/adapters/standard_request.hpp"
 #include "lienthong/audit/audit_sink.hpp"
-#include "lienthong/core/digest.hpp"
+#include "lienthong/core/json_text.hpp"
 #include "lienthong/core/message_id.hpp"
+#include "lienthong/pipeline/stages.hpp"
 #include "lienthong/policy/agreement_check.hpp"
-#include "lienthong/policy/answer_shaping.hpp"
-#include "lienthong/policy/json_limits.hpp"
 #include "lienthong/registry/snapshot_store.hpp"
 
 #include "delivery_store.hpp"
@@ -44,6 +43,7 @@ bool retriable(ErrorCode code) {
     case ErrorCode::kProviderUnavailable:
     case ErrorCode::kClientUnknownService:  // the service may be back in the registry
     case ErrorCode::kServerAuditUnavailable:
+    case ErrorCode::kServerRegistryUnavailable:  // the node is still loading it
       return true;
     default:
       return false;
@@ -240,25 +240,13 @@ class Runner {
   // a synchronous exchange's would be.
   Attempt answer(const store::Claimed& message, const registry::ServiceEntry& service,
                  const registry::AgreementEntry& agreement, const net::HttpResponse& reply) {
-    if (reply.status >= 500) {
-      return failed(message,
-                    make_error(ErrorCode::kProviderError,
-                               "the provider answered HTTP " + std::to_string(reply.status)));
-    }
-    if (policy::exceeds_json_depth(reply.body, impl_.deps.max_json_depth))
-      return failed(message,
-                    make_error(ErrorCode::kProviderBadResponse, "the answer nests too deep"));
-    auto body = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
-    if (body.is_discarded())
-      return failed(message, make_error(ErrorCode::kProviderBadResponse, "the answer is not JSON"));
-    if (reply.status < 300) {
-      auto shaped = policy::shape_answer(service, agreement, body);
-      if (!shaped.has_value())
-        return failed(message, shaped.error());
-      body = std::move(shaped).value();
-    }
-    return delivered(reply.status,
-                     body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    auto body = pipeline::check_answer(reply, impl_.deps.max_json_depth);
+    if (!body.has_value())
+      return failed(message, body.error());
+    auto shaped = pipeline::shape_answer(reply.status, service, agreement, std::move(body).value());
+    if (!shaped.has_value())
+      return failed(message, shaped.error());
+    return delivered(reply.status, to_json_text(shaped.value()));
   }
 
   // Everything a delivery attempt needs before the provider call, or why
@@ -272,25 +260,31 @@ class Runner {
     net::HttpRequest call;
   };
 
+  // The stages a queued message has left: its checks were made when it was
+  // queued, but service, sender and agreement must still hold now.
   Plan plan(const store::Claimed& message, const std::string& request_id) {
     Plan plan;
     plan.snapshot = impl_.deps.snapshots->current();
-    const auto& snapshot = plan.snapshot;
-    plan.service = snapshot ? snapshot->service(message.service) : nullptr;
-    const registry::SystemEntry* consumer = snapshot ? snapshot->system(message.consumer) : nullptr;
-    if (plan.service == nullptr || !plan.service->provider->endpoint) {
-      plan.refused = failed(message, make_error(ErrorCode::kClientUnknownService,
-                                                "no active service " + message.service));
+    if (!plan.snapshot) {
+      plan.refused = failed(message, make_error(ErrorCode::kServerRegistryUnavailable,
+                                                "the registry is not loaded yet"));
       return plan;
     }
+    const registry::Snapshot& snapshot = *plan.snapshot;
+    auto service = pipeline::resolve_service(snapshot, message.service);
+    if (!service.has_value()) {
+      plan.refused = failed(message, service.error());
+      return plan;
+    }
+    plan.service = service.value();
     plan.bodies = plan.service->audit_bodies;
+    const registry::SystemEntry* consumer = snapshot.system(message.consumer);
     if (consumer == nullptr) {
       plan.refused = failed(message, make_error(ErrorCode::kClientUnauthenticated,
                                                 "the sending system is no longer active"));
       return plan;
     }
-    // The agreement must still hold when the message is delivered.
-    auto agreement = policy::find_agreement(*snapshot, *consumer, *plan.service,
+    auto agreement = policy::find_agreement(snapshot, *consumer, *plan.service,
                                             plan.service->service_id.version, Clock::now());
     if (!agreement.has_value()) {
       plan.refused = failed(message, agreement.error());
@@ -338,14 +332,7 @@ class Runner {
     record.error_code = attempt.error_code;
     record.request_bytes = static_cast<std::int64_t>(message.body.size());
     record.response_bytes = static_cast<std::int64_t>(attempt.outcome.response_body.size());
-    if (bodies != registry::AuditBodies::kNone) {
-      record.request_sha256 = sha256_hex(message.body);
-      record.response_sha256 = sha256_hex(attempt.outcome.response_body);
-    }
-    if (bodies == registry::AuditBodies::kFull) {
-      record.request_body = message.body;
-      record.response_body = attempt.outcome.response_body;
-    }
+    pipeline::keep_bodies(record, bodies, message.body, attempt.outcome.response_body);
     record.responded_at = Clock::now();
     return record;
   }
@@ -361,9 +348,8 @@ class Runner {
     if (planned.refused) {
       attempt = std::move(*planned.refused);
     } else {
-      record.provider_called_at = Clock::now();
-      const auto reply = co_await adapters_->call(*planned.service, std::move(planned.call));
-      record.provider_answered_at = Clock::now();
+      const auto reply = co_await pipeline::call_provider(*adapters_, *planned.service,
+                                                          std::move(planned.call), {}, record);
       attempt = settle(message, planned, reply);
     }
     auto complete_record = record_of(message, attempt, planned.bodies, std::move(record));
@@ -382,6 +368,19 @@ class Runner {
 };
 
 }  // namespace worker
+
+DeliveryOptions DeliveryOptions::from(const Config& config) {
+  DeliveryOptions options;
+  options.database_url = config.database.url;
+  options.node = config.node.name;
+  options.workers = config.async.workers;
+  options.batch = config.async.batch;
+  options.backoff_initial = std::chrono::milliseconds(config.async.backoff_initial_ms);
+  options.backoff_max = std::chrono::milliseconds(config.async.backoff_max_ms);
+  options.lease = std::chrono::milliseconds(config.async.lease_ms);
+  options.poll = std::chrono::milliseconds(config.async.poll_ms);
+  return options;
+}
 
 struct DeliveryWorker::Impl {
   worker::Shared shared;

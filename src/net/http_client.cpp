@@ -20,6 +20,12 @@
 #include "beast_conversions.hpp"
 
 namespace lienthong::net {
+
+ClientOptions ClientOptions::from(const Config& config) {
+  return {std::chrono::milliseconds(config.provider.connect_timeout_ms),
+          config.provider.max_idle_per_host, static_cast<std::uint64_t>(config.limits.body_bytes),
+          config.provider.retries};
+}
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;

@@ -1,8 +1,8 @@
+#include "lienthong/net/http_endpoint.hpp"
+
 #include <charconv>
 
 #include <boost/url/parse.hpp>
-
-#include "lienthong/net/http_client.hpp"
 
 namespace lienthong::net {
 

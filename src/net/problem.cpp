@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lienthong/core/json_text.hpp"
+
 namespace lienthong::net {
 
 HttpResponse problem_response(const Error& error, const ProblemContext& context) {
@@ -25,9 +27,8 @@ HttpResponse problem_response(const Error& error, const ProblemContext& context)
     }
   }
   // Invalid UTF-8 from a caller must not turn an error report into an exception.
-  auto response = net::HttpResponse::with_body(
-      info.http_status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-      "application/problem+json");
+  auto response = net::HttpResponse::with_body(info.http_status, to_json_text(body),
+                                               "application/problem+json");
   response.headers.push_back({"X-Request-Id", context.request_id});
   return response;
 }

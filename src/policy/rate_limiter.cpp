@@ -5,10 +5,9 @@
 
 namespace lienthong::policy {
 
-std::optional<LimitRefusal> RateLimiter::admit(const registry::AgreementEntry& agreement,
-                                               Clock::time_point now) {
+Status RateLimiter::admit(const registry::AgreementEntry& agreement, Clock::time_point now) {
   if (!agreement.rate_limit_per_minute && !agreement.daily_quota)
-    return std::nullopt;
+    return Ok{};
   using std::chrono::duration;
   const auto since_epoch = now.time_since_epoch();
   const std::int64_t day = std::chrono::duration_cast<std::chrono::hours>(since_epoch).count() / 24;
@@ -25,11 +24,11 @@ std::optional<LimitRefusal> RateLimiter::admit(const registry::AgreementEntry& a
     if (budget.used_today >= *agreement.daily_quota) {
       const auto next_day = Clock::time_point(std::chrono::hours(24 * (day + 1)));
       const auto wait = std::chrono::duration_cast<std::chrono::seconds>(next_day - now).count();
-      return LimitRefusal{
-          make_error(ErrorCode::kClientQuotaExceeded,
-                     "the agreement allows " + std::to_string(*agreement.daily_quota) +
-                         " calls per day (UTC) through this hub node"),
-          static_cast<int>(std::max<std::int64_t>(1, wait))};
+      Error error = make_error(ErrorCode::kClientQuotaExceeded,
+                               "the agreement allows " + std::to_string(*agreement.daily_quota) +
+                                   " calls per day (UTC) through this hub node");
+      error.retry_after_seconds = static_cast<int>(std::max<std::int64_t>(1, wait));
+      return error;
     }
   }
   if (agreement.rate_limit_per_minute) {
@@ -44,17 +43,18 @@ std::optional<LimitRefusal> RateLimiter::admit(const registry::AgreementEntry& a
     budget.refilled_at = now;
     if (budget.tokens < 1.0) {
       const int wait = static_cast<int>(std::ceil((1.0 - budget.tokens) / per_second));
-      return LimitRefusal{
+      Error error =
           make_error(ErrorCode::kClientRateLimited,
                      "the agreement allows " + std::to_string(*agreement.rate_limit_per_minute) +
-                         " calls per minute through this hub node"),
-          std::max(1, wait)};
+                         " calls per minute through this hub node");
+      error.retry_after_seconds = std::max(1, wait);
+      return error;
     }
     budget.tokens -= 1.0;
   }
   if (agreement.daily_quota)
     ++budget.used_today;
-  return std::nullopt;
+  return Ok{};
 }
 
 }  // namespace lienthong::policy

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "registry_document.hpp"
+#include "registry/registry_document.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto document = lienthong::admin::parse_registry_document(

@@ -29,11 +29,10 @@ class AdapterSet {
   AdapterSet& operator=(const AdapterSet&) = delete;
 
   // Calls the service through the adapter of its kind, unless the
-  // provider's breaker is open (Provider.Unavailable, not called).
+  // provider's breaker is open (Provider.Unavailable, not called, with the
+  // seconds until the provider's next probe as the error's retry-after).
   boost::asio::awaitable<Result<net::HttpResponse>> call(const registry::ServiceEntry& service,
                                                          net::HttpRequest request);
-  // After a Provider.Unavailable: seconds until the provider's next probe (Retry-After).
-  int seconds_until_probe(const registry::ServiceEntry& service) const;
 
  private:
   std::unique_ptr<net::HttpClient> http_;

@@ -16,11 +16,17 @@
 #include <unordered_map>
 #include <vector>
 
+#include "lienthong/core/config.hpp"
+#include "lienthong/observability/exposition.hpp"
+
 namespace lienthong::adapters {
 
 struct BreakerOptions {
   int failure_threshold = 5;  // 0 disables the breakers
   std::chrono::milliseconds cool_down{30'000};
+
+  // provider.breaker_failures and provider.breaker_cooldown_ms.
+  static BreakerOptions from(const Config& config);
 };
 
 enum class BreakerState { kClosed, kOpen, kHalfOpen };
@@ -53,6 +59,8 @@ class CircuitBreakers {
 
   // Every provider called since the node started, open ones first.
   std::vector<BreakerReport> report() const;
+  // lienthong_provider_breaker_* in Prometheus text form.
+  void write_metrics(observability::Exposition& out) const;
   // Seconds until the next probe of an open breaker (for Retry-After), at least 1.
   int seconds_until_probe(std::string_view provider, Clock::time_point now = Clock::now()) const;
 

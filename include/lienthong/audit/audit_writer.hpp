@@ -21,6 +21,8 @@
 #include <string>
 
 #include "lienthong/audit/audit_sink.hpp"
+#include "lienthong/core/config.hpp"
+#include "lienthong/observability/histogram.hpp"
 
 namespace spdlog {
 class logger;
@@ -29,6 +31,9 @@ class logger;
 namespace lienthong::audit {
 
 struct WriterOptions {
+  // The [audit] and [database] settings of the hub's configuration.
+  static WriterOptions from(const Config& config);
+
   std::string database_url;
   std::string node;              // the chain's name: config node.name
   std::string signing_key_path;  // Ed25519 PEM; created when missing
@@ -83,8 +88,13 @@ class AuditWriter final : public AuditSink {
   // oldest uncommitted record is older than commit_timeout.
   bool healthy() const;
 
+  // The writer's metrics (lienthong_audit_*) in Prometheus text form (writer_metrics.cpp).
+  void write_metrics(observability::Exposition& out) const;
+
  private:
   struct Impl;
+  // How long writing and committing each batch took, committed or not.
+  observability::Histogram commit_seconds_;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -2,6 +2,7 @@
 // Errors on the request path are values: an Error carries a stable code that
 // callers and auditors can rely on, plus a human-readable detail.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,6 +71,9 @@ struct Error {
   ErrorCode code;
   std::string detail;                   // safe to show the caller: never another system's internals
   std::vector<FieldError> fields = {};  // for validation failures, at most a bounded few
+  // When trying again may succeed, and after how long: sent as Retry-After
+  // with a 429 or 503 (a rate limit, an open circuit breaker).
+  std::optional<int> retry_after_seconds = std::nullopt;
 
   std::string_view code_name() const { return describe(code).code; }
   int http_status() const { return describe(code).http_status; }

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "lienthong/core/config.hpp"
+
 namespace lienthong::delivery {
 
 using TimePoint = std::chrono::system_clock::time_point;
@@ -63,6 +65,9 @@ struct DeliveryOptions {
   std::chrono::milliseconds backoff_max{300'000};
   std::chrono::milliseconds lease{120'000};  // longer than any service timeout
   std::chrono::milliseconds poll{1'000};     // idle wait when no notification arrives
+
+  // The [async] settings, database.url and node.name.
+  static DeliveryOptions from(const Config& config);
 };
 
 }  // namespace lienthong::delivery

@@ -13,6 +13,7 @@
 
 #include "lienthong/core/result.hpp"
 #include "lienthong/delivery/delivery.hpp"
+#include "lienthong/observability/exposition.hpp"
 
 namespace lienthong::delivery {
 
@@ -35,6 +36,9 @@ class DeliveryQueue {
   // for the metrics. Synchronous, on the caller's thread; throws when the
   // database cannot be reached.
   std::vector<std::pair<std::string, std::int64_t>> depth_by_state();
+  // lienthong_async_queue_depth in Prometheus text form; the error, and
+  // nothing written, when the database cannot be reached.
+  Status write_metrics(observability::Exposition& out);
 
  private:
   struct Impl;

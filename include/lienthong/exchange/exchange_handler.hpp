@@ -1,19 +1,13 @@
 #pragma once
-// The exchange listener's application: routes requests to the exchange
-// pipeline and guarantees that every answered request, accepted or refused,
-// leaves exactly one committed audit record before its response is sent.
+// The exchange listener's application: routes each request to the endpoint
+// of its protocol (src/exchange/<protocol>/), which composes the pipeline's
+// stages (lienthong/pipeline/stages.hpp), and guarantees that every answered request, accepted or
+// refused, leaves exactly one committed audit record before its response is sent.
 
 #include <memory>
-#include <optional>
 #include <string>
-#include <string_view>
-#include <vector>
 
-#include <nlohmann/json_fwd.hpp>
-
-#include "lienthong/core/result.hpp"
 #include "lienthong/net/http_handler.hpp"
-#include "lienthong/policy/agreement_check.hpp"
 
 namespace spdlog {
 class logger;
@@ -26,13 +20,8 @@ class SnapshotStore;
 }
 namespace lienthong::audit {
 class AuditSink;
-struct AuditRecord;
-}  // namespace lienthong::audit
+}
 
-namespace lienthong::schema {
-class JsonSchema;
-struct SchemaViolation;
-}  // namespace lienthong::schema
 namespace lienthong::delivery {
 class DeliveryQueue;
 }
@@ -44,7 +33,6 @@ class ConcurrencyLimiter;
 namespace lienthong::exchange {
 
 class EnvelopeParser;
-struct Envelope;
 
 // Shared, read-only (or internally synchronised) dependencies of every I/O thread.
 struct ExchangeDependencies {
@@ -73,33 +61,6 @@ class ExchangeHandler final : public net::HttpHandler {
   boost::asio::awaitable<net::HttpResponse> reject(net::HttpRequest request, Error error) override;
 
  private:
-  struct Exchange;  // per-request state, defined in exchange_state.hpp
-  struct JsonBody;  // a request body as the checks see it, likewise
-  boost::asio::awaitable<Result<net::HttpResponse>> exchange_message(Exchange& exchange);
-  boost::asio::awaitable<Result<net::HttpResponse>> rest_message(Exchange& exchange);
-  Result<const registry::SystemEntry*> identify(Exchange& exchange);
-  boost::asio::awaitable<Result<net::HttpResponse>> queue_message(
-      Exchange& exchange, const registry::SystemEntry& caller,
-      const registry::ServiceEntry& service, const Envelope& envelope);
-  boost::asio::awaitable<Result<net::HttpResponse>> message_status(Exchange& exchange);
-  Result<net::HttpResponse> catalog(Exchange& exchange);
-  Result<net::HttpResponse> service_description(Exchange& exchange);
-  Result<net::HttpResponse> xroad_metaservice(Exchange& exchange,
-                                              const registry::SystemEntry& caller,
-                                              const registry::SystemEntry& provider,
-                                              std::string_view service_code,
-                                              std::string_view query);
-  boost::asio::awaitable<Result<net::HttpResponse>> call_provider(
-      Exchange& exchange, const registry::ServiceEntry& service, net::HttpRequest call);
-  Result<const registry::AgreementEntry*> authorize(
-      Exchange& exchange, const registry::SystemEntry& caller,
-      const registry::ServiceEntry& service, std::string_view version, std::string_view purpose,
-      const std::optional<policy::Operation>& operation, const JsonBody& body);
-  std::vector<schema::SchemaViolation> validate_request(const schema::JsonSchema& schema,
-                                                        const JsonBody& body) const;
-  boost::asio::awaitable<net::HttpResponse> finish(Exchange& exchange,
-                                                   Result<net::HttpResponse> outcome);
-
   ExchangeDependencies deps_;
   std::unique_ptr<adapters::AdapterSet> adapters_;
 };

@@ -11,7 +11,9 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "lienthong/core/config.hpp"
 #include "lienthong/core/result.hpp"
+#include "lienthong/net/http_endpoint.hpp"
 #include "lienthong/net/http_message.hpp"
 
 namespace boost::asio {
@@ -23,21 +25,6 @@ class context;
 
 namespace lienthong::net {
 
-// Where a provider system listens: parsed once (from its registered base URL)
-// when the registry snapshot is built, never per request.
-struct HttpEndpoint {
-  bool tls = false;
-  std::string host;  // name or IP literal (without brackets)
-  std::uint16_t port = 0;
-  std::string base_path;  // without trailing '/', may be empty
-
-  // Accepts absolute http:// and https:// URLs without user info, query or fragment.
-  static Result<HttpEndpoint> parse(std::string_view url);
-  std::string to_string() const;  // origin + base path
-  std::string origin() const;     // scheme://host[:port], the pooling key
-  std::string host_header() const;
-};
-
 struct ClientOptions {
   std::chrono::milliseconds connect_timeout{3'000};
   int max_idle_per_endpoint = 32;
@@ -47,6 +34,9 @@ struct ClientOptions {
   // sent, or the method is idempotent (GET, HEAD, PUT, DELETE, OPTIONS) and
   // the connection broke. Never after a timeout: the deadline covers them all.
   int retries = 1;
+
+  // The [provider] settings, with limits.body_bytes as the largest answer.
+  static ClientOptions from(const Config& config);
 };
 
 class HttpClient {

@@ -12,6 +12,7 @@
 
 #include "lienthong/core/config.hpp"
 #include "lienthong/net/http_handler.hpp"
+#include "lienthong/observability/exposition.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -73,6 +74,12 @@ class HttpServer {
   std::uint16_t port() const;
   // Connections currently open.
   int open_connections() const;
+
+  // lienthong_open_connections and lienthong_requests_in_flight of each
+  // listener, labelled with its name (e.g. "exchange", "admin").
+  static void write_metrics(
+      observability::Exposition& out,
+      const std::vector<std::pair<std::string, const HttpServer*>>& listeners);
 
  private:
   struct Impl;

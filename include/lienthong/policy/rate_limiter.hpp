@@ -15,18 +15,13 @@
 
 namespace lienthong::policy {
 
-struct LimitRefusal {
-  Error error;  // Client.RateLimited or Client.QuotaExceeded
-  int retry_after_seconds = 1;
-};
-
 class RateLimiter {
  public:
   using Clock = std::chrono::system_clock;
 
-  // Takes one call from the agreement's budget, or says why not and when to retry.
-  std::optional<LimitRefusal> admit(const registry::AgreementEntry& agreement,
-                                    Clock::time_point now);
+  // Takes one call from the agreement's budget, or refuses it with
+  // Client.RateLimited or Client.QuotaExceeded saying when to retry.
+  Status admit(const registry::AgreementEntry& agreement, Clock::time_point now);
 
  private:
   struct Budget {

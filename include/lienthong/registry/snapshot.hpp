@@ -14,7 +14,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "lienthong/core/identifiers.hpp"
-#include "lienthong/net/http_client.hpp"
+#include "lienthong/net/http_endpoint.hpp"
 
 namespace lienthong::mapping {
 class FieldMapping;

@@ -1,5 +1,6 @@
 #include "rest_adapter.hpp"
 
+#include "lienthong/core/json_text.hpp"
 #include "lienthong/net/http_client.hpp"
 
 #include "../json_body.hpp"
@@ -11,13 +12,13 @@ namespace {
 // Replaces a JSON body by its mapped form.
 Status map_body(std::string& body, const mapping::FieldMapping& mapping, ErrorCode failure,
                 int max_depth) {
-  auto document = parse_json_body(body, failure, max_depth);
+  auto document = parse_json_text(body, max_depth, failure, "the body");
   if (!document.has_value())
     return std::move(document).error();
   auto mapped = map_json(std::move(document).value(), &mapping, failure);
   if (!mapped.has_value())
     return std::move(mapped).error();
-  body = dump_json(mapped.value());
+  body = to_json_text(mapped.value());
   return Ok{};
 }
 

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lienthong/core/json_text.hpp"
 #include "lienthong/net/http_client.hpp"
 #include "lienthong/registry/snapshot.hpp"
 
@@ -54,8 +55,8 @@ boost::asio::awaitable<Result<net::HttpResponse>> SoapAdapter::call(
   }
 
   auto body = request.body.empty() ? Result<json>(json::object())
-                                   : parse_json_body(request.body, ErrorCode::kClientMappingFailed,
-                                                     options_.max_json_depth);
+                                   : parse_json_text(request.body, options_.max_json_depth,
+                                                     ErrorCode::kClientMappingFailed, "the body");
   if (!body.has_value())
     co_return std::move(body).error();
   auto mapped = map_json(std::move(body).value(), service.request_mapping.get(),
@@ -93,7 +94,7 @@ boost::asio::awaitable<Result<net::HttpResponse>> SoapAdapter::call(
                            ErrorCode::kProviderMappingFailed);
   if (!standard.has_value())
     co_return std::move(standard).error();
-  co_return net::HttpResponse::with_body(200, dump_json(standard.value()));
+  co_return net::HttpResponse::with_body(200, to_json_text(standard.value()));
 }
 
 }  // namespace lienthong::adapters::soap

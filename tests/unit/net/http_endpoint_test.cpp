@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
+#include "lienthong/net/http_endpoint.hpp"
 
-#include "lienthong/net/http_client.hpp"
+#include <gtest/gtest.h>
 
 namespace lienthong::net {
 namespace {

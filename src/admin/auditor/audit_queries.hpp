@@ -1,0 +1,62 @@
+#pragma once
+// The auditor API's reads (/audit/v1/...): "who obtained which data from
+// whom, when, for what purpose", scoped to what the token may see. Runs in
+// the admin API's transaction.
+
+#include <cstdint>
+
+#include <nlohmann/json.hpp>
+
+#include "lienthong/admin/actor.hpp"
+#include "lienthong/core/result.hpp"
+
+#include "registry/resource_store.hpp"
+
+namespace pqxx {
+class dbtransaction;
+}
+
+namespace lienthong::admin {
+
+class AuditQueries {
+ public:
+  // Client.Forbidden unless the actor is an auditor or the hub admin; an
+  // auditor token naming a member sees only exchanges where that member's
+  // systems are consumer or provider.
+  static Result<AuditQueries> open(pqxx::dbtransaction& tx, const Actor& actor);
+
+  // GET /audit/v1/exchanges: from and to required; consumer, provider,
+  // service, user_id, purpose, message_id, error_code, status, outcome
+  // (accepted|refused); keyset pages by id ({"items", "next_after"}).
+  Result<nlohmann::json> list(const Query& query);
+  // GET /audit/v1/exchanges/{id}; Client.NotFound outside the actor's scope.
+  Result<nlohmann::json> get(std::int64_t id);
+  // GET /audit/v1/stats?from=&to=&bucket=day|hour (+ the list's party
+  // filters): per consumer -> provider pair and bucket, exchanges, refusals,
+  // error rate and total latency percentiles (p50, p95, p99, ms).
+  Result<nlohmann::json> stats(const Query& query);
+  // GET /audit/v1/export?format=ndjson|csv (+ the list's filters): the
+  // query that selects the records' documents in id order, for streaming.
+  Result<std::string> export_query(const Query& query);
+  // GET /audit/v1/connectivity?days=30 (1..366): the registry as a graph
+  // (members, systems, agreements as edges) with each pair's exchanges in
+  // the window, and the headline: the share of registered (active) systems
+  // that took part in at least one successful exchange in it. An auditor
+  // scoped to a member gets the same headline, but sees only the agreements
+  // and traffic its member's systems are party to, and those systems.
+  Result<nlohmann::json> connectivity(const Query& query);
+  // GET /audit/v1/verify?from=&to=&node=&trust=KEY_ID,...
+  Result<nlohmann::json> verify(const Query& query);
+
+ private:
+  AuditQueries(pqxx::dbtransaction& tx, std::string scope, std::string member_prefix = {});
+  // The WHERE condition for a time range and filters (scope included);
+  // `extra` names further parameters the caller reads itself.
+  Result<std::string> conditions(const Query& query, const std::vector<std::string>& extra);
+  pqxx::dbtransaction& tx_;
+  std::string scope_;  // SQL condition on api_audit_records; "true" for the whole log
+  // "INSTANCE/CLASS/MEMBER/" of an auditor scoped to one member; empty otherwise.
+  std::string member_prefix_;
+};
+
+}  // namespace lienthong::admin

@@ -1,0 +1,71 @@
+#include "auditor/audit_routes.hpp"
+
+#include "auditor/audit_export.hpp"
+#include "auditor/audit_queries.hpp"
+
+namespace lienthong::admin {
+namespace {
+
+using net::HttpResponse;
+using nlohmann::json;
+
+// Opens the caller's scoped view of the log and answers with what `read` finds there.
+template <class Read>
+Result<HttpResponse> answer(const RouteCall& route, Read read) {
+  auto queries = AuditQueries::open(route.tx, route.actor);
+  if (!queries.has_value())
+    return std::move(queries).error();
+  Result<json> found = read(queries.value());
+  if (!found.has_value())
+    return std::move(found).error();
+  return json_response(200, found.value());
+}
+
+}  // namespace
+
+Result<HttpResponse> list_exchanges(const RouteCall& route) {
+  return answer(route, [&](AuditQueries& queries) { return queries.list(route.call.query); });
+}
+
+Result<HttpResponse> get_exchange(const RouteCall& route) {
+  return answer(route, [&](AuditQueries& queries) { return queries.get(*route.call.id); });
+}
+
+Result<HttpResponse> exchange_stats(const RouteCall& route) {
+  return answer(route, [&](AuditQueries& queries) { return queries.stats(route.call.query); });
+}
+
+Result<HttpResponse> connectivity(const RouteCall& route) {
+  return answer(route,
+                [&](AuditQueries& queries) { return queries.connectivity(route.call.query); });
+}
+
+Result<HttpResponse> verify_log(const RouteCall& route) {
+  return answer(route, [&](AuditQueries& queries) { return queries.verify(route.call.query); });
+}
+
+Result<HttpResponse> export_exchanges(const RouteCall& route) {
+  const Query& query = route.call.query;
+  const auto format = query.contains("format") ? query.at("format") : "ndjson";
+  if (format != "ndjson" && format != "csv")
+    return make_error(ErrorCode::kClientInvalidInput, "format is ndjson or csv");
+  if (!route.options.workers)
+    return make_error(ErrorCode::kServerInternal, "exports need the admin worker pool");
+  auto queries = AuditQueries::open(route.tx, route.actor);
+  if (!queries.has_value())
+    return std::move(queries).error();
+  auto sql = queries.value().export_query(query);
+  if (!sql.has_value())
+    return std::move(sql).error();
+  HttpResponse response;
+  response.headers.push_back(
+      {"Content-Type", format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson"});
+  response.headers.push_back(
+      {"Content-Disposition", "attachment; filename=\"audit-export." + format + "\""});
+  response.stream = make_audit_export(route.options.database_url, std::move(sql).value(),
+                                      format == "csv" ? ExportFormat::kCsv : ExportFormat::kNdjson,
+                                      route.options.workers);
+  return response;
+}
+
+}  // namespace lienthong::admin

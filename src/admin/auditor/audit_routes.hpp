@@ -1,0 +1,17 @@
+#pragma once
+// The auditor API's handlers (/audit/v1/...): read-only, scoped to what the
+// caller's token may see (auditor/audit_queries.hpp).
+
+#include "route_call.hpp"
+
+namespace lienthong::admin {
+
+Result<net::HttpResponse> list_exchanges(const RouteCall& route);
+Result<net::HttpResponse> get_exchange(const RouteCall& route);
+Result<net::HttpResponse> exchange_stats(const RouteCall& route);
+Result<net::HttpResponse> connectivity(const RouteCall& route);
+Result<net::HttpResponse> verify_log(const RouteCall& route);
+// The selected records as NDJSON or CSV, streamed from their own connection.
+Result<net::HttpResponse> export_exchanges(const RouteCall& route);
+
+}  // namespace lienthong::admin

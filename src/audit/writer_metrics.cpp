@@ -1,0 +1,39 @@
+// What the audit writer tells Prometheus, and where its settings come from.
+#include "lienthong/audit/audit_writer.hpp"
+#include "lienthong/observability/exposition.hpp"
+
+namespace lienthong::audit {
+
+WriterOptions WriterOptions::from(const Config& config) {
+  WriterOptions options;
+  options.database_url = config.database.url;
+  options.node = config.node.name;
+  options.signing_key_path = config.audit.signing_key;
+  options.queue_capacity = static_cast<std::size_t>(config.audit.queue_capacity);
+  options.batch_max = static_cast<std::size_t>(config.audit.batch_max);
+  options.commit_timeout = std::chrono::milliseconds(config.audit.commit_timeout_ms);
+  options.checkpoint_records = config.audit.checkpoint_records;
+  options.partitions_ahead = config.audit.partitions_ahead;
+  options.checkpoint_interval = std::chrono::seconds(config.audit.checkpoint_seconds);
+  return options;
+}
+
+void AuditWriter::write_metrics(observability::Exposition& out) const {
+  out.single("lienthong_audit_queue_depth", "gauge",
+             "Audit records waiting for the writer's next batch.",
+             static_cast<double>(queue_depth()));
+  out.single("lienthong_audit_records_committed_total", "counter",
+             "Audit records this node committed since it started.",
+             static_cast<double>(committed()));
+  out.single("lienthong_audit_batches_failed_total", "counter",
+             "Audit batches that did not commit (their exchanges were answered 503).",
+             static_cast<double>(failed_batches()));
+  out.family("lienthong_audit_commit_duration_seconds", "histogram",
+             "Writing and committing one audit batch (COPY and COMMIT).");
+  commit_seconds_.write(out, "lienthong_audit_commit_duration_seconds", {});
+  out.single("lienthong_audit_writer_healthy", "gauge",
+             "0 after an audit batch failed, until one commits or the writer reconnects.",
+             healthy() ? 1 : 0);
+}
+
+}  // namespace lienthong::audit

@@ -1,0 +1,22 @@
+#pragma once
+// Asynchronous exchanges, private to the exchange listener: the envelope
+// endpoint queues a message here once every check has passed.
+
+#include <string_view>
+
+#include "../exchange_context.hpp"
+
+namespace lienthong::exchange {
+
+struct Envelope;
+
+// Whether a Prefer header (RFC 7240) asks for respond-async.
+bool prefers_async(std::string_view prefer);
+
+// Queues the checked message for a delivery worker and answers 202 with
+// where its sender can follow it.
+Outcome queue_message(ExchangeContext& exchange, const NodeParts& node,
+                      const registry::SystemEntry& caller, const registry::ServiceEntry& service,
+                      const Envelope& envelope);
+
+}  // namespace lienthong::exchange

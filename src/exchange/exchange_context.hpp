@@ -1,0 +1,72 @@
+#pragma once
+// Private to the exchange listener: what one request accumulates on its way
+// through the pipeline, what every endpoint gets to answer it, and the
+// endpoints the router (exchange_handler.cpp) sends requests to.
+
+#include <optional>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "lienthong/audit/audit_record.hpp"
+#include "lienthong/exchange/exchange_handler.hpp"
+#include "lienthong/net/http_message.hpp"
+#include "lienthong/observability/trace_context.hpp"
+#include "lienthong/policy/concurrency_limiter.hpp"
+#include "lienthong/registry/snapshot.hpp"
+
+namespace lienthong::exchange {
+
+// GET /exchange/v1/services/{service key}/openapi: a service's description.
+inline constexpr std::string_view kServicesPrefix = "/exchange/v1/services/";
+inline constexpr std::string_view kOpenApiSuffix = "/openapi";
+
+// How refusals are written: RFC 9457 problems, or X-Road's error form.
+enum class ErrorStyle { kProblem, kXRoad };
+
+// Everything one request accumulates on its way through the pipeline; it
+// becomes the audit record at the end.
+struct ExchangeContext {
+  ExchangeContext(net::HttpRequest received, registry::SnapshotPtr current)
+      : request(std::move(received)), snapshot(std::move(current)) {}
+
+  net::HttpRequest request;
+  registry::SnapshotPtr snapshot;
+  audit::AuditRecord record;
+  std::string message_id;
+  // The W3C trace this request belongs to; the provider call carries it on.
+  observability::TraceContext trace;
+  ErrorStyle errors = ErrorStyle::kProblem;
+  // What the audit record keeps of the bodies, once the service is known.
+  registry::AuditBodies audit_bodies = registry::AuditBodies::kHash;
+  // The caller's place among its requests in flight, held until the answer is audited.
+  std::optional<policy::ConcurrencyLimiter::Slot> slot;
+};
+
+// The node's parts an endpoint works with: shared ones, and its I/O thread's adapters.
+struct NodeParts {
+  const ExchangeDependencies& deps;
+  adapters::AdapterSet& adapters;
+};
+
+// An endpoint's outcome: the answer, or the error the router writes in the
+// endpoint's error style. Either way the router audits it before it is sent.
+using Outcome = boost::asio::awaitable<Result<net::HttpResponse>>;
+
+// Who is calling, for every endpoint but the API description: the pipeline's
+// identify stage, then a place among the caller's requests in flight.
+Result<const registry::SystemEntry*> identify_caller(ExchangeContext& exchange,
+                                                     const NodeParts& node);
+
+// A JSON answer carrying the hub's request id.
+net::HttpResponse json_response(int status, std::string body, const std::string& request_id);
+
+// The endpoints, by protocol folder.
+Outcome envelope_message(ExchangeContext& exchange, const NodeParts& node);  // envelope/
+Outcome rest_message(ExchangeContext& exchange, const NodeParts& node);      // xroad/
+Outcome message_status(ExchangeContext& exchange, const NodeParts& node);    // async/
+Outcome catalog(ExchangeContext& exchange, const NodeParts& node);           // discovery/
+Outcome service_description(ExchangeContext& exchange, const NodeParts& node);
+Outcome exchange_openapi(ExchangeContext& exchange, const NodeParts& node);
+
+}  // namespace lienthong::exchange
