@@ -72,7 +72,7 @@ for db in lienthong_bench_demo lienthong_bench_clinics; do
 done
 lt_say "generating $clinics clinics (keys, certificates, registry file)"
 start=$(date +%s%N)
-"$lienthong" demo-clinics --count "$clinics" --out "$work/clinics" \
+"$LT_ROOT/build/src/lienthong-demo" clinics --count "$clinics" --out "$work/clinics" \
   --ca-cert "$LT_PKI/ca.crt" --ca-key "$LT_PKI/ca.key"
 generate_ms=$((($(date +%s%N) - start) / 1000000))
 lt_say "applying the clinics' registry file (one transaction)"
@@ -90,7 +90,7 @@ lt_say "registry snapshots: rebuild time, memory, authorisation lookups"
 # --- Throughput: the same lookups through a hub on each registry, and nginx.
 demo_start_providers
 pids+=("$LT_DEMO_PID")
-"$lienthong" demo-data citizens --count 1000 | jq -r .idNumber >"$work/ids.txt"
+"$LT_ROOT/build/src/lienthong-demo" data citizens --count 1000 | jq -r .idNumber >"$work/ids.txt"
 start_hub() {  # start_hub NAME PORT DATABASE_URL
   (cd "$LT_ROOT" && LIENTHONG_NODE_NAME="bench-$1" LIENTHONG_DATABASE_URL="$3" \
     LIENTHONG_EXCHANGE_LISTEN="127.0.0.1:$2" LIENTHONG_ADMIN_LISTEN="127.0.0.1:$(($2 + 1))" \

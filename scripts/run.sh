@@ -148,7 +148,7 @@ echo
 lt_say "8. Đà Nẵng Hospital submits a health-insurance claim to Vietnam Social Security (one of the"
 lt_say "   12,000 clinics' kind of exchange): asynchronous, answered 202 when queued; the claims system"
 lt_say "   issues a receipt, and checks the patient with the population registry in its turn:"
-claim=$("$lienthong" demo-data claims --count 1 | jq -c '.facilityCode = "48001" | .claimNumber = "48001-'"$RANDOM$RANDOM"'"')
+claim=$("$LT_ROOT/build/src/lienthong-demo" data claims --count 1 | jq -c '.facilityCode = "48001" | .claimNumber = "48001-'"$RANDOM$RANDOM"'"')
 jq -c '{claimNumber, patient: .patient.fullName, diagnosisCodes, totalCostVnd, insurancePaysVnd}' <<<"$claim" | sed 's/^/   claim: /'
 curl -sS --cert "$LT_PKI/BVDN-HIS.crt" --key "$LT_PKI/BVDN-HIS.key" --cacert "$LT_PKI/ca.crt" \
   -H 'Content-Type: application/json' -H 'Prefer: respond-async' -w '\n(HTTP %{http_code})\n' \

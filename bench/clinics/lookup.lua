@@ -1,5 +1,5 @@
 -- wrk script for bench/clinics.sh: citizen lookups, the ID numbers taken in
--- turn from a file (one per line, from `lienthong demo-data citizens`).
+-- turn from a file (one per line, from `lienthong-demo data citizens`).
 --
 --   wrk ... -s lookup.lua URL -- MODE RUN_ID IDS_FILE
 --   MODE hub:   POST /exchange/v1/messages, a standard envelope from the social-insurance

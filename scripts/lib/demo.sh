@@ -29,7 +29,7 @@ demo_prepare() {
 # the claims it accepted in var/demo/claims.ndjson across restarts.
 demo_start_providers() {
   mkdir -p "$LT_VAR/demo"
-  "$LT_ROOT/build/src/lienthong" demo-provider --log-level warn \
+  "$LT_ROOT/build/src/lienthong-demo" provider --log-level warn \
     --serve "population=127.0.0.1:$LT_DEMO_POPULATION_PORT" \
     --serve "business=127.0.0.1:$LT_DEMO_BUSINESS_PORT" \
     --serve "land=127.0.0.1:$LT_DEMO_LAND_PORT" \

@@ -7,8 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "lienthong/demo/demo_provider.hpp"
-
 namespace CLI {
 class App;
 }
@@ -55,11 +53,5 @@ struct AuditArchiveOptions {
 };
 int run_audit_archive(const std::string& config_path, const AuditArchiveOptions& options);
 int run_audit_verify_archive(const std::string& file, const AuditVerifyOptions& options);
-int run_demo_provider(const std::vector<std::string>& systems, const std::string& log_level,
-                      const demo::DemoOptions& options);
-
-// Adds demo-provider, demo-data and demo-clinics; the function returned runs
-// the one chosen on the command line, or returns nullopt if none was.
-std::function<std::optional<int>()> add_demo_commands(CLI::App& app);
 
 }  // namespace lienthong::cli

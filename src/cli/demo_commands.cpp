@@ -1,5 +1,7 @@
 // The demo's commands: the provider systems, the datasets they serve, and the
 // clinic network generator.
+#include "demo_commands.hpp"
+
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -61,8 +63,7 @@ int write_dataset(const DemoState& state) {
 std::function<std::optional<int>()> add_demo_commands(CLI::App& app) {
   auto state = std::make_shared<DemoState>();
 
-  state->provider =
-      app.add_subcommand("demo-provider", "Run the demo provider systems (plain HTTP)");
+  state->provider = app.add_subcommand("provider", "Run the demo provider systems (plain HTTP)");
   state->provider
       ->add_option("--serve", state->systems,
                    "NAME=HOST:PORT (population, business, tax, land, claims)")
@@ -75,7 +76,7 @@ std::function<std::optional<int>()> add_demo_commands(CLI::App& app) {
                               "file where the claims system keeps accepted claims across restarts");
 
   state->data = app.add_subcommand(
-      "demo-data", "Print records of the demo's synthetic datasets, one JSON object per line");
+      "data", "Print records of the demo's synthetic datasets, one JSON object per line");
   state->data->add_option("dataset", state->dataset, "citizens, enterprises, taxpayers or claims")
       ->required()
       ->check(CLI::IsMember({"citizens", "enterprises", "taxpayers", "claims"}));
@@ -84,7 +85,7 @@ std::function<std::optional<int>()> add_demo_commands(CLI::App& app) {
   state->data->add_option("--seed", state->data_options.seed, "dataset seed (2026)");
 
   state->clinics = app.add_subcommand(
-      "demo-clinics", "Write a registry file of N clinics with certificates and claim agreements");
+      "clinics", "Write a registry file of N clinics with certificates and claim agreements");
   auto& clinic = state->clinic_options;
   state->clinics->add_option("--count", clinic.count, "clinics (12000)");
   state->clinics->add_option("--out", clinic.directory, "directory for registry.json and pki/")

@@ -7,6 +7,7 @@
 #include "lienthong/net/http_server.hpp"
 
 #include "commands.hpp"
+#include "demo_commands.hpp"
 
 namespace lienthong::cli {
 

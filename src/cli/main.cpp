@@ -23,7 +23,6 @@ int main(int argc, char** argv) {
   auto* serve = app.add_subcommand("serve", "Run a hub node (exchange listener)");
   auto* migrate = app.add_subcommand("migrate", "Apply the database migrations");
   auto* settings = app.add_subcommand("settings", "List every setting and its environment name");
-  const auto run_demo_command = cli::add_demo_commands(app);
 
   auto* token = app.add_subcommand("token", "Admin API tokens");
   token->require_subcommand(1);
@@ -99,8 +98,6 @@ int main(int argc, char** argv) {
       return cli::run_audit_archive(config_path, archive_options);
     if (*verify_archive)
       return cli::run_audit_verify_archive(archive_file, verify_archive_options);
-    if (const auto done = run_demo_command())
-      return *done;
     if (*settings) {
       for (const auto& [key, env] : describe_settings())
         std::cout << key << "  " << env << "\n";

@@ -33,9 +33,12 @@ bool accepts(std::uint16_t port) {
 
 DemoProviderProcess::DemoProviderProcess(const std::string& name, std::uint16_t port,
                                          std::vector<std::string> extra) {
-  std::vector<std::string> arguments{LIENTHONG_BINARY, "demo-provider",
-                                     "--log-level",    "error",
-                                     "--serve",        name + "=127.0.0.1:" + std::to_string(port)};
+  std::vector<std::string> arguments{LIENTHONG_DEMO_BINARY,
+                                     "provider",
+                                     "--log-level",
+                                     "error",
+                                     "--serve",
+                                     name + "=127.0.0.1:" + std::to_string(port)};
   arguments.insert(arguments.end(), extra.begin(), extra.end());
   std::vector<char*> argv;
   for (auto& argument : arguments)

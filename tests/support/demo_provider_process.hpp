@@ -1,5 +1,5 @@
 #pragma once
-// A demo provider system (`lienthong demo-provider`) as a separate process on
+// A demo provider system (`lienthong-demo provider`) as a separate process on
 // a loopback port, so a test can kill it the hard way and start it again.
 
 #include <cstdint>
