@@ -348,8 +348,8 @@ class Runner {
     if (planned.refused) {
       attempt = std::move(*planned.refused);
     } else {
-      const auto reply = co_await pipeline::call_provider(*adapters_, *planned.service,
-                                                          std::move(planned.call), {}, record);
+      const auto reply = co_await pipeline::call_provider(
+          *adapters_, *impl_.deps.audit, *planned.service, std::move(planned.call), {}, record);
       attempt = settle(message, planned, reply);
     }
     auto complete_record = record_of(message, attempt, planned.bodies, std::move(record));

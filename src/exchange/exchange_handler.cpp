@@ -186,7 +186,10 @@ asio::awaitable<HttpResponse> finish(ExchangeContext& exchange, const NodeParts&
     node.deps.logger->error(
         "request {} answered 503: audit record not committed (would have been {})",
         problem_context.request_id, status);
-    co_return problem_response(committed.error(), problem_context);
+    auto refused = problem_response(committed.error(), problem_context);
+    // The log may be back in a moment; the caller may try again then.
+    refused.headers.push_back({"Retry-After", "1"});
+    co_return refused;
   }
   node.deps.logger->debug("request {} {} {} -> {} {}", problem_context.request_id, request.method,
                           problem_context.instance, status, error_code);

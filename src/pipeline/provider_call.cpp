@@ -1,14 +1,28 @@
-// Stage 5: the call to the service's provider, timed for the audit record.
+// Stage 5: the call to the service's provider, only when it can be recorded,
+// timed for the audit record.
 #include <boost/beast/core/string.hpp>
 
 #include "lienthong/adapters/adapter_set.hpp"
+#include "lienthong/audit/audit_sink.hpp"
 #include "lienthong/pipeline/stages.hpp"
 
 namespace lienthong::pipeline {
 
+Status ensure_auditable(const audit::AuditSink& audit) {
+  if (audit.accepting())
+    return Ok{};
+  Error error = make_error(ErrorCode::kServerAuditUnavailable,
+                           "the audit log cannot be written now, so the provider was not called");
+  error.retry_after_seconds = 1;
+  return error;
+}
+
 boost::asio::awaitable<Result<net::HttpResponse>> call_provider(
-    adapters::AdapterSet& adapters, const registry::ServiceEntry& service, net::HttpRequest call,
-    std::string_view traceparent, audit::AuditRecord& record) {
+    adapters::AdapterSet& adapters, const audit::AuditSink& audit,
+    const registry::ServiceEntry& service, net::HttpRequest call, std::string_view traceparent,
+    audit::AuditRecord& record) {
+  if (auto auditable = ensure_auditable(audit); !auditable.has_value())
+    co_return std::move(auditable).error();
   if (!traceparent.empty()) {
     // The provider joins the trace as the hub's child, whatever the caller sent.
     std::erase_if(call.headers, [](const net::Header& header) {

@@ -180,17 +180,22 @@ TEST_F(Exchange, RefusesAValidCertificateThatNoSystemHolds) {
 TEST_F(Exchange, RefusesACertificateFromAnotherCaDuringTheHandshake) {
   auto foreign = client("TEST-FOREIGN");
   std::string error;
-  bool refused = !foreign.connect(&error);
-  if (!refused) {
+  if (foreign.connect(&error)) {
     // TLS 1.3: the server's verdict arrives with the first read.
     try {
-      foreign.post("/exchange/v1/messages", envelope("foreign-1", kConsumer, kProvider, "echo"));
-    } catch (const std::exception&) {
-      refused = true;
+      const auto answered = foreign.post("/exchange/v1/messages",
+                                         envelope("foreign-1", kConsumer, kProvider, "echo"));
+      FAIL() << "a foreign certificate was answered HTTP " << answered.status;
+    } catch (const std::exception& e) {
+      error = e.what();
     }
   }
-  EXPECT_TRUE(refused);
+  // The refusal is the server's TLS alert, not a hub that is not there.
+  EXPECT_NE(error.find("alert"), std::string::npos) << error;
   EXPECT_EQ(provider_->calls(), 0);
+  const auto member =
+      client().post("/exchange/v1/messages", envelope("foreign-2", kConsumer, kProvider, "echo"));
+  EXPECT_EQ(member.status, 200) << "the hub serves members after refusing a stranger";
 }
 
 TEST_F(Exchange, RefusesASystemSendingAsAnother) {
@@ -346,10 +351,24 @@ TEST_F(Exchange, FailsClosedWhenTheAuditLogCannotBeWritten) {
       consumer.post("/exchange/v1/messages", envelope("closed-1", kConsumer, kProvider, "echo"));
   expect_problem(response, 503, "Server.AuditUnavailable");
   EXPECT_EQ(response.body.find("001089012345"), std::string::npos) << "data left the hub unaudited";
-  database_->execute("ALTER TABLE audit_records_away RENAME TO audit_records");
-  const auto after =
+  EXPECT_EQ(provider_->calls(), 1);
+  // While the node knows its log is broken, it calls no provider.
+  const auto known =
       consumer.post("/exchange/v1/messages", envelope("closed-2", kConsumer, kProvider, "echo"));
-  EXPECT_EQ(after.status, 200) << "the writer reconnects once the store is back";
+  expect_problem(known, 503, "Server.AuditUnavailable");
+  EXPECT_EQ(provider_->calls(), 1) << "a provider was called while the log was known broken";
+  database_->execute("ALTER TABLE audit_records_away RENAME TO audit_records");
+  // The writer reconnects by itself (every half second); the node is then ready again.
+  bool ready = false;
+  for (int i = 0; i < 200 && !ready; ++i) {
+    ready = hub_->ready();
+    if (!ready)
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ASSERT_TRUE(ready) << "the node did not recover once the store was back";
+  const auto after =
+      consumer.post("/exchange/v1/messages", envelope("closed-3", kConsumer, kProvider, "echo"));
+  EXPECT_EQ(after.status, 200) << after.body;
   EXPECT_EQ(audit_count(), 1);
 }
 

@@ -39,7 +39,8 @@ std::string read_file(const std::string& path) {
 
 class LiveRegistry : public AdminFixture {};
 
-TEST_F(LiveRegistry, ChangesOnOneNodeReachAnotherProcessWithinTwoSeconds) {
+// README and docs/scaling.md promise every node sees a change within a second.
+TEST_F(LiveRegistry, ChangesOnOneNodeReachAnotherProcessWithinASecond) {
   HubProcess node_a("node-a", database_->url());
   HubProcess node_b("node-b", database_->url());
   AdminClient admin_a(node_a.admin_port(), hub_admin_token_);
@@ -75,13 +76,13 @@ TEST_F(LiveRegistry, ChangesOnOneNodeReachAnotherProcessWithinTwoSeconds) {
       "/admin/v1/agreements/" + std::to_string(AdminClient::json_of(requested)["id"].get<int>());
   ASSERT_EQ(admin_a.post(path + "/approve").status, 200);
 
-  const auto granted = time_until([&] { return call_b() == 200; }, std::chrono::seconds(2));
-  ASSERT_TRUE(granted.has_value()) << "node B did not accept the new system within 2 s";
+  const auto granted = time_until([&] { return call_b() == 200; }, std::chrono::seconds(1));
+  ASSERT_TRUE(granted.has_value()) << "node B did not accept the new system within 1 s";
   std::cout << "[ measured ] new system callable on node B after " << granted->count() << " ms\n";
 
   ASSERT_EQ(admin_a.post(path + "/revoke", {{"reason", "test"}}).status, 200);
-  const auto refused = time_until([&] { return call_b() == 403; }, std::chrono::seconds(2));
-  ASSERT_TRUE(refused.has_value()) << "node B still accepted a revoked agreement after 2 s";
+  const auto refused = time_until([&] { return call_b() == 403; }, std::chrono::seconds(1));
+  ASSERT_TRUE(refused.has_value()) << "node B still accepted a revoked agreement after 1 s";
   std::cout << "[ measured ] revocation effective on node B after " << refused->count() << " ms\n";
 }
 
@@ -99,13 +100,26 @@ TEST_F(LiveRegistry, NodeWithoutPostgresKeepsItsSnapshotAndReportsNotReady) {
   EXPECT_EQ(readiness.status, 503);
   EXPECT_FALSE(AdminClient::json_of(readiness)["ready"].get<bool>());
   // The snapshot still authenticates and authorizes; without the audit log
-  // the exchange fails closed rather than answer unrecorded.
+  // the exchange fails closed rather than answer unrecorded. The first call
+  // is the race the design leaves open: the writer learns the database is
+  // gone only when that call's record fails, so its provider may have been
+  // called (its answer is withheld).
   auto consumer = client();
   const auto during =
       consumer.post("/exchange/v1/messages", envelope("pg-down-1", kConsumer, kProvider, "echo"));
   EXPECT_EQ(during.status, 503);
   EXPECT_EQ(json::parse(during.body)["code"], "Server.AuditUnavailable");
-  EXPECT_EQ(provider_->calls(), 1) << "the snapshot should still have routed the call";
+  ASSERT_LE(provider_->calls(), 1);
+  const int calls_before = provider_->calls();
+  // From then on the node knows: no provider is called for what it cannot record.
+  for (const char* id : {"pg-down-2", "pg-down-3"}) {
+    const auto refused =
+        consumer.post("/exchange/v1/messages", envelope(id, kConsumer, kProvider, "echo"));
+    EXPECT_EQ(refused.status, 503) << id;
+    EXPECT_EQ(json::parse(refused.body)["code"], "Server.AuditUnavailable") << id;
+    EXPECT_EQ(refused.header("retry-after"), "1") << id;
+  }
+  EXPECT_EQ(provider_->calls(), calls_before) << "a provider was called while the log was down";
 
   database_->set_reachable(true);
   const auto recovered = time_until([&] { return hub_->ready(); }, std::chrono::seconds(5));

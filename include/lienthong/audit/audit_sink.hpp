@@ -15,6 +15,11 @@ class AuditSink {
   virtual ~AuditSink() = default;
   // Server.AuditUnavailable when the record could not be committed.
   virtual boost::asio::awaitable<Status> commit(AuditRecord record) = 0;
+  // False while the sink already knows a record would not commit now (its
+  // last batch failed and the database has not come back, or records wait
+  // past their timeout). The pipeline then calls no provider: a provider
+  // must not act on a request the hub cannot record.
+  virtual bool accepting() const { return true; }
 };
 
 }  // namespace lienthong::audit

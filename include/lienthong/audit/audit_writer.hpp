@@ -76,6 +76,7 @@ class AuditWriter final : public AuditSink {
   // own io_context, as every caller does): its wait and its completion share
   // a timer.
   boost::asio::awaitable<Status> commit(AuditRecord record) override;
+  bool accepting() const override { return healthy(); }
 
   // Records committed since start; batches that failed; checkpoints signed.
   std::uint64_t committed() const;

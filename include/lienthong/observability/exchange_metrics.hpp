@@ -68,6 +68,7 @@ class MeteredAuditSink final : public audit::AuditSink {
   MeteredAuditSink(audit::AuditSink& inner, ExchangeMetrics& metrics, KnownService known)
       : inner_(inner), metrics_(metrics), known_(std::move(known)) {}
   boost::asio::awaitable<Status> commit(audit::AuditRecord record) override;
+  bool accepting() const override { return inner_.accepting(); }
 
  private:
   audit::AuditSink& inner_;

@@ -29,6 +29,9 @@
 namespace lienthong::adapters {
 class AdapterSet;
 }
+namespace lienthong::audit {
+class AuditSink;
+}
 
 namespace lienthong::pipeline {
 
@@ -94,12 +97,17 @@ Result<Authorization> authorize(const registry::Snapshot& snapshot, const CallRe
 
 // 4. Admit: policy::RateLimiter::admit, the agreement's rate limit and quota.
 
-// 5. Call the provider through the service's adapter, recording in `record`
-// when the call went and when it came back. With a `traceparent`, the
-// provider joins that trace, whatever the caller sent.
+// 5. Server.AuditUnavailable (retry after 1 s) while `audit` already knows
+// it cannot record: nothing is sent to a provider, or queued for one, then.
+Status ensure_auditable(const audit::AuditSink& audit);
+
+// Call the provider through the service's adapter, once ensure_auditable
+// passes, recording in `record` when the call went and when it came back.
+// With a `traceparent`, the provider joins that trace, whatever the caller sent.
 boost::asio::awaitable<Result<net::HttpResponse>> call_provider(
-    adapters::AdapterSet& adapters, const registry::ServiceEntry& service, net::HttpRequest call,
-    std::string_view traceparent, audit::AuditRecord& record);
+    adapters::AdapterSet& adapters, const audit::AuditSink& audit,
+    const registry::ServiceEntry& service, net::HttpRequest call, std::string_view traceparent,
+    audit::AuditRecord& record);
 
 // 6. Check the answer: never pass on a provider's server error (Provider.Error)
 // or an answer that is not JSON within `max_json_depth` (Provider.BadResponse).

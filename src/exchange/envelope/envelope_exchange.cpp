@@ -98,15 +98,19 @@ Outcome envelope_message(ExchangeContext& exchange, const NodeParts& node) {
   // preference the provider has not allowed (allow_async) is ignored, as
   // RFC 7240 lets a server do: the call is then synchronous.
   if (service.value()->adapter == registry::AdapterKind::kAsync ||
-      (service.value()->allow_async && prefers_async(request.header("Prefer"))))
+      (service.value()->allow_async && prefers_async(request.header("Prefer")))) {
+    if (auto auditable = pipeline::ensure_auditable(*node.deps.audit); !auditable.has_value())
+      co_return std::move(auditable).error();
     co_return co_await queue_message(exchange, node, *caller.value(), *service.value(), envelope);
+  }
 
   auto call = adapters::standard_request(
       *service.value(),
       {header.id, record.request_id, record.consumer, header.user_id, header.purpose},
       envelope.body);
-  auto reply = co_await pipeline::call_provider(node.adapters, *service.value(), std::move(call),
-                                                exchange.trace.traceparent(), record);
+  auto reply =
+      co_await pipeline::call_provider(node.adapters, *node.deps.audit, *service.value(),
+                                       std::move(call), exchange.trace.traceparent(), record);
   if (!reply.has_value())
     co_return std::move(reply).error();
   const int status = reply.value().status;

@@ -165,7 +165,7 @@ Outcome rest_message(ExchangeContext& exchange, const NodeParts& node) {
     co_return std::move(admitted).error();
 
   auto reply = co_await pipeline::call_provider(
-      node.adapters, *service.value(),
+      node.adapters, *node.deps.audit, *service.value(),
       provider_call(exchange, *service.value(), target.value(), record.purpose),
       exchange.trace.traceparent(), record);
   if (!reply.has_value())

@@ -3,9 +3,15 @@
 // provider's answer may pass. No TLS, no PostgreSQL.
 #include "lienthong/pipeline/stages.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
+#include "lienthong/adapters/adapter_set.hpp"
+#include "lienthong/audit/audit_sink.hpp"
 #include "lienthong/core/digest.hpp"
+#include "lienthong/net/http_client.hpp"
 #include "lienthong/schema/json_schema.hpp"
 
 namespace lienthong::pipeline {
@@ -264,6 +270,56 @@ TEST(AuthorizeStage, HoldsRestCallsToTheAgreementsMethodsAndPaths) {
     ASSERT_FALSE(refused.has_value()) << method << " " << path;
     EXPECT_EQ(refused.error().code, ErrorCode::kClientOperationNotAllowed);
   }
+}
+
+// An audit sink that knows whether it could record, and records nothing.
+class KnownAuditSink final : public audit::AuditSink {
+ public:
+  explicit KnownAuditSink(bool accepting) : accepting_(accepting) {}
+  boost::asio::awaitable<Status> commit(audit::AuditRecord) override { co_return Ok{}; }
+  bool accepting() const override { return accepting_; }
+
+ private:
+  bool accepting_;
+};
+
+TEST(CallStage, CallsNoProviderWhileTheAuditLogCannotRecord) {
+  const auto snapshot = world();
+  boost::asio::io_context context;
+  adapters::AdapterSet adapters(
+      std::make_unique<net::HttpClient>(context, nullptr, net::ClientOptions{}),
+      std::make_shared<adapters::CircuitBreakers>(adapters::BreakerOptions{}),
+      adapters::AdapterOptions{});
+  const auto call = [&](const audit::AuditSink& audit, audit::AuditRecord& record) {
+    net::HttpRequest request;
+    request.method = "POST";
+    request.target = "/citizen";
+    std::optional<Result<net::HttpResponse>> answer;
+    boost::asio::co_spawn(
+        context,
+        [&]() -> boost::asio::awaitable<void> {
+          answer.emplace(co_await pipeline::call_provider(adapters, audit, citizen(*snapshot),
+                                                          std::move(request), "", record));
+        },
+        boost::asio::detached);
+    context.restart();
+    context.run();
+    return std::move(answer).value();
+  };
+
+  audit::AuditRecord refused_record;
+  const auto refused = call(KnownAuditSink(false), refused_record);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ErrorCode::kServerAuditUnavailable);
+  EXPECT_EQ(refused.error().retry_after_seconds, 1);
+  EXPECT_FALSE(refused_record.provider_called_at.has_value()) << "the provider was called";
+
+  // With a log that records, the call goes out (and finds nobody on port 9).
+  audit::AuditRecord called_record;
+  const auto called = call(KnownAuditSink(true), called_record);
+  ASSERT_FALSE(called.has_value());
+  EXPECT_EQ(called.error().code, ErrorCode::kProviderUnreachable);
+  EXPECT_TRUE(called_record.provider_called_at.has_value());
 }
 
 TEST(AnswerStage, NeverPassesOnServerErrorsOrWhatIsNotJson) {
