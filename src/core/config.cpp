@@ -299,11 +299,27 @@ std::string ListenAddress::to_string() const {
   return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
+// Settings that are each valid but cannot hold together, named both.
+void check_consistency(const Config& config) {
+  const auto& exchange = config.exchange.listen;
+  const auto& admin = config.admin.listen;
+  if (exchange.port != 0 && exchange.port == admin.port && exchange.host == admin.host) {
+    throw ConfigError("exchange.listen and admin.listen: both are " + exchange.to_string() +
+                      "; the listeners need addresses of their own");
+  }
+  if (config.async.backoff_initial_ms > config.async.backoff_max_ms) {
+    throw ConfigError(
+        "async.backoff_initial_ms (" + std::to_string(config.async.backoff_initial_ms) +
+        ") is above async.backoff_max_ms (" + std::to_string(config.async.backoff_max_ms) + ")");
+  }
+}
+
 Config load_config(const std::string& path, const std::map<std::string, std::string>& env) {
   Config config;
   if (!path.empty())
     apply_file(config, path);
   apply_environment(config, env);
+  check_consistency(config);
   return config;
 }
 

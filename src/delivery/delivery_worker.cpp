@@ -24,6 +24,7 @@
 #include "lienthong/registry/snapshot_store.hpp"
 
 #include "delivery_store.hpp"
+#include "retry_policy.hpp"
 
 namespace lienthong::delivery {
 namespace asio = boost::asio;
@@ -32,23 +33,6 @@ using Clock = std::chrono::system_clock;
 namespace {
 
 constexpr std::string_view kAuditPath = "(async delivery)";
-
-// Failures the provider may get over: worth another attempt later.
-bool retriable(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::kProviderUnreachable:
-    case ErrorCode::kProviderTimeout:
-    case ErrorCode::kProviderBadResponse:
-    case ErrorCode::kProviderError:
-    case ErrorCode::kProviderUnavailable:
-    case ErrorCode::kClientUnknownService:  // the service may be back in the registry
-    case ErrorCode::kServerAuditUnavailable:
-    case ErrorCode::kServerRegistryUnavailable:  // the node is still loading it
-      return true;
-    default:
-      return false;
-  }
-}
 
 // Wakes an idle worker when a message is queued (the NOTIFY of 0006).
 class Wakeup final : public pqxx::notification_receiver {
@@ -189,17 +173,6 @@ class Runner {
     }
   }
 
-  // When a failed attempt is tried again: exponential, capped, jittered
-  // (50-100 %) so that messages failed together do not return together.
-  Clock::time_point next_attempt(int attempts) {
-    auto delay = options().backoff_initial;
-    for (int i = 1; i < attempts && delay < options().backoff_max; ++i)
-      delay *= 2;
-    delay = std::min(delay, options().backoff_max);
-    std::uniform_int_distribution<std::int64_t> jitter(delay.count() / 2, delay.count());
-    return Clock::now() + std::chrono::milliseconds(jitter(random_));
-  }
-
   // A failed attempt: tried again later when `retry` and attempts are left, else dead.
   Attempt failed(const store::Claimed& message, const Error& error, bool retry) {
     Attempt attempt;
@@ -209,7 +182,9 @@ class Runner {
     attempt.outcome.error = error.detail;
     if (retry && message.attempts < message.max_attempts) {
       attempt.outcome.state = DeliveryState::kFailed;
-      attempt.outcome.next_attempt_at = next_attempt(message.attempts);
+      attempt.outcome.next_attempt_at =
+          Clock::now() +
+          backoff(message.attempts, options().backoff_initial, options().backoff_max, random_);
     } else {
       attempt.outcome.state = DeliveryState::kDead;
     }

@@ -102,6 +102,36 @@ TEST(Config, BadValuesAreRejectedNamingTheSetting) {
   EXPECT_NE(error_of("", {{"LIENTHONG_LOG_FORMAT", "xml"}}).find("log.format"), std::string::npos);
 }
 
+TEST(Config, TheAdminChainsNameIsReservedForIt) {
+  const auto message = error_of("", {{"LIENTHONG_NODE_NAME", "admin-changes"}});
+  EXPECT_NE(message.find("node.name"), std::string::npos) << message;
+  EXPECT_NE(message.find("reserved"), std::string::npos) << message;
+  EXPECT_EQ(error_of("", {{"LIENTHONG_NODE_NAME", "admin-changes-2"}}), "");
+}
+
+TEST(Config, ContradictorySettingsAreRefusedNamingBoth) {
+  const auto same_port = error_of("", {{"LIENTHONG_EXCHANGE_LISTEN", "127.0.0.1:9000"},
+                                       {"LIENTHONG_ADMIN_LISTEN", "127.0.0.1:9000"}});
+  EXPECT_NE(same_port.find("exchange.listen and admin.listen"), std::string::npos) << same_port;
+  // Port 0 lets the system choose, so two listeners may both ask for it.
+  EXPECT_EQ(error_of("", {{"LIENTHONG_EXCHANGE_LISTEN", "127.0.0.1:0"},
+                          {"LIENTHONG_ADMIN_LISTEN", "127.0.0.1:0"}}),
+            "");
+  const auto backoff = error_of("", {{"LIENTHONG_ASYNC_BACKOFF_INITIAL_MS", "5000"},
+                                     {"LIENTHONG_ASYNC_BACKOFF_MAX_MS", "1000"}});
+  EXPECT_NE(backoff.find("async.backoff_initial_ms"), std::string::npos) << backoff;
+  EXPECT_NE(backoff.find("async.backoff_max_ms"), std::string::npos) << backoff;
+}
+
+TEST(Config, NumbersBeyondEveryIntegerAreRefusedNotWrapped) {
+  for (const char* huge : {"99999999999999999999", "-99999999999999999999", "2147483648"}) {
+    const auto message = error_of("", {{"LIENTHONG_AUDIT_BATCH_MAX", huge}});
+    EXPECT_NE(message.find("audit.batch_max"), std::string::npos) << huge << ": " << message;
+  }
+  ConfigFile in_file("[limits]\nbody_bytes = 9223372036854775807\n");
+  EXPECT_NE(error_of(in_file.path(), {}).find("limits.body_bytes"), std::string::npos);
+}
+
 TEST(Config, ChangedSettingsNamesEachDifferingKey) {
   const Config before = load_config("", {});
   EXPECT_TRUE(changed_settings(before, before).empty());
@@ -120,6 +150,7 @@ TEST(Config, SyntaxErrorNamesTheFileAndLine) {
 }
 
 TEST(Config, EverySettingHasAnEnvironmentName) {
+  ASSERT_GT(describe_settings().size(), 40u) << "the settings table is not listed";
   for (const auto& [key, env] : describe_settings()) {
     EXPECT_TRUE(env.starts_with("LIENTHONG_")) << key;
     EXPECT_EQ(env.size(), std::string("LIENTHONG_").size() + key.size()) << key;
