@@ -151,6 +151,13 @@ BENCHMARK(AgreementLookup)->Arg(10)->Arg(12000);
 void ResponseProjection(benchmark::State& state) {
   const auto& fields = bench_registry()["agreements"][0]["response_fields"];
   const std::vector<std::string> allowed(fields.begin(), fields.end());
+  // What is timed must be right: the agreed fields kept, the rest cut.
+  const json projected = policy::project_response(provider_answer(), allowed);
+  if (!projected.contains("idNumber") || projected.contains("internalRecordId") ||
+      projected.size() >= provider_answer().size()) {
+    state.SkipWithError("the projection does not keep exactly the agreed fields");
+    return;
+  }
   for (auto _ : state)
     benchmark::DoNotOptimize(policy::project_response(provider_answer(), allowed));
 }
@@ -203,6 +210,16 @@ void AuditRecordEncodeAndHash(benchmark::State& state) {
   audit::make_storable(record);
   std::string previous(64, '0');
   std::int64_t seq = 1;
+  // What is timed must be right: a SHA-256 in hex, the same for the same
+  // record, another for a record changed by one field.
+  const std::string first = audit::chain_hash(previous, seq, record);
+  audit::AuditRecord changed = record;
+  changed.status = 403;
+  if (first.size() != 64 || first != audit::chain_hash(previous, seq, record) ||
+      first == audit::chain_hash(previous, seq, changed)) {
+    state.SkipWithError("chain_hash is not a stable SHA-256 of the record");
+    return;
+  }
   for (auto _ : state) {
     previous = audit::chain_hash(previous, seq++, record);
     benchmark::DoNotOptimize(previous);

@@ -148,11 +148,20 @@ TEST_F(AuditApi, PagesNeitherSkipNorRepeatWhileRecordsAreWritten) {
   std::atomic<bool> stop{false};
   std::thread writer([&] {
     auto consumer = client();
-    for (int i = 0; i < 200 && !stop; ++i) {
+    for (int i = 0; i < 2000 && !stop; ++i) {
       consumer.post("/exchange/v1/messages",
                     envelope("w-" + std::to_string(i), kConsumer, kProvider, "echo"));
     }
   });
+  const auto written = [&] {
+    return std::stoi(database_->scalar("SELECT count(*) FROM audit_records"));
+  };
+  // Paging starts once writing is under way, and must overlap it (below).
+  const int before_writing = written();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (written() < before_writing + 5 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const int at_first_page = written();
   std::vector<std::int64_t> seen;
   auto auditor = admin(auditor_);
   std::string after;
@@ -165,8 +174,11 @@ TEST_F(AuditApi, PagesNeitherSkipNorRepeatWhileRecordsAreWritten) {
       break;
     after = "&after=" + std::to_string(body["next_after"].get<std::int64_t>());
   }
+  const int at_last_page = written();
   stop = true;
   writer.join();
+  ASSERT_GE(at_first_page, before_writing + 5) << "the writer did not start";
+  ASSERT_GT(at_last_page, at_first_page) << "nothing was written while paging: proves nothing";
   ASSERT_FALSE(seen.empty());
   const std::set<std::int64_t> unique(seen.begin(), seen.end());
   EXPECT_EQ(unique.size(), seen.size()) << "a record was repeated";
@@ -213,6 +225,7 @@ TEST_F(AuditApi, StatsCountExchangesRefusalsAndLatencyPerPair) {
   const auto scoped =
       AdminClient::json_of(admin(token("auditor", kProviderMember))
                                .get("/audit/v1/stats?from=2000-01-01&to=2100-01-01"));
+  ASSERT_FALSE(scoped["items"].empty()) << "the provider's auditor sees its own pairs";
   for (const auto& item : scoped["items"])
     EXPECT_EQ(item["provider"], kProvider);
   EXPECT_EQ(auditor.get("/audit/v1/stats?from=2000-01-01&to=2100-01-01&bucket=week").status, 400);

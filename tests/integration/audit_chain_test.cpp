@@ -188,7 +188,7 @@ TEST_F(AuditFailClosed, NoSuccessWithoutItsCommittedRecordWhenPostgresDisappears
   constexpr int kPerClient = 40;
   std::mutex mutex;
   std::vector<std::string> succeeded;
-  int unavailable = 0;
+  std::atomic<int> unavailable{0};
   std::atomic<int> sent{0};
   std::vector<std::thread> clients;
   for (int c = 0; c < kClients; ++c) {
@@ -216,14 +216,17 @@ TEST_F(AuditFailClosed, NoSuccessWithoutItsCommittedRecordWhenPostgresDisappears
   // Cut PostgreSQL off once traffic flows, for about a second.
   while (sent < kClients * 5)
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  // Until the cut-off has hit some exchanges (at most ten seconds).
   database_->set_reachable(false);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1'000));
+  const auto cut_until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (unavailable < kClients && std::chrono::steady_clock::now() < cut_until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   database_->set_reachable(true);
   for (auto& thread : clients)
     thread.join();
   hub_.reset();  // flush and seal
 
-  EXPECT_GT(unavailable, 0) << "the cut-off did not hit any exchange";
+  EXPECT_GT(unavailable.load(), 0) << "the cut-off did not hit any exchange";
   EXPECT_GT(succeeded.size(), 0u);
   for (const auto& id : succeeded) {
     EXPECT_EQ(database_->scalar("SELECT count(*) FROM audit_records WHERE message_id = '" + id +
@@ -235,7 +238,7 @@ TEST_F(AuditFailClosed, NoSuccessWithoutItsCommittedRecordWhenPostgresDisappears
   pqxx::read_transaction tx(connection);
   const auto report = audit::verify_audit_log(tx, {});
   EXPECT_TRUE(report.ok()) << audit::report_json(report).dump(2);
-  std::cout << "[ measured ] " << succeeded.size() << " answered 200, " << unavailable
+  std::cout << "[ measured ] " << succeeded.size() << " answered 200, " << unavailable.load()
             << " answered 503 while PostgreSQL was away\n";
 }
 

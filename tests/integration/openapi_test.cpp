@@ -65,6 +65,7 @@ TEST_F(OpenApi, EveryServedRouteAnswersSomethingOtherThanNotFound) {
       EXPECT_EQ(detail.find("no action"), std::string::npos) << route.path;
     }
     EXPECT_NE(response.status, 405) << route.method << " " << route.path;
+    EXPECT_LT(response.status, 500) << route.method << " " << route.path << ": " << response.body;
   }
 }
 

@@ -229,6 +229,10 @@ TEST_F(OperationsTest, SigtermUnderLoadAnswersEveryAcceptedRequestAndLosesNoAudi
   };
   std::mutex mutex;
   std::vector<Answer> answers;
+  // A worker stops at its first transport failure; that must come from the
+  // hub closing after SIGTERM, never before (a dead hub would fail them all).
+  std::vector<std::string> early_failures;
+  std::atomic<bool> sigterm_sent{false};
   std::atomic<int> slow_in_flight{0};
   const auto load = [&](int worker, bool slow) {
     TestClient consumer(process.exchange_port(), "TEST-CONSUMER");
@@ -242,8 +246,12 @@ TEST_F(OperationsTest, SigtermUnderLoadAnswersEveryAcceptedRequestAndLosesNoAudi
             "/exchange/v1/messages", envelope(id, kConsumer, kProvider, slow ? "slow" : "echo"));
         std::lock_guard lock(mutex);
         answers.push_back({id, response.status, slow});
-      } catch (const std::exception&) {
-        return;  // refused or closed: never accepted, so nothing to answer
+      } catch (const std::exception& e) {
+        if (!sigterm_sent.load()) {
+          std::lock_guard lock(mutex);
+          early_failures.push_back(id + ": " + e.what());
+        }
+        return;  // refused or closed after SIGTERM: never accepted, so nothing to answer
       }
       if (slow)
         --slow_in_flight;
@@ -252,15 +260,32 @@ TEST_F(OperationsTest, SigtermUnderLoadAnswersEveryAcceptedRequestAndLosesNoAudi
   std::vector<std::thread> workers;
   for (int i = 0; i < 6; ++i)
     workers.emplace_back(load, i, /*slow=*/i < 2);
-  // SIGTERM while the slow calls (2 s each) are half way and echo is busy.
-  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  // SIGTERM while both slow calls (2 s each) are at the provider and echo is busy.
+  const auto slow_at_provider = [&] {
+    int slow = 0;
+    for (const auto& request : provider_->received())
+      slow += request.path().ends_with("/slow") ? 1 : 0;
+    return slow;
+  };
+  const auto answered = [&] {
+    std::lock_guard lock(mutex);
+    return answers.size();
+  };
+  const auto loaded_until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((slow_at_provider() < 2 || answered() < 60) &&
+         std::chrono::steady_clock::now() < loaded_until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(slow_at_provider(), 2) << "the slow calls did not reach the provider";
   const int slow_at_sigterm = slow_in_flight.load();
+  sigterm_sent.store(true);
   process.send_signal(SIGTERM);
   EXPECT_EQ(process.wait_for_exit(std::chrono::seconds(20)), 0);
   for (auto& worker : workers)
     worker.join();
 
   ASSERT_EQ(slow_at_sigterm, 2);
+  EXPECT_TRUE(early_failures.empty()) << early_failures.front();
+  ASSERT_FALSE(answers.empty());
   int ok = 0;
   int slow_ok = 0;
   std::set<std::string> answered_ok;
@@ -340,7 +365,14 @@ TEST_F(OperationsTest, SighupReloadsCertificatesAndLogLevelWithoutDroppingConnec
   // Files that cannot be used change nothing: the renewed certificate stays.
   std::ofstream(certificate) << "not a certificate";
   process.send_signal(SIGHUP);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The reload is done when the node says it kept the certificates in service.
+  bool reported = false;
+  for (int i = 0; i < 200 && !reported; ++i) {
+    reported = read_file(log).find("the TLS files cannot be used") != std::string::npos;
+    if (!reported)
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ASSERT_TRUE(reported) << "the node did not report the unusable files";
   TestClient after_bad(process.exchange_port(), "TEST-CONSUMER");
   ASSERT_TRUE(after_bad.connect());
   EXPECT_EQ(after_bad.server_certificate_sha256(), renewed);

@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "lienthong/registry/snapshot_loader.hpp"
 
@@ -7,6 +8,7 @@
 namespace lienthong::testing {
 namespace {
 
+using nlohmann::json;
 using Registry = HubFixture;
 
 TEST_F(Registry, SnapshotIndexesSystemsServicesAndCertificates) {
@@ -34,7 +36,71 @@ TEST_F(Registry, DisabledAndRevokedEntriesAreNotInTheSnapshot) {
   ASSERT_TRUE(snapshot.has_value());
   EXPECT_EQ(snapshot.value()->system(kDeadProvider), nullptr);
   EXPECT_EQ(snapshot.value()->service(std::string(kDeadProvider) + "/dead/v1"), nullptr);
-  ASSERT_NE(snapshot.value()->system(kOther), nullptr);
+  ASSERT_NE(snapshot.value()->system(kOther), nullptr) << "a system outlives its credentials";
+  EXPECT_EQ(snapshot.value()->certificate(fingerprint_of("TEST-OTHER")).system, nullptr);
+}
+
+// The same, through the exchange: what is revoked or disabled is refused.
+TEST_F(Registry, ARevokedCertificateADisabledSystemAndAFutureAgreementAreRefused) {
+  // TEST-OTHER's agreement is made valid now, so only its certificate decides.
+  database_->execute(
+      "UPDATE agreements SET valid_from = now() - interval '1 hour', valid_until = NULL "
+      "WHERE consumer_system_id = (SELECT id FROM systems WHERE system_code = 'TEST-OTHER')");
+  ASSERT_TRUE(hub_->reload_registry().has_value());
+  const auto other_call = [&](const std::string& id) {
+    return client("TEST-OTHER")
+        .post("/exchange/v1/messages", envelope(id, kOther, kProvider, "echo"));
+  };
+  ASSERT_EQ(other_call("registry-other-1").status, 200) << "precondition: the certificate works";
+
+  database_->execute(
+      "UPDATE credentials SET revoked_at = now() WHERE system_id = "
+      "(SELECT id FROM systems WHERE system_code = 'TEST-OTHER')");
+  ASSERT_TRUE(hub_->reload_registry().has_value());
+  const auto revoked = other_call("registry-other-2");
+  EXPECT_EQ(revoked.status, 401) << revoked.body;
+  EXPECT_EQ(json::parse(revoked.body)["code"], "Client.Unauthenticated");
+
+  // A disabled provider's service is unknown; a disabled consumer cannot authenticate.
+  database_->execute("UPDATE systems SET status = 'disabled' WHERE system_code = 'TEST-DEAD'");
+  ASSERT_TRUE(hub_->reload_registry().has_value());
+  const auto dead = client().post("/exchange/v1/messages",
+                                  envelope("registry-dead", kConsumer, kDeadProvider, "dead"));
+  EXPECT_EQ(dead.status, 404) << dead.body;
+  EXPECT_EQ(json::parse(dead.body)["code"], "Client.UnknownService");
+
+  ASSERT_EQ(client()
+                .post("/exchange/v1/messages",
+                      envelope("registry-consumer-1", kConsumer, kProvider, "echo"))
+                .status,
+            200)
+      << "precondition: TEST-CONSUMER may call echo";
+  database_->execute("UPDATE systems SET status = 'disabled' WHERE system_code = 'TEST-CONSUMER'");
+  ASSERT_TRUE(hub_->reload_registry().has_value());
+  const auto disabled = client().post(
+      "/exchange/v1/messages", envelope("registry-consumer-2", kConsumer, kProvider, "echo"));
+  EXPECT_EQ(disabled.status, 401) << disabled.body;
+}
+
+TEST_F(Registry, AnAgreementIsRefusedBeforeItsValidityBegins) {
+  database_->execute(
+      "UPDATE agreements SET valid_from = now() + interval '1 day', valid_until = NULL "
+      "WHERE consumer_system_id = (SELECT id FROM systems WHERE system_code = 'TEST-OTHER')");
+  ASSERT_TRUE(hub_->reload_registry().has_value());
+  const auto early =
+      client("TEST-OTHER")
+          .post("/exchange/v1/messages", envelope("registry-early", kOther, kProvider, "echo"));
+  EXPECT_EQ(early.status, 403) << early.body;
+  EXPECT_EQ(json::parse(early.body)["code"], "Client.AgreementExpired");
+
+  database_->execute(
+      "UPDATE agreements SET valid_from = now() - interval '1 minute' "
+      "WHERE consumer_system_id = (SELECT id FROM systems WHERE system_code = 'TEST-OTHER')");
+  ASSERT_TRUE(hub_->reload_registry().has_value());
+  const auto on_time =
+      client("TEST-OTHER")
+          .post("/exchange/v1/messages", envelope("registry-on-time", kOther, kProvider, "echo"));
+  EXPECT_EQ(on_time.status, 200) << on_time.body;
 }
 
 TEST_F(Registry, ReloadMakesANewServiceCallable) {
