@@ -4,7 +4,19 @@
 # test in Chromium, then the suite again under AddressSanitizer +
 # UndefinedBehaviorSanitizer.
 # LT_SKIP_SANITIZE=1 skips the sanitizer pass (local iteration only).
+#
+#   ./scripts/test.sh --repeat N   the same setup, then only the suite under
+#                                  the sanitizers, N times in a row (-j2), to
+#                                  show it does not flake; stops at the first
+#                                  failing run.
 source "$(dirname "$0")/lib/common.sh"
+repeat=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --repeat) repeat=$2; shift 2 ;;
+    *) lt_die "unknown option $1 (see the comment at the top of scripts/test.sh)" ;;
+  esac
+done
 source "$LT_ROOT/scripts/lib/pg.sh"
 source "$LT_ROOT/scripts/lib/demo.sh"
 
@@ -25,6 +37,24 @@ LT_PKI="$LT_VAR/test-pki-foreign" "$LT_ROOT/scripts/pki.sh" TEST-FOREIGN
 cp "$LT_VAR/test-pki-foreign/TEST-FOREIGN.crt" "$LT_VAR/test-pki-foreign/TEST-FOREIGN.key" "$LT_TEST_PKI_DIR/"
 unset LIENTHONG_DATABASE_URL  # tests configure the hub themselves
 
+sanitized_suite() {
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    LSAN_OPTIONS="suppressions=$LT_ROOT/tests/lsan.supp" \
+    ctest --test-dir "$LT_ROOT/build-asan" --output-on-failure -j2 --timeout 600
+}
+
+if [ "$repeat" -gt 0 ]; then
+  "$LT_ROOT/scripts/build.sh" --sanitize
+  for ((run = 1; run <= repeat; run++)); do
+    started=$(date +%s)
+    lt_say "run $run of $repeat: the test suite under AddressSanitizer + UBSan"
+    sanitized_suite || lt_die "run $run of $repeat failed"
+    lt_say "run $run of $repeat passed in $(($(date +%s) - started)) s"
+  done
+  lt_say "$repeat runs in a row, no failure"
+  exit 0
+fi
+
 lt_say "running the test suite"
 ctest --test-dir "$LT_ROOT/build" --output-on-failure -j2 --timeout 300
 
@@ -39,7 +69,5 @@ lt_say "running the web console's end-to-end test (Chromium)"
 if [ "${LT_SKIP_SANITIZE:-0}" != "1" ]; then
   "$LT_ROOT/scripts/build.sh" --sanitize
   lt_say "running the test suite under AddressSanitizer + UBSan"
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    LSAN_OPTIONS="suppressions=$LT_ROOT/tests/lsan.supp" \
-    ctest --test-dir "$LT_ROOT/build-asan" --output-on-failure -j2 --timeout 600
+  sanitized_suite
 fi
