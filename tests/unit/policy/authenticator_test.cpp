@@ -45,21 +45,24 @@ std::string caller(const Result<const registry::SystemEntry*>& who) {
 
 TEST(Authenticator, TheCertificateIdentifiesItsSystem) {
   EXPECT_EQ(caller(authenticate(*snapshot(), request(kCertificate))), "SYSTEM-A");
-  auto unknown = authenticate(*snapshot(), request(std::string(64, 'd')));
+  const auto registry = snapshot();
+  auto unknown = authenticate(*registry, request(std::string(64, 'd')));
   ASSERT_FALSE(unknown.has_value());
   EXPECT_EQ(unknown.error().code, ErrorCode::kClientUnauthenticated);
   EXPECT_FALSE(authenticate(*snapshot(), request("")).has_value()) << "no credential at all";
 }
 
 TEST(Authenticator, AnApiKeyWinsOverTheCertificateOnTheSameRequest) {
-  const auto both = authenticate(*snapshot(), request(kCertificate, "ApiKey " + std::string(kKey)));
+  const auto registry = snapshot();  // the answers point into it
+  const auto both = authenticate(*registry, request(kCertificate, "ApiKey " + std::string(kKey)));
   EXPECT_EQ(caller(both), "SYSTEM-B");
-  const auto scheme_case = authenticate(*snapshot(), request("", "apikey " + std::string(kKey)));
+  const auto scheme_case = authenticate(*registry, request("", "apikey " + std::string(kKey)));
   EXPECT_EQ(caller(scheme_case), "SYSTEM-B") << "the scheme is case-insensitive";
 }
 
 TEST(Authenticator, AWrongKeyIsRefusedEvenWithAValidCertificate) {
-  const auto wrong = authenticate(*snapshot(), request(kCertificate, "ApiKey ltk_not-this-one"));
+  const auto registry = snapshot();
+  const auto wrong = authenticate(*registry, request(kCertificate, "ApiKey ltk_not-this-one"));
   ASSERT_FALSE(wrong.has_value());
   EXPECT_EQ(wrong.error().code, ErrorCode::kClientUnauthenticated);
 }
@@ -68,11 +71,12 @@ TEST(Authenticator, AnExpiredKeyIsRefusedAtTheRequestsTime) {
   const auto expiry = Clock::now();
   auto late = request("", "ApiKey " + std::string(kKey));
   late.received_at = expiry;
-  const auto refused = authenticate(*snapshot(expiry), late);
+  const auto registry = snapshot(expiry);
+  const auto refused = authenticate(*registry, late);
   ASSERT_FALSE(refused.has_value());
   EXPECT_NE(refused.error().detail.find("expired"), std::string::npos);
   late.received_at = expiry - std::chrono::seconds(1);
-  EXPECT_EQ(caller(authenticate(*snapshot(expiry), late)), "SYSTEM-B");
+  EXPECT_EQ(caller(authenticate(*registry, late)), "SYSTEM-B");
 }
 
 TEST(Authenticator, OtherAuthorizationSchemesFallBackToTheCertificate) {
