@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -196,6 +198,12 @@ void Hub::start() {
       "exchange listener on {}:{}, admin listener on {}:{} (node {}, registry v{})",
       parts_->config.exchange.listen.host, exchange_port(), parts_->config.admin.listen.host,
       admin_port(), parts_->config.node.name, registry_version());
+  if (const auto& path = parts_->config.node.ports_file; !path.empty()) {
+    // Written aside and renamed, so a reader never sees half of it.
+    const std::string partial = path + ".partial";
+    std::ofstream(partial) << "exchange " << exchange_port() << "\nadmin " << admin_port() << "\n";
+    std::filesystem::rename(partial, path);
+  }
 }
 
 void Hub::stop() {

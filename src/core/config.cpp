@@ -70,6 +70,8 @@ const std::vector<Setting>& settings() {
   static const std::vector<Setting> kSettings{
       {"node.name",
        StringSetting{[](Config& c) -> std::string& { return c.node.name; }, check_node_name}},
+      {"node.ports_file",
+       StringSetting{[](Config& c) -> std::string& { return c.node.ports_file; }}},
       {"database.url", StringSetting{[](Config& c) -> std::string& { return c.database.url; }}},
       {"exchange.listen",
        AddressSetting{[](Config& c) -> ListenAddress& { return c.exchange.listen; }}},

@@ -1,10 +1,13 @@
 #include "hub_process.hpp"
 
 #include <arpa/inet.h>
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <netinet/in.h>
 #include <spawn.h>
@@ -36,27 +39,57 @@ std::uint16_t free_port() {
   return ntohs(address.sin_port);
 }
 
+namespace {
+
+// "exchange PORT\nadmin PORT\n" from a node's ports file, once it is there.
+bool read_ports(const std::string& path, std::uint16_t& exchange, std::uint16_t& admin) {
+  std::ifstream file(path);
+  std::string name;
+  int port = 0;
+  int found = 0;
+  while (file >> name >> port) {
+    if (name == "exchange") {
+      exchange = static_cast<std::uint16_t>(port);
+      ++found;
+    } else if (name == "admin") {
+      admin = static_cast<std::uint16_t>(port);
+      ++found;
+    }
+  }
+  return found == 2;
+}
+
+}  // namespace
+
+// Both listeners on port 0: the node binds what the system gives it and says
+// which in its ports file, so no other test can take a port in between.
 HubProcess::HubProcess(const std::string& node_name, const std::string& database_url,
                        const HubProcessOptions& options)
-    : exchange_port_(free_port()), admin_port_(free_port()) {
+    : exchange_port_(0), admin_port_(0) {
+  static std::atomic<int> started{0};
+  const std::string ports_file =
+      (std::filesystem::temp_directory_path() /
+       ("lienthong-ports-" + std::to_string(::getpid()) + "-" + std::to_string(++started)))
+          .string();
+  std::filesystem::remove(ports_file);
   std::vector<std::string> variables;
   for (char** entry = environ; *entry != nullptr; ++entry) {
     if (std::strncmp(*entry, "LIENTHONG_", 10) != 0)
       variables.emplace_back(*entry);
   }
-  std::map<std::string, std::string> settings{
-      {"NODE_NAME", node_name},
-      {"DATABASE_URL", database_url},
-      {"EXCHANGE_LISTEN", "127.0.0.1:" + std::to_string(exchange_port_)},
-      {"EXCHANGE_THREADS", "1"},
-      {"ADMIN_LISTEN", "127.0.0.1:" + std::to_string(admin_port_)},
-      {"ADMIN_WORKERS", "1"},
-      {"REGISTRY_RECONNECT_MS", "100"},
-      {"TLS_CERTIFICATE", pki_file("hub.crt")},
-      {"TLS_PRIVATE_KEY", pki_file("hub.key")},
-      {"TLS_CLIENT_CA", pki_file("ca.crt")},
-      {"AUDIT_SIGNING_KEY", pki_file("audit-signing.key")},
-      {"LOG_LEVEL", "warn"}};
+  std::map<std::string, std::string> settings{{"NODE_NAME", node_name},
+                                              {"DATABASE_URL", database_url},
+                                              {"NODE_PORTS_FILE", ports_file},
+                                              {"EXCHANGE_LISTEN", "127.0.0.1:0"},
+                                              {"EXCHANGE_THREADS", "1"},
+                                              {"ADMIN_LISTEN", "127.0.0.1:0"},
+                                              {"ADMIN_WORKERS", "1"},
+                                              {"REGISTRY_RECONNECT_MS", "100"},
+                                              {"TLS_CERTIFICATE", pki_file("hub.crt")},
+                                              {"TLS_PRIVATE_KEY", pki_file("hub.key")},
+                                              {"TLS_CLIENT_CA", pki_file("ca.crt")},
+                                              {"AUDIT_SIGNING_KEY", pki_file("audit-signing.key")},
+                                              {"LOG_LEVEL", "warn"}};
   for (const auto& [name, value] : options.settings) {
     if (value.empty())
       settings.erase(name);
@@ -93,12 +126,16 @@ HubProcess::HubProcess(const std::string& node_name, const std::string& database
       pid_ = -1;
       throw std::runtime_error("hub process " + node_name + " exited at start");
     }
-    try {
-      TestClient probe(admin_port_, std::nullopt);
-      if (probe.request("GET", "/readyz", "", "").status == 200)
-        return;
-    } catch (const std::exception&) {
-      // not listening yet
+    if (admin_port_ == 0 && read_ports(ports_file, exchange_port_, admin_port_))
+      std::filesystem::remove(ports_file);
+    if (admin_port_ != 0) {
+      try {
+        TestClient probe(admin_port_, std::nullopt);
+        if (probe.request("GET", "/readyz", "", "").status == 200)
+          return;
+      } catch (const std::exception&) {
+        // not ready yet
+      }
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }

@@ -29,6 +29,10 @@ struct ListenAddress {
 struct Config {
   struct Node {
     std::string name = "hub-1";  // written into every audit record
+    // When set, the node writes the ports it listens on here once it does
+    // ("exchange PORT" and "admin PORT" lines), for supervisors and tests
+    // that let the system choose the ports (listen on port 0).
+    std::string ports_file;
   } node;
   struct Database {
     std::string url;  // libpq connection URI, e.g. postgresql://user:pw@127.0.0.1:5432/db
