@@ -317,3 +317,40 @@ TEST_F(AsyncDeliveryAtScale, AThousandMessagesTwoNodesAndAProviderRestartEachRec
 
 }  // namespace
 }  // namespace lienthong::testing
+
+namespace lienthong::testing {
+namespace {
+
+// A node that died mid-delivery leaves its claim; once the lease has run
+// out, another node delivers the message. A live lease is left alone.
+TEST_F(AsyncDelivery, AnotherNodeTakesOverAClaimWhoseLeaseRanOut) {
+  const std::string body = R"({"idNumber":"001089012345"})";
+  const auto claimed_by = [&](const std::string& id, const std::string& node,
+                              const std::string& lease) {
+    database_->execute(
+        "INSERT INTO deliveries (message_id, consumer_system_id, consumer, provider_system_id, "
+        "service, request_id, request_body, request_sha256, state, attempts, max_attempts, "
+        "lease_until, claimed_by) SELECT '" +
+        id + "', c.id, '" + std::string(kConsumer) + "', p.id, '" + std::string(kProvider) +
+        "/echo/v1', 'req-" + id + "', '" + body + "', encode(sha256('" + body +
+        "'), 'hex'), 'delivering', 1, 3, " + lease + ", '" + node +
+        "' FROM systems c, systems p WHERE c.system_code = 'TEST-CONSUMER' AND "
+        "p.system_code = 'TEST-PROVIDER'");
+  };
+  claimed_by("orphan-1", "gone-node", "now() - interval '1 second'");
+  claimed_by("leased-1", "busy-node", "now() + interval '1 hour'");
+
+  const auto delivered = wait_for_state("orphan-1", "delivered");
+  EXPECT_EQ(delivered["attempts"], 2) << "the dead node's attempt counts";
+  EXPECT_EQ(database_->scalar("SELECT node FROM audit_records WHERE message_id = 'orphan-1' "
+                              "AND path = '(async delivery)' AND status = 200"),
+            "test-node");
+  // The worker has claimed since (it took the orphan), and left the live lease alone.
+  EXPECT_EQ(database_->scalar(
+                "SELECT state || '|' || claimed_by FROM deliveries WHERE message_id = 'leased-1'"),
+            "delivering|busy-node");
+  EXPECT_EQ(provider_->calls(), 1);
+}
+
+}  // namespace
+}  // namespace lienthong::testing

@@ -36,7 +36,8 @@ using audit::TimePoint;
 class AuditArchive : public ::testing::Test {
  protected:
   // Two whole months in the past: `old_` is archived, `later_` stays.
-  const year_month now_ = audit::utc_month(system_clock::now());
+  // Months are UTC calendar months: never computed a moment before one ends.
+  const year_month now_ = (avoid_utc_midnight(), audit::utc_month(system_clock::now()));
   const year_month old_ = now_ - months{3};
   const year_month later_ = now_ - months{2};
   static constexpr int kOld = 7;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -110,6 +111,65 @@ TEST(AuditWriter, ARecordCommittedInDoubtGetsAFollowUpStatingThe503) {
   EXPECT_EQ(database.scalar("SELECT string_agg(request_id || '=' || status || '/' || "
                             "coalesce(error_code, ''), ',' ORDER BY seq) FROM audit_records"),
             "doubt-0=200/,doubt-1=200/,doubt-0=503/Server.AuditUnavailable");
+  std::filesystem::remove(key);
+}
+
+}  // namespace
+}  // namespace lienthong::testing
+
+namespace lienthong::testing {
+namespace {
+
+// Two processes given the same node.name would fork that node's chain. The
+// second writer waits out a predecessor's grace, then refuses to write: its
+// callers get 503 and nothing of theirs enters the chain.
+TEST(AuditWriter, ASecondWriterWithTheSameNodeNameFailsClosed) {
+  TestDatabase database;
+  const auto key = std::filesystem::temp_directory_path() / ("lt-twin-" + database.name());
+  audit::WriterOptions options;
+  options.database_url = database.url();
+  options.node = "twin";
+  options.signing_key_path = key.string();
+  const auto quiet = [] {
+    return std::make_shared<spdlog::logger>("t", std::make_shared<spdlog::sinks::null_sink_mt>());
+  };
+  const auto record = [](const std::string& id) {
+    audit::AuditRecord r;
+    r.request_id = id;
+    r.method = "GET";
+    r.path = "/";
+    r.status = 200;
+    r.request_sha256 = r.response_sha256 = sha256_hex("");
+    r.received_at = r.responded_at = std::chrono::system_clock::now();
+    return r;
+  };
+  const auto commit = [](audit::AuditWriter& writer, audit::AuditRecord r) {
+    asio::io_context io;
+    std::optional<Status> outcome;
+    asio::co_spawn(
+        io, [&]() -> asio::awaitable<void> { outcome = co_await writer.commit(std::move(r)); },
+        asio::detached);
+    io.run();
+    return outcome.value();
+  };
+
+  audit::AuditWriter first(options, quiet());
+  ASSERT_TRUE(commit(first, record("first-1")).has_value());
+
+  audit::AuditWriter second(options, quiet());
+  const auto refused = commit(second, record("second-1"));
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ErrorCode::kServerAuditUnavailable);
+  EXPECT_FALSE(second.accepting()) << "the twin must refuse work before any provider is called";
+
+  // The first keeps its chain; the twin's record is in no chain.
+  ASSERT_TRUE(commit(first, record("first-2")).has_value());
+  pqxx::connection connection(database.url());
+  pqxx::read_transaction tx(connection);
+  EXPECT_EQ(tx.exec1("SELECT string_agg(request_id || '#' || seq, ',' ORDER BY seq) "
+                     "FROM audit_records WHERE node = 'twin'")[0]
+                .as<std::string>(),
+            "first-1#1,first-2#2");
   std::filesystem::remove(key);
 }
 

@@ -27,6 +27,12 @@ using Clock = std::chrono::system_clock;
 
 class ConnectivityRollUp : public HubFixture {
  protected:
+  // "Today" and "three days ago" must name the same days all through the test.
+  void SetUp() override {
+    avoid_utc_midnight();
+    HubFixture::SetUp();
+  }
+
   // Commits exchanges between the fixture's consumer and provider received
   // `days_ago`, as another node's audit writer would have.
   void record_past(int days_ago, int accepted, int refused) {

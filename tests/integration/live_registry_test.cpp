@@ -5,6 +5,7 @@
 #include <functional>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "admin_fixture.hpp"
 #include "hub_process.hpp"
@@ -129,6 +130,32 @@ TEST_F(LiveRegistry, NodeWithoutPostgresKeepsItsSnapshotAndReportsNotReady) {
   const auto after =
       consumer.post("/exchange/v1/messages", envelope("pg-back-1", kConsumer, kProvider, "echo"));
   EXPECT_EQ(after.status, 200) << after.body;
+}
+
+// docs/architecture.md, "Limits with several hub nodes": rate limits are
+// counted per node, so N nodes admit up to N times an agreement's rate.
+TEST_F(LiveRegistry, RateLimitsAreCountedPerNode) {
+  database_->execute(
+      "UPDATE agreements SET rate_limit_per_minute = 2 WHERE service_code = 'echo' AND "
+      "consumer_system_id = (SELECT id FROM systems WHERE system_code = 'TEST-CONSUMER')");
+  ASSERT_TRUE(hub_->reload_registry().has_value());
+  HubProcess other("limits-node", database_->url());
+  int sent = 0;
+  const auto statuses = [&](std::uint16_t port) {
+    TestClient consumer(port, "TEST-CONSUMER");
+    std::vector<int> got;
+    for (int i = 0; i < 3; ++i) {
+      got.push_back(consumer
+                        .post("/exchange/v1/messages", envelope("limit-" + std::to_string(++sent),
+                                                                kConsumer, kProvider, "echo"))
+                        .status);
+    }
+    return got;
+  };
+  // Within one minute a bucket of two refills by a third of a call: not enough.
+  EXPECT_EQ(statuses(hub_->exchange_port()), (std::vector<int>{200, 200, 429}));
+  EXPECT_EQ(statuses(other.exchange_port()), (std::vector<int>{200, 200, 429}))
+      << "the second node has a bucket of its own";
 }
 
 }  // namespace

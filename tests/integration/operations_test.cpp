@@ -6,6 +6,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <mutex>
 #include <regex>
@@ -213,6 +214,48 @@ struct ScratchDirectory {
   }
   ~ScratchDirectory() { fs::remove_all(path); }
 };
+
+// A load balancer polling /readyz must stop sending at once when a node is
+// told to stop, while the node still finishes what it accepted.
+TEST_F(OperationsTest, ReadyzAnswers503AsSoonAsSigtermArrives) {
+  database_->execute("UPDATE services SET timeout_ms = 5000 WHERE service_code = 'slow'");
+  HubProcessOptions options;
+  options.settings = {{"LIMITS_SHUTDOWN_GRACE_MS", "10000"}};
+  HubProcess process("readyz-node", database_->url(), options);
+  TestClient probe(process.admin_port(), std::nullopt);
+  ASSERT_EQ(probe.request("GET", "/readyz", "", "").status, 200);
+
+  // A slow call in flight keeps the node draining for about two seconds.
+  std::thread slow([&] {
+    TestClient consumer(process.exchange_port(), "TEST-CONSUMER");
+    const auto answer = consumer.post("/exchange/v1/messages",
+                                      envelope("readyz-slow", kConsumer, kProvider, "slow"));
+    EXPECT_EQ(answer.status, 200) << "the call accepted before SIGTERM is answered";
+  });
+  const auto at_provider_until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (provider_->calls() < 1 && std::chrono::steady_clock::now() < at_provider_until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_EQ(provider_->calls(), 1);
+
+  process.send_signal(SIGTERM);
+  const auto sent = std::chrono::steady_clock::now();
+  ClientResponse readiness;
+  while (std::chrono::steady_clock::now() - sent < std::chrono::seconds(1)) {
+    readiness = TestClient(process.admin_port(), std::nullopt).request("GET", "/readyz", "", "");
+    if (readiness.status == 503)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const auto took = std::chrono::steady_clock::now() - sent;
+  ASSERT_EQ(readiness.status, 503) << "still ready a second after SIGTERM";
+  EXPECT_FALSE(json::parse(readiness.body)["checks"]["accepting_requests"].get<bool>());
+  EXPECT_EQ(provider_->calls(), 1) << "the slow call is still being drained";
+  std::cout << "[ measured ] /readyz said 503 "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+            << " ms after SIGTERM\n";
+  slow.join();
+  EXPECT_EQ(process.wait_for_exit(std::chrono::seconds(20)), 0);
+}
 
 TEST_F(OperationsTest, SigtermUnderLoadAnswersEveryAcceptedRequestAndLosesNoAuditRecord) {
   const std::string node = "drain-node";

@@ -3,6 +3,7 @@
 // only where the provider cannot act twice, the circuit breaker that stops
 // calling a failing provider and lets one probe through after its
 // cool-down, and TLS to a provider that requires the hub's certificate.
+#include <iostream>
 #include <thread>
 
 #include <boost/asio/ssl/context.hpp>
@@ -20,7 +21,7 @@ using nlohmann::json;
 using Step = RawProvider::Step;
 
 constexpr const char* kRaw = "VN/GOV/TEST.01/TEST-RAW";
-constexpr auto kCoolDown = std::chrono::milliseconds(400);
+constexpr auto kCoolDown = std::chrono::milliseconds(1000);
 
 class ProviderResilience : public AdminFixture {
  protected:
@@ -131,9 +132,19 @@ TEST_F(ProviderResilience, AFailingProviderIsPausedThenProbedAndClosedWhenItReco
 
   // After the cool-down one probe goes through; it fails, so the breaker opens again.
   std::this_thread::sleep_for(kCoolDown + std::chrono::milliseconds(100));
+  const auto probing = std::chrono::steady_clock::now();
   EXPECT_EQ(post("probe-1").status, 502);
   EXPECT_EQ(raw_->requests(), 4);
-  EXPECT_EQ(post("paused-again").status, 503);
+  const int again = post("paused-again").status;
+  // The failed probe opened the breaker at or after `probing`: a call answered
+  // within one cool-down of that moment certainly met it open. A machine too
+  // slow for that cannot tell, and only the provider's count is checked.
+  if (std::chrono::steady_clock::now() - probing < kCoolDown) {
+    EXPECT_EQ(again, 503);
+    EXPECT_EQ(raw_->requests(), 4);
+  } else {
+    std::cout << "[ skipped ] paused-again came after the cool-down; status " << again << "\n";
+  }
 
   // The provider recovers: the next probe succeeds and closes the breaker.
   raw_->set_script({Step::kAnswer});

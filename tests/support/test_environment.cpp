@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <random>
 #include <stdexcept>
+#include <thread>
 #include <unistd.h>
 
 #include <pqxx/pqxx>
@@ -41,6 +42,13 @@ std::string pki_dir() {
 }
 std::string pki_file(const std::string& name) {
   return pki_dir() + "/" + name;
+}
+
+void avoid_utc_midnight(std::chrono::seconds margin) {
+  const auto now = std::chrono::system_clock::now();
+  const auto midnight = std::chrono::ceil<std::chrono::days>(now);
+  if (midnight - now < margin)
+    std::this_thread::sleep_until(midnight + std::chrono::seconds(1));
 }
 
 TestDatabase::TestDatabase() {

@@ -3,6 +3,7 @@
 // (LT_TEST_PG_URL, an admin URL) and a test PKI (LT_TEST_PKI_DIR). Missing
 // either is a failure, never a silent skip.
 
+#include <chrono>
 #include <string>
 
 namespace lienthong::testing {
@@ -10,6 +11,11 @@ namespace lienthong::testing {
 std::string admin_database_url();  // e.g. postgresql://u:p@127.0.0.1:54329/postgres
 std::string pki_dir();
 std::string pki_file(const std::string& name);  // pki_dir() + "/" + name
+
+// Tests whose expectations name a UTC day or month (roll-ups, archives) call
+// this first: within `margin` of midnight UTC it waits until just after it,
+// so the day cannot change under the test.
+void avoid_utc_midnight(std::chrono::seconds margin = std::chrono::seconds(120));
 
 // A fresh database with every migration applied; dropped on destruction.
 class TestDatabase {

@@ -1,5 +1,10 @@
 #include "test_provider.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdexcept>
+#include <sys/socket.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -28,8 +33,16 @@ class RecordingHandler final : public net::HttpHandler {
     const auto path = request.path();
     if (path == "/api/slow") {
       asio::steady_timer timer(co_await asio::this_coro::executor);
-      timer.expires_after(std::chrono::seconds(2));
-      co_await timer.async_wait(asio::use_awaitable);
+      if (state_->held.load()) {
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (state_->held.load() && std::chrono::steady_clock::now() < give_up) {
+          timer.expires_after(std::chrono::milliseconds(5));
+          co_await timer.async_wait(asio::use_awaitable);
+        }
+      } else {
+        timer.expires_after(std::chrono::seconds(2));
+        co_await timer.async_wait(asio::use_awaitable);
+      }
       co_return net::HttpResponse::with_body(200, R"({"late":true})");
     }
     if (path == "/api/fail")
@@ -80,9 +93,17 @@ std::vector<net::HttpRequest> TestProvider::received() const {
 }
 
 std::uint16_t closed_port() {
-  asio::io_context context;
-  asio::ip::tcp::acceptor acceptor(context, {asio::ip::make_address("127.0.0.1"), 0});
-  return acceptor.local_endpoint().port();
+  // Bound but never listening: a connection is refused, and no other test
+  // can take the port while this process lives (a released one could be).
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0)
+    throw std::runtime_error("cannot reserve a closed port");
+  return ntohs(address.sin_port);  // fd stays open until the process ends
 }
 
 }  // namespace lienthong::testing
