@@ -116,7 +116,12 @@ TEST_F(ClinicClaims, EveryClaimTakesEffectOnceThroughARestartOfTheClaimsSystem) 
   for (int i = 0; i < 600 && submitted < kClaimCount / 3; ++i)
     std::this_thread::sleep_for(10ms);
   claims_process_->kill();
-  std::this_thread::sleep_for(400ms);
+  // It comes back once deliveries have been seen to fail while it was away.
+  const auto away_until = std::chrono::steady_clock::now() + 30s;
+  while (count("SELECT count(*) FROM audit_records WHERE path = '(async delivery)' AND "
+               "status >= 500") == 0 &&
+         std::chrono::steady_clock::now() < away_until)
+    std::this_thread::sleep_for(10ms);
   claims_process_ = start_claims_system();
   for (auto& sender : senders)
     sender.join();
