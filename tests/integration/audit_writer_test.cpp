@@ -26,6 +26,18 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
+// A successful GET, as the exchange would record it, received now.
+audit::AuditRecord answered_get(const std::string& request_id) {
+  audit::AuditRecord r;
+  r.request_id = request_id;
+  r.method = "GET";
+  r.path = "/";
+  r.status = 200;
+  r.request_sha256 = r.response_sha256 = sha256_hex("");
+  r.received_at = r.responded_at = std::chrono::system_clock::now();
+  return r;
+}
+
 TEST(AuditWriter, SealsOnTimeWhileRecordsTrickleIn) {
   TestDatabase database;
   const auto key = std::filesystem::temp_directory_path() / ("lt-writer-" + database.name());
@@ -44,14 +56,9 @@ TEST(AuditWriter, SealsOnTimeWhileRecordsTrickleIn) {
     auto trickle = [&]() -> asio::awaitable<void> {
       asio::steady_timer timer(io);
       for (int n = 0; n < 15; ++n) {
-        audit::AuditRecord r;
-        r.request_id = "trickle-" + std::to_string(n);
-        r.method = "GET";
-        r.path = "/";
-        r.status = 200;
-        r.request_sha256 = r.response_sha256 = sha256_hex("");
-        r.received_at = r.responded_at = std::chrono::system_clock::now();
-        committed += (co_await writer.commit(r)).has_value() ? 1 : 0;
+        committed +=
+            (co_await writer.commit(answered_get("trickle-" + std::to_string(n)))).has_value() ? 1
+                                                                                               : 0;
         timer.expires_after(100ms);
         co_await timer.async_wait(asio::use_awaitable);
       }
@@ -133,16 +140,6 @@ TEST(AuditWriter, ASecondWriterWithTheSameNodeNameFailsClosed) {
   const auto quiet = [] {
     return std::make_shared<spdlog::logger>("t", std::make_shared<spdlog::sinks::null_sink_mt>());
   };
-  const auto record = [](const std::string& id) {
-    audit::AuditRecord r;
-    r.request_id = id;
-    r.method = "GET";
-    r.path = "/";
-    r.status = 200;
-    r.request_sha256 = r.response_sha256 = sha256_hex("");
-    r.received_at = r.responded_at = std::chrono::system_clock::now();
-    return r;
-  };
   const auto commit = [](audit::AuditWriter& writer, audit::AuditRecord r) {
     asio::io_context io;
     std::optional<Status> outcome;
@@ -154,16 +151,16 @@ TEST(AuditWriter, ASecondWriterWithTheSameNodeNameFailsClosed) {
   };
 
   audit::AuditWriter first(options, quiet());
-  ASSERT_TRUE(commit(first, record("first-1")).has_value());
+  ASSERT_TRUE(commit(first, answered_get("first-1")).has_value());
 
   audit::AuditWriter second(options, quiet());
-  const auto refused = commit(second, record("second-1"));
+  const auto refused = commit(second, answered_get("second-1"));
   ASSERT_FALSE(refused.has_value());
   EXPECT_EQ(refused.error().code, ErrorCode::kServerAuditUnavailable);
   EXPECT_FALSE(second.accepting()) << "the twin must refuse work before any provider is called";
 
   // The first keeps its chain; the twin's record is in no chain.
-  ASSERT_TRUE(commit(first, record("first-2")).has_value());
+  ASSERT_TRUE(commit(first, answered_get("first-2")).has_value());
   pqxx::connection connection(database.url());
   pqxx::read_transaction tx(connection);
   EXPECT_EQ(tx.exec1("SELECT string_agg(request_id || '#' || seq, ',' ORDER BY seq) "

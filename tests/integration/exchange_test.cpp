@@ -359,13 +359,7 @@ TEST_F(Exchange, FailsClosedWhenTheAuditLogCannotBeWritten) {
   EXPECT_EQ(provider_->calls(), 1) << "a provider was called while the log was known broken";
   database_->execute("ALTER TABLE audit_records_away RENAME TO audit_records");
   // The writer reconnects by itself (every half second); the node is then ready again.
-  bool ready = false;
-  for (int i = 0; i < 200 && !ready; ++i) {
-    ready = hub_->ready();
-    if (!ready)
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  ASSERT_TRUE(ready) << "the node did not recover once the store was back";
+  ASSERT_TRUE(becomes_ready()) << "the node did not recover once the store was back";
   const auto after =
       consumer.post("/exchange/v1/messages", envelope("closed-3", kConsumer, kProvider, "echo"));
   EXPECT_EQ(after.status, 200) << after.body;

@@ -1,9 +1,7 @@
 // The OpenAPI documents the listeners serve (docs/openapi/admin-v1.json,
 // docs/openapi/exchange-v1.json) must describe routes the hub serves: a route
 // without documentation, or documentation without a route, fails here.
-#include <chrono>
 #include <set>
-#include <thread>
 
 #include "lienthong/admin/admin_api.hpp"
 
@@ -53,13 +51,7 @@ TEST_F(OpenApi, ServedDocumentListsExactlyTheRoutesTheApiServes) {
 TEST_F(OpenApi, EveryServedRouteAnswersSomethingOtherThanNotFound) {
   // Guards routes() against drifting from the dispatcher it describes.
   // Once the node is ready, no route may answer 5xx (not even /readyz).
-  bool ready = false;
-  for (int i = 0; i < 200 && !ready; ++i) {
-    ready = hub_->ready();
-    if (!ready)
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  ASSERT_TRUE(ready) << "the node did not become ready";
+  ASSERT_TRUE(becomes_ready()) << "the node did not become ready";
   TestClient raw(hub_->admin_port(), std::nullopt);
   const auto auth =
       std::map<std::string, std::string>{{"Authorization", "Bearer " + hub_admin_token_}};

@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -135,6 +136,16 @@ std::string HubFixture::audit_summary(const std::string& message_id) const {
 
 int HubFixture::audit_count() const {
   return std::stoi(database_->scalar("SELECT count(*) FROM audit_records"));
+}
+
+bool HubFixture::becomes_ready(std::chrono::milliseconds limit) const {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!hub_->ready()) {
+    if (std::chrono::steady_clock::now() >= deadline)
+      return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return true;
 }
 
 }  // namespace lienthong::testing

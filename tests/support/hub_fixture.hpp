@@ -11,6 +11,7 @@
 // one for echo that expired yesterday. TEST-UNREGISTERED has a valid
 // certificate but no registration.
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -53,6 +54,9 @@ class HubFixture : public ::testing::Test {
   // The audit row of `message_id` as "status|error_code|consumer|provider|service".
   std::string audit_summary(const std::string& message_id) const;
   int audit_count() const;
+  // Whether the hub became ready (every /readyz check holding) within `limit`;
+  // tests assert it before anything that needs a ready node.
+  bool becomes_ready(std::chrono::milliseconds limit = std::chrono::seconds(5)) const;
 
   std::unique_ptr<TestDatabase> database_;
   std::unique_ptr<TestProvider> provider_;
