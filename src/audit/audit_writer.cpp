@@ -5,7 +5,6 @@
 #include <deque>
 #include <mutex>
 #include <thread>
-#include <tuple>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -24,6 +23,7 @@
 #include "lienthong/core/digest.hpp"
 #include "lienthong/core/timestamp.hpp"
 
+#include "chain_head.hpp"
 #include "pending_record.hpp"
 #include "record_rows.hpp"
 #include "record_stream.hpp"
@@ -39,14 +39,6 @@ constexpr std::int64_t kCommitOrderLock = 0x4c5441554449;
 constexpr std::chrono::milliseconds kReconnectInterval{500};
 // How long a new writer waits for the chain lock of a writer that just stopped.
 constexpr std::chrono::milliseconds kPredecessorGrace{3'000};
-
-// The end of this node's chain as committed in PostgreSQL.
-struct ChainHead {
-  std::int64_t seq = 0;
-  std::string hash{kGenesisHash};
-  std::int64_t sealed_seq = 0;                   // the last checkpoint's seq
-  std::optional<std::chrono::year_month> month;  // of the last record's committed_at
-};
 
 }  // namespace
 
@@ -236,25 +228,7 @@ struct AuditWriter::Impl {
           "ON CONFLICT (node, key_id) DO NOTHING",
           key->key_id(), std::string(chain), key->public_key_pem());
     }
-    ChainHead loaded;
-    const auto last = tx.exec_params(
-        "SELECT seq, record_hash, (extract(epoch FROM committed_at) * 1000000)::bigint "
-        "FROM audit_records WHERE node = $1 AND seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
-        options.node);
-    if (!last.empty()) {
-      loaded.seq = last[0][0].as<std::int64_t>();
-      loaded.hash = last[0][1].as<std::string>();
-      loaded.month = utc_month(from_micros(last[0][2].as<std::int64_t>()));
-    } else {
-      // A chain whose records were all archived continues after the archive.
-      if (const auto archived = archived_end(tx, options.node))
-        std::tie(loaded.seq, loaded.hash) = *archived;
-    }
-    loaded.sealed_seq =
-        tx.exec_params1("SELECT coalesce(max(seq), 0) FROM audit_checkpoints WHERE node = $1",
-                        options.node)[0]
-            .as<std::int64_t>();
-    head = loaded;
+    head = load_chain_head(tx, options.node);
     if (!in_doubt.empty()) {
       // The unconfirmed COMMIT went through if the chain reaches its last record.
       if (head.seq >= in_doubt_last_seq) {
@@ -264,11 +238,7 @@ struct AuditWriter::Impl {
       }
       in_doubt.clear();
     }
-    admin_sealed_seq = tx.exec_params1(
-                             "SELECT coalesce(max(seq), 0) FROM audit_checkpoints "
-                             "WHERE node = $1",
-                             std::string(kAdminChain))[0]
-                           .as<std::int64_t>();
+    admin_sealed_seq = last_sealed_seq(tx, kAdminChain);
     connection = std::move(fresh);
   }
 
@@ -291,29 +261,17 @@ struct AuditWriter::Impl {
     }
   }
 
-  // Signs a chain's head into audit_checkpoints within `tx`. Another node
-  // may have sealed the same admin-change head first: that is no conflict.
-  void sign_head(pqxx::work& tx, std::string_view chain, std::int64_t seq,
-                 const std::string& hash) {
-    const auto micros = to_micros(options.clock());
-    const auto signature = key->sign(checkpoint_message(chain, seq, hash, micros));
-    tx.exec_params(
-        std::string("INSERT INTO audit_checkpoints (node, seq, record_hash, signed_at, key_id, "
-                    "signature) VALUES ($1, $2, $3, $4, $5, $6)") +
-            (chain == kAdminChain ? " ON CONFLICT (node, seq) DO NOTHING" : ""),
-        std::string(chain), seq, hash, to_rfc3339(from_micros(micros)), key->key_id(), signature);
-  }
-
   // Signs this node's head, and the admin-change chain's when it moved.
   // Returns the admin seq sealed (0 when none), applied after the commit.
   std::int64_t insert_checkpoint(pqxx::work& tx, const ChainHead& at) {
     if (at.seq > 0)
-      sign_head(tx, options.node, at.seq, at.hash);
+      sign_head(tx, *key, options.node, at.seq, at.hash, options.clock());
     const auto admin =
         tx.exec("SELECT seq, record_hash FROM admin_changes ORDER BY seq DESC LIMIT 1");
     if (admin.empty() || admin[0][0].as<std::int64_t>() <= admin_sealed_seq)
       return 0;
-    sign_head(tx, kAdminChain, admin[0][0].as<std::int64_t>(), admin[0][1].as<std::string>());
+    sign_head(tx, *key, kAdminChain, admin[0][0].as<std::int64_t>(), admin[0][1].as<std::string>(),
+              options.clock());
     return admin[0][0].as<std::int64_t>();
   }
 

@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "schema_graph.hpp"
+#include "schema_keywords.hpp"
 #include "schema_uri.hpp"
 
 namespace lienthong::schema::detail {
@@ -19,46 +20,6 @@ using nlohmann::json;
 
 Error invalid(std::string why) {
   return make_error(ErrorCode::kClientBadRequest, "invalid JSON Schema: " + std::move(why));
-}
-
-// Keywords whose value is one schema, an array of schemas, or an object of schemas.
-constexpr std::string_view kSchemaKeywords[] = {"additionalItems",
-                                                "additionalProperties",
-                                                "contains",
-                                                "propertyNames",
-                                                "not",
-                                                "if",
-                                                "then",
-                                                "else"};
-constexpr std::string_view kSchemaArrayKeywords[] = {"allOf", "anyOf", "oneOf"};
-constexpr std::string_view kSchemaMapKeywords[] = {"properties", "patternProperties",
-                                                   "definitions"};
-
-std::optional<std::uint64_t> non_negative_integer(const json& value) {
-  if (value.is_number_unsigned())
-    return value.get<std::uint64_t>();
-  if (value.is_number_integer() && value.get<std::int64_t>() >= 0)
-    return static_cast<std::uint64_t>(value.get<std::int64_t>());
-  if (value.is_number_float()) {
-    const double d = value.get<double>();
-    if (d >= 0 && std::trunc(d) == d && d < 1.8e19)
-      return static_cast<std::uint64_t>(d);
-  }
-  return std::nullopt;
-}
-
-std::optional<std::uint8_t> type_bit(const json& name) {
-  static constexpr std::pair<std::string_view, std::uint8_t> kTypes[] = {
-      {"null", kNullType},      {"boolean", kBooleanType}, {"object", kObjectType},
-      {"array", kArrayType},    {"number", kNumberType},   {"string", kStringType},
-      {"integer", kIntegerType}};
-  if (!name.is_string())
-    return std::nullopt;
-  for (const auto& [type, bit] : kTypes) {
-    if (name.get_ref<const std::string&>() == type)
-      return bit;
-  }
-  return std::nullopt;
 }
 
 class Compiler {

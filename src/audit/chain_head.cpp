@@ -1,0 +1,48 @@
+#include "chain_head.hpp"
+
+#include <tuple>
+
+#include "lienthong/audit/signing_key.hpp"
+#include "lienthong/core/timestamp.hpp"
+
+#include "record_rows.hpp"
+
+namespace lienthong::audit {
+
+ChainHead load_chain_head(pqxx::transaction_base& tx, const std::string& node) {
+  ChainHead loaded;
+  const auto last = tx.exec_params(
+      "SELECT seq, record_hash, (extract(epoch FROM committed_at) * 1000000)::bigint "
+      "FROM audit_records WHERE node = $1 AND seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
+      node);
+  if (!last.empty()) {
+    loaded.seq = last[0][0].as<std::int64_t>();
+    loaded.hash = last[0][1].as<std::string>();
+    loaded.month = utc_month(from_micros(last[0][2].as<std::int64_t>()));
+  } else if (const auto archived = archived_end(tx, node)) {
+    // A chain whose records were all archived continues after the archive.
+    std::tie(loaded.seq, loaded.hash) = *archived;
+  }
+  loaded.sealed_seq = last_sealed_seq(tx, node);
+  return loaded;
+}
+
+std::int64_t last_sealed_seq(pqxx::transaction_base& tx, std::string_view chain) {
+  return tx
+      .exec_params1("SELECT coalesce(max(seq), 0) FROM audit_checkpoints WHERE node = $1",
+                    std::string(chain))[0]
+      .as<std::int64_t>();
+}
+
+void sign_head(pqxx::work& tx, const SigningKey& key, std::string_view chain, std::int64_t seq,
+               const std::string& hash, TimePoint now) {
+  const auto micros = to_micros(now);
+  const auto signature = key.sign(checkpoint_message(chain, seq, hash, micros));
+  tx.exec_params(
+      std::string("INSERT INTO audit_checkpoints (node, seq, record_hash, signed_at, key_id, "
+                  "signature) VALUES ($1, $2, $3, $4, $5, $6)") +
+          (chain == kAdminChain ? " ON CONFLICT (node, seq) DO NOTHING" : ""),
+      std::string(chain), seq, hash, to_rfc3339(from_micros(micros)), key.key_id(), signature);
+}
+
+}  // namespace lienthong::audit
