@@ -1,10 +1,16 @@
 #include "lienthong/delivery/delivery_queue.hpp"
 
+#include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <vector>
 
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -15,17 +21,51 @@
 namespace lienthong::delivery {
 namespace asio = boost::asio;
 
+namespace {
+
+// A batch is at most this many messages, or this many body bytes (at least one message).
+constexpr std::size_t kBatchMessages = 256;
+constexpr std::size_t kBatchBytes = 4 << 20;
+
+// A message waiting for the committer. It and its result live in the frame
+// of the request that awaits them, suspended until `handler` runs.
+struct Submission {
+  const QueuedMessage* message = nullptr;
+  std::optional<Result<DeliveryStatus>>* result = nullptr;
+  asio::any_io_executor executor;
+  asio::any_completion_handler<void()> handler;
+};
+
+Error queue_unavailable() {
+  return make_error(ErrorCode::kServerQueueUnavailable,
+                    "the delivery queue's database could not be reached");
+}
+
+}  // namespace
+
 struct DeliveryQueue::Impl {
   using Job = std::function<Result<DeliveryStatus>(pqxx::transaction_base&)>;
 
   std::string database_url;
   int max_attempts;
-  asio::thread_pool pool;
+  asio::thread_pool pool;  // status reads
   std::mutex mutex;
-  std::vector<std::unique_ptr<pqxx::connection>> idle;  // one per pool thread at most
+  std::vector<std::unique_ptr<pqxx::connection>> idle;  // shared by the pool and the committer
+
+  // Submissions are group-committed: the committer thread writes every
+  // message waiting when it wakes in one transaction, so a burst costs one
+  // WAL flush instead of one per message.
+  std::mutex submissions_mutex;
+  std::condition_variable submissions_wake;
+  std::deque<Submission> submissions;
+  bool stopping = false;
+  std::atomic<std::uint64_t> batches{0};
+  std::thread committer;
 
   Impl(std::string url, int attempts, int threads)
-      : database_url(std::move(url)), max_attempts(attempts), pool(threads) {}
+      : database_url(std::move(url)), max_attempts(attempts), pool(threads) {
+    committer = std::thread([this] { commit_submissions(); });
+  }
 
   // Runs `work` with a pooled connection, opened on first use. A connection
   // that threw is dropped (the next call opens a new one).
@@ -59,8 +99,7 @@ struct DeliveryQueue::Impl {
         return result;
       });
     } catch (const std::exception&) {
-      return make_error(ErrorCode::kServerQueueUnavailable,
-                        "the delivery queue's database could not be reached");
+      return queue_unavailable();
     }
   }
 
@@ -81,21 +120,107 @@ struct DeliveryQueue::Impl {
         asio::use_awaitable);
     co_return std::move(*result);
   }
+
+  void submit(Submission submission) {
+    {
+      std::lock_guard lock(submissions_mutex);
+      if (!stopping) {
+        submissions.push_back(std::move(submission));
+        submissions_wake.notify_one();
+        return;
+      }
+    }
+    finish(submission, queue_unavailable());
+  }
+
+  static void finish(Submission& submission, Result<DeliveryStatus> result) {
+    *submission.result = std::move(result);
+    asio::post(submission.executor, std::move(submission.handler));
+  }
+
+  // The committer thread: until stopped, and then until nothing waits.
+  void commit_submissions() {
+    std::vector<Submission> batch;
+    for (;;) {
+      {
+        std::unique_lock lock(submissions_mutex);
+        submissions_wake.wait(lock, [this] { return stopping || !submissions.empty(); });
+        if (submissions.empty())
+          return;
+        std::size_t bytes = 0;
+        while (!submissions.empty() && batch.size() < kBatchMessages &&
+               (batch.empty() || bytes + submissions.front().message->body.size() <= kBatchBytes)) {
+          bytes += submissions.front().message->body.size();
+          batch.push_back(std::move(submissions.front()));
+          submissions.pop_front();
+        }
+      }
+      auto results = commit_batch(batch);
+      for (std::size_t i = 0; i < batch.size(); ++i)
+        finish(batch[i], std::move(results[i]));
+      batch.clear();
+    }
+  }
+
+  // One transaction for the batch. If the database refuses it for what one
+  // message holds (not for a lost connection), each message is tried in a
+  // transaction of its own: one sender's bad message fails alone.
+  std::vector<Result<DeliveryStatus>> commit_batch(const std::vector<Submission>& batch) {
+    std::vector<const QueuedMessage*> messages;
+    messages.reserve(batch.size());
+    for (const auto& submission : batch)
+      messages.push_back(submission.message);
+    batches.fetch_add(1, std::memory_order_relaxed);
+    try {
+      return with_connection([&](pqxx::connection& connection) {
+        pqxx::work tx(connection);
+        auto results = store::enqueue_many(tx, messages, max_attempts);
+        tx.commit();
+        return results;
+      });
+    } catch (const pqxx::broken_connection&) {
+    } catch (const pqxx::in_doubt_error&) {
+    } catch (const std::exception&) {
+      if (messages.size() > 1) {
+        std::vector<Result<DeliveryStatus>> results;
+        for (const QueuedMessage* message : messages) {
+          results.push_back(run([message, this](pqxx::transaction_base& tx) {
+            return store::enqueue(tx, *message, max_attempts);
+          }));
+        }
+        return results;
+      }
+    }
+    return std::vector<Result<DeliveryStatus>>(messages.size(), queue_unavailable());
+  }
 };
 
 DeliveryQueue::DeliveryQueue(std::string database_url, int max_attempts, int threads)
     : impl_(std::make_unique<Impl>(std::move(database_url), max_attempts, threads)) {}
 
 DeliveryQueue::~DeliveryQueue() {
+  {
+    std::lock_guard lock(impl_->submissions_mutex);
+    impl_->stopping = true;
+  }
+  impl_->submissions_wake.notify_one();
+  impl_->committer.join();  // commits what was submitted before
   impl_->pool.join();
 }
 
 asio::awaitable<Result<DeliveryStatus>> DeliveryQueue::enqueue(QueuedMessage message) {
-  const int max_attempts = impl_->max_attempts;
-  const Impl::Job job = [&message, max_attempts](pqxx::transaction_base& tx) {
-    return store::enqueue(tx, message, max_attempts);
-  };
-  co_return co_await impl_->on_pool(job);
+  std::optional<Result<DeliveryStatus>> result;
+  co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
+      [this, &message, &result](auto handler) {
+        auto executor = asio::get_associated_executor(handler);
+        impl_->submit(Submission{&message, &result, std::move(executor), std::move(handler)});
+      },
+      asio::use_awaitable);
+  co_return std::move(*result);
+}
+
+std::uint64_t DeliveryQueue::batches() const {
+  return impl_->batches.load();
 }
 
 asio::awaitable<Result<DeliveryStatus>> DeliveryQueue::status(std::int64_t consumer_system_id,
@@ -108,8 +233,10 @@ asio::awaitable<Result<DeliveryStatus>> DeliveryQueue::status(std::int64_t consu
 
 Status DeliveryQueue::write_metrics(observability::Exposition& out) {
   std::vector<std::pair<std::string, std::int64_t>> depth;
+  double due_lag = 0;
   try {
     depth = depth_by_state();
+    due_lag = due_lag_seconds();
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kServerQueueUnavailable, e.what());
   }
@@ -117,7 +244,26 @@ Status DeliveryQueue::write_metrics(observability::Exposition& out) {
              "Asynchronous messages not yet delivered, by state (all nodes share the queue).");
   for (const auto& [state, count] : depth)
     out.sample("lienthong_async_queue_depth", {{"state", state}}, static_cast<double>(count));
+  out.family("lienthong_async_due_lag_seconds", "gauge",
+             "How long the longest-waiting due message has been due (0 when the workers keep up).");
+  out.sample("lienthong_async_due_lag_seconds", {}, due_lag);
+  out.family("lienthong_async_submission_batches_total", "counter",
+             "Transactions this node wrote to queue messages (each holds one or more).");
+  out.sample("lienthong_async_submission_batches_total", {}, static_cast<double>(batches()));
   return Ok{};
+}
+
+double DeliveryQueue::due_lag_seconds() {
+  return impl_->with_connection([](pqxx::connection& connection) {
+    pqxx::read_transaction tx(connection);
+    // The deliveries_due index answers min() with its first entry.
+    return tx
+        .exec(
+            "SELECT coalesce(extract(epoch FROM now() - min(next_attempt_at)), 0)::double "
+            "precision FROM deliveries WHERE state IN ('queued', 'failed') AND next_attempt_at <= "
+            "now()")[0][0]
+        .as<double>();
+  });
 }
 
 std::vector<std::pair<std::string, std::int64_t>> DeliveryQueue::depth_by_state() {

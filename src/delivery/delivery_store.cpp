@@ -1,5 +1,9 @@
 #include "delivery_store.hpp"
 
+#include <map>
+
+#include <nlohmann/json.hpp>
+
 #include "lienthong/core/digest.hpp"
 #include "lienthong/delivery/delivery_admin.hpp"
 
@@ -85,6 +89,10 @@ std::optional<std::string> optional_text(const std::string& text) {
   return text;
 }
 
+nlohmann::json json_text_or_null(const std::string& text) {
+  return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
+}
+
 std::optional<std::string> state_text(std::optional<DeliveryState> state) {
   if (!state)
     return std::nullopt;
@@ -98,32 +106,97 @@ namespace lienthong::delivery::store {
 
 Result<DeliveryStatus> enqueue(pqxx::transaction_base& tx, const QueuedMessage& message,
                                int max_attempts) {
-  const std::string sha256 = sha256_hex(message.body);
+  return enqueue_many(tx, {&message}, max_attempts).front();
+}
+
+std::vector<Result<DeliveryStatus>> enqueue_many(pqxx::transaction_base& tx,
+                                                 const std::vector<const QueuedMessage*>& messages,
+                                                 int max_attempts) {
+  using Key = std::pair<std::int64_t, std::string>;  // the sender and its message id
+  struct Stored {
+    DeliveryStatus status;
+    std::string sha256;
+  };
+  std::vector<std::string> digests;
+  digests.reserve(messages.size());
+  std::map<Key, std::size_t> first;  // each id's first message in the batch
+  nlohmann::json rows = nlohmann::json::array();
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    const QueuedMessage& message = *messages[i];
+    digests.push_back(sha256_hex(message.body));
+    if (!first.emplace(Key{message.consumer_system_id, message.message_id}, i).second)
+      continue;
+    rows.push_back({{"n", i},
+                    {"message_id", message.message_id},
+                    {"consumer_system_id", message.consumer_system_id},
+                    {"consumer", message.consumer},
+                    {"provider_system_id", message.provider_system_id},
+                    {"service", message.service},
+                    {"request_id", message.request_id},
+                    {"user_id", json_text_or_null(message.user_id)},
+                    {"purpose", json_text_or_null(message.purpose)},
+                    {"request_body", message.body},
+                    {"request_sha256", digests.back()}});
+  }
+  // The batch travels as one JSON parameter (escaped by the JSON library,
+  // unpacked by PostgreSQL): one statement and one round trip for all rows.
+  constexpr const char* kRecordColumns =
+      "n bigint, message_id text, consumer_system_id bigint, consumer text, "
+      "provider_system_id bigint, service text, request_id text, user_id text, purpose text, "
+      "request_body text, request_sha256 text";
+  std::map<Key, Stored> stored;
+  const auto keep = [&stored](const pqxx::row& row) {
+    stored.insert_or_assign(Key{row[14].as<std::int64_t>(), row[1].as<std::string>()},
+                            Stored{from_row(row), row[15].as<std::string>()});
+  };
   const auto inserted = tx.exec_params(
       std::string("INSERT INTO deliveries AS d (message_id, consumer_system_id, consumer, "
                   "provider_system_id, service, request_id, user_id, purpose, request_body, "
                   "request_sha256, max_attempts) "
-                  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
-                  "ON CONFLICT (consumer_system_id, message_id) DO NOTHING RETURNING ") +
-          kStatusColumns,
-      message.message_id, message.consumer_system_id, message.consumer, message.provider_system_id,
-      message.service, message.request_id, optional_text(message.user_id),
-      optional_text(message.purpose), message.body, sha256, max_attempts);
-  if (!inserted.empty())
-    return from_row(inserted[0]);
-  const auto existing = tx.exec_params(std::string("SELECT ") + kStatusColumns +
-                                           ", d.request_sha256 FROM deliveries d " +
-                                           "WHERE d.consumer_system_id = $1 AND d.message_id = $2",
-                                       message.consumer_system_id, message.message_id);
-  if (existing.empty())  // inserted by a transaction that then rolled back; rare
-    return make_error(ErrorCode::kClientConflict, "retry: the message id was in use a moment ago");
-  auto status = from_row(existing[0]);
-  if (status.service != message.service || existing[0][14].as<std::string>() != sha256) {
-    return make_error(ErrorCode::kClientConflict,
-                      "message id " + message.message_id +
-                          " was already used for a different message; use a new id");
+                  "SELECT m.message_id, m.consumer_system_id, m.consumer, m.provider_system_id, "
+                  "m.service, m.request_id, m.user_id, m.purpose, m.request_body, "
+                  "m.request_sha256, $2 FROM json_to_recordset($1::json) AS m(") +
+          kRecordColumns +
+          ") ORDER BY m.n "
+          "ON CONFLICT (consumer_system_id, message_id) DO NOTHING RETURNING " +
+          kStatusColumns + ", d.consumer_system_id, d.request_sha256",
+      rows.dump(), max_attempts);
+  for (const auto& row : inserted)
+    keep(row);
+  if (stored.size() < first.size()) {  // resubmissions: the messages queued before
+    nlohmann::json keys = nlohmann::json::array();
+    for (const auto& [key, index] : first) {
+      if (!stored.contains(key))
+        keys.push_back({{"consumer_system_id", key.first}, {"message_id", key.second}});
+    }
+    const auto existing = tx.exec_params(
+        std::string("SELECT ") + kStatusColumns +
+            ", d.consumer_system_id, d.request_sha256 FROM deliveries d "
+            "JOIN json_to_recordset($1::json) AS k(consumer_system_id bigint, message_id text) "
+            "ON d.consumer_system_id = k.consumer_system_id AND d.message_id = k.message_id",
+        keys.dump());
+    for (const auto& row : existing)
+      keep(row);
   }
-  return status;
+  std::vector<Result<DeliveryStatus>> results;
+  results.reserve(messages.size());
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    const QueuedMessage& message = *messages[i];
+    const auto found = stored.find(Key{message.consumer_system_id, message.message_id});
+    if (found == stored.end()) {  // inserted by a transaction that then rolled back; rare
+      results.emplace_back(
+          make_error(ErrorCode::kClientConflict, "retry: the message id was in use a moment ago"));
+    } else if (found->second.status.service != message.service ||
+               found->second.sha256 != digests[i]) {
+      results.emplace_back(
+          make_error(ErrorCode::kClientConflict,
+                     "message id " + message.message_id +
+                         " was already used for a different message; use a new id"));
+    } else {
+      results.emplace_back(found->second.status);
+    }
+  }
+  return results;
 }
 
 Result<DeliveryStatus> find(pqxx::transaction_base& tx, std::int64_t consumer_system_id,

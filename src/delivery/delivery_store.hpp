@@ -18,6 +18,14 @@ namespace lienthong::delivery::store {
 Result<DeliveryStatus> enqueue(pqxx::transaction_base& tx, const QueuedMessage& message,
                                int max_attempts);
 
+// The same for many messages in one statement, for a caller that commits
+// them together (group commit): result i is what enqueue() answers for
+// messages[i]. A sender's id used twice in one batch is judged as a
+// resubmission of its first message.
+std::vector<Result<DeliveryStatus>> enqueue_many(pqxx::transaction_base& tx,
+                                                 const std::vector<const QueuedMessage*>& messages,
+                                                 int max_attempts);
+
 // The sender's message; Client.NotFound when this sender queued none with that id.
 Result<DeliveryStatus> find(pqxx::transaction_base& tx, std::int64_t consumer_system_id,
                             const std::string& message_id);
