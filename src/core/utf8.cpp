@@ -1,5 +1,7 @@
 #include "lienthong/core/utf8.hpp"
 
+#include <algorithm>
+
 namespace lienthong {
 namespace {
 
@@ -38,6 +40,28 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
       return 0;
   }
   return length;
+}
+
+char32_t utf8_code_point(std::string_view text, std::size_t i, std::size_t length) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
+  if (length <= 1)
+    return byte(0);
+  // The lead byte keeps 7 - length bits; each continuation byte adds 6.
+  char32_t point = byte(0) & (0x7F >> length);
+  for (std::size_t k = 1; k < length; ++k)
+    point = (point << 6) | (byte(k) & 0x3F);
+  return point;
+}
+
+std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) {
+  std::size_t end = 0;
+  while (end < text.size()) {
+    const std::size_t length = std::max<std::size_t>(utf8_sequence_length(text, end), 1);
+    if (end + length > max_bytes)
+      break;
+    end += length;
+  }
+  return text.substr(0, end);
 }
 
 void replace_invalid_utf8(std::string& text) {

@@ -15,6 +15,15 @@ namespace lienthong {
 // starts there (an overlong form, a surrogate, above U+10FFFF, cut short, NUL).
 std::size_t utf8_sequence_length(std::string_view text, std::size_t i);
 
+// The code point of the well-formed sequence of `length` bytes (as returned
+// by utf8_sequence_length) starting at `text[i]`.
+char32_t utf8_code_point(std::string_view text, std::size_t i, std::size_t length);
+
+// The longest prefix of `text` of at most `max_bytes` that does not end
+// inside a well-formed sequence: text shortened without splitting a
+// character (bytes that are not UTF-8 count as one each).
+std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes);
+
 // Offset of the first byte that is not part of well-formed UTF-8, or nullopt.
 std::optional<std::size_t> find_invalid_utf8(std::string_view text);
 

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 
+#include "lienthong/core/utf8.hpp"
+
 #include "xml_codec.hpp"
 
 namespace lienthong::adapters::soap {
@@ -57,8 +59,8 @@ std::string trimmed_text(const pugi::xml_node& node) {
   if (first == std::string::npos)
     return "";
   text = text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
-  if (text.size() > kMaxFaultText)
-    text = text.substr(0, kMaxFaultText) + "...";
+  if (text.size() > kMaxFaultText)  // cut between characters, never inside one
+    text = std::string(utf8_prefix(text, kMaxFaultText)) + "...";
   return text;
 }
 

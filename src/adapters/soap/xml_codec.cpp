@@ -12,12 +12,20 @@ using nlohmann::json;
 
 namespace {
 
-bool name_start(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c >= 0x80;
+// NameStartChar and NameChar of XML 1.0 (fifth edition, production 4 and
+// 4a), without ':' (element names here are local names, NCNames).
+bool name_start(char32_t c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || (c >= 0xC0 && c <= 0xD6) ||
+         (c >= 0xD8 && c <= 0xF6) || (c >= 0xF8 && c <= 0x2FF) || (c >= 0x370 && c <= 0x37D) ||
+         (c >= 0x37F && c <= 0x1FFF) || (c >= 0x200C && c <= 0x200D) ||
+         (c >= 0x2070 && c <= 0x218F) || (c >= 0x2C00 && c <= 0x2FEF) ||
+         (c >= 0x3001 && c <= 0xD7FF) || (c >= 0xF900 && c <= 0xFDCF) ||
+         (c >= 0xFDF0 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0xEFFFF);
 }
 
-bool name_char(unsigned char c) {
-  return name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
+bool name_char(char32_t c) {
+  return name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == 0xB7 ||
+         (c >= 0x300 && c <= 0x36F) || (c >= 0x203F && c <= 0x2040);
 }
 
 // XML 1.0 cannot carry control characters other than tab and line breaks,
@@ -120,11 +128,16 @@ std::string text_of(const pugi::xml_node& element) {
 }  // namespace
 
 bool is_xml_name(std::string_view name) {
-  if (name.empty() || !name_start(static_cast<unsigned char>(name.front())))
+  if (name.empty())
     return false;
-  for (const unsigned char c : name) {
-    if (!name_char(c))
+  for (std::size_t i = 0; i < name.size();) {
+    const std::size_t length = utf8_sequence_length(name, i);
+    if (length == 0)
       return false;
+    const char32_t c = utf8_code_point(name, i, length);
+    if (!(i == 0 ? name_start(c) : name_char(c)))
+      return false;
+    i += length;
   }
   return true;
 }

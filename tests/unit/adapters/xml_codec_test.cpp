@@ -76,5 +76,27 @@ TEST(XmlCodec, DocumentTypesAreRefusedBeforeAnyEntityExpands) {
   EXPECT_NE(refused.error().detail.find("document type"), std::string::npos);
 }
 
+// Issue 30 (4): any byte >= 0x80 passed as a name character, so JSON keys
+// that are not XML names went to the provider as malformed XML.
+TEST(XmlCodec, ElementNamesAreCheckedByCodePointAsXmlDefinesThem) {
+  for (const std::string name : {"hoTen", "h\u1ECDT\u00EAn", "\u0110\u1ECBaCh\u1EC9", "_x", "a-b.c",
+                                 "x\u00B7y", "e\u0301", "\u4E2D\u6587"}) {
+    EXPECT_TRUE(is_xml_name(name)) << name;
+  }
+  for (const std::string name : {"", "1abc", "-a", "a b", "a:b", "a\u00A0b", "a\u00D7b", "\u0300a",
+                                 "\u00B7a", "a\u2028b", "\xFF", "a\xC3"}) {
+    EXPECT_FALSE(is_xml_name(name)) << name;
+  }
+}
+
+TEST(XmlCodec, AKeyThatIsNoXmlNameIsRefusedBeforeAnythingIsSent) {
+  pugi::xml_document document;
+  auto root = document.append_child("r");
+  const auto written = write_members(root, json{{"so\u00A0To", 1}}, {}, 8);
+  ASSERT_FALSE(written.has_value());
+  EXPECT_EQ(written.error().code, ErrorCode::kClientMappingFailed);
+  EXPECT_NE(written.error().detail.find("is not an XML element name"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace lienthong::adapters::soap

@@ -27,5 +27,27 @@ TEST(Utf8, ReplacementKeepsWhatIsValid) {
   EXPECT_EQ(text, "Hà\xEF\xBF\xBDNội");
 }
 
+TEST(Utf8, CodePointsAreDecoded) {
+  const std::string_view text = "A\u00E9\u1EC5\U0001F600";  // A é ễ 😀
+  EXPECT_EQ(utf8_code_point(text, 0, 1), U'A');
+  EXPECT_EQ(utf8_code_point(text, 1, 2), U'\u00E9');
+  EXPECT_EQ(utf8_code_point(text, 3, 3), U'\u1EC5');
+  EXPECT_EQ(utf8_code_point(text, 6, 4), U'\U0001F600');
+}
+
+TEST(Utf8, APrefixNeverEndsInsideACharacter) {
+  const std::string name = "Nguy\u1EC5n";  // "Nguyễn": ễ is bytes 4..6
+  EXPECT_EQ(utf8_prefix(name, 4), "Nguy");
+  EXPECT_EQ(utf8_prefix(name, 5), "Nguy");
+  EXPECT_EQ(utf8_prefix(name, 6), "Nguy");
+  EXPECT_EQ(utf8_prefix(name, 7), "Nguy\u1EC5");
+  EXPECT_EQ(utf8_prefix(name, 100), name);
+  EXPECT_EQ(utf8_prefix("ab\xFF\xFE"
+                        "cd",
+                        4),
+            "ab\xFF\xFE");  // non-UTF-8 bytes count one each
+  EXPECT_EQ(utf8_prefix("", 3), "");
+}
+
 }  // namespace
 }  // namespace lienthong
