@@ -116,6 +116,19 @@ bool is_nil(const pugi::xml_node& element) {
   return false;
 }
 
+// `href="#id"` (SOAP 1.1 encoding, Axis's multiRef) or `enc:ref="id"`
+// (SOAP 1.2 encoding) as written, or "" when the element holds its own content.
+std::string content_reference(const pugi::xml_node& element) {
+  for (const auto& attribute : element.attributes()) {
+    const std::string_view name = attribute.name();
+    const auto colon = name.find(':');
+    if ((name == "href" && attribute.value()[0] == '#') ||
+        (colon != std::string_view::npos && name.substr(colon + 1) == "ref"))
+      return std::string(name) + "=\"" + attribute.value() + "\"";
+  }
+  return "";
+}
+
 std::string text_of(const pugi::xml_node& element) {
   std::string text;
   for (const auto& child : element.children()) {
@@ -157,6 +170,15 @@ Result<json> read_element(const pugi::xml_node& element,
                           const std::set<std::string, std::less<>>& arrays, int max_depth) {
   if (max_depth <= 0)
     return make_error(ErrorCode::kProviderBadResponse, "the provider's XML nests too deep");
+  if (const auto reference = content_reference(element); !reference.empty()) {
+    // Read as it stands, the element would be an empty string: data lost
+    // without a trace. Refused instead, naming what the provider did.
+    return make_error(ErrorCode::kProviderBadResponse,
+                      "the provider's XML element " + std::string(local_name(element)) +
+                          " refers to its content elsewhere (" + reference +
+                          ", SOAP encoding multiRef), which the adapter does not resolve; the "
+                          "provider must answer document/literal");
+  }
   std::map<std::string_view, int> counts;
   for (const auto& child : element.children()) {
     if (child.type() == pugi::node_element)

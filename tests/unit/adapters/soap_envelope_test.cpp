@@ -39,5 +39,42 @@ TEST(SoapEnvelope, ALongFaultReasonIsCutBetweenCharacters) {
   EXPECT_NE(whole.error().detail.find("Kh\u00F4ng t\u00ECm th\u1EA5y"), std::string::npos);
 }
 
+// Issue 30 (1): Axis 1.x answers rpc/encoded with multiRef by default; the
+// answer element only points at its content, and the consumer got
+// 200 {"getCitizenReturn": ""}.
+TEST(SoapEnvelope, AnAnswerThatPointsAtItsContentElsewhereIsRefusedNotEmptied) {
+  SoapBinding binding;
+  binding.ns = "urn:citizens";
+  binding.operation = "getCitizen";
+  const std::string axis =
+      R"(<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" )"
+      R"(xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/"><soapenv:Body>)"
+      R"(<ns1:getCitizenResponse xmlns:ns1="urn:citizens" )"
+      R"(soapenv:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/">)"
+      R"(<getCitizenReturn href="#id0"/></ns1:getCitizenResponse>)"
+      R"(<multiRef id="id0" soapenc:root="0"><hoTen>Nguyễn An</hoTen></multiRef>)"
+      R"(</soapenv:Body></soapenv:Envelope>)";
+  const auto answer = read_response(binding, axis, 64);
+  ASSERT_FALSE(answer.has_value()) << answer.value().dump();
+  EXPECT_EQ(answer.error().code, ErrorCode::kProviderBadResponse);
+  EXPECT_NE(answer.error().detail.find("getCitizenReturn"), std::string::npos);
+  EXPECT_NE(answer.error().detail.find("href=\"#id0\""), std::string::npos);
+  const std::string soap12 =
+      R"(<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" )"
+      R"(xmlns:enc="http://www.w3.org/2003/05/soap-encoding"><env:Body>)"
+      R"(<m:getCitizenResponse xmlns:m="urn:citizens"><m:return enc:ref="c1"/>)"
+      R"(<m:citizen enc:id="c1"><m:hoTen>An</m:hoTen></m:citizen></m:getCitizenResponse>)"
+      R"(</env:Body></env:Envelope>)";
+  const auto answer12 = read_response(binding, soap12, 64);
+  ASSERT_FALSE(answer12.has_value()) << answer12.value().dump();
+  EXPECT_EQ(answer12.error().code, ErrorCode::kProviderBadResponse);
+  // Attributes that are not references do not stop an answer.
+  const std::string literal =
+      R"(<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>)"
+      R"(<getCitizenResponse xmlns="urn:citizens"><hoTen lang="vi">An</hoTen></getCitizenResponse>)"
+      R"(</soap:Body></soap:Envelope>)";
+  ASSERT_TRUE(read_response(binding, literal, 64).has_value());
+}
+
 }  // namespace
 }  // namespace lienthong::adapters::soap
