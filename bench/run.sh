@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The gateway benchmark, in one run on one machine: the hub's full exchange
-# pipeline and its X-Road REST pass-through against nginx as a plain TLS
-# reverse proxy to the same provider, then idle-connection memory, then the
-# micro-benchmarks. Prints one table and writes it under bench/results/.
+# pipeline, its X-Road REST pass-through and its asynchronous path (queued,
+# then delivered) against nginx as a plain TLS reverse proxy to the same
+# provider, then idle-connection memory, then the micro-benchmarks. Prints one table and writes it under bench/results/.
 # Loopback only; stops everything it started. docs/performance.md explains
 # the scenarios and the latest results.
 #
@@ -19,8 +19,8 @@
 #                     report its memory every 30 s (leak check; default 0 = skip)
 #   --no-micro        skip the Google Benchmark micro-benchmarks
 #   --baseline BIN    also run BIN, a lienthong binary built from the code
-#                     before a change, as scenarios "base" and "base-r1" in
-#                     the same rounds (e.g. a `git worktree` of the previous
+#                     before a change, as scenarios "base", "base-r1" and
+#                     "base-async" in the same rounds, on a database of its own (e.g. a `git worktree` of the previous
 #                     commit, built with scripts/build.sh)
 source "$(dirname "$0")/../scripts/lib/common.sh"
 source "$LT_ROOT/scripts/lib/pg.sh"
@@ -92,6 +92,8 @@ export LIENTHONG_DATABASE_URL
 LIENTHONG_DATABASE_URL="$(pg_url lienthong_bench)"
 "$lienthong" migrate >/dev/null
 "$lienthong" registry apply "$bench_dir/gateway/registry.json" >/dev/null
+hub_database=lienthong_bench
+base_database=lienthong_bench_base
 
 render() {
   sed -e "s#@DIR@#$work#g" -e "s#@PKI@#$LT_PKI#g" -e "s#@WORKERS@#$threads#g" \
@@ -107,16 +109,23 @@ pids+=("$proxy_pid")
 (cd "$LT_ROOT" && exec "$lienthong" serve --config bench/gateway/hub.toml) &
 hub_pid=$!
 pids+=("$hub_pid")
-scenarios="hub hub-r1 nginx"
+scenarios="hub hub-r1 hub-async nginx"
 if [ -n "$baseline" ]; then
-  # The code before the change: same settings, its own ports and audit chain.
+  # The code before the change: same settings, its own ports, audit chain and
+  # database (its delivery worker must not drain the other hub's queue).
   sed -e "s/9443/$base_port/; s/9444/9454/; s/bench-1/bench-base/" \
     -e "s#audit-signing.key#audit-signing-base.key#" "$bench_dir/gateway/hub.toml" >"$work/base.toml"
-  (cd "$LT_ROOT" && exec "$baseline" serve --config "$work/base.toml") &
+  pg_drop_database "$base_database" >/dev/null
+  pg_create_database "$base_database"
+  LIENTHONG_DATABASE_URL="$(pg_url "$base_database")" "$baseline" migrate >/dev/null
+  LIENTHONG_DATABASE_URL="$(pg_url "$base_database")" \
+    "$baseline" registry apply "$bench_dir/gateway/registry.json" >/dev/null
+  (cd "$LT_ROOT" && LIENTHONG_DATABASE_URL="$(pg_url "$base_database")" \
+    exec "$baseline" serve --config "$work/base.toml") &
   base_pid=$!
   pids+=("$base_pid")
   lt_wait_port 127.0.0.1 "$base_port" 30 || lt_die "the baseline hub does not listen"
-  scenarios="hub hub-r1 base base-r1 nginx"
+  scenarios="hub hub-r1 hub-async base base-r1 base-async nginx"
 fi
 for port in "$provider_port" "$proxy_port" "$hub_port"; do
   lt_wait_port 127.0.0.1 "$port" 30 || lt_die "nothing listens on port $port"
@@ -173,24 +182,52 @@ server_url() {
     *) echo "https://localhost:$hub_port" ;;
   esac
 }
-audited() {  # committed 200 audit records whose message id starts with $1
-  lt_psql -d lienthong_bench -tAc \
-    "SELECT count(*) FROM audit_records WHERE message_id LIKE '$1-%' AND status = 200"
+scenario_database() {
+  case "$1" in base*) echo "$base_database" ;; *) echo "$hub_database" ;; esac
+}
+# Committed audit records of answers with status $3 (200, or 202 for a
+# queued message) whose message id starts with $2, in scenario $1's database.
+audited() {
+  lt_psql -d "$(scenario_database "$1")" -tAc \
+    "SELECT count(*) FROM audit_records WHERE message_id LIKE '$2-%' AND status = $3"
+}
+# The asynchronous messages of run $2 (scenario $1) not yet delivered.
+undelivered() {
+  lt_psql -d "$(scenario_database "$1")" -tAc \
+    "SELECT count(*) FROM deliveries WHERE message_id LIKE '$2-%' AND state <> 'delivered'"
+}
+# Waits (at most 120 s) until run $2's messages are delivered, then prints
+# the delivery lag (queued to delivered) at p50 and p99 in ms, as JSON.
+delivery_lag() {
+  local waited=0
+  while [ "$(undelivered "$1" "$2")" != 0 ] && [ "$waited" -lt 1200 ]; do
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  lt_psql -d "$(scenario_database "$1")" -tAc \
+    "SELECT json_build_object('lag_p50_ms', round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)),
+       'lag_p99_ms', round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)),
+       'undelivered', count(*) FILTER (WHERE ms IS NULL))
+     FROM (SELECT extract(epoch FROM delivered_at - created_at) * 1000 AS ms FROM deliveries
+           WHERE message_id LIKE '$2-%') lags"
 }
 
-# Loads scenario $1 (hub, hub-r1 or nginx) with $2 connections for $3
-# seconds, message ids starting with $4; prints wrk's LT_RESULT line.
+# Loads scenario $1 (hub, hub-r1, hub-async, base..., nginx) with $2
+# connections for $3 seconds, message ids starting with $4; prints wrk's
+# LT_RESULT line.
 wrk_run() {
   local scenario=$1 connections=$2 seconds=$3 run_id=$4 mode=messages out
   [ "${scenario%-r1}" != "$scenario" ] && mode=r1
+  [ "${scenario%-async}" != "$scenario" ] && mode=async
   out=$(LD_PRELOAD="$wrk_preload" wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s \
     -s "$bench_dir/gateway/exchange.lua" "$(server_url "$scenario")" -- "$mode" "$run_id" "$record")
   grep '^LT_RESULT' <<<"$out" || { echo "$out" >&2; lt_die "wrk printed no result"; }
 }
 
 # Appends one run to runs.jsonl: scenario $1, $2 connections, round $3, wrk's
-# LT_RESULT line $4, then committed 200 audit records, CPU ticks and peak
-# RSS in kB, each "null" where not measured.
+# LT_RESULT line $4, then committed 200 (202) audit records, CPU ticks, peak
+# RSS in kB and, for asynchronous runs, the messages not delivered when the
+# load stopped and delivery_lag's JSON; each "null" where not measured.
 record_run() {
   local -A r=()
   for kv in ${4#LT_RESULT }; do r[${kv%%=*}]=${kv#*=}; done
@@ -199,27 +236,37 @@ record_run() {
     --argjson errors "$((r[connect] + r[read] + r[write] + r[status] + r[timeout]))" \
     --argjson p50 "${r[p50_us]}" --argjson p99 "${r[p99_us]}" --argjson p999 "${r[p999_us]}" \
     --argjson audited "$5" --argjson cpu_ticks "$6" --argjson peak_kb "$7" \
-    --argjson clock_ticks "$clock_ticks" \
+    --argjson clock_ticks "$clock_ticks" --argjson backlog "${8:-null}" --argjson lag "${9:-null}" \
     '{scenario: $scenario, connections: $connections, round: $round, requests: $requests,
       rps: ($requests / ($duration_us / 1e6)), errors: $errors,
       p50_ms: ($p50 / 1000), p99_ms: ($p99 / 1000), p999_ms: ($p999 / 1000),
       cpu_s: (if $cpu_ticks == null then null else $cpu_ticks / $clock_ticks end),
       peak_rss_mb: (if $peak_kb == null then null else $peak_kb / 1024 end),
-      audited: $audited}' >>"$runs_file"
+      audited: $audited, backlog: $backlog, lag_p50_ms: $lag.lag_p50_ms,
+      lag_p99_ms: $lag.lag_p99_ms, undelivered: $lag.undelivered}' >>"$runs_file"
 }
 
 # One load run: scenario $1, $2 connections, round $3.
 load_run() {
   local scenario=$1 connections=$2 round=$3 pid run_id cpu0 line audit_count=null
+  local backlog=null lag=null
   pid=$(server_pid "$scenario")
   run_id="b$round-$scenario-$connections"
   reset_peak "$pid"
   cpu0=$(cpu_ticks "$pid")
   line=$(wrk_run "$scenario" "$connections" "$duration" "$run_id")
   local cpu=$(($(cpu_ticks "$pid") - cpu0))
-  [ "$scenario" != nginx ] && audit_count=$(audited "$run_id")
+  if [ "${scenario%-async}" != "$scenario" ]; then
+    # The backlog when the load stopped, then the lag once it drained (the
+    # next run starts on an empty queue).
+    backlog=$(undelivered "$scenario" "$run_id")
+    lag=$(delivery_lag "$scenario" "$run_id")
+    audit_count=$(audited "$scenario" "$run_id" 202)
+  elif [ "$scenario" != nginx ]; then
+    audit_count=$(audited "$scenario" "$run_id" 200)
+  fi
   record_run "$scenario" "$connections" "$round" "$line" "$audit_count" "$cpu" \
-    "$(memory_kb "$pid" VmHWM)"
+    "$(memory_kb "$pid" VmHWM)" "$backlog" "$lag"
   printf '   %-7s %4s conns  round %s: %8.0f req/s  p99 %6.2f ms  errors %s\n' "$scenario" \
     "$connections" "$round" "$(tail -n1 "$runs_file" | jq .rps)" "$(tail -n1 "$runs_file" | jq .p99_ms)" \
     "$(tail -n1 "$runs_file" | jq .errors)" >&2
@@ -227,7 +274,10 @@ load_run() {
 
 # --- Load: warm up, then alternate the three targets, round after round.
 lt_say "warming up (3 s each)"
-for scenario in $scenarios; do wrk_run "$scenario" 32 3 "warmup-$scenario" >/dev/null; done
+for scenario in $scenarios; do
+  wrk_run "$scenario" 32 3 "warmup-$scenario" >/dev/null
+  [ "${scenario%-async}" = "$scenario" ] || delivery_lag "$scenario" "warmup-$scenario" >/dev/null
+done
 lt_say "load: $rounds round(s) of ${duration}s per scenario, connections: $connection_counts"
 for ((round = 1; round <= rounds; round++)); do
   for connections in $connection_counts; do
@@ -279,7 +329,7 @@ if [ "$soak" -gt 0 ]; then
   wait "$soak_pid" || lt_die "wrk failed in the soak run"
   jq -c . "$soak_file" | sed 's/^/   /' >&2
   # The soak counts as one more hub run in the table's error and audit checks.
-  record_run hub-soak 32 1 "$(cat "$work/soak.out")" "$(audited soak)" null null
+  record_run hub-soak 32 1 "$(cat "$work/soak.out")" "$(audited hub soak 200)" null null
 fi
 
 # --- Report.

@@ -6,6 +6,8 @@
 --   MODE messages: POST /exchange/v1/messages with the envelope (also what
 --                  the nginx baseline is sent, so both carry the same bytes)
 --   MODE r1:       POST /r1/... (X-Road REST) with the record as the body
+--   MODE async:    the envelope of "messages" with Prefer: respond-async
+--                  (queued, answered 202, delivered afterwards)
 -- RECORD_FILE is the body (bench/gateway/citizen-record.json). done()
 -- prints one LT_RESULT line that bench/run.sh reads.
 
@@ -45,8 +47,11 @@ function request()
       ["X-Road-Id"] = id,
       ["X-Lienthong-Purpose"] = "identity check"}, record)
   end
-  return wrk.format("POST", "/exchange/v1/messages", {["Content-Type"] = "application/json"},
-                    envelope_head .. id .. envelope_tail)
+  local headers = {["Content-Type"] = "application/json"}
+  if mode == "async" then
+    headers["Prefer"] = "respond-async"
+  end
+  return wrk.format("POST", "/exchange/v1/messages", headers, envelope_head .. id .. envelope_tail)
 end
 
 function done(summary, latency, requests)

@@ -18,7 +18,11 @@ def round2: . * 100 | round / 100;
     requests: (map(.requests) | add),
     errors: (map(.errors) | add),
     audited: (if .[0].audited == null then null else (map(.audited) | add) end),
-    unaudited_runs: (map(select(.audited != null and .audited < .requests - .errors)) | length)
+    unaudited_runs: (map(select(.audited != null and .audited < .requests - .errors)) | length),
+    backlog: (if .[0].backlog == null then null else map(.backlog) | max end),
+    lag_p50_ms: (if .[0].lag_p50_ms == null then null else median(.lag_p50_ms) end),
+    lag_p99_ms: (if .[0].lag_p99_ms == null then null else median(.lag_p99_ms) end),
+    undelivered: (if .[0].undelivered == null then null else map(.undelivered) | add end)
   })) as $groups
 | ($groups | map(select(.scenario == "nginx")) | map({key: (.connections | tostring), value: .})
    | from_entries) as $baseline
@@ -27,8 +31,10 @@ def round2: . * 100 | round / 100;
     | if .scenario == "nginx" or $base == null then {rps_vs_nginx: null, p99_vs_nginx_ms: null}
       else {rps_vs_nginx: (.rps / $base.rps | round2), p99_vs_nginx_ms: (.p99_ms - $base.p99_ms | round2)}
       end))
-   | sort_by(.connections, (.scenario | {"hub": 0, "hub-r1": 1, "base": 2, "base-r1": 3, "nginx": 4, "hub-soak": 5}[.]))) as $summary
+   | sort_by(.connections, (.scenario | {"hub": 0, "hub-r1": 1, "hub-async": 2, "base": 3,
+       "base-r1": 4, "base-async": 5, "nginx": 6, "hub-soak": 7}[.]))) as $summary
 | ($summary | map(select(.scenario == "hub" and .connections == 32)) | first) as $hub32
+| ($summary | map(select(.scenario == "hub-async" and .connections == 32)) | first) as $async32
 | ($idle | map(select(.scenario == "hub")) | first) as $hub_idle
 | {
     stamp: $stamp, commit: $commit, hub: $hub, nginx: $nginx,
@@ -53,10 +59,19 @@ def round2: . * 100 | round / 100;
                else ($soak[-1].rss_mb - $soak[1].rss_mb | round2) end),
        met: (if ($soak | length) < 3 then null
              else ($soak[-1].rss_mb - $soak[1].rss_mb) <= 0.05 * $soak[1].rss_mb end)},
+      {target: "asynchronous submissions/s >= full pipeline req/s at 32 connections",
+       value: (if $async32 == null or $hub32 == null then null else ($async32.rps / $hub32.rps | round2) end),
+       met: (if $async32 == null or $hub32 == null then null else $async32.rps >= $hub32.rps end)},
+      {target: "asynchronous p99 <= full pipeline p99 at 32 connections",
+       value: (if $async32 == null or $hub32 == null then null else ($async32.p99_ms - $hub32.p99_ms | round2) end),
+       met: (if $async32 == null or $hub32 == null then null else $async32.p99_ms <= $hub32.p99_ms end)},
+      {target: "delivery lag p99 < 1 s at 32 connections, every message delivered",
+       value: ($async32.lag_p99_ms // null),
+       met: (if $async32 == null then null else $async32.lag_p99_ms < 1000 and $async32.undelivered == 0 end)},
       {target: "zero errors",
        value: ($summary | map(.errors) | add),
        met: (($summary | map(.errors) | add) == 0)},
-      {target: "every 200 answer has a committed audit record",
+      {target: "every 200 (202) answer has a committed audit record",
        value: ($summary | map(.unaudited_runs) | add),
        met: (($summary | map(.unaudited_runs) | add) == 0)}
     ]

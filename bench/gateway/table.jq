@@ -6,12 +6,19 @@ def show: if . == null then "-" else tostring end;
 "Machine: \(.machine.cpu), \(.machine.cores) cores, \(.machine.memory); \(.nginx); commit \(.commit)",
 "Median of \(.settings.rounds) rounds of \(.settings.duration_s) s; latency in ms; CPU s per 1,000 exchanges; RSS in MB",
 "",
-(["scenario" | lpad(8)] + (["conns", "req/s", "p50", "p99", "p99.9", "CPU/1k", "peakRSS", "errors",
+(["scenario" | lpad(10)] + (["conns", "req/s", "p50", "p99", "p99.9", "CPU/1k", "peakRSS", "errors",
   "audited", "x nginx", "p99-nginx"] | map(pad(9))) | join(" ")),
-(.summary[] | ([.scenario | lpad(8)] + ([.connections, .rps, .p50_ms, .p99_ms, .p999_ms,
+(.summary[] | ([.scenario | lpad(10)] + ([.connections, .rps, .p50_ms, .p99_ms, .p999_ms,
   (.cpu_s_per_1000 | show), (.peak_rss_mb | show), .errors, (.audited | show), (.rps_vs_nginx | show),
   (.p99_vs_nginx_ms | show)] | map(pad(9))) | join(" "))),
 "",
+(if any(.summary[]; .lag_p99_ms != null) then
+  "Asynchronous runs: messages not yet delivered when the load stopped (most of any round), then",
+  "the delivery lag, queued to delivered, in ms (median round):",
+  (.summary[] | select(.lag_p99_ms != null)
+   | "  \(.scenario | lpad(10)) \(.connections | pad(5)) conns: backlog \(.backlog), lag p50 \(.lag_p50_ms), p99 \(.lag_p99_ms), undelivered \(.undelivered)"),
+  ""
+ else empty end),
 (if (.idle | length) > 0 then
   "Idle keep-alive TLS connections:",
   (.idle[] | "  \(.scenario | lpad(6)) \(.open) open, \(.failed) failed: RSS \(.rss_mb | round) MB (\(.rss_before_mb | round) MB before, peak \(.peak_rss_mb | round) MB), \(.kb_per_connection // 0 | round) kB per connection")
