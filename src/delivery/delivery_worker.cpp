@@ -9,6 +9,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
@@ -33,6 +34,8 @@ using Clock = std::chrono::system_clock;
 namespace {
 
 constexpr std::string_view kAuditPath = "(async delivery)";
+// How often a worker with deliveries in flight and free slots looks for new messages.
+constexpr std::chrono::milliseconds kLookAgain{25};
 
 // Wakes an idle worker when a message is queued (the NOTIFY of 0006).
 class Wakeup final : public pqxx::notification_receiver {
@@ -110,12 +113,12 @@ class Runner {
     }
   }
 
-  std::vector<store::Claimed> claim() {
+  std::vector<store::Claimed> claim(std::size_t limit) {
     if (!connected())
       return {};
     try {
       pqxx::work tx(*connection_);
-      auto claimed = store::claim(tx, options().node, options().batch, options().lease);
+      auto claimed = store::claim(tx, options().node, static_cast<int>(limit), options().lease);
       tx.commit();
       return claimed;
     } catch (const std::exception& e) {
@@ -125,51 +128,78 @@ class Runner {
     }
   }
 
-  // Records the batch's outcomes. If this fails the leases run out and the
-  // messages are attempted again: a provider may see one twice, never none.
-  void complete(const std::vector<store::Claimed>& batch, const std::vector<Attempt>& attempts) {
+  // An attempt that ended, waiting to be recorded with the others that ended with it.
+  struct Ended {
+    std::int64_t id = 0;
+    store::Outcome outcome;
+  };
+
+  // Records outcomes in one transaction. If this fails the leases run out
+  // and the messages are attempted again: a provider may see one twice,
+  // never none.
+  void complete(const std::vector<Ended>& ended) {
     try {
       if (!connected())
         throw std::runtime_error("no connection");
       pqxx::work tx(*connection_);
-      for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (!store::complete(tx, options().node, batch[i].id, attempts[i].outcome))
-          impl_.deps.logger->warn("delivery {}: lease lost before completion", batch[i].id);
+      for (const auto& attempt : ended) {
+        if (!store::complete(tx, options().node, attempt.id, attempt.outcome))
+          impl_.deps.logger->warn("delivery {}: lease lost before completion", attempt.id);
       }
       tx.commit();
     } catch (const std::exception& e) {
-      impl_.deps.logger->error("delivery worker: recording {} outcomes failed: {}", batch.size(),
+      impl_.deps.logger->error("delivery worker: recording {} outcomes failed: {}", ended.size(),
                                e.what());
       connection_.reset();
     }
   }
 
+  // Keeps up to async.batch deliveries in flight: when half of them have
+  // ended it claims as many due messages as there are free slots, and
+  // records the outcomes of the attempts that ended since it last looked in
+  // one transaction. A slow provider holds its own slots only; the others
+  // keep flowing (a batch no longer waits for its slowest message).
   asio::awaitable<void> loop() {
-    while (!impl_.stopping) {
-      auto batch = claim();
-      if (batch.empty()) {
-        wait_for_work();
-        continue;
+    const auto capacity = static_cast<std::size_t>(std::max(options().batch, 1));
+    std::size_t in_flight = 0;
+    std::vector<Ended> ended;
+    asio::steady_timer progress(context_);
+    while (!impl_.stopping || in_flight > 0) {
+      if (!impl_.stopping && in_flight <= capacity / 2) {
+        for (auto& message : claim(capacity - in_flight)) {
+          ++in_flight;
+          const std::int64_t id = message.id;
+          // Until the attempt reports, it counts as failed (and is retried).
+          auto fallback = unfinished(message).outcome;
+          asio::co_spawn(context_, deliver(std::move(message)),
+                         [id, fallback = std::move(fallback), &ended, &in_flight, &progress](
+                             std::exception_ptr error, Attempt attempt) mutable {
+                           ended.push_back(
+                               Ended{id, error ? std::move(fallback) : std::move(attempt.outcome)});
+                           --in_flight;
+                           progress.cancel();
+                         });
+        }
+        if (in_flight == 0 && ended.empty()) {
+          wait_for_work();
+          continue;
+        }
       }
-      // Until an attempt reports, it counts as failed (and is retried).
-      std::vector<Attempt> attempts;
-      for (const auto& message : batch)
-        attempts.push_back(unfinished(message));
-      std::size_t pending = batch.size();
-      asio::steady_timer all_done(context_, asio::steady_timer::time_point::max());
-      for (std::size_t i = 0; i < batch.size(); ++i) {
-        asio::co_spawn(
-            context_, deliver(batch[i]),
-            [slot = &attempts[i], &pending, &all_done](std::exception_ptr error, Attempt attempt) {
-              if (!error)
-                *slot = std::move(attempt);
-              if (--pending == 0)
-                all_done.cancel();
-            });
+      if (ended.empty()) {
+        // Woken by the next attempt to end; with free slots also after a
+        // moment, to look for new messages (their NOTIFY is read only by an
+        // idle worker).
+        const bool free_slots = !impl_.stopping && in_flight <= capacity / 2;
+        progress.expires_at(free_slots ? asio::steady_timer::clock_type::now() + kLookAgain
+                                       : asio::steady_timer::time_point::max());
+        co_await progress.async_wait(asio::as_tuple(asio::use_awaitable));
       }
-      if (pending > 0)  // every attempt suspends at least once, but do not rely on it
-        co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
-      complete(batch, attempts);
+      // Attempts whose ends are already queued on this thread (an audit
+      // batch completes many at once) join this transaction.
+      co_await asio::post(context_, asio::use_awaitable);
+      if (!ended.empty())
+        complete(ended);
+      ended.clear();
     }
   }
 

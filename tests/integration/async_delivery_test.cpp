@@ -352,5 +352,39 @@ TEST_F(AsyncDelivery, AnotherNodeTakesOverAClaimWhoseLeaseRanOut) {
   EXPECT_EQ(provider_->calls(), 1);
 }
 
+// A message whose provider is slow holds its own delivery slot, not the
+// worker: messages to another service queued after it are delivered while it
+// is still in flight. (A claimed batch used to wait for its slowest message,
+// and the worker claimed nothing meanwhile.)
+TEST_F(AsyncDelivery, ASlowProviderHoldsItsOwnSlotNotTheMessagesQueuedAfterIt) {
+  database_->execute(
+      "UPDATE services SET allow_async = true, timeout_ms = 30000 WHERE service_code = 'slow'");
+  ASSERT_TRUE(hub_->reload_registry().has_value());
+  provider_->hold_slow();
+  ASSERT_EQ(send_async("held-1", kProvider, "slow").status, 202);
+  const auto reached = [&] {
+    for (const auto& request : provider_->received()) {
+      if (request.path() == "/api/slow")
+        return true;
+    }
+    return false;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!reached() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(5ms);
+  ASSERT_TRUE(reached()) << "the slow message was never delivered to its provider";
+
+  for (int i = 0; i < 5; ++i)
+    ASSERT_EQ(send_async("flowing-" + std::to_string(i), kProvider, "echo").status, 202);
+  for (int i = 0; i < 5; ++i)
+    wait_for_state("flowing-" + std::to_string(i), "delivered");
+  EXPECT_EQ(wait_for_state("held-1", "delivering", 1s)["state"], "delivering")
+      << "the slow message should still be in flight";
+
+  provider_->release_slow();
+  const auto done = wait_for_state("held-1", "delivered");
+  EXPECT_EQ(done["attempts"], 1);
+}
+
 }  // namespace
 }  // namespace lienthong::testing
