@@ -17,6 +17,9 @@
 #   --idle N          idle TLS connections for the memory scenario (default 10000; 0 skips)
 #   --soak S          also load the hub for S seconds at 32 connections and
 #                     report its memory every 30 s (leak check; default 0 = skip)
+#   --async-workers N, --async-batch N
+#                     the hubs' async.workers and async.batch (default: the
+#                     shipped defaults, 1 and 32)
 #   --no-micro        skip the Google Benchmark micro-benchmarks
 #   --baseline BIN    also run BIN, a lienthong binary built from the code
 #                     before a change, as scenarios "base", "base-r1" and
@@ -32,6 +35,7 @@ idle=10000
 soak=0
 micro=1
 baseline=""
+async_settings=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
@@ -40,6 +44,8 @@ while [ $# -gt 0 ]; do
     --idle) idle=$2; shift 2 ;;
     --soak) soak=$2; shift 2 ;;
     --no-micro) micro=0; shift ;;
+    --async-workers) async_settings+="workers = $2"$'\n'; shift 2 ;;
+    --async-batch) async_settings+="batch = $2"$'\n'; shift 2 ;;
     --baseline) baseline=$(realpath "$2"); shift 2 ;;
     *) lt_die "unknown option $1 (see the comment at the top of bench/run.sh)" ;;
   esac
@@ -106,7 +112,9 @@ pids+=($!)
 nginx -p "$work" -c "$work/proxy.conf" -g 'daemon off;' &
 proxy_pid=$!
 pids+=("$proxy_pid")
-(cd "$LT_ROOT" && exec "$lienthong" serve --config bench/gateway/hub.toml) &
+{ cat "$bench_dir/gateway/hub.toml"; [ -z "$async_settings" ] || printf '\n[async]\n%s' "$async_settings"; } \
+  >"$work/hub.toml"
+(cd "$LT_ROOT" && exec "$lienthong" serve --config "$work/hub.toml") &
 hub_pid=$!
 pids+=("$hub_pid")
 scenarios="hub hub-r1 hub-async nginx"
@@ -114,7 +122,7 @@ if [ -n "$baseline" ]; then
   # The code before the change: same settings, its own ports, audit chain and
   # database (its delivery worker must not drain the other hub's queue).
   sed -e "s/9443/$base_port/; s/9444/9454/; s/bench-1/bench-base/" \
-    -e "s#audit-signing.key#audit-signing-base.key#" "$bench_dir/gateway/hub.toml" >"$work/base.toml"
+    -e "s#audit-signing.key#audit-signing-base.key#" "$work/hub.toml" >"$work/base.toml"
   pg_drop_database "$base_database" >/dev/null
   pg_create_database "$base_database"
   LIENTHONG_DATABASE_URL="$(pg_url "$base_database")" "$baseline" migrate >/dev/null

@@ -16,6 +16,8 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "lienthong/observability/histogram.hpp"
+
 #include "delivery_store.hpp"
 
 namespace lienthong::delivery {
@@ -60,6 +62,7 @@ struct DeliveryQueue::Impl {
   std::deque<Submission> submissions;
   bool stopping = false;
   std::atomic<std::uint64_t> batches{0};
+  observability::Histogram commit_seconds;  // one batch: INSERT and COMMIT
   std::thread committer;
 
   Impl(std::string url, int attempts, int threads)
@@ -173,9 +176,12 @@ struct DeliveryQueue::Impl {
     batches.fetch_add(1, std::memory_order_relaxed);
     try {
       return with_connection([&](pqxx::connection& connection) {
+        const auto started = std::chrono::steady_clock::now();
         pqxx::work tx(connection);
         auto results = store::enqueue_many(tx, messages, max_attempts);
         tx.commit();
+        commit_seconds.observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
         return results;
       });
     } catch (const pqxx::broken_connection&) {
@@ -247,9 +253,10 @@ Status DeliveryQueue::write_metrics(observability::Exposition& out) {
   out.family("lienthong_async_due_lag_seconds", "gauge",
              "How long the longest-waiting due message has been due (0 when the workers keep up).");
   out.sample("lienthong_async_due_lag_seconds", {}, due_lag);
-  out.family("lienthong_async_submission_batches_total", "counter",
-             "Transactions this node wrote to queue messages (each holds one or more).");
-  out.sample("lienthong_async_submission_batches_total", {}, static_cast<double>(batches()));
+  out.family("lienthong_async_submission_commit_duration_seconds", "histogram",
+             "Writing and committing one batch of submitted messages (its _count is the batches; "
+             "202 answers per batch is the group-commit size).");
+  impl_->commit_seconds.write(out, "lienthong_async_submission_commit_duration_seconds", {});
   return Ok{};
 }
 

@@ -47,7 +47,7 @@ class DeliveryQueue {
   // when the database cannot be reached.
   double due_lag_seconds();
   // lienthong_async_queue_depth, _due_lag_seconds and
-  // _submission_batches_total in Prometheus text form; the error, and
+  // _submission_commit_duration_seconds in Prometheus text form; the error, and
   // nothing written, when the database cannot be reached.
   Status write_metrics(observability::Exposition& out);
 
