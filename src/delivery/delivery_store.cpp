@@ -1,10 +1,12 @@
 #include "delivery_store.hpp"
 
 #include <map>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "lienthong/core/digest.hpp"
+#include "lienthong/core/utf8.hpp"
 #include "lienthong/delivery/delivery_admin.hpp"
 
 namespace lienthong::delivery {
@@ -81,12 +83,6 @@ DeliveryStatus from_row(const pqxx::row& row) {
     status.response_status = row[12].as<int>();
   status.response_body = row[13].is_null() ? "" : row[13].as<std::string>();
   return status;
-}
-
-std::optional<std::string> optional_text(const std::string& text) {
-  if (text.empty())
-    return std::nullopt;
-  return text;
 }
 
 nlohmann::json json_text_or_null(const std::string& text) {
@@ -244,25 +240,53 @@ std::vector<Claimed> claim(pqxx::transaction_base& tx, const std::string& node, 
   return claimed;
 }
 
-bool complete(pqxx::transaction_base& tx, const std::string& node, std::int64_t id,
-              const Outcome& outcome) {
-  std::optional<std::int64_t> next_micros;
-  if (outcome.next_attempt_at) {
-    next_micros =
-        std::chrono::duration_cast<microseconds>(outcome.next_attempt_at->time_since_epoch())
-            .count();
+std::vector<std::int64_t> complete(pqxx::transaction_base& tx, const std::string& node,
+                                   const std::vector<Completion>& ended) {
+  // Texts that are not UTF-8 (or hold NUL) would fail the whole statement,
+  // and with it every outcome in it: they are stored with U+FFFD instead.
+  const auto text = [](std::string value) {
+    replace_invalid_utf8(value);
+    return json_text_or_null(value);
+  };
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& [id, outcome] : ended) {
+    nlohmann::json next = nullptr;
+    if (outcome.next_attempt_at) {
+      next = std::chrono::duration_cast<microseconds>(outcome.next_attempt_at->time_since_epoch())
+                 .count();
+    }
+    const bool delivered = outcome.state == DeliveryState::kDelivered;
+    rows.push_back(
+        {{"id", id},
+         {"state", to_string(outcome.state)},
+         {"next_micros", next},
+         {"error_code", text(outcome.error_code)},
+         {"error", text(outcome.error)},
+         {"response_status", outcome.response_status ? nlohmann::json(*outcome.response_status)
+                                                     : nlohmann::json(nullptr)},
+         {"response_body",
+          delivered ? nlohmann::json(text(outcome.response_body)) : nlohmann::json(nullptr)}});
   }
+  // One statement for all of them (the outcomes travel as one JSON parameter).
   const auto updated = tx.exec_params(
-      "UPDATE deliveries SET state = $3, lease_until = NULL, updated_at = now(), "
-      "next_attempt_at = coalesce(to_timestamp($4::double precision / 1000000), next_attempt_at), "
-      "last_error_code = $5, last_error = $6, response_status = $7, response_body = $8, "
-      "delivered_at = CASE WHEN $3 = 'delivered' THEN now() END "
-      "WHERE id = $1 AND claimed_by = $2 AND state = 'delivering'",
-      id, node, std::string(to_string(outcome.state)), next_micros,
-      optional_text(outcome.error_code), optional_text(outcome.error), outcome.response_status,
-      outcome.state == DeliveryState::kDelivered ? std::optional(outcome.response_body)
-                                                 : std::nullopt);
-  return updated.affected_rows() == 1;
+      "UPDATE deliveries d SET state = o.state, lease_until = NULL, updated_at = now(), "
+      "next_attempt_at = coalesce(to_timestamp(o.next_micros::double precision / 1000000), "
+      "d.next_attempt_at), last_error_code = o.error_code, last_error = o.error, "
+      "response_status = o.response_status, response_body = o.response_body, "
+      "delivered_at = CASE WHEN o.state = 'delivered' THEN now() END "
+      "FROM json_to_recordset($2::json) AS o(id bigint, state text, next_micros bigint, "
+      "error_code text, error text, response_status integer, response_body text) "
+      "WHERE d.id = o.id AND d.claimed_by = $1 AND d.state = 'delivering' RETURNING d.id",
+      node, rows.dump());
+  std::set<std::int64_t> recorded;
+  for (const auto& row : updated)
+    recorded.insert(row[0].as<std::int64_t>());
+  std::vector<std::int64_t> lost;
+  for (const auto& [id, outcome] : ended) {
+    if (!recorded.contains(id))
+      lost.push_back(id);
+  }
+  return lost;
 }
 
 }  // namespace lienthong::delivery::store

@@ -58,9 +58,16 @@ struct Outcome {
   std::string response_body;
 };
 
-// Records an outcome, unless the lease passed to another node meanwhile
-// (false): that node's attempt is the one that counts.
-bool complete(pqxx::transaction_base& tx, const std::string& node, std::int64_t id,
-              const Outcome& outcome);
+// A message's id and how its attempt ended.
+struct Completion {
+  std::int64_t id = 0;
+  Outcome outcome;
+};
+
+// Records the outcomes in one statement, except those whose lease passed to
+// another node meanwhile (that node's attempt is the one that counts): their
+// ids are returned.
+std::vector<std::int64_t> complete(pqxx::transaction_base& tx, const std::string& node,
+                                   const std::vector<Completion>& ended);
 
 }  // namespace lienthong::delivery::store

@@ -128,25 +128,15 @@ class Runner {
     }
   }
 
-  // An attempt that ended, waiting to be recorded with the others that ended with it.
-  struct Ended {
-    std::int64_t id = 0;
-    store::Outcome outcome;
-  };
-
-  // Records outcomes in one transaction. If this fails the leases run out
-  // and the messages are attempted again: a provider may see one twice,
-  // never none.
-  void complete(const std::vector<Ended>& ended) {
+  void complete(const std::vector<store::Completion>& ended) {
     try {
       if (!connected())
         throw std::runtime_error("no connection");
       pqxx::work tx(*connection_);
-      for (const auto& attempt : ended) {
-        if (!store::complete(tx, options().node, attempt.id, attempt.outcome))
-          impl_.deps.logger->warn("delivery {}: lease lost before completion", attempt.id);
-      }
+      const auto lost = store::complete(tx, options().node, ended);
       tx.commit();
+      for (const auto id : lost)
+        impl_.deps.logger->warn("delivery {}: lease lost before completion", id);
     } catch (const std::exception& e) {
       impl_.deps.logger->error("delivery worker: recording {} outcomes failed: {}", ended.size(),
                                e.what());
@@ -162,7 +152,7 @@ class Runner {
   asio::awaitable<void> loop() {
     const auto capacity = static_cast<std::size_t>(std::max(options().batch, 1));
     std::size_t in_flight = 0;
-    std::vector<Ended> ended;
+    std::vector<store::Completion> ended;
     asio::steady_timer progress(context_);
     while (!impl_.stopping || in_flight > 0) {
       if (!impl_.stopping && in_flight <= capacity / 2) {
@@ -174,8 +164,8 @@ class Runner {
           asio::co_spawn(context_, deliver(std::move(message)),
                          [id, fallback = std::move(fallback), &ended, &in_flight, &progress](
                              std::exception_ptr error, Attempt attempt) mutable {
-                           ended.push_back(
-                               Ended{id, error ? std::move(fallback) : std::move(attempt.outcome)});
+                           ended.push_back(store::Completion{
+                               id, error ? std::move(fallback) : std::move(attempt.outcome)});
                            --in_flight;
                            progress.cancel();
                          });
