@@ -81,7 +81,7 @@ struct Config {
   // Asynchronous (store-and-forward) delivery; see lienthong/delivery/.
   struct Async {
     int workers = 1;  // delivery threads on this node; 0: this node only queues
-    int batch = 32;   // messages claimed and delivered concurrently by a thread
+    int batch = 256;  // deliveries a thread keeps in flight (bench: 32 let the backlog grow)
     int max_attempts = 8;
     int backoff_initial_ms = 1'000;
     int backoff_max_ms = 300'000;

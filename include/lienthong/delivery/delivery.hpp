@@ -60,7 +60,7 @@ struct DeliveryOptions {
   std::string database_url;
   std::string node;
   int workers = 1;  // delivery threads per node
-  int batch = 32;   // deliveries in flight per thread (claimed when half are free)
+  int batch = 256;  // deliveries in flight per thread (claimed when half are free)
   std::chrono::milliseconds backoff_initial{1'000};
   std::chrono::milliseconds backoff_max{300'000};
   std::chrono::milliseconds lease{120'000};  // longer than any service timeout
