@@ -168,5 +168,31 @@ TEST_F(DeliveryQueueBatches, NothingIsQueuedWhileTheDatabaseIsDown) {
   EXPECT_EQ(database_->scalar("SELECT count(*) FROM deliveries"), "1");
 }
 
+// The backlog's age (lienthong_async_due_lag_seconds, and its alert rule):
+// how long the longest-waiting due message has been due; messages waiting
+// for a later retry or already delivered do not count.
+TEST_F(DeliveryQueueBatches, TheDueLagIsTheAgeOfTheLongestWaitingDueMessage) {
+  EXPECT_EQ(queue_->due_lag_seconds(), 0);
+  std::optional<Result<DeliveryStatus>> waiting, later, done;
+  submit(message("waiting", "{}"), waiting);
+  submit(message("later", "{}"), later);
+  submit(message("done", "{}"), done);
+  context_.run();
+  ASSERT_TRUE(waiting && waiting->has_value() && later && later->has_value() && done &&
+              done->has_value());
+  database_->execute(
+      "UPDATE deliveries SET next_attempt_at = now() - interval '90 seconds' "
+      "WHERE message_id = 'waiting';"
+      "UPDATE deliveries SET state = 'failed', next_attempt_at = now() + interval '1 hour' "
+      "WHERE message_id = 'later';"
+      "UPDATE deliveries SET state = 'delivered', next_attempt_at = now() - interval '1 day' "
+      "WHERE message_id = 'done'");
+  const double lag = queue_->due_lag_seconds();
+  EXPECT_GE(lag, 90);
+  EXPECT_LT(lag, 90 + 60) << "counted something other than the waiting message";
+  database_->execute("UPDATE deliveries SET state = 'delivered' WHERE message_id = 'waiting'");
+  EXPECT_EQ(queue_->due_lag_seconds(), 0);
+}
+
 }  // namespace
 }  // namespace lienthong::testing

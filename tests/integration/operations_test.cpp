@@ -121,6 +121,8 @@ TEST_F(OperationsTest, MetricsCountWhatTheAuditLogHolds) {
   EXPECT_GE(samples.at("lienthong_open_connections{listener=\"admin\"}"), 1);
   EXPECT_TRUE(samples.contains("lienthong_async_queue_depth{state=\"queued\"}"));
   EXPECT_TRUE(samples.contains("lienthong_async_queue_depth{state=\"dead\"}"));
+  EXPECT_EQ(samples.at("lienthong_async_due_lag_seconds"), 0);  // nothing queued
+  EXPECT_EQ(samples.at("lienthong_async_submission_commit_duration_seconds_count"), 0);
   EXPECT_GE(samples.at("lienthong_registry_version"), 1);
   EXPECT_GE(samples.at("lienthong_registry_snapshot_age_seconds"), 0);
   EXPECT_EQ(samples.at("lienthong_registry_entries{kind=\"systems\"}"), 4);
