@@ -128,6 +128,8 @@ class Runner {
     }
   }
 
+  // Records the outcomes. If this fails the leases run out and the messages
+  // are attempted again: a provider may see one twice, never none.
   void complete(const std::vector<store::Completion>& ended) {
     try {
       if (!connected())
