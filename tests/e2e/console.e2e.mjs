@@ -127,8 +127,17 @@ async function signOut(page) {
   await page.getByLabel("Admin token").waitFor();
 }
 
-async function navLinks(page) {
-  return page.locator("#nav a").allTextContents();
+// The navigation's links once they are `expected`, or as they are after 5 s
+// (for the assertion to show). The header is redrawn on every route change,
+// so a read right after signing in can catch it between two renders (CI saw
+// an empty list once); the pages a role sees must settle, not flash by.
+async function navLinks(page, expected) {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const links = await page.locator("#nav a").allTextContents();
+    if (JSON.stringify(links) === JSON.stringify(expected) || Date.now() > deadline) return links;
+    await page.waitForTimeout(50);
+  }
 }
 
 async function main() {
@@ -163,7 +172,8 @@ async function main() {
 
     step("the city's member admin requests an agreement");
     await signIn(page, tokens.cityAdmin);
-    assert.deepEqual(await navLinks(page), ["Registry", "Agreements"], "a member admin sees no audit pages");
+    const memberPages = ["Registry", "Agreements"];
+    assert.deepEqual(await navLinks(page, memberPages), memberPages, "a member admin sees no audit pages");
     await page.goto(`${consoleUrl}#/agreements`);
     await page.getByRole("heading", { name: "Request an agreement" }).waitFor();
     await page.getByLabel("Your calling system").selectOption(CITY_SYSTEM);
@@ -207,7 +217,8 @@ async function main() {
 
     step("the auditor finds it and verifies the chain");
     await signIn(page, tokens.auditor);
-    assert.deepEqual(await navLinks(page), ["Connectivity", "Registry", "Agreements", "Traffic", "Audit"]);
+    const hubAdminPages = ["Connectivity", "Registry", "Agreements", "Traffic", "Audit"];
+    assert.deepEqual(await navLinks(page, hubAdminPages), hubAdminPages);
     await page.goto(`${consoleUrl}#/audit`);
     await page.getByLabel("Consumer").fill(CITY_SYSTEM);
     await page.getByLabel("Message id").fill(messageId);
