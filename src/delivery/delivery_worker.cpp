@@ -1,6 +1,7 @@
 #include "lienthong/delivery/delivery_worker.hpp"
 
 #include <atomic>
+#include <poll.h>
 #include <random>
 #include <thread>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "lienthong/core/message_id.hpp"
 #include "lienthong/pipeline/stages.hpp"
 #include "lienthong/policy/agreement_check.hpp"
+#include "lienthong/registry/notification_wait.hpp"
 #include "lienthong/registry/snapshot_store.hpp"
 
 #include "delivery_store.hpp"
@@ -63,6 +65,7 @@ struct Shared {
   DeliveryOptions options;
   WorkerDependencies deps;
   std::atomic<bool> stopping{false};
+  registry::StopSignal stop_signal;  // ends an idle worker's wait for work at once
 };
 
 // One worker thread: its io_context, adapters, connection and listener.
@@ -100,14 +103,14 @@ class Runner {
   // Blocks this thread until a message is queued or the poll interval ends:
   // nothing is in flight on this thread between batches.
   void wait_for_work() {
-    const auto poll = std::chrono::duration_cast<std::chrono::microseconds>(options().poll);
+    const auto interval = std::chrono::duration_cast<std::chrono::microseconds>(options().poll);
     if (!connected()) {
-      std::this_thread::sleep_for(poll);
+      pollfd stop{impl_.stop_signal.fd(), POLLIN, 0};
+      ::poll(&stop, 1, static_cast<int>(options().poll.count()));
       return;
     }
     try {
-      connection_->await_notification(static_cast<long>(poll.count() / 1'000'000),
-                                      static_cast<long>(poll.count() % 1'000'000));
+      registry::await_notification(*connection_, impl_.stop_signal, interval);
     } catch (const std::exception&) {
       connection_.reset();
     }
@@ -405,6 +408,7 @@ void DeliveryWorker::start() {
 
 void DeliveryWorker::stop() {
   impl_->shared.stopping = true;
+  impl_->shared.stop_signal.raise();
   for (auto& thread : impl_->threads) {
     if (thread.joinable())
       thread.join();

@@ -18,10 +18,6 @@ class ChangeCounter : public pqxx::notification_receiver {
   int& changes_;
 };
 
-long to_microseconds(std::chrono::milliseconds interval) {
-  return static_cast<long>(interval.count()) * 1000;
-}
-
 }  // namespace
 
 RegistryWatcher::RegistryWatcher(WatcherOptions options, std::function<bool()> reload,
@@ -30,6 +26,7 @@ RegistryWatcher::RegistryWatcher(WatcherOptions options, std::function<bool()> r
 
 RegistryWatcher::~RegistryWatcher() {
   stopping_ = true;
+  stop_signal_.raise();
   wake_.notify_all();
   if (thread_.joinable())
     thread_.join();
@@ -66,15 +63,17 @@ void RegistryWatcher::listen_until_failure() {
     throw std::runtime_error("registry reload failed");
   if (!healthy_.exchange(true))
     logger_->info("registry change listener connected");
-  // Wake every 200 ms to notice stop(); a lost connection throws from here.
-  constexpr std::chrono::milliseconds kPoll{200};
+  // The destructor's stop signal ends a wait at once; a lost connection throws from here.
+  constexpr std::chrono::seconds kPoll{5};
   while (!stopping_) {
     changes = 0;
-    connection.await_notification(0, to_microseconds(kPoll));
+    await_notification(connection, stop_signal_, kPoll);
     if (changes == 0)
       continue;
-    while (connection.await_notification(0, to_microseconds(options_.debounce)) > 0) {
+    while (!stopping_ && await_notification(connection, stop_signal_, options_.debounce) > 0) {
     }
+    if (stopping_)
+      break;
     logger_->debug("registry changed ({} notifications); reloading", changes);
     if (!reload_())
       throw std::runtime_error("registry reload failed");

@@ -386,5 +386,26 @@ TEST_F(AsyncDelivery, ASlowProviderHoldsItsOwnSlotNotTheMessagesQueuedAfterIt) {
   EXPECT_EQ(done["attempts"], 1);
 }
 
+// Idle workers wait on the queue's NOTIFY, not on their poll interval: a
+// message is delivered at once, and stopping the hub does not wait the
+// interval out (it waited up to async.poll_ms before).
+class AsyncDeliveryWithALongPoll : public AsyncDelivery {
+ protected:
+  void configure(Config& config) override {
+    AsyncDelivery::configure(config);
+    config.async.poll_ms = 60'000;
+  }
+};
+
+TEST_F(AsyncDeliveryWithALongPoll, AQueuedMessageWakesAnIdleWorkerAndStopIsImmediate) {
+  std::this_thread::sleep_for(200ms);  // the workers are idle in their wait
+  ASSERT_EQ(send_async("wake-1", kProvider, "echo").status, 202);
+  wait_for_state("wake-1", "delivered", 10s);
+
+  const auto stopping = std::chrono::steady_clock::now();
+  hub_.reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, 10s);
+}
+
 }  // namespace
 }  // namespace lienthong::testing

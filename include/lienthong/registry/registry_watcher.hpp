@@ -14,6 +14,8 @@
 #include <string>
 #include <thread>
 
+#include "lienthong/registry/notification_wait.hpp"
+
 namespace spdlog {
 class logger;
 }
@@ -50,6 +52,7 @@ class RegistryWatcher {
   std::shared_ptr<spdlog::logger> logger_;
   std::atomic<bool> healthy_{false};
   std::atomic<bool> stopping_{false};
+  StopSignal stop_signal_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::thread thread_;
