@@ -10,10 +10,7 @@ if [ "${1:-}" = "--sanitize" ]; then
   build_dir="$LT_ROOT/build-asan"
   args=(-DCMAKE_BUILD_TYPE=Debug -DLIENTHONG_SANITIZE=ON -DLIENTHONG_BENCH=OFF)
 fi
-# Paths relative to the checkout, so another clone of the same code hits the cache.
-export CCACHE_BASEDIR="$LT_ROOT"
-export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
-export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
+lt_use_ccache
 lt_say "building in ${build_dir#$LT_ROOT/}"
 cmake -S "$LT_ROOT" -B "$build_dir" "${args[@]}" >/dev/null
 cmake --build "$build_dir" -j"$(nproc)"

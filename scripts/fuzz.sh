@@ -22,8 +22,7 @@ while [ $# -gt 0 ]; do
 done
 
 build_dir="$LT_ROOT/build-fuzz"
-export CCACHE_BASEDIR="$LT_ROOT"
-export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+lt_use_ccache
 lt_say "building the fuzz targets with clang-14 in build-fuzz"
 CC=clang-14 CXX=clang++-14 cmake -S "$LT_ROOT" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DLIENTHONG_FUZZ=ON -DLIENTHONG_TESTS=OFF -DLIENTHONG_BENCH=OFF >/dev/null

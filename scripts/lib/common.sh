@@ -21,3 +21,14 @@ lt_wait_port() {
   done
   return 1
 }
+
+# The compiler cache every build shares (CMake uses ccache when installed).
+lt_use_ccache() {
+  # Paths relative to the checkout, so another clone of the same code hits the cache.
+  export CCACHE_BASEDIR="$LT_ROOT"
+  # ccache keys objects with debug information by the working directory unless
+  # told not to; without this no two clones ever share an object.
+  export CCACHE_NOHASHDIR=1
+  export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+  export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
+}
