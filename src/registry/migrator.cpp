@@ -5,6 +5,8 @@
 
 #include <pqxx/pqxx>
 
+#include "lienthong/core/digest.hpp"
+
 namespace lienthong::embedded {
 std::vector<std::pair<std::string_view, std::string_view>> sql_migrations();
 }  // namespace lienthong::embedded
@@ -22,6 +24,17 @@ std::vector<std::string> migration_names() {
   for (const auto& [name, sql] : embedded::sql_migrations())
     names.emplace_back(name);
   return names;
+}
+
+std::string migrations_digest() {
+  Sha256Stream digest;
+  for (const auto& [name, sql] : embedded::sql_migrations()) {
+    // Lengths first, so no two different lists hash the same text.
+    digest.update(std::to_string(name.size()) + ":" + std::to_string(sql.size()) + ":");
+    digest.update(name);
+    digest.update(sql);
+  }
+  return digest.final_hex();
 }
 
 MigrationReport migrate(const std::string& database_url) {

@@ -1,4 +1,7 @@
+#include <unistd.h>
+
 #include <gtest/gtest.h>
+#include <pqxx/pqxx>
 
 #include "lienthong/registry/migrator.hpp"
 
@@ -8,7 +11,7 @@ namespace lienthong::testing {
 namespace {
 
 TEST(Migrations, AreRecordedAndApplyOnlyOnce) {
-  TestDatabase database;  // applies every migration once
+  TestDatabase database;  // a copy of a database every migration was applied to once
   const auto names = registry::migration_names();
   ASSERT_FALSE(names.empty());
   EXPECT_EQ(names.front(), "0001_initial.sql");
@@ -18,6 +21,18 @@ TEST(Migrations, AreRecordedAndApplyOnlyOnce) {
   const auto again = registry::migrate(database.url());
   EXPECT_TRUE(again.applied.empty());
   EXPECT_EQ(again.already.size(), names.size());
+}
+
+// Test databases are copies of one migrated template; this one starts empty.
+TEST(Migrations, AnEmptyDatabaseGetsEveryMigrationInOrder) {
+  const std::string name = "lt_test_empty_" + std::to_string(::getpid());
+  pqxx::connection admin(admin_database_url());
+  pqxx::nontransaction(admin).exec("DROP DATABASE IF EXISTS " + name);
+  pqxx::nontransaction(admin).exec("CREATE DATABASE " + name);
+  const auto report = registry::migrate(database_url(name));
+  EXPECT_EQ(report.applied, registry::migration_names());
+  EXPECT_TRUE(report.already.empty());
+  pqxx::nontransaction(admin).exec("DROP DATABASE " + name + " WITH (FORCE)");
 }
 
 TEST(Migrations, AreNumberedAndInOrder) {

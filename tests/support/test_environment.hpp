@@ -9,6 +9,7 @@
 namespace lienthong::testing {
 
 std::string admin_database_url();  // e.g. postgresql://u:p@127.0.0.1:54329/postgres
+std::string database_url(const std::string& database);  // the same cluster, another database
 std::string pki_dir();
 std::string pki_file(const std::string& name);  // pki_dir() + "/" + name
 

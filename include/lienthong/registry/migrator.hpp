@@ -19,4 +19,8 @@ MigrationReport migrate(const std::string& database_url);
 // The embedded migration names, in order.
 std::vector<std::string> migration_names();
 
+// Lower-case hex SHA-256 over the embedded migrations' names and text, in
+// order: two binaries with the same digest build the same schema.
+std::string migrations_digest();
+
 }  // namespace lienthong::registry
