@@ -167,6 +167,11 @@ TEST_F(ExchangePolicy, ProviderAnswerThatBreaksTheResponseSchemaNeverReachesTheC
   expect_refusal("resp-1", 502, "Provider.SchemaViolation",
                  envelope("resp-1", kConsumer, kProvider, "echo"), /*provider_calls=*/1);
   EXPECT_EQ(last_response_.body.find("001089012345"), std::string::npos);
+  // Issue 30 (3): it names where the answer fails (it named nothing).
+  const auto problem = json::parse(last_response_.body);
+  ASSERT_EQ(problem["errors"].size(), 1u) << problem.dump();
+  EXPECT_EQ(problem["errors"][0]["pointer"], "/citizen");
+  EXPECT_EQ(problem["errors"][0]["detail"], "is required");
 }
 
 TEST_F(ExchangePolicy, ConsumerReceivesOnlyTheFieldsItsAgreementAllows) {

@@ -14,16 +14,36 @@ Error invalid(const std::string& field, const std::string& why) {
   return make_error(ErrorCode::kClientInvalidInput, "soap/" + field + ": " + why);
 }
 
-Result<std::vector<std::string>> element_names(const json& soap, const std::string& field) {
+// "/danhSach/thua": element names from the top of the answer.
+bool is_element_path(std::string_view path) {
+  if (!path.starts_with('/'))
+    return false;
+  for (std::size_t start = 1; start <= path.size();) {
+    const auto end = std::min(path.find('/', start), path.size());
+    if (!is_xml_name(path.substr(start, end - start)))
+      return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+// `paths`: entries may also be element paths (the answer's lists).
+Result<std::vector<std::string>> element_names(const json& soap, const std::string& field,
+                                               bool paths) {
+  const std::string expected = paths ? "must be an array of element names or paths (\"/a/b\")"
+                                     : "must be an array of element names";
   std::vector<std::string> names;
   if (!soap.contains(field))
     return names;
   if (!soap[field].is_array())
-    return invalid(field, "must be an array of element names");
+    return invalid(field, expected);
   for (const auto& name : soap[field]) {
-    if (!name.is_string() || !is_xml_name(name.get<std::string>()))
-      return invalid(field, "must be an array of element names");
-    names.push_back(name.get<std::string>());
+    if (!name.is_string())
+      return invalid(field, expected);
+    const auto& text = name.get_ref<const std::string&>();
+    if (!is_xml_name(text) && !(paths && is_element_path(text)))
+      return invalid(field, expected + "; \"" + text + "\" is not one");
+    names.push_back(text);
   }
   return names;
 }
@@ -70,11 +90,11 @@ Result<SoapBinding> SoapBinding::from_config(const json& adapter_config) {
       return invalid("elements", "must be \"qualified\" or \"unqualified\"");
     binding.qualified = elements == "qualified";
   }
-  auto order = element_names(soap, "order");
+  auto order = element_names(soap, "order", false);
   if (!order.has_value())
     return std::move(order).error();
   binding.order = std::move(order).value();
-  auto arrays = element_names(soap, "arrays");
+  auto arrays = element_names(soap, "arrays", true);
   if (!arrays.has_value())
     return std::move(arrays).error();
   binding.arrays.insert(arrays.value().begin(), arrays.value().end());

@@ -7,7 +7,10 @@
 //    "action": "urn:...#TraCuuThuaDat",     SOAPAction / action parameter, default none
 //    "elements": "qualified" | "unqualified",  children in the namespace or not (default qualified)
 //    "order": ["soTo", "soThua"],           element order where the provider's XSD has a sequence
-//    "arrays": ["thua"]}                    answer elements that are lists even when there is one
+//    "arrays": ["thua", "/danhSach/hoSo"]}  answer elements that are lists even when there is
+//                                           one: by name wherever they appear, or by their path
+//                                           below the ...Response element, where zero
+//                                           occurrences give [] (xml_codec.hpp)
 
 #include <set>
 #include <string>

@@ -31,20 +31,6 @@ Error bad_response(const std::string& why) {
   return make_error(ErrorCode::kProviderBadResponse, "the provider's SOAP answer " + why);
 }
 
-// The namespace URI bound to the prefix of `element`'s name, looked up on
-// the element and its ancestors.
-std::string_view namespace_of(const pugi::xml_node& element) {
-  const std::string_view name = element.name();
-  const auto colon = name.find(':');
-  const std::string attribute =
-      colon == std::string_view::npos ? "xmlns" : "xmlns:" + std::string(name.substr(0, colon));
-  for (auto node = element; node; node = node.parent()) {
-    if (const auto declared = node.attribute(attribute.c_str()))
-      return declared.value();
-  }
-  return {};
-}
-
 pugi::xml_node child_named(const pugi::xml_node& parent, std::string_view name) {
   for (const auto& child : parent.children()) {
     if (child.type() == pugi::node_element && local_name(child) == name)
@@ -94,7 +80,7 @@ Result<std::string> build_request(const SoapBinding& binding, const json& body,
   auto envelope = document.append_child("soap:Envelope");
   envelope.append_attribute("xmlns:soap") =
       std::string(envelope_namespace(binding.version)).c_str();
-  envelope.append_attribute("xmlns:xsi") = "http://www.w3.org/2001/XMLSchema-instance";
+  envelope.append_attribute("xmlns:xsi") = std::string(kXsiNamespace).c_str();
   envelope.append_attribute("xmlns:lt") = kHubNamespace;
 
   auto header = envelope.append_child("soap:Header");

@@ -100,44 +100,6 @@ Status write_value(pugi::xml_node parent, const std::string& name, const json& v
   return Ok{};
 }
 
-// "prefix:name" -> "name".
-std::string_view without_prefix(std::string_view name) {
-  const auto colon = name.find(':');
-  return colon == std::string_view::npos ? name : name.substr(colon + 1);
-}
-
-bool is_nil(const pugi::xml_node& element) {
-  for (const auto& attribute : element.attributes()) {
-    if (without_prefix(attribute.name()) == "nil") {
-      const std::string_view value = attribute.value();
-      return value == "true" || value == "1";
-    }
-  }
-  return false;
-}
-
-// `href="#id"` (SOAP 1.1 encoding, Axis's multiRef) or `enc:ref="id"`
-// (SOAP 1.2 encoding) as written, or "" when the element holds its own content.
-std::string content_reference(const pugi::xml_node& element) {
-  for (const auto& attribute : element.attributes()) {
-    const std::string_view name = attribute.name();
-    const auto colon = name.find(':');
-    if ((name == "href" && attribute.value()[0] == '#') ||
-        (colon != std::string_view::npos && name.substr(colon + 1) == "ref"))
-      return std::string(name) + "=\"" + attribute.value() + "\"";
-  }
-  return "";
-}
-
-std::string text_of(const pugi::xml_node& element) {
-  std::string text;
-  for (const auto& child : element.children()) {
-    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata)
-      text += child.value();
-  }
-  return text;
-}
-
 }  // namespace
 
 bool is_xml_name(std::string_view name) {
@@ -156,7 +118,26 @@ bool is_xml_name(std::string_view name) {
 }
 
 std::string_view local_name(const pugi::xml_node& node) {
-  return without_prefix(node.name());
+  const std::string_view name = node.name();
+  const auto colon = name.find(':');
+  return colon == std::string_view::npos ? name : name.substr(colon + 1);
+}
+
+std::string_view namespace_uri(const pugi::xml_node& element, std::string_view prefix) {
+  if (prefix == "xml")
+    return kXmlNamespace;
+  const std::string attribute = prefix.empty() ? "xmlns" : "xmlns:" + std::string(prefix);
+  for (auto node = element; node; node = node.parent()) {
+    if (const auto declared = node.attribute(attribute.c_str()))
+      return declared.value();
+  }
+  return {};
+}
+
+std::string_view namespace_of(const pugi::xml_node& element) {
+  const std::string_view name = element.name();
+  const auto colon = name.find(':');
+  return namespace_uri(element, colon == std::string_view::npos ? "" : name.substr(0, colon));
 }
 
 Status write_members(pugi::xml_node parent, const json& value,
@@ -164,55 +145,6 @@ Status write_members(pugi::xml_node parent, const json& value,
   if (!value.is_object())
     return unmappable("", "a SOAP request body must be a JSON object");
   return write_object(parent, value, order, "", max_depth);
-}
-
-Result<json> read_element(const pugi::xml_node& element,
-                          const std::set<std::string, std::less<>>& arrays, int max_depth) {
-  if (max_depth <= 0)
-    return make_error(ErrorCode::kProviderBadResponse, "the provider's XML nests too deep");
-  if (const auto reference = content_reference(element); !reference.empty()) {
-    // Read as it stands, the element would be an empty string: data lost
-    // without a trace. Refused instead, naming what the provider did.
-    return make_error(ErrorCode::kProviderBadResponse,
-                      "the provider's XML element " + std::string(local_name(element)) +
-                          " refers to its content elsewhere (" + reference +
-                          ", SOAP encoding multiRef), which the adapter does not resolve; the "
-                          "provider must answer document/literal");
-  }
-  std::map<std::string_view, int> counts;
-  for (const auto& child : element.children()) {
-    if (child.type() == pugi::node_element)
-      ++counts[local_name(child)];
-  }
-  if (counts.empty()) {
-    if (is_nil(element))
-      return json(nullptr);
-    std::string text = text_of(element);
-    // pugixml passes bytes through; a JSON string must be UTF-8 (and nlohmann
-    // would throw while writing the answer).
-    if (find_invalid_utf8(text)) {
-      return make_error(ErrorCode::kProviderBadResponse, "the provider's XML element " +
-                                                             std::string(local_name(element)) +
-                                                             " holds text that is not valid UTF-8");
-    }
-    return json(std::move(text));
-  }
-  json object = json::object();
-  for (const auto& child : element.children()) {
-    if (child.type() != pugi::node_element)
-      continue;
-    const auto name = local_name(child);
-    auto value = read_element(child, arrays, max_depth - 1);
-    if (!value.has_value())
-      return value;
-    auto& slot = object[std::string(name)];
-    if (counts[name] > 1 || arrays.contains(name)) {
-      slot.push_back(std::move(value).value());
-    } else {
-      slot = std::move(value).value();
-    }
-  }
-  return object;
 }
 
 Status parse_xml(pugi::xml_document& document, std::string_view text) {

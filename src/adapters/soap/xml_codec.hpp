@@ -3,10 +3,17 @@
 //   object  -> one child element per member (names must be XML names)
 //   array   -> the element repeated, once per item
 //   string, number, boolean -> the element's text; null -> xsi:nil="true"
-// and back: an element with child elements is an object (a name that repeats,
-// or is listed in `arrays`, becomes an array), a text-only element a string,
-// xsi:nil="true" null. Namespace prefixes and attributes are not carried
-// into JSON: the standard form has no place for them.
+// and back (xml_reader.cpp): an element with child elements or attributes is
+// an object, members keyed by local name (a name that repeats, or is listed
+// in `arrays`, becomes an array; a list declared by its path from the answer,
+// "/danhSach/thua", is [] when it occurs zero times), attributes as "@name",
+// text beside them as "#text", xsi:type (other than XML Schema's and SOAP
+// encoding's built-in types) as "@xsi:type" in Clark notation "{uri}Type";
+// a text-only element is a string, xsi:nil="true" null. Nothing is dropped
+// silently: siblings of one local name in two namespaces, attributes of
+// unknown namespaces and multiRef references make the answer
+// Provider.BadResponse. Namespace declarations, xsi:schemaLocation and the
+// SOAP envelope/encoding namespaces' bookkeeping attributes are syntax, not data.
 //
 // Parsing refuses any document type declaration, so entity expansion
 // ("billion laughs") and external entities never happen; pugixml itself
@@ -24,6 +31,9 @@
 
 namespace lienthong::adapters::soap {
 
+inline constexpr std::string_view kXmlNamespace = "http://www.w3.org/XML/1998/namespace";
+inline constexpr std::string_view kXsiNamespace = "http://www.w3.org/2001/XMLSchema-instance";
+
 // An XML 1.0 element name without a prefix (NCName), as JSON keys must be
 // to become elements.
 bool is_xml_name(std::string_view name);
@@ -34,7 +44,9 @@ bool is_xml_name(std::string_view name);
 Status write_members(pugi::xml_node parent, const nlohmann::json& value,
                      const std::vector<std::string>& order, int max_depth);
 
-// The JSON of `element` (see above); Provider.BadResponse when deeper than max_depth.
+// The JSON of `element` (see above), the top of the answer for the paths in
+// `arrays`; Provider.BadResponse when deeper than max_depth or not readable
+// without loss.
 Result<nlohmann::json> read_element(const pugi::xml_node& element,
                                     const std::set<std::string, std::less<>>& arrays,
                                     int max_depth);
@@ -45,5 +57,12 @@ Status parse_xml(pugi::xml_document& document, std::string_view text);
 
 // The element's name without its prefix.
 std::string_view local_name(const pugi::xml_node& node);
+
+// The namespace URI bound to `prefix` ("" for the default namespace) where
+// `element` stands, looked up on it and its ancestors; "" when unbound.
+std::string_view namespace_uri(const pugi::xml_node& element, std::string_view prefix);
+
+// The namespace URI of `element`'s own name.
+std::string_view namespace_of(const pugi::xml_node& element);
 
 }  // namespace lienthong::adapters::soap
