@@ -1,5 +1,6 @@
 #include "lienthong/adapters/standard_request.hpp"
 
+#include "lienthong/net/header_text.hpp"
 #include "lienthong/registry/snapshot.hpp"
 
 namespace lienthong::adapters {
@@ -15,10 +16,11 @@ net::HttpRequest standard_request(const registry::ServiceEntry& service,
                   {"X-Lienthong-Request-Id", context.request_id},
                   {"X-Lienthong-Client", context.consumer},
                   {"X-Lienthong-Service", service.key}};
+  // People's text (Vietnamese) in RFC 8187 form, so Latin-1 readers keep it intact.
   if (!context.user_id.empty())
-    call.headers.push_back({"X-Lienthong-User-Id", context.user_id});
+    call.headers.push_back({"X-Lienthong-User-Id", net::encode_header_text(context.user_id)});
   if (!context.purpose.empty())
-    call.headers.push_back({"X-Lienthong-Purpose", context.purpose});
+    call.headers.push_back({"X-Lienthong-Purpose", net::encode_header_text(context.purpose)});
   call.body = std::move(body);
   return call;
 }

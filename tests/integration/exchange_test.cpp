@@ -57,6 +57,23 @@ TEST_F(Exchange, DeliversTheMessageAndAnswersWithACorrelatedEnvelope) {
             "true");
 }
 
+// Issue 30 (6): Vietnamese in a header reached providers as raw UTF-8, which
+// servlet and WSGI stacks read as Latin-1 (mojibake).
+TEST_F(Exchange, PeoplesTextInHeadersTravelsInRfc8187FormAndIsRecordedAsText) {
+  std::string message = envelope("vi-1", kConsumer, kProvider, "echo");
+  message.replace(message.find("integration test"), 16, "Tra c\u1ee9u h\u1ed3 s\u01a1");
+  message.replace(message.find("tester-1"), 8, "Nguy\u1ec5n V\u0103n A");
+  ASSERT_EQ(client().post("/exchange/v1/messages", message).status, 200);
+
+  ASSERT_EQ(provider_->calls(), 1);
+  const auto call = provider_->received().front();
+  EXPECT_EQ(call.header("X-Lienthong-Purpose"), "UTF-8''Tra%20c%E1%BB%A9u%20h%E1%BB%93%20s%C6%A1");
+  EXPECT_EQ(call.header("X-Lienthong-User-Id"), "UTF-8''Nguy%E1%BB%85n%20V%C4%83n%20A");
+  EXPECT_EQ(database_->scalar("SELECT user_id || '|' || purpose FROM audit_records WHERE "
+                              "message_id = 'vi-1'"),
+            "Nguy\u1ec5n V\u0103n A|Tra c\u1ee9u h\u1ed3 s\u01a1");
+}
+
 TEST_F(Exchange, AuditRecordHashesTheExactBodies) {
   auto consumer = client();
   const std::string body = envelope("hash-1", kConsumer, kProvider, "echo");

@@ -78,6 +78,22 @@ TEST_F(XRoadRest, AnXRoadRestCallReachesTheProviderWithItsHeaders) {
             std::string("200||") + kConsumer + "|" + kProvider + "|echo");
 }
 
+// Issue 30 (6): a purpose outside ASCII arrives RFC 8187-encoded, is
+// recorded as text and goes on to the provider encoded the same way.
+TEST_F(XRoadRest, APurposeInRfc8187FormIsRecordedAsText) {
+  auto headers = xroad_headers();
+  headers["X-Lienthong-Purpose"] = "UTF-8''C%E1%BA%A5p%20ph%C3%A9p";
+  const auto response =
+      call("GET", std::string("/r1/") + kProvider + "/echo/pets/7", std::move(headers));
+  ASSERT_EQ(response.status, 200) << response.body;
+  ASSERT_EQ(provider_->calls(), 1);
+  EXPECT_EQ(provider_->received().at(0).header("X-Lienthong-Purpose"),
+            "UTF-8''C%E1%BA%A5p%20ph%C3%A9p");
+  EXPECT_EQ(database_->scalar("SELECT purpose FROM audit_records WHERE message_id = '" +
+                              response.header("x-road-id") + "'"),
+            "C\u1EA5p ph\u00E9p");
+}
+
 TEST_F(XRoadRest, AGivenXRoadIdIsKeptAndDifferentRequestsHashDifferently) {
   auto headers = xroad_headers();
   headers["X-Road-Id"] = "client-chosen-1";

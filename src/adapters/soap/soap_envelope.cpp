@@ -6,6 +6,7 @@
 #include <pugixml.hpp>
 
 #include "lienthong/core/utf8.hpp"
+#include "lienthong/net/header_text.hpp"
 
 #include "xml_codec.hpp"
 
@@ -85,9 +86,10 @@ Result<std::string> build_request(const SoapBinding& binding, const json& body,
 
   auto header = envelope.append_child("soap:Header");
   for (const auto& [name, element] : kHubHeaders) {
-    const auto value = net::find_header(hub_headers, name);
+    // The original text: the HTTP header may carry it RFC 8187-encoded.
+    const auto value = net::decode_header_text(net::find_header(hub_headers, name));
     if (!value.empty())
-      header.append_child(element).text().set(std::string(value).c_str());
+      header.append_child(element).text().set(value.c_str());
   }
 
   auto operation = envelope.append_child("soap:Body");

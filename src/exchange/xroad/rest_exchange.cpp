@@ -5,6 +5,7 @@
 #include "lienthong/core/json_text.hpp"
 #include "lienthong/core/message_id.hpp"
 #include "lienthong/core/utf8.hpp"
+#include "lienthong/net/header_text.hpp"
 #include "lienthong/pipeline/stages.hpp"
 #include "lienthong/policy/rate_limiter.hpp"
 
@@ -39,7 +40,7 @@ HttpRequest provider_call(const ExchangeContext& exchange, const registry::Servi
   call.headers.push_back({"X-Road-Service", record.provider + "/" + record.service});
   call.headers.push_back({"X-Lienthong-Request-Id", record.request_id});
   if (!purpose.empty())
-    call.headers.push_back({"X-Lienthong-Purpose", std::string(purpose)});
+    call.headers.push_back({"X-Lienthong-Purpose", net::encode_header_text(purpose)});
   call.body = request.body;
   return call;
 }
@@ -114,7 +115,8 @@ Outcome rest_message(ExchangeContext& exchange, const NodeParts& node) {
     co_return xroad::metaservice(exchange, *caller.value(), record.service, target.value().query);
   }
   record.user_id = std::string(request.header("X-Road-UserId"));
-  record.purpose = std::string(request.header("X-Lienthong-Purpose"));
+  // Text outside ASCII may come in RFC 8187 form (UTF-8''...); recorded as text.
+  record.purpose = net::decode_header_text(request.header("X-Lienthong-Purpose"));
   // X-Road's own header for why a call is made is the case it serves.
   if (const auto issue = request.header("X-Road-Issue"); record.purpose.empty() && !issue.empty())
     record.purpose = "X-Road-Issue: " + std::string(issue);

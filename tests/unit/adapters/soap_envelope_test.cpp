@@ -39,6 +39,21 @@ TEST(SoapEnvelope, ALongFaultReasonIsCutBetweenCharacters) {
   EXPECT_NE(whole.error().detail.find("Kh\u00F4ng t\u00ECm th\u1EA5y"), std::string::npos);
 }
 
+// Issue 30 (6): the HTTP header carries people's text RFC 8187-encoded;
+// the envelope's header carries it as text.
+TEST(SoapEnvelope, TheEnvelopeHeaderCarriesTheOriginalText) {
+  SoapBinding binding;
+  binding.ns = "urn:test";
+  binding.operation = "Op";
+  const auto envelope = build_request(
+      binding, nlohmann::json::object(),
+      {{"X-Lienthong-Purpose", "UTF-8''Tra%20c%E1%BB%A9u"}, {"X-Lienthong-User-Id", "tester"}}, 8);
+  ASSERT_TRUE(envelope.has_value());
+  EXPECT_NE(envelope.value().find("<lt:purpose>Tra c\u1EE9u</lt:purpose>"), std::string::npos)
+      << envelope.value();
+  EXPECT_NE(envelope.value().find("<lt:userId>tester</lt:userId>"), std::string::npos);
+}
+
 // Issue 30 (1): Axis 1.x answers rpc/encoded with multiRef by default; the
 // answer element only points at its content, and the consumer got
 // 200 {"getCitizenReturn": ""}.
