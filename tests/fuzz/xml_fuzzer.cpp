@@ -20,6 +20,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!json.has_value() || !json.value().is_object())
     return 0;
   pugi::xml_document out;
-  (void)soap::write_members(out.append_child("Answer"), json.value(), {}, 64);
+  (void)soap::write_members(out.append_child("Answer"), json.value(), {});
   return 0;
 }

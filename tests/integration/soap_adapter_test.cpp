@@ -275,6 +275,46 @@ TEST_F(SoapAdapter, HostileOrBrokenXmlIsRefusedAndNothingOfItIsPassedOn) {
   }
 }
 
+// Issue 30 (2, 3, 7): a legacy answer's attribute, xsi:type and empty list
+// reach the consumer in the documented convention (they were "", nothing
+// and a missing field); a request's attribute and common-types namespace
+// reach the provider.
+TEST_F(SoapAdapter, LegacyShapesTravelBothWaysInTheDocumentedConvention) {
+  register_provider("TEST-LEGACY", xml_->url(), "legacy", "/ws",
+                    {{"adapter_kind", "soap"},
+                     {"adapter_config",
+                      {{"soap",
+                        {{"namespace", "urn:test:legacy"},
+                         {"operation", "TraCuu"},
+                         {"namespaces", {{"diaChi", "urn:test:common"}}},
+                         {"arrays", {"/ketQua/hoSo"}}}}}}});
+  scripted_->answer_with(200,
+                         R"(<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" )"
+                         R"(xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><s:Body>)"
+                         R"(<TraCuuResponse xmlns="urn:test:legacy" xmlns:gt="urn:test:giayto">)"
+                         R"(<trangThai ma="01">Đã duyệt</trangThai>)"
+                         R"(<giayTo xsi:type="gt:CanCuoc"><so>001089012345</so></giayTo><ketQua/>)"
+                         R"(</TraCuuResponse></s:Body></s:Envelope>)");
+  const auto response = send(std::string(kProviderMember) + "/TEST-LEGACY", "legacy", "legacy-1",
+                             json::parse(R"({"diaChi": {"tinh": "Đà Nẵng"},
+                           "yeuCau": {"@loai": "CCCD", "#text": "001089012345"}})"));
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(json::parse(response.body)["body"], json::parse(R"({
+      "trangThai": {"@ma": "01", "#text": "Đã duyệt"},
+      "giayTo": {"@xsi:type": "{urn:test:giayto}CanCuoc", "so": "001089012345"},
+      "ketQua": {"hoSo": []}})"));
+
+  pugi::xml_document sent;
+  ASSERT_TRUE(sent.load_string(scripted_->last_request().body.c_str()));
+  const auto operation = sent.document_element().child("soap:Body").child("TraCuu");
+  ASSERT_TRUE(operation) << scripted_->last_request().body;
+  EXPECT_STREQ(operation.attribute("xmlns").value(), "urn:test:legacy");
+  EXPECT_STREQ(operation.child("diaChi").attribute("xmlns").value(), "urn:test:common");
+  EXPECT_STREQ(operation.child("diaChi").child_value("tinh"), "Đà Nẵng");
+  EXPECT_STREQ(operation.child("yeuCau").attribute("loai").value(), "CCCD");
+  EXPECT_STREQ(operation.child("yeuCau").child_value(), "001089012345");
+}
+
 TEST_F(SoapAdapter, TheAdminApiRefusesABindingThatCannotBeCalled) {
   auto admin = hub_admin();
   for (const auto& [soap, field] :

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lienthong/core/utf8.hpp"
+
 #include "xml_codec.hpp"
 
 namespace lienthong::adapters::soap {
@@ -57,7 +59,7 @@ Result<SoapBinding> SoapBinding::from_config(const json& adapter_config) {
   if (!soap.is_object())
     return invalid("", "must be an object");
   static const std::set<std::string, std::less<>> kKnown{
-      "version", "namespace", "operation", "action", "elements", "order", "arrays"};
+      "version", "namespace", "operation", "action", "elements", "order", "arrays", "namespaces"};
   for (const auto& [key, value] : soap.items()) {
     if (!kKnown.contains(key))
       return invalid(key, "unknown field");
@@ -94,6 +96,19 @@ Result<SoapBinding> SoapBinding::from_config(const json& adapter_config) {
   if (!order.has_value())
     return std::move(order).error();
   binding.order = std::move(order).value();
+  if (soap.contains("namespaces")) {
+    const auto& namespaces = soap["namespaces"];
+    if (!namespaces.is_object())
+      return invalid("namespaces", "must map element names to namespace URIs");
+    for (const auto& [name, uri] : namespaces.items()) {
+      if (!is_xml_name(name))
+        return invalid("namespaces/" + name, "is not an element name");
+      if (!uri.is_string() || uri.get_ref<const std::string&>().empty() ||
+          find_control_character(uri.get_ref<const std::string&>()))
+        return invalid("namespaces/" + name, "must be a namespace URI");
+      binding.namespaces[name] = uri.get<std::string>();
+    }
+  }
   auto arrays = element_names(soap, "arrays", true);
   if (!arrays.has_value())
     return std::move(arrays).error();

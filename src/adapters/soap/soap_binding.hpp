@@ -7,11 +7,14 @@
 //    "action": "urn:...#TraCuuThuaDat",     SOAPAction / action parameter, default none
 //    "elements": "qualified" | "unqualified",  children in the namespace or not (default qualified)
 //    "order": ["soTo", "soThua"],           element order where the provider's XSD has a sequence
+//    "namespaces": {"diaChi": "urn:..."},   request elements (and what they hold) in another
+//                                           namespace, e.g. a shared "common types" schema
 //    "arrays": ["thua", "/danhSach/hoSo"]}  answer elements that are lists even when there is
 //                                           one: by name wherever they appear, or by their path
 //                                           below the ...Response element, where zero
 //                                           occurrences give [] (xml_codec.hpp)
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -31,6 +34,7 @@ struct SoapBinding {
   std::string action;
   bool qualified = true;
   std::vector<std::string> order;
+  std::map<std::string, std::string, std::less<>> namespaces;
   std::set<std::string, std::less<>> arrays;
 
   // From the service's whole adapter_config; Client.InvalidInput naming the

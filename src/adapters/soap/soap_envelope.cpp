@@ -100,7 +100,11 @@ Result<std::string> build_request(const SoapBinding& binding, const json& body,
     operation = operation.append_child(("op:" + binding.operation).c_str());
     operation.append_attribute("xmlns:op") = binding.ns.c_str();
   }
-  if (auto written = write_members(operation, body, binding.order, max_depth); !written.has_value())
+  const WriteRules rules{.order = binding.order,
+                         .namespaces = binding.namespaces,
+                         .qualified = binding.qualified,
+                         .max_depth = max_depth};
+  if (auto written = write_members(operation, body, rules); !written.has_value())
     return std::move(written).error();
 
   std::ostringstream out;

@@ -1,14 +1,8 @@
 #include "xml_codec.hpp"
 
-#include <map>
-
-#include <nlohmann/json.hpp>
-
 #include "lienthong/core/utf8.hpp"
 
 namespace lienthong::adapters::soap {
-
-using nlohmann::json;
 
 namespace {
 
@@ -27,79 +21,6 @@ bool name_char(char32_t c) {
   return name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == 0xB7 ||
          (c >= 0x300 && c <= 0x36F) || (c >= 0x203F && c <= 0x2040);
 }
-
-// XML 1.0 cannot carry control characters other than tab and line breaks,
-// not even escaped.
-bool xml_text(std::string_view text) {
-  for (const unsigned char c : text) {
-    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-      return false;
-  }
-  return true;
-}
-
-Error unmappable(const std::string& pointer, const std::string& why) {
-  return make_error(ErrorCode::kClientMappingFailed, pointer + ": " + why);
-}
-
-Status write_value(pugi::xml_node parent, const std::string& name, const json& value,
-                   const std::vector<std::string>& order, const std::string& pointer,
-                   int depth_left);
-
-Status write_object(pugi::xml_node parent, const json& value, const std::vector<std::string>& order,
-                    const std::string& pointer, int depth_left) {
-  if (depth_left <= 0)
-    return unmappable(pointer, "nests too deep");
-  const auto write_member = [&](const std::string& name, const json& member) {
-    if (!is_xml_name(name))
-      return Status(unmappable(pointer + "/" + name, "is not an XML element name"));
-    return write_value(parent, name, member, order, pointer + "/" + name, depth_left - 1);
-  };
-  for (const auto& name : order) {
-    if (const auto member = value.find(name); member != value.end()) {
-      if (auto written = write_member(name, *member); !written.has_value())
-        return written;
-    }
-  }
-  for (const auto& [name, member] : value.items()) {
-    if (std::find(order.begin(), order.end(), name) != order.end())
-      continue;
-    if (auto written = write_member(name, member); !written.has_value())
-      return written;
-  }
-  return Ok{};
-}
-
-Status write_value(pugi::xml_node parent, const std::string& name, const json& value,
-                   const std::vector<std::string>& order, const std::string& pointer,
-                   int depth_left) {
-  if (value.is_array()) {
-    for (std::size_t i = 0; i < value.size(); ++i) {
-      const auto item_pointer = pointer + "/" + std::to_string(i);
-      if (value[i].is_array())
-        return unmappable(item_pointer, "an array directly inside an array has no XML form");
-      if (auto written = write_value(parent, name, value[i], order, item_pointer, depth_left);
-          !written.has_value())
-        return written;
-    }
-    return Ok{};
-  }
-  auto element = parent.append_child(name.c_str());
-  if (value.is_object())
-    return write_object(element, value, order, pointer, depth_left);
-  if (value.is_null()) {
-    element.append_attribute("xsi:nil") = "true";
-  } else if (value.is_string()) {
-    const auto& text = value.get_ref<const std::string&>();
-    if (!xml_text(text))
-      return unmappable(pointer, "contains a control character XML cannot carry");
-    element.text().set(text.c_str());
-  } else {
-    element.text().set(value.dump().c_str());  // numbers and booleans
-  }
-  return Ok{};
-}
-
 }  // namespace
 
 bool is_xml_name(std::string_view name) {
@@ -138,13 +59,6 @@ std::string_view namespace_of(const pugi::xml_node& element) {
   const std::string_view name = element.name();
   const auto colon = name.find(':');
   return namespace_uri(element, colon == std::string_view::npos ? "" : name.substr(0, colon));
-}
-
-Status write_members(pugi::xml_node parent, const json& value,
-                     const std::vector<std::string>& order, int max_depth) {
-  if (!value.is_object())
-    return unmappable("", "a SOAP request body must be a JSON object");
-  return write_object(parent, value, order, "", max_depth);
 }
 
 Status parse_xml(pugi::xml_document& document, std::string_view text) {

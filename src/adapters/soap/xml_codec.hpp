@@ -1,6 +1,8 @@
 #pragma once
-// JSON <-> XML the way SOAP services lay out data, with pugixml:
-//   object  -> one child element per member (names must be XML names)
+// JSON <-> XML the way SOAP services lay out data, with pugixml
+// (xml_writer.cpp):
+//   object  -> one child element per member (names must be XML names;
+//              "@name" members are attributes and "#text" the text)
 //   array   -> the element repeated, once per item
 //   string, number, boolean -> the element's text; null -> xsi:nil="true"
 // and back (xml_reader.cpp): an element with child elements or attributes is
@@ -19,6 +21,7 @@
 // ("billion laughs") and external entities never happen; pugixml itself
 // expands only the five predefined entities and character references.
 
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -38,11 +41,21 @@ inline constexpr std::string_view kXsiNamespace = "http://www.w3.org/2001/XMLSch
 // to become elements.
 bool is_xml_name(std::string_view name);
 
-// Appends `value`'s members under `parent` as elements; `order` lists names
-// written first, in that order, at every level (XSD sequences). Errors are
-// Client.MappingFailed naming the JSON pointer.
-Status write_members(pugi::xml_node parent, const nlohmann::json& value,
-                     const std::vector<std::string>& order, int max_depth);
+// What shapes a request's XML (from the SOAP binding).
+struct WriteRules {
+  std::vector<std::string> order;  // names written first, in that order, at every level
+  // Elements written in another namespace than the operation's (shared
+  // "common types" schemas), with what they contain.
+  std::map<std::string, std::string, std::less<>> namespaces;
+  bool qualified = true;  // children in their parent's namespace (else unqualified)
+  int max_depth = 64;
+};
+
+// Appends `value`'s members under `parent` as elements, its "@name" members
+// as attributes ("@xml:lang", and "@xsi:type" as "{uri}Type" or "Type") and
+// "#text" as text: the reader's convention, so what an answer held can be
+// sent back. Errors are Client.MappingFailed naming the JSON pointer.
+Status write_members(pugi::xml_node parent, const nlohmann::json& value, const WriteRules& rules);
 
 // The JSON of `element` (see above), the top of the answer for the paths in
 // `arrays`; Provider.BadResponse when deeper than max_depth or not readable

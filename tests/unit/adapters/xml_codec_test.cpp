@@ -92,7 +92,9 @@ TEST(XmlCodec, ElementNamesAreCheckedByCodePointAsXmlDefinesThem) {
 TEST(XmlCodec, AKeyThatIsNoXmlNameIsRefusedBeforeAnythingIsSent) {
   pugi::xml_document document;
   auto root = document.append_child("r");
-  const auto written = write_members(root, json{{"so\u00A0To", 1}}, {}, 8);
+  WriteRules rules;
+  rules.max_depth = 8;
+  const auto written = write_members(root, json{{"so\u00A0To", 1}}, rules);
   ASSERT_FALSE(written.has_value());
   EXPECT_EQ(written.error().code, ErrorCode::kClientMappingFailed);
   EXPECT_NE(written.error().detail.find("is not an XML element name"), std::string::npos);
