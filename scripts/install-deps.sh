@@ -22,6 +22,8 @@ if [ "${1:-}" != "--build" ]; then packages+=(
   # the web console's end-to-end test: Debian's Chromium, driven by Playwright;
   # promtool (in prometheus) checks /metrics and the sample alert rules
   chromium python3 prometheus
+  # an independent SOAP stack for the SOAP adapter's tests (tests/soap/)
+  python3-spyne python3-zeep
 ); fi
 # Node.js for Playwright: Debian's, unless the machine already has one
 # (e.g. NodeSource's, which Debian's nodejs package would conflict with).

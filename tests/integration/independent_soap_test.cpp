@@ -1,0 +1,100 @@
+// Issue 30: the SOAP adapter against an independent SOAP stack, not our own
+// idea of one: a spyne service (tests/soap/spyne_provider.py) over SOAP 1.1
+// and 1.2, document/literal wrapped, with a wrapped list whose items carry an
+// attribute. zeep, a third stack, reads the same service from its WSDL
+// (tests/soap/zeep_client.py); the consumer must get through the hub what
+// zeep reads directly.
+#include <nlohmann/json.hpp>
+
+#include "admin_fixture.hpp"
+#include "python_process.hpp"
+
+namespace lienthong::testing {
+namespace {
+
+using nlohmann::json;
+
+json binding(const std::string& version) {
+  return json::parse(R"({
+    "soap": {"version": ")" +
+                     version + R"(", "namespace": "urn:lienthong:test:hotich",
+             "operation": "TraCuuCongDan", "action": "TraCuuCongDan",
+             "arrays": ["/TraCuuCongDanResult/giayTo/GiayTo"]},
+    "mapping": {
+      "request": [{"from": "/idNumber", "to": "/soDinhDanh", "required": true}],
+      "response": [
+        {"from": "/TraCuuCongDanResult/hoTen", "to": "/hoTen"},
+        {"from": "/TraCuuCongDanResult/ngaySinh", "to": "/ngaySinh"},
+        {"from": "/TraCuuCongDanResult/giayTo/GiayTo", "to": "/giayTo",
+         "each": [{"from": "/@loai", "to": "/loai"}, {"from": "/so", "to": "/so"}]}
+      ]
+    }
+  })");
+}
+
+class IndependentSoapStack : public AdminFixture {
+ protected:
+  void SetUp() override {
+    AdminFixture::SetUp();
+    spyne_ = std::make_unique<PythonProcess>("soap/spyne_provider.py");
+    const std::string url = "http://127.0.0.1:" + std::to_string(spyne_->port());
+    register_provider("TEST-HOTICH11", url, "citizen", "/soap11",
+                      {{"adapter_kind", "soap"}, {"adapter_config", binding("1.1")}});
+    register_provider("TEST-HOTICH12", url, "citizen", "/soap12",
+                      {{"adapter_kind", "soap"}, {"adapter_config", binding("1.2")}});
+  }
+
+  void TearDown() override {
+    AdminFixture::TearDown();
+    spyne_.reset();
+  }
+
+  ClientResponse ask(const std::string& system, const std::string& id, const std::string& citizen) {
+    return client().post("/exchange/v1/messages",
+                         envelope(id, kConsumer, std::string(kProviderMember) + "/" + system,
+                                  "citizen", json{{"idNumber", citizen}}.dump()));
+  }
+
+  json zeep_reads(const std::string& path, const std::string& citizen) const {
+    return json::parse(
+        run_python("soap/zeep_client.py",
+                   {"http://127.0.0.1:" + std::to_string(spyne_->port()) + path, citizen}));
+  }
+
+  std::unique_ptr<PythonProcess> spyne_;
+};
+
+TEST_F(IndependentSoapStack, TheConsumerGetsWhatZeepReadsOverSoap11And12) {
+  for (const auto& [system, path] :
+       {std::pair{"TEST-HOTICH11", "/soap11"}, std::pair{"TEST-HOTICH12", "/soap12"}}) {
+    // One document; then none, where spyne writes an empty <giayTo/>.
+    for (const std::string citizen : {"001089012345", "001089012349"}) {
+      const std::string id = std::string(system) + "-" + citizen;
+      const auto response = ask(system, id, citizen);
+      ASSERT_EQ(response.status, 200) << id << ": " << response.body;
+      const auto expected = zeep_reads(path, citizen);
+      EXPECT_EQ(json::parse(response.body)["body"], expected) << id;
+      EXPECT_EQ(expected["hoTen"], "Nguy\u1EC5n Th\u1ECB Hoa") << "zeep's own reading";
+      EXPECT_EQ(expected["giayTo"].size(), citizen.ends_with('9') ? 0u : 1u);
+    }
+  }
+}
+
+TEST_F(IndependentSoapStack, ItsFaultsReachTheConsumerWithTheirVietnameseReason) {
+  for (const char* system : {"TEST-HOTICH11", "TEST-HOTICH12"}) {
+    const std::string id = std::string("fault-") + system;
+    const auto response = ask(system, id, "000000000000");
+    ASSERT_EQ(response.status, 502) << response.body;
+    const auto problem = json::parse(response.body);
+    EXPECT_EQ(problem["code"], "Provider.Fault");
+    EXPECT_NE(problem["detail"].get<std::string>().find(
+                  "Kh\u00F4ng t\u00ECm th\u1EA5y c\u00F4ng d\u00E2n 000000000000"),
+              std::string::npos)
+        << problem.dump();
+    EXPECT_EQ(audit_summary(id), std::string("502|Provider.Fault|") + kConsumer + "|" +
+                                     kProviderMember + "/" + system + "|citizen");
+  }
+}
+
+}  // namespace
+}  // namespace lienthong::testing
