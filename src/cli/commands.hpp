@@ -38,6 +38,7 @@ int run_token_create(const std::string& config_path, const TokenOptions& options
 int run_registry_apply(const std::string& config_path, const std::string& file, bool dry_run,
                        bool prune);
 int run_registry_export(const std::string& config_path, const std::string& format);
+int run_soap_import_wsdl(const std::string& file);
 struct AuditVerifyOptions {
   std::string from;
   std::string to;

@@ -52,6 +52,13 @@ int main(int argc, char** argv) {
   export_command->add_option("--format", export_format, "json or yaml")
       ->check(CLI::IsMember({"json", "yaml"}));
 
+  auto* soap = app.add_subcommand("soap", "Legacy SOAP providers");
+  soap->require_subcommand(1);
+  auto* import_wsdl = soap->add_subcommand(
+      "import-wsdl", "Propose SOAP bindings from a WSDL 1.1 file (imports: local files only)");
+  std::string wsdl_file;
+  import_wsdl->add_option("file", wsdl_file, "the WSDL file")->required();
+
   auto* audit = app.add_subcommand("audit", "The tamper-evident audit log");
   audit->require_subcommand(1);
   auto* verify = audit->add_subcommand(
@@ -92,6 +99,8 @@ int main(int argc, char** argv) {
       return cli::run_registry_apply(config_path, apply_file, dry_run, prune);
     if (*export_command)
       return cli::run_registry_export(config_path, export_format);
+    if (*import_wsdl)
+      return cli::run_soap_import_wsdl(wsdl_file);
     if (*verify)
       return cli::run_audit_verify(config_path, verify_options);
     if (*archive)

@@ -4,7 +4,12 @@
 // attribute. zeep, a third stack, reads the same service from its WSDL
 // (tests/soap/zeep_client.py); the consumer must get through the hub what
 // zeep reads directly.
+#include <filesystem>
+#include <fstream>
+
 #include <nlohmann/json.hpp>
+
+#include "lienthong/adapters/wsdl_import.hpp"
 
 #include "admin_fixture.hpp"
 #include "python_process.hpp"
@@ -19,6 +24,7 @@ json binding(const std::string& version) {
     "soap": {"version": ")" +
                      version + R"(", "namespace": "urn:lienthong:test:hotich",
              "operation": "TraCuuCongDan", "action": "TraCuuCongDan",
+             "elements": "qualified", "order": ["soDinhDanh"],
              "arrays": ["/TraCuuCongDanResult/giayTo/GiayTo"]},
     "mapping": {
       "request": [{"from": "/idNumber", "to": "/soDinhDanh", "required": true}],
@@ -78,6 +84,22 @@ TEST_F(IndependentSoapStack, TheConsumerGetsWhatZeepReadsOverSoap11And12) {
       EXPECT_EQ(expected["giayTo"].size(), citizen.ends_with('9') ? 0u : 1u);
     }
   }
+}
+
+// Issue 30 (9): the binding written by hand above is what
+// `lienthong soap import-wsdl` proposes from spyne's own WSDL.
+TEST_F(IndependentSoapStack, ItsWsdlProposesTheBindingWrittenByHand) {
+  const auto wsdl = std::filesystem::temp_directory_path() /
+                    ("lt-spyne-" + std::to_string(spyne_->port()) + ".wsdl");
+  std::ofstream(wsdl) << run_python(
+      "soap/zeep_client.py",
+      {"--wsdl", "http://127.0.0.1:" + std::to_string(spyne_->port()) + "/soap11"});
+  const auto proposals = adapters::soap::import_wsdl(wsdl);
+  std::filesystem::remove(wsdl);
+  ASSERT_TRUE(proposals.has_value()) << proposals.error().detail;
+  ASSERT_EQ(proposals.value().size(), 1u) << proposals.value().dump();
+  EXPECT_EQ(proposals.value()[0]["adapter_config"]["soap"], binding("1.1")["soap"]);
+  EXPECT_EQ(proposals.value()[0]["notes"], json::array());
 }
 
 TEST_F(IndependentSoapStack, ItsFaultsReachTheConsumerWithTheirVietnameseReason) {

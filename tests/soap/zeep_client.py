@@ -3,6 +3,7 @@
 compare with the hub's answer.
 
     python3 zeep_client.py http://127.0.0.1:PORT/soap11 SO_DINH_DANH
+    python3 zeep_client.py --wsdl http://127.0.0.1:PORT/soap11   prints the WSDL
 """
 import json
 import sys
@@ -12,6 +13,9 @@ from zeep.helpers import serialize_object
 
 
 def main():
+    if sys.argv[1] == "--wsdl":
+        sys.stdout.write(zeep.Transport().load(sys.argv[2] + "?wsdl").decode("utf-8"))
+        return
     url, identifier = sys.argv[1], sys.argv[2]
     client = zeep.Client(url + "?wsdl")
     answer = serialize_object(client.service.TraCuuCongDan(identifier), dict)
