@@ -243,6 +243,10 @@ TEST_F(SoapAdapter, HostileOrBrokenXmlIsRefusedAndNothingOfItIsPassedOn) {
       R"(<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><env:Fault>)"
       R"(<env:Code><env:Value>env:Receiver</env:Value></env:Code><env:Reason><env:Text xml:lang="vi">Hệ thống đang bảo trì</env:Text></env:Reason>)"
       R"(</env:Fault></env:Body></env:Envelope>)";
+  const std::string fault11_with_detail =
+      R"(<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>)"
+      R"(<soap:Fault><faultcode>soap:Client</faultcode><faultstring>Sai mã xã</faultstring>)"
+      R"(<detail><maLoi xmlns="urn:x">E-017</maLoi></detail></soap:Fault></soap:Body></soap:Envelope>)";
   struct Case {
     const char* id;
     int status;
@@ -258,6 +262,8 @@ TEST_F(SoapAdapter, HostileOrBrokenXmlIsRefusedAndNothingOfItIsPassedOn) {
       {"not-soap", 200, "<html><body>hi</body></html>", "Provider.BadResponse",
        "not a SOAP envelope"},
       {"fault12", 500, fault12, "Provider.Fault", "Hệ thống đang bảo trì (env:Receiver)"},
+      // Some stacks answer a Fault with HTTP 200, and with a detail element.
+      {"fault11-200", 200, fault11_with_detail, "Provider.Fault", "Sai mã xã (soap:Client)"},
       {"html-503", 503, "<html>maintenance</html>", "Provider.Error", "HTTP 503"},
   };
   for (const auto& c : cases) {
