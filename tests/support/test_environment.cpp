@@ -112,8 +112,13 @@ TestDatabase::TestDatabase() {
   name_ = "lt_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
           std::to_string(random() % 100000);
   pqxx::connection admin(admin_database_url());
-  const std::string source = migrated_template(admin);
-  pqxx::nontransaction(admin).exec("CREATE DATABASE " + name_ + " TEMPLATE " + source);
+  try {
+    run(admin, "CREATE DATABASE " + name_ + " TEMPLATE " + migrated_template(admin));
+  } catch (const pqxx::sql_error&) {
+    // The month turned between naming the template and copying it, and the
+    // test that built the new month's template dropped the old one.
+    run(admin, "CREATE DATABASE " + name_ + " TEMPLATE " + migrated_template(admin));
+  }
   url_ = with_database(admin_database_url(), name_);
 }
 
