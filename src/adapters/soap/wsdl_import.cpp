@@ -24,6 +24,7 @@ constexpr std::string_view kWsdlSoap12 = "http://schemas.xmlsoap.org/wsdl/soap12
 constexpr std::string_view kXsd = "http://www.w3.org/2001/XMLSchema";
 // Types nest deeper than this only by recursion; the walk stops there.
 constexpr int kMaxDepth = 16;
+constexpr int kMaxVisits = 20'000;
 
 struct QName {
   std::string ns;
@@ -172,6 +173,12 @@ class Proposer {
   // The elements `element` holds, in document order.
   std::vector<Child> children(const pugi::xml_node& element) {
     std::vector<Child> out;
+    // Mutually recursive types branch on every path: the walk has a budget.
+    if (++visits_ > kMaxVisits) {
+      if (visits_ == kMaxVisits + 1)
+        notes.push_back("the schema is too large to follow completely; check the lists by hand");
+      return out;
+    }
     if (const auto type = type_of(element))
       type_children(type, false, out, 0);
     return out;
@@ -248,6 +255,7 @@ class Proposer {
   }
 
   const Definitions& definitions_;
+  int visits_ = 0;
 };
 
 // The request element's child names in the order its sequences give, every

@@ -88,6 +88,32 @@ TEST(WsdlImport, WhatIsNoWsdlIsRefusedAndNothingIsFetched) {
     EXPECT_NE(refused.error().detail.find(why), std::string::npos) << refused.error().detail;
   }
   EXPECT_FALSE(import_wsdl(directory / "missing.wsdl").has_value());
+
+  // Twelve mutually recursive elements: every order of them is a path.
+  std::string types;
+  for (int i = 0; i < 12; ++i) {
+    types += "<s:complexType name=\"T" + std::to_string(i) + "\"><s:sequence>";
+    for (int j = 0; j < 12; ++j)
+      types += "<s:element name=\"e" + std::to_string(j) + "\" type=\"tns:T" + std::to_string(j) +
+               "\" maxOccurs=\"unbounded\"/>";
+    types += "</s:sequence></s:complexType>";
+  }
+  const auto tangled = import_wsdl(write("tangled.wsdl", R"(<wsdl:definitions
+      xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
+      xmlns:s="http://www.w3.org/2001/XMLSchema" xmlns:tns="urn:t" targetNamespace="urn:t">
+    <wsdl:types><s:schema targetNamespace="urn:t">)" + types +
+                                                             R"(
+      <s:element name="Op" type="tns:T0"/><s:element name="OpResponse" type="tns:T0"/>
+    </s:schema></wsdl:types>
+    <wsdl:message name="In"><wsdl:part name="p" element="tns:Op"/></wsdl:message>
+    <wsdl:message name="Out"><wsdl:part name="p" element="tns:OpResponse"/></wsdl:message>
+    <wsdl:portType name="P"><wsdl:operation name="Op"><wsdl:input message="tns:In"/>
+      <wsdl:output message="tns:Out"/></wsdl:operation></wsdl:portType>
+    <wsdl:binding name="B" type="tns:P"><soap:binding style="document"/>
+      <wsdl:operation name="Op"><soap:operation soapAction="Op"/></wsdl:operation></wsdl:binding>
+  </wsdl:definitions>)"));
+  ASSERT_TRUE(tangled.has_value()) << tangled.error().detail;
+  EXPECT_TRUE(notes_mention(tangled.value()[0], "too large to follow completely"));
   std::filesystem::remove_all(directory);
 }
 
