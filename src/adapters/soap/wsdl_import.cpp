@@ -21,7 +21,6 @@ namespace {
 constexpr std::string_view kWsdl = "http://schemas.xmlsoap.org/wsdl/";
 constexpr std::string_view kWsdlSoap11 = "http://schemas.xmlsoap.org/wsdl/soap/";
 constexpr std::string_view kWsdlSoap12 = "http://schemas.xmlsoap.org/wsdl/soap12/";
-constexpr std::string_view kXsd = "http://www.w3.org/2001/XMLSchema";
 // Types nest deeper than this only by recursion; the walk stops there.
 constexpr int kMaxDepth = 16;
 constexpr int kMaxVisits = 20'000;
@@ -42,15 +41,12 @@ bool is(const pugi::xml_node& node, std::string_view ns, std::string_view local)
 
 // "p:name" as written at `where`, its prefix resolved there.
 QName resolve(const pugi::xml_node& where, std::string_view written) {
-  const auto colon = written.find(':');
-  if (colon == std::string_view::npos)
-    return {std::string(namespace_uri(where, "")), std::string(written)};
-  return {std::string(namespace_uri(where, written.substr(0, colon))),
-          std::string(written.substr(colon + 1))};
+  const auto [prefix, local] = split_qname(written);
+  return {std::string(namespace_uri(where, prefix)), std::string(local)};
 }
 
 pugi::xml_node schema_of(pugi::xml_node node) {
-  while (node && !is(node, kXsd, "schema"))
+  while (node && !is(node, kXsdNamespace, "schema"))
     node = node.parent();
   return node;
 }
@@ -92,7 +88,7 @@ class Definitions {
     const auto root = document.document_element();
     if (is(root, kWsdl, "definitions"))
       return definitions(root, canonical.parent_path());
-    if (is(root, kXsd, "schema"))
+    if (is(root, kXsdNamespace, "schema"))
       return schema(root, canonical.parent_path());
     return invalid(canonical.string() + " is neither a WSDL 1.1 document nor an XML Schema");
   }
@@ -116,7 +112,7 @@ class Definitions {
           return loaded;
       } else if (is(node, kWsdl, "types")) {
         for (const auto& child : node.children()) {
-          if (is(child, kXsd, "schema")) {
+          if (is(child, kXsdNamespace, "schema")) {
             if (auto read = schema(child, base); !read.has_value())
               return read;
           }
@@ -139,15 +135,15 @@ class Definitions {
   Status schema(const pugi::xml_node& root, const fs::path& base) {
     const std::string tns = root.attribute("targetNamespace").value();
     for (const auto& node : root.children()) {
-      if (is(node, kXsd, "import") || is(node, kXsd, "include")) {
+      if (is(node, kXsdNamespace, "import") || is(node, kXsdNamespace, "include")) {
         const std::string location = node.attribute("schemaLocation").value();
         if (location.empty())
           continue;  // a namespace the document defines elsewhere (inline schemas)
         if (auto loaded = import(location, base); !loaded.has_value())
           return loaded;
-      } else if (is(node, kXsd, "element")) {
+      } else if (is(node, kXsdNamespace, "element")) {
         elements[{tns, node.attribute("name").value()}] = node;
-      } else if (is(node, kXsd, "complexType")) {
+      } else if (is(node, kXsdNamespace, "complexType")) {
         types[{tns, node.attribute("name").value()}] = node;
       }
     }
@@ -188,14 +184,14 @@ class Proposer {
 
  private:
   pugi::xml_node type_of(const pugi::xml_node& element) {
-    if (const auto inline_type =
-            element.find_child([](const pugi::xml_node& n) { return is(n, kXsd, "complexType"); }))
+    if (const auto inline_type = element.find_child(
+            [](const pugi::xml_node& n) { return is(n, kXsdNamespace, "complexType"); }))
       return inline_type;
     const std::string_view written = element.attribute("type").value();
     if (written.empty())
       return {};
     const auto name = resolve(element, written);
-    if (name.ns == kXsd)
+    if (name.ns == kXsdNamespace)
       return {};  // a built-in simple type
     return definitions_.find(definitions_.types, name);
   }
@@ -204,7 +200,7 @@ class Proposer {
     if (depth > kMaxDepth)
       return;
     for (const auto& node : type.children()) {
-      if (is(node, kXsd, "complexContent")) {
+      if (is(node, kXsdNamespace, "complexContent")) {
         for (const auto& derivation : node.children()) {
           const std::string_view base = derivation.attribute("base").value();
           if (!base.empty()) {  // the base type's elements come first
@@ -214,11 +210,12 @@ class Proposer {
           }
           type_children(derivation, repeats, out, depth + 1);
         }
-      } else if (is(node, kXsd, "sequence") || is(node, kXsd, "choice") || is(node, kXsd, "all")) {
+      } else if (is(node, kXsdNamespace, "sequence") || is(node, kXsdNamespace, "choice") ||
+                 is(node, kXsdNamespace, "all")) {
         type_children(node, repeats || repeated(node), out, depth + 1);
-      } else if (is(node, kXsd, "element")) {
+      } else if (is(node, kXsdNamespace, "element")) {
         out.push_back(child(node, repeats));
-      } else if (is(node, kXsd, "group") || is(node, kXsd, "any")) {
+      } else if (is(node, kXsdNamespace, "group") || is(node, kXsdNamespace, "any")) {
         notes.push_back(std::string("xs:") + std::string(local_name(node)) + " in " +
                         named_ancestor(node) + " is not followed; check by hand");
       }

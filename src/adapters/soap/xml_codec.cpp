@@ -38,10 +38,15 @@ bool is_xml_name(std::string_view name) {
   return true;
 }
 
-std::string_view local_name(const pugi::xml_node& node) {
-  const std::string_view name = node.name();
+std::pair<std::string_view, std::string_view> split_qname(std::string_view name) {
   const auto colon = name.find(':');
-  return colon == std::string_view::npos ? name : name.substr(colon + 1);
+  if (colon == std::string_view::npos)
+    return {{}, name};
+  return {name.substr(0, colon), name.substr(colon + 1)};
+}
+
+std::string_view local_name(const pugi::xml_node& node) {
+  return split_qname(node.name()).second;
 }
 
 std::string_view namespace_uri(const pugi::xml_node& element, std::string_view prefix) {
@@ -56,9 +61,7 @@ std::string_view namespace_uri(const pugi::xml_node& element, std::string_view p
 }
 
 std::string_view namespace_of(const pugi::xml_node& element) {
-  const std::string_view name = element.name();
-  const auto colon = name.find(':');
-  return namespace_uri(element, colon == std::string_view::npos ? "" : name.substr(0, colon));
+  return namespace_uri(element, split_qname(element.name()).first);
 }
 
 Status parse_xml(pugi::xml_document& document, std::string_view text) {

@@ -25,6 +25,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -36,6 +37,7 @@ namespace lienthong::adapters::soap {
 
 inline constexpr std::string_view kXmlNamespace = "http://www.w3.org/XML/1998/namespace";
 inline constexpr std::string_view kXsiNamespace = "http://www.w3.org/2001/XMLSchema-instance";
+inline constexpr std::string_view kXsdNamespace = "http://www.w3.org/2001/XMLSchema";
 
 // An XML 1.0 element name without a prefix (NCName), as JSON keys must be
 // to become elements.
@@ -67,6 +69,9 @@ Result<nlohmann::json> read_element(const pugi::xml_node& element,
 // Parses a provider's XML safely (see above); Provider.BadResponse when it
 // is not well-formed or declares a document type.
 Status parse_xml(pugi::xml_document& document, std::string_view text);
+
+// "prefix:local" as {prefix, local}; the prefix is empty when there is none.
+std::pair<std::string_view, std::string_view> split_qname(std::string_view name);
 
 // The element's name without its prefix.
 std::string_view local_name(const pugi::xml_node& node);

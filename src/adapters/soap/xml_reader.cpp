@@ -16,7 +16,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::string_view kXsdNamespace = "http://www.w3.org/2001/XMLSchema";
 // Attributes in these say how the data is encoded (encodingStyle,
 // arrayType, root, ...), not what it is.
 constexpr std::string_view kEncodingNamespaces[] = {
@@ -31,13 +30,11 @@ Error unreadable(const pugi::xml_node& element, const std::string& why) {
 }
 
 std::string_view prefix_of(std::string_view name) {
-  const auto colon = name.find(':');
-  return colon == std::string_view::npos ? std::string_view{} : name.substr(0, colon);
+  return split_qname(name).first;
 }
 
 std::string_view without_prefix(std::string_view name) {
-  const auto colon = name.find(':');
-  return colon == std::string_view::npos ? name : name.substr(colon + 1);
+  return split_qname(name).second;
 }
 
 bool is_encoding_namespace(std::string_view uri) {
