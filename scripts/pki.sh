@@ -51,6 +51,9 @@ done
 # The hub's audit checkpoint signing key (Ed25519); `lienthong serve` would
 # create it too, but here it exists before the first start.
 [ -f audit-signing.key ] || openssl genpkey -algorithm ed25519 -out audit-signing.key 2>/dev/null
+# The key that seals the passwords providers want from the hub (64 hex digits,
+# private); one per hub, the same file on every node of a cluster.
+[ -f provider-credentials.key ] || (umask 077 && openssl rand -hex 32 >provider-credentials.key)
 
 for code in "$@"; do
   issue "$code" "/C=VN/O=Lienthong Dev/CN=$code" \

@@ -12,6 +12,7 @@
 #include "operations/delivery_routes.hpp"
 #include "operations/node_endpoints.hpp"
 #include "operations/provider_health.hpp"
+#include "registry/provider_auth_routes.hpp"
 #include "registry/registry_routes.hpp"
 #include "registry/resource_spec.hpp"
 #include "route_call.hpp"
@@ -60,6 +61,11 @@ std::vector<Route> build_routes() {
       guarded("GET", prefix + "/deliveries", kEveryoneScoped, list_deliveries),
       guarded("GET", prefix + "/deliveries/{id}", kEveryoneScoped, get_delivery),
       guarded("POST", prefix + "/deliveries/{id}/requeue", kWritersScoped, requeue_delivery),
+      // What a provider system wants besides TLS: write-only secrets.
+      guarded("GET", prefix + "/systems/{id}/provider-auth", kEveryoneScoped, get_provider_auth),
+      guarded("PUT", prefix + "/systems/{id}/provider-auth", kWritersScoped, put_provider_auth),
+      guarded("DELETE", prefix + "/systems/{id}/provider-auth", kWritersScoped,
+              delete_provider_auth),
       guarded("GET", "/audit/v1/exchanges", kAuditorsScoped, list_exchanges),
       guarded("GET", "/audit/v1/exchanges/{id}", kAuditorsScoped, get_exchange),
       guarded("GET", "/audit/v1/stats", kAuditorsScoped, exchange_stats),

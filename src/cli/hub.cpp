@@ -19,6 +19,7 @@
 #include "lienthong/admin/admin_api.hpp"
 #include "lienthong/admin/admin_handler.hpp"
 #include "lienthong/audit/audit_writer.hpp"
+#include "lienthong/core/sealing_key.hpp"
 #include "lienthong/delivery/delivery_queue.hpp"
 #include "lienthong/delivery/delivery_worker.hpp"
 #include "lienthong/exchange/envelope.hpp"
@@ -40,6 +41,7 @@ struct Hub::Parts {
   Config config;
   std::shared_ptr<spdlog::logger> logger;
   registry::SnapshotStore snapshots;
+  std::shared_ptr<const SealingKey> sealing_key;
   mutable std::mutex reload_mutex;
   std::uint64_t registry_version = 0;
   std::chrono::system_clock::time_point registry_loaded_at;
@@ -82,6 +84,8 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
   if (p.config.database.url.empty()) {
     throw std::runtime_error("database.url: not set (LIENTHONG_DATABASE_URL or [database] url)");
   }
+  p.sealing_key = std::make_shared<const SealingKey>(
+      SealingKey::load_or_create(p.config.provider.credentials_key));
   if (const auto loaded = reload_registry(); !loaded.has_value()) {
     throw std::runtime_error(loaded.error().detail);
   }
@@ -156,6 +160,7 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
   api_options.logger = p.logger;
   api_options.workers = p.admin_workers;
   api_options.breakers = breakers;
+  api_options.sealing_key = p.sealing_key;
   api_options.metrics = [this] { return metrics(); };
   api_options.metrics_token = p.config.admin.metrics_token;
   api_options.console_dir = p.config.admin.console_dir;
@@ -255,7 +260,8 @@ Status Hub::reload_registry() {
   Parts& p = *parts_;
   std::lock_guard lock(p.reload_mutex);
   std::vector<std::string> warnings;
-  auto loaded = registry::load_snapshot(p.config.database.url, p.registry_version + 1, &warnings);
+  auto loaded = registry::load_snapshot(p.config.database.url, p.registry_version + 1, &warnings,
+                                        p.sealing_key.get());
   for (const auto& warning : warnings)
     p.logger->warn("registry: {}", warning);
   if (!loaded.has_value()) {

@@ -38,6 +38,10 @@ std::string sha512(std::string_view data) {
   return digest(data, EVP_sha512());
 }
 
+std::string sha1(std::string_view data) {
+  return digest(data, EVP_sha1());
+}
+
 struct Sha256Stream::Context {
   EVP_MD_CTX* context = EVP_MD_CTX_new();
   ~Context() { EVP_MD_CTX_free(context); }

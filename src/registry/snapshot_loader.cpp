@@ -4,9 +4,13 @@
 #include <map>
 
 #include <nlohmann/json.hpp>
+#include <openssl/crypto.h>
 #include <pqxx/pqxx>
 
+#include "lienthong/core/digest.hpp"
+#include "lienthong/core/sealing_key.hpp"
 #include "lienthong/mapping/field_mapping.hpp"
+#include "lienthong/registry/provider_auth.hpp"
 #include "lienthong/schema/json_schema.hpp"
 
 namespace lienthong::registry {
@@ -209,16 +213,65 @@ std::vector<AgreementEntry> load_agreements(pqxx::transaction_base& tx) {
   return agreements;
 }
 
+// What each provider system wants besides TLS, opened with this node's key.
+// A registration that does not open stays attached as "unavailable", so its
+// system's calls are refused rather than sent without what the provider expects.
+void attach_provider_auth(pqxx::transaction_base& tx, std::vector<SystemEntry>& systems,
+                          const SealingKey* key, std::vector<std::string>* warnings) {
+  std::map<std::int64_t, SystemEntry*> by_id;
+  for (auto& system : systems)
+    by_id.emplace(system.id, &system);
+  const auto rows = tx.exec(
+      "SELECT system_id, translate(encode(sealed, 'base64'), E'\\n', ''), key_id "
+      "FROM provider_credentials");
+  for (const auto& row : rows) {
+    const auto system = by_id.find(row[0].as<std::int64_t>());
+    if (system == by_id.end())
+      continue;  // not an active system
+    const auto key_id = row[2].as<std::string>();
+    auto auth = std::make_shared<ProviderAuth>();
+    std::optional<std::string> plain;
+    if (key == nullptr) {
+      auth->unavailable = "this node has no sealing key";
+    } else if (key_id != key->key_id()) {
+      auth->unavailable = "they were sealed with key " + key_id + "; this node holds key " +
+                          key->key_id() + " (provider.credentials_key)";
+    } else {
+      const auto sealed = base64_decode(row[1].as<std::string>());
+      if (sealed)
+        plain = key->open(*sealed, provider_auth_context(system->first));
+      if (!plain)
+        auth->unavailable = "they do not open with this node's key: the row was altered";
+    }
+    if (plain) {
+      auto document = nlohmann::json::parse(*plain, nullptr, false);
+      OPENSSL_cleanse(plain->data(), plain->size());
+      auto loaded = parse_provider_auth(document);
+      if (loaded.has_value())
+        *auth = loaded.value();
+      else
+        auth->unavailable = "their stored form is not valid: " + loaded.error().detail;
+    }
+    if (!auth->unavailable.empty()) {
+      warn(warnings, "system " + system->second->key +
+                         ": provider credentials unavailable: " + auth->unavailable);
+    }
+    system->second->provider_auth = std::move(auth);
+  }
+}
+
 }  // namespace
 
 Result<SnapshotPtr> load_snapshot(const std::string& database_url, std::uint64_t version,
-                                  std::vector<std::string>* warnings) {
+                                  std::vector<std::string>* warnings,
+                                  const SealingKey* sealing_key) {
   try {
     pqxx::connection connection(database_url);
     pqxx::work tx(connection);
     tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
     Snapshot::Contents contents;
     contents.systems = load_systems(tx, warnings);
+    attach_provider_auth(tx, contents.systems, sealing_key, warnings);
     contents.services = load_services(tx, warnings);
     // Expired credentials are loaded too: expiry is checked per request, so a
     // credential expires on time between reloads.

@@ -64,6 +64,10 @@ class AdminAuthorization : public AdminFixture {
     ids_["admin-tokens"] =
         created("admin-tokens",
                 {{"role", "member-admin"}, {"member", kOtherMember}, {"label", "TEST.09 admin"}});
+    const auto provider_auth =
+        hub.put("/admin/v1/systems/" + std::to_string(ids_["systems"]) + "/provider-auth",
+                {{"http_basic", {{"username", "TEST.09-user"}, {"password", "secret"}}}});
+    EXPECT_EQ(provider_auth.status, 201) << provider_auth.body;
     database_->execute("UPDATE services SET allow_async = true WHERE service_code = 'echo'");
     ASSERT_TRUE(hub_->reload_registry().has_value());
 

@@ -102,6 +102,48 @@ TEST_F(IndependentSoapStack, ItsWsdlProposesTheBindingWrittenByHand) {
   EXPECT_EQ(proposals.value()[0]["notes"], json::array());
 }
 
+// Issue 30 (8): a provider that wants HTTP Basic, a WS-Security
+// UsernameToken (PasswordDigest, with a Timestamp) and its own AuthHeader,
+// each checked on spyne's side in Python, not by our code.
+TEST_F(IndependentSoapStack, ASecuredServiceAnswersWithTheRegisteredCredentialsOnly) {
+  register_provider("TEST-SECURED", "http://127.0.0.1:" + std::to_string(spyne_->port()), "citizen",
+                    "/secured11", {{"adapter_kind", "soap"}, {"adapter_config", binding("1.1")}});
+  const auto bare = ask("TEST-SECURED", "secured-bare", "001089012345");
+  ASSERT_EQ(bare.status, 502) << bare.body;
+  EXPECT_NE(bare.body.find("HTTP 401"), std::string::npos) << bare.body;
+
+  const std::string path = "/admin/v1/systems/" +
+                           std::to_string(id_of("systems", "system_code = 'TEST-SECURED'")) +
+                           "/provider-auth";
+  json credentials = {
+      {"http_basic", {{"username", "hub"}, {"password", "p@ss:w0rd"}}},
+      {"ws_security",
+       {{"username", "lienthong"},
+        {"password", "m\u1EADt-kh\u1EA9u-1"},
+        {"password_type", "digest"},
+        {"timestamp", true}}},
+      {"soap_headers", "<AuthHeader xmlns=\"urn:legacy:auth\"><Key>k-1</Key></AuthHeader>"}};
+  auto registered = hub_admin().put(path, credentials);
+  ASSERT_EQ(registered.status, 201) << registered.body;
+  const auto expected = zeep_reads("/soap11", "001089012345");
+  for (const std::string id : {"secured-1", "secured-2"}) {  // a fresh nonce each time
+    const auto response = ask("TEST-SECURED", id, "001089012345");
+    ASSERT_EQ(response.status, 200) << id << ": " << response.body;
+    EXPECT_EQ(json::parse(response.body)["body"], expected) << id;
+  }
+
+  credentials["ws_security"]["password"] = "wrong";
+  registered = hub_admin().put(path, credentials, registered.header("etag"));
+  ASSERT_EQ(registered.status, 200) << registered.body;
+  const auto refused = ask("TEST-SECURED", "secured-wrong", "001089012345");
+  ASSERT_EQ(refused.status, 502) << refused.body;
+  const auto problem = json::parse(refused.body);
+  EXPECT_EQ(problem["code"], "Provider.Fault");
+  EXPECT_NE(problem["detail"].get<std::string>().find("wrong username or password digest"),
+            std::string::npos)
+      << problem.dump();
+}
+
 TEST_F(IndependentSoapStack, ItsFaultsReachTheConsumerWithTheirVietnameseReason) {
   for (const char* system : {"TEST-HOTICH11", "TEST-HOTICH12"}) {
     const std::string id = std::string("fault-") + system;

@@ -19,12 +19,29 @@ ClientResponse AdminClient::post(const std::string& path, const nlohmann::json& 
                          {{"Authorization", "Bearer " + token_}});
 }
 
-ClientResponse AdminClient::patch(const std::string& path, const nlohmann::json& body,
-                                  const std::optional<std::string>& if_match) {
+ClientResponse AdminClient::send(const std::string& method, const std::string& path,
+                                 const nlohmann::json& body,
+                                 const std::optional<std::string>& if_match) {
   std::map<std::string, std::string> headers{{"Authorization", "Bearer " + token_}};
   if (if_match)
     headers["If-Match"] = *if_match;
-  return client_.request("PATCH", path, body.dump(), "application/json", headers);
+  return client_.request(method, path, body.is_null() ? "" : body.dump(),
+                         body.is_null() ? "" : "application/json", headers);
+}
+
+ClientResponse AdminClient::patch(const std::string& path, const nlohmann::json& body,
+                                  const std::optional<std::string>& if_match) {
+  return send("PATCH", path, body, if_match);
+}
+
+ClientResponse AdminClient::put(const std::string& path, const nlohmann::json& body,
+                                const std::optional<std::string>& if_match) {
+  return send("PUT", path, body, if_match);
+}
+
+ClientResponse AdminClient::remove(const std::string& path,
+                                   const std::optional<std::string>& if_match) {
+  return send("DELETE", path, nullptr, if_match);
 }
 
 nlohmann::json AdminClient::json_of(const ClientResponse& response) {

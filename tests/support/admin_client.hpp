@@ -20,11 +20,17 @@ class AdminClient {
   ClientResponse post(const std::string& path, const nlohmann::json& body = nullptr);
   ClientResponse patch(const std::string& path, const nlohmann::json& body,
                        const std::optional<std::string>& if_match);
+  ClientResponse put(const std::string& path, const nlohmann::json& body,
+                     const std::optional<std::string>& if_match = std::nullopt);
+  ClientResponse remove(const std::string& path, const std::optional<std::string>& if_match);
 
   // The body as JSON; throws if it is not JSON.
   static nlohmann::json json_of(const ClientResponse& response);
 
  private:
+  ClientResponse send(const std::string& method, const std::string& path,
+                      const nlohmann::json& body, const std::optional<std::string>& if_match);
+
   TestClient client_;
   std::string token_;
 };

@@ -77,19 +77,21 @@ HubProcess::HubProcess(const std::string& node_name, const std::string& database
     if (std::strncmp(*entry, "LIENTHONG_", 10) != 0)
       variables.emplace_back(*entry);
   }
-  std::map<std::string, std::string> settings{{"NODE_NAME", node_name},
-                                              {"DATABASE_URL", database_url},
-                                              {"NODE_PORTS_FILE", ports_file},
-                                              {"EXCHANGE_LISTEN", "127.0.0.1:0"},
-                                              {"EXCHANGE_THREADS", "1"},
-                                              {"ADMIN_LISTEN", "127.0.0.1:0"},
-                                              {"ADMIN_WORKERS", "1"},
-                                              {"REGISTRY_RECONNECT_MS", "100"},
-                                              {"TLS_CERTIFICATE", pki_file("hub.crt")},
-                                              {"TLS_PRIVATE_KEY", pki_file("hub.key")},
-                                              {"TLS_CLIENT_CA", pki_file("ca.crt")},
-                                              {"AUDIT_SIGNING_KEY", pki_file("audit-signing.key")},
-                                              {"LOG_LEVEL", "warn"}};
+  std::map<std::string, std::string> settings{
+      {"NODE_NAME", node_name},
+      {"DATABASE_URL", database_url},
+      {"NODE_PORTS_FILE", ports_file},
+      {"EXCHANGE_LISTEN", "127.0.0.1:0"},
+      {"EXCHANGE_THREADS", "1"},
+      {"ADMIN_LISTEN", "127.0.0.1:0"},
+      {"ADMIN_WORKERS", "1"},
+      {"REGISTRY_RECONNECT_MS", "100"},
+      {"TLS_CERTIFICATE", pki_file("hub.crt")},
+      {"TLS_PRIVATE_KEY", pki_file("hub.key")},
+      {"TLS_CLIENT_CA", pki_file("ca.crt")},
+      {"AUDIT_SIGNING_KEY", pki_file("audit-signing.key")},
+      {"PROVIDER_CREDENTIALS_KEY", pki_file("provider-credentials.key")},
+      {"LOG_LEVEL", "warn"}};
   for (const auto& [name, value] : options.settings) {
     if (value.empty())
       settings.erase(name);

@@ -24,6 +24,9 @@ namespace boost::asio {
 class thread_pool;
 }
 
+namespace lienthong {
+class SealingKey;
+}
 namespace lienthong::adapters {
 class CircuitBreakers;
 }
@@ -51,6 +54,9 @@ struct AdminApiOptions {
   std::shared_ptr<boost::asio::thread_pool> workers;
   // This node's provider circuit breakers, for /admin/v1/provider-health; may be null.
   std::shared_ptr<const adapters::CircuitBreakers> breakers;
+  // Seals what PUT /admin/v1/systems/{id}/provider-auth registers; such
+  // requests are refused when null.
+  std::shared_ptr<const SealingKey> sealing_key;
   // GET /metrics: the node's metrics in Prometheus text format; none when null.
   std::function<std::string()> metrics;
   // When set, /metrics wants "Authorization: Bearer <metrics_token>".

@@ -74,6 +74,10 @@ struct Config {
     // The hub's own certificate for providers that require mTLS; none when empty.
     std::string client_certificate;
     std::string client_key;
+    // Seals the credentials providers registered (HTTP Basic, WS-Security,
+    // SOAP headers): 64 hex digits, created when missing. Every node of a
+    // cluster needs the same file.
+    std::string credentials_key = "var/pki/provider-credentials.key";
     int breaker_failures = 5;  // consecutive failures that open a provider's breaker; 0: off
     int breaker_cooldown_ms = 30'000;
     int retries = 1;  // extra attempts where safe: not connected yet, or an idempotent method

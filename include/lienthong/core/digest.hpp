@@ -14,6 +14,9 @@ std::string sha256_hex(std::string_view data);
 // Raw SHA-256 / SHA-512 of `data` (32 / 64 bytes).
 std::string sha256(std::string_view data);
 std::string sha512(std::string_view data);
+// Raw SHA-1 (20 bytes): only where a protocol fixes it (WS-Security's
+// PasswordDigest), never for anything the hub itself relies on.
+std::string sha1(std::string_view data);
 
 // SHA-256 of data that arrives in pieces (a file being written).
 class Sha256Stream {

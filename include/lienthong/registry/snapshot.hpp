@@ -25,6 +25,8 @@ class JsonSchema;
 
 namespace lienthong::registry {
 
+struct ProviderAuth;
+
 struct SystemEntry {
   std::int64_t id = 0;
   SystemId system_id;
@@ -32,6 +34,8 @@ struct SystemEntry {
   std::string name;
   bool active = true;
   std::optional<net::HttpEndpoint> endpoint;  // set when the system provides services
+  // What the provider wants besides TLS (provider_auth.hpp); null when nothing.
+  std::shared_ptr<const ProviderAuth> provider_auth;
 };
 
 // What the audit log keeps of a service's message bodies (services.audit_bodies).

@@ -4,6 +4,7 @@
 #include "lienthong/net/http_client.hpp"
 
 #include "../json_body.hpp"
+#include "../provider_credentials.hpp"
 
 namespace lienthong::adapters::rest {
 
@@ -26,12 +27,15 @@ Status map_body(std::string& body, const mapping::FieldMapping& mapping, ErrorCo
 
 boost::asio::awaitable<Result<net::HttpResponse>> RestAdapter::call(
     const registry::ServiceEntry& service, net::HttpRequest request) {
+  if (auto ready = credentials_ready(*service.provider); !ready.has_value())
+    co_return std::move(ready).error();
   if (service.request_mapping && !request.body.empty()) {
     if (auto mapped = map_body(request.body, *service.request_mapping,
                                ErrorCode::kClientMappingFailed, options_.max_json_depth);
         !mapped.has_value())
       co_return std::move(mapped).error();
   }
+  add_http_basic(*service.provider, request.headers);
   auto answer =
       co_await http_.send(*service.provider->endpoint, std::move(request), service.timeout);
   if (!answer.has_value() || !service.response_mapping)

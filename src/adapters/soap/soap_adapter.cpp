@@ -7,6 +7,7 @@
 #include "lienthong/registry/snapshot.hpp"
 
 #include "../json_body.hpp"
+#include "../provider_credentials.hpp"
 #include "soap_envelope.hpp"
 
 namespace lienthong::adapters::soap {
@@ -54,6 +55,9 @@ boost::asio::awaitable<Result<net::HttpResponse>> SoapAdapter::call(
         "the service is registered as SOAP but its adapter_config." + binding.error().detail);
   }
 
+  if (auto ready = credentials_ready(*service.provider); !ready.has_value())
+    co_return std::move(ready).error();
+
   auto body = request.body.empty() ? Result<json>(json::object())
                                    : parse_json_text(request.body, options_.max_json_depth,
                                                      ErrorCode::kClientMappingFailed, "the body");
@@ -63,14 +67,15 @@ boost::asio::awaitable<Result<net::HttpResponse>> SoapAdapter::call(
                          ErrorCode::kClientMappingFailed);
   if (!mapped.has_value())
     co_return std::move(mapped).error();
-  auto envelope =
-      build_request(binding.value(), mapped.value(), request.headers, options_.max_json_depth);
+  auto envelope = build_request(binding.value(), mapped.value(), request.headers,
+                                options_.max_json_depth, service.provider->provider_auth.get());
   if (!envelope.has_value())
     co_return std::move(envelope).error();
 
   // Named, not a temporary argument: GCC 12 can destroy a temporary passed
   // by value to a coroutine inside co_await twice.
   auto call = soap_request(binding.value(), std::move(request), std::move(envelope).value());
+  add_http_basic(*service.provider, call.headers);
   auto answer = co_await http_.send(*service.provider->endpoint, std::move(call), service.timeout);
   if (!answer.has_value())
     co_return std::move(answer).error();

@@ -8,6 +8,7 @@
 #include "lienthong/core/utf8.hpp"
 #include "lienthong/net/header_text.hpp"
 
+#include "soap_security.hpp"
 #include "xml_codec.hpp"
 
 namespace lienthong::adapters::soap {
@@ -18,7 +19,6 @@ namespace {
 
 constexpr std::string_view kSoap11 = "http://schemas.xmlsoap.org/soap/envelope/";
 constexpr std::string_view kSoap12 = "http://www.w3.org/2003/05/soap-envelope";
-constexpr const char* kHubNamespace = "urn:lienthong:soap:1";
 constexpr std::size_t kMaxFaultText = 512;
 
 // X-Lienthong-* request headers and the lt:* header elements they become.
@@ -73,7 +73,8 @@ std::string_view envelope_namespace(SoapVersion version) {
 }
 
 Result<std::string> build_request(const SoapBinding& binding, const json& body,
-                                  const std::vector<net::Header>& hub_headers, int max_depth) {
+                                  const std::vector<net::Header>& hub_headers, int max_depth,
+                                  const registry::ProviderAuth* auth) {
   pugi::xml_document document;
   auto declaration = document.append_child(pugi::node_declaration);
   declaration.append_attribute("version") = "1.0";
@@ -82,7 +83,7 @@ Result<std::string> build_request(const SoapBinding& binding, const json& body,
   envelope.append_attribute("xmlns:soap") =
       std::string(envelope_namespace(binding.version)).c_str();
   envelope.append_attribute("xmlns:xsi") = std::string(kXsiNamespace).c_str();
-  envelope.append_attribute("xmlns:lt") = kHubNamespace;
+  envelope.append_attribute("xmlns:lt") = std::string(kHubNamespace).c_str();
 
   auto header = envelope.append_child("soap:Header");
   for (const auto& [name, element] : kHubHeaders) {
@@ -91,6 +92,8 @@ Result<std::string> build_request(const SoapBinding& binding, const json& body,
     if (!value.empty())
       header.append_child(element).text().set(value.c_str());
   }
+  if (auth != nullptr)
+    append_provider_headers(header, *auth, binding.version, std::chrono::system_clock::now());
 
   auto operation = envelope.append_child("soap:Body");
   if (binding.qualified) {

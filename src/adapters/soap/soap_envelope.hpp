@@ -13,6 +13,10 @@
 
 #include "soap_binding.hpp"
 
+namespace lienthong::registry {
+struct ProviderAuth;
+}
+
 namespace lienthong::adapters::soap {
 
 // The namespace of the envelope in each version.
@@ -20,10 +24,12 @@ std::string_view envelope_namespace(SoapVersion version);
 
 // The request envelope: a soap:Header carrying who is calling and why (the
 // hub's X-Lienthong-* headers as lt:* elements, so the provider can log them
-// like X-Road's client/service/id), and the operation element in soap:Body
-// holding `body`. Client.MappingFailed when `body` has no XML form.
+// like X-Road's client/service/id) and what the provider registered
+// (`auth`, may be null: soap_security.hpp), and the operation element in
+// soap:Body holding `body`. Client.MappingFailed when `body` has no XML form.
 Result<std::string> build_request(const SoapBinding& binding, const nlohmann::json& body,
-                                  const std::vector<net::Header>& hub_headers, int max_depth);
+                                  const std::vector<net::Header>& hub_headers, int max_depth,
+                                  const registry::ProviderAuth* auth = nullptr);
 
 // The JSON of the first element in the answer's soap:Body. A soap:Fault
 // (either version) is Provider.Fault with its reason and code in the

@@ -1,0 +1,147 @@
+// Issue 30 (8): what a provider wants besides TLS, registered per system
+// through the admin API: write-only, sealed at rest, never in the
+// admin-change log, sent on every call, and never sent wrong: a node that
+// cannot open the registration refuses the call instead of sending it bare.
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "lienthong/core/digest.hpp"
+
+#include "admin_fixture.hpp"
+
+namespace lienthong::testing {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kSecret = "Basic-S3cret";
+
+class ProviderAuthApi : public AdminFixture {
+ protected:
+  void configure(Config& config) override {
+    if (!other_key_.empty())
+      config.provider.credentials_key = other_key_;
+  }
+
+  std::string path() const {
+    return "/admin/v1/systems/" +
+           std::to_string(id_of("systems", "system_code = 'TEST-PROVIDER'")) + "/provider-auth";
+  }
+
+  ClientResponse call_echo(const std::string& id) {
+    return client().post("/exchange/v1/messages", envelope(id, kConsumer, kProvider, "echo"));
+  }
+
+  // Rows and log entries holding the secret's bytes anywhere.
+  int leaks() const {
+    return std::stoi(database_->scalar(
+        std::string("SELECT (SELECT count(*) FROM provider_credentials WHERE position("
+                    "convert_to('") +
+        kSecret +
+        "', 'UTF8') IN sealed) > 0 OR description::text LIKE '%S3cret%') + "
+        "(SELECT count(*) FROM admin_changes WHERE coalesce(before::text, '') || "
+        "coalesce(after::text, '') LIKE '%S3cret%')"));
+  }
+
+  std::string other_key_;
+};
+
+TEST_F(ProviderAuthApi, CredentialsAreWriteOnlyScopedAndLoggedWithoutTheirSecret) {
+  const json basic = {{"http_basic", {{"username", "hub"}, {"password", kSecret}}}};
+  auto admin = hub_admin();
+  EXPECT_EQ(admin.get(path()).status, 404);
+
+  // Another member's admin does not see the system; an auditor cannot write.
+  EXPECT_EQ(this->admin(token("member-admin", kConsumerMember)).put(path(), basic).status, 404);
+  EXPECT_EQ(this->admin(token("auditor")).put(path(), basic).status, 403);
+  const auto invalid =
+      admin.put(path(), {{"http_basic", {{"username", "hub"}}}, {"ws_securty", json::object()}});
+  ASSERT_EQ(invalid.status, 400) << invalid.body;
+  const std::string fields = AdminClient::json_of(invalid)["errors"].dump();
+  EXPECT_NE(fields.find("/http_basic/password"), std::string::npos) << invalid.body;
+  EXPECT_NE(fields.find("/ws_securty"), std::string::npos) << invalid.body;
+  EXPECT_EQ(database_->scalar("SELECT count(*) FROM provider_credentials"), "0");
+
+  // The provider's own member admin registers them.
+  auto owner = this->admin(token("member-admin", kProviderMember));
+  const auto created = owner.put(path(), basic);
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.header("etag"), "\"1\"");
+  EXPECT_EQ(created.body.find(kSecret), std::string::npos) << created.body;
+  const auto shown = admin.get(path());
+  ASSERT_EQ(shown.status, 200);
+  EXPECT_EQ(AdminClient::json_of(shown)["http_basic"], json({{"username", "hub"}}));
+  EXPECT_EQ(AdminClient::json_of(shown)["system"], kProvider);
+  EXPECT_EQ(shown.body.find(kSecret), std::string::npos) << shown.body;
+  EXPECT_EQ(this->admin(token("auditor")).get(path()).status, 200);
+  EXPECT_EQ(this->admin(token("auditor", kConsumerMember)).get(path()).status, 404);
+
+  // Replacing wants the ETag of what the caller saw.
+  EXPECT_EQ(admin.put(path(), basic).status, 428);
+  EXPECT_EQ(admin.put(path(), basic, "\"7\"").status, 412);
+  const auto replaced = admin.put(path(), basic, "\"1\"");
+  ASSERT_EQ(replaced.status, 200) << replaced.body;
+  EXPECT_EQ(replaced.header("etag"), "\"2\"");
+
+  EXPECT_EQ(admin.remove(path(), std::nullopt).status, 428);
+  EXPECT_EQ(admin.remove(path(), "\"2\"").status, 204);
+  EXPECT_EQ(admin.get(path()).status, 404);
+  EXPECT_EQ(database_->scalar("SELECT string_agg(action, ',' ORDER BY id) FROM admin_changes "
+                              "WHERE entity = 'provider-auth'"),
+            "create,replace,delete");
+  EXPECT_EQ(leaks(), 0);
+}
+
+TEST_F(ProviderAuthApi, RestCallsCarryHttpBasic) {
+  const auto put = hub_admin().put(
+      path(), {{"http_basic", {{"username", "h\u1EE3p-t\u00E1c"}, {"password", kSecret}}}});
+  ASSERT_EQ(put.status, 201) << put.body;
+  const auto response = call_echo("basic-1");
+  ASSERT_EQ(response.status, 200) << response.body;
+  ASSERT_FALSE(provider_->received().empty());
+  EXPECT_EQ(provider_->received().back().header("Authorization"),
+            "Basic " + base64_encode(std::string("h\u1EE3p-t\u00E1c:") + kSecret));
+  EXPECT_EQ(leaks(), 0);
+}
+
+// A node whose key differs (a cluster node set up without the shared key
+// file) or a row altered in the database: the call is refused, the
+// provider never sees it, and the refusal is audited.
+TEST_F(ProviderAuthApi, ANodeThatCannotOpenThemRefusesTheCallInsteadOfSendingItBare) {
+  ASSERT_EQ(hub_admin()
+                .put(path(), {{"http_basic", {{"username", "hub"}, {"password", kSecret}}}})
+                .status,
+            201);
+  hub_.reset();
+  other_key_ = (std::filesystem::temp_directory_path() /
+                ("lt-other-node-" + std::to_string(::getpid()) + ".key"))
+                   .string();
+  std::filesystem::remove(other_key_);
+  start_hub();
+  const int calls = provider_->calls();
+  const auto refused = call_echo("other-key");
+  std::filesystem::remove(other_key_);
+  ASSERT_EQ(refused.status, 500) << refused.body;
+  EXPECT_NE(refused.body.find("cannot be used on this hub node"), std::string::npos)
+      << refused.body;
+  EXPECT_EQ(provider_->calls(), calls);
+  EXPECT_EQ(audit_summary("other-key"),
+            std::string("500|Server.Internal|") + kConsumer + "|" + kProvider + "|echo");
+
+  // Back on the right key, a row altered in the database does not open either.
+  hub_.reset();
+  other_key_.clear();
+  start_hub();
+  ASSERT_EQ(call_echo("right-key").status, 200);
+  database_->execute(
+      "UPDATE provider_credentials SET sealed = overlay(sealed PLACING '\\x00'::bytea FROM 20)");
+  ASSERT_TRUE(hub_->reload_registry().has_value());
+  const auto altered = call_echo("altered");
+  ASSERT_EQ(altered.status, 500) << altered.body;
+  EXPECT_NE(altered.body.find("altered"), std::string::npos) << altered.body;
+  EXPECT_EQ(provider_->calls(), calls + 1);
+}
+
+}  // namespace
+}  // namespace lienthong::testing
