@@ -64,7 +64,8 @@ boost::asio::awaitable<Result<net::HttpResponse>> AdapterSet::call(
   // client would not write, an internal error): says nothing of the provider.
   if (!answer.has_value() && (answer.error().code == ErrorCode::kClientMappingFailed ||
                               answer.error().code == ErrorCode::kClientBadRequest ||
-                              answer.error().code == ErrorCode::kServerInternal)) {
+                              answer.error().code == ErrorCode::kServerInternal ||
+                              answer.error().code == ErrorCode::kServerCredentialsUnavailable)) {
     breakers_->release(provider);
   } else {
     breakers_->record(provider, !provider_failed(answer));

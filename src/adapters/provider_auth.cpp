@@ -51,7 +51,7 @@ nlohmann::json describe_registration(const registry::ProviderAuth& auth) {
 
 Status credentials_ready(const registry::SystemEntry& provider) {
   if (provider.provider_auth && !provider.provider_auth->unavailable.empty()) {
-    return make_error(ErrorCode::kServerInternal,
+    return make_error(ErrorCode::kServerCredentialsUnavailable,
                       "the provider's registered credentials cannot be used on this hub node: " +
                           provider.provider_auth->unavailable);
   }

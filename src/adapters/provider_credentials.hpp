@@ -13,8 +13,10 @@ struct SystemEntry;
 
 namespace lienthong::adapters {
 
-// Server.Internal when the provider registered credentials this node cannot
-// open: the call is not sent without them.
+// Server.CredentialsUnavailable (503) when the provider registered
+// credentials this node cannot open: the call is not sent without them.
+// Another node, or this one once it holds the right key, can make it, so
+// asynchronous deliveries retry it.
 Status credentials_ready(const registry::SystemEntry& provider);
 
 // Authorization: Basic for a provider that registered http_basic (RFC 7617,

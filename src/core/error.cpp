@@ -70,6 +70,10 @@ constexpr std::array kErrors{
           {"Server.RegistryUnavailable", 503, "Registry not loaded"}},
     Entry{ErrorCode::kServerQueueUnavailable,
           {"Server.QueueUnavailable", 503, "Delivery queue unavailable; nothing was queued"}},
+    Entry{ErrorCode::kServerCredentialsUnavailable,
+          {"Server.CredentialsUnavailable", 503,
+           "This hub node cannot open the credentials the provider registered; the provider "
+           "was not called"}},
     Entry{ErrorCode::kProviderUnreachable,
           {"Provider.Unreachable", 502, "Provider system could not be reached"}},
     Entry{ErrorCode::kProviderTimeout,

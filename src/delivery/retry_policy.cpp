@@ -13,7 +13,8 @@ bool retriable(ErrorCode code) {
     case ErrorCode::kProviderUnavailable:
     case ErrorCode::kClientUnknownService:  // the service may be back in the registry
     case ErrorCode::kServerAuditUnavailable:
-    case ErrorCode::kServerRegistryUnavailable:  // the node is still loading it
+    case ErrorCode::kServerRegistryUnavailable:     // the node is still loading it
+    case ErrorCode::kServerCredentialsUnavailable:  // another node's key, or a fixed one
       return true;
     default:
       return false;

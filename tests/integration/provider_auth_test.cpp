@@ -122,12 +122,12 @@ TEST_F(ProviderAuthApi, ANodeThatCannotOpenThemRefusesTheCallInsteadOfSendingItB
   const int calls = provider_->calls();
   const auto refused = call_echo("other-key");
   std::filesystem::remove(other_key_);
-  ASSERT_EQ(refused.status, 500) << refused.body;
+  ASSERT_EQ(refused.status, 503) << refused.body;
   EXPECT_NE(refused.body.find("cannot be used on this hub node"), std::string::npos)
       << refused.body;
   EXPECT_EQ(provider_->calls(), calls);
   EXPECT_EQ(audit_summary("other-key"),
-            std::string("500|Server.Internal|") + kConsumer + "|" + kProvider + "|echo");
+            std::string("503|Server.CredentialsUnavailable|") + kConsumer + "|" + kProvider + "|echo");
 
   // Back on the right key, a row altered in the database does not open either.
   hub_.reset();
@@ -138,7 +138,7 @@ TEST_F(ProviderAuthApi, ANodeThatCannotOpenThemRefusesTheCallInsteadOfSendingItB
       "UPDATE provider_credentials SET sealed = overlay(sealed PLACING '\\x00'::bytea FROM 20)");
   ASSERT_TRUE(hub_->reload_registry().has_value());
   const auto altered = call_echo("altered");
-  ASSERT_EQ(altered.status, 500) << altered.body;
+  ASSERT_EQ(altered.status, 503) << altered.body;
   EXPECT_NE(altered.body.find("altered"), std::string::npos) << altered.body;
   EXPECT_EQ(provider_->calls(), calls + 1);
 }

@@ -43,6 +43,7 @@ enum class ErrorCode {
   kServerAuditUnavailable,
   kServerRegistryUnavailable,
   kServerQueueUnavailable,
+  kServerCredentialsUnavailable,
   kProviderUnreachable,
   kProviderTimeout,
   kProviderBadResponse,

@@ -36,11 +36,12 @@ TEST(RetryPolicy, AHugeAttemptCountStaysAtTheCap) {
 }
 
 TEST(RetryPolicy, OnlyFailuresTimeCanCureAreRetried) {
-  for (const auto code :
-       {ErrorCode::kProviderUnreachable, ErrorCode::kProviderTimeout,
-        ErrorCode::kProviderBadResponse, ErrorCode::kProviderError, ErrorCode::kProviderUnavailable,
-        ErrorCode::kClientUnknownService, ErrorCode::kServerAuditUnavailable,
-        ErrorCode::kServerRegistryUnavailable})
+  for (const auto code : {ErrorCode::kProviderUnreachable, ErrorCode::kProviderTimeout,
+                          ErrorCode::kProviderBadResponse, ErrorCode::kProviderError,
+                          ErrorCode::kProviderUnavailable, ErrorCode::kClientUnknownService,
+                          ErrorCode::kServerAuditUnavailable, ErrorCode::kServerRegistryUnavailable,
+                          // Another node, or this one with the right key, can make the call.
+                          ErrorCode::kServerCredentialsUnavailable})
     EXPECT_TRUE(retriable(code)) << describe(code).code;
   // Dead at once: no attempt can succeed until a person changes something.
   for (const auto code : {ErrorCode::kClientNoAgreement, ErrorCode::kClientAgreementExpired,
