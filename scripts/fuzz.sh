@@ -7,8 +7,8 @@
 #   scripts/fuzz.sh --seconds N      N s per target
 # Targets (tests/fuzz/): JSON Schema compile+validate, patterns, the HTTP
 # request parser with the listeners' framing checks, the envelope parser,
-# X-Road r1 targets and headers, field mappings, the SOAP XML codec,
-# registry files (JSON/YAML) and the TOML configuration.
+# X-Road r1 targets and headers, field mappings, the SOAP XML codec, the
+# SOAP header blocks providers register, registry files (JSON/YAML) and the TOML configuration.
 # A crash leaves its input in var/fuzz/<target>/ and fails the script; keep
 # it as a regression input under tests/fuzz/corpus/<target>/ once fixed.
 source "$(dirname "$0")/lib/common.sh"
@@ -27,7 +27,7 @@ lt_say "building the fuzz targets with clang-14 in build-fuzz"
 CC=clang-14 CXX=clang++-14 cmake -S "$LT_ROOT" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DLIENTHONG_FUZZ=ON -DLIENTHONG_TESTS=OFF -DLIENTHONG_BENCH=OFF >/dev/null
 targets=(schema_fuzzer pattern_fuzzer http_request_fuzzer envelope_fuzzer xroad_fuzzer
-  mapping_fuzzer xml_fuzzer registry_document_fuzzer config_fuzzer)
+  mapping_fuzzer xml_fuzzer soap_header_fuzzer registry_document_fuzzer config_fuzzer)
 cmake --build "$build_dir" -j"$(nproc)" --target "${targets[@]/#/lienthong_}"
 
 suite="${LT_JSON_SCHEMA_SUITE:-$LT_ROOT/../shared/testdata/json-schema-test-suite}"

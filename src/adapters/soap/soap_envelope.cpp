@@ -17,8 +17,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::string_view kSoap11 = "http://schemas.xmlsoap.org/soap/envelope/";
-constexpr std::string_view kSoap12 = "http://www.w3.org/2003/05/soap-envelope";
 constexpr std::size_t kMaxFaultText = 512;
 
 // X-Lienthong-* request headers and the lt:* header elements they become.
@@ -69,7 +67,7 @@ Error fault_error(const pugi::xml_node& fault) {
 }  // namespace
 
 std::string_view envelope_namespace(SoapVersion version) {
-  return version == SoapVersion::k12 ? kSoap12 : kSoap11;
+  return version == SoapVersion::k12 ? kSoap12Namespace : kSoap11Namespace;
 }
 
 Result<std::string> build_request(const SoapBinding& binding, const json& body,
@@ -121,7 +119,7 @@ Result<json> read_response(const SoapBinding& binding, std::string_view xml, int
     return std::move(parsed).error();
   const auto envelope = document.document_element();
   if (local_name(envelope) != "Envelope" ||
-      (namespace_of(envelope) != kSoap11 && namespace_of(envelope) != kSoap12))
+      (namespace_of(envelope) != kSoap11Namespace && namespace_of(envelope) != kSoap12Namespace))
     return bad_response("is not a SOAP envelope");
   const auto body = child_named(envelope, "Body");
   if (!body)
@@ -136,7 +134,7 @@ Result<json> read_response(const SoapBinding& binding, std::string_view xml, int
   if (!payload)
     return json::object();
   if (const auto ns = namespace_of(payload);
-      local_name(payload) == "Fault" && (ns == kSoap11 || ns == kSoap12))
+      local_name(payload) == "Fault" && (ns == kSoap11Namespace || ns == kSoap12Namespace))
     return fault_error(payload);
   auto value = read_element(payload, binding.arrays, max_depth);
   if (!value.has_value() || value.value().is_object())

@@ -9,7 +9,6 @@
 #include "lienthong/core/timestamp.hpp"
 #include "lienthong/registry/provider_auth.hpp"
 
-#include "soap_envelope.hpp"
 #include "xml_codec.hpp"
 
 namespace lienthong::adapters::soap {
@@ -111,7 +110,8 @@ void append_username_token(pugi::xml_node security, const registry::ProviderAuth
 
 std::string check_header_fragment(std::string_view fragment) {
   pugi::xml_document document;
-  const auto parsed = document.load_buffer(fragment.data(), fragment.size(), kFragmentOptions);
+  const auto parsed =
+      document.load_buffer(fragment.data(), fragment.size(), kFragmentOptions, pugi::encoding_utf8);
   if (!parsed) {
     return std::string("is not well-formed XML: ") + parsed.description() + " at byte " +
            std::to_string(parsed.offset);
@@ -131,8 +131,7 @@ std::string check_header_fragment(std::string_view fragment) {
     if (ns.empty())
       return "<" + std::string(node.name()) +
              "> is not namespace-qualified; SOAP header blocks must be (declare its xmlns)";
-    if (ns == kHubNamespace || ns == envelope_namespace(SoapVersion::k11) ||
-        ns == envelope_namespace(SoapVersion::k12))
+    if (ns == kHubNamespace || ns == kSoap11Namespace || ns == kSoap12Namespace)
       return "<" + std::string(node.name()) + "> is in a namespace the hub writes itself";
   }
   if (blocks == 0)
@@ -143,7 +142,8 @@ std::string check_header_fragment(std::string_view fragment) {
 std::vector<std::string> header_block_names(std::string_view fragment) {
   pugi::xml_document document;
   std::vector<std::string> names;
-  if (!document.load_buffer(fragment.data(), fragment.size(), kFragmentOptions))
+  if (!document.load_buffer(fragment.data(), fragment.size(), kFragmentOptions,
+                            pugi::encoding_utf8))
     return names;
   for (const auto& node : document.children()) {
     if (node.type() == pugi::node_element)
@@ -171,7 +171,7 @@ void append_provider_headers(pugi::xml_node header, const registry::ProviderAuth
   if (!auth.soap_headers.empty()) {
     // Checked when registered; the same options parse it here.
     header.append_buffer(auth.soap_headers.data(), auth.soap_headers.size(),
-                         pugi::parse_default | pugi::parse_fragment);
+                         pugi::parse_default | pugi::parse_fragment, pugi::encoding_utf8);
   }
 }
 

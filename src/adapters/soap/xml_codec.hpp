@@ -38,6 +38,8 @@ namespace lienthong::adapters::soap {
 inline constexpr std::string_view kXmlNamespace = "http://www.w3.org/XML/1998/namespace";
 inline constexpr std::string_view kXsiNamespace = "http://www.w3.org/2001/XMLSchema-instance";
 inline constexpr std::string_view kXsdNamespace = "http://www.w3.org/2001/XMLSchema";
+inline constexpr std::string_view kSoap11Namespace = "http://schemas.xmlsoap.org/soap/envelope/";
+inline constexpr std::string_view kSoap12Namespace = "http://www.w3.org/2003/05/soap-envelope";
 
 // An XML 1.0 element name without a prefix (NCName), as JSON keys must be
 // to become elements.
