@@ -126,8 +126,8 @@ TEST_F(ProviderAuthApi, ANodeThatCannotOpenThemRefusesTheCallInsteadOfSendingItB
   EXPECT_NE(refused.body.find("cannot be used on this hub node"), std::string::npos)
       << refused.body;
   EXPECT_EQ(provider_->calls(), calls);
-  EXPECT_EQ(audit_summary("other-key"),
-            std::string("503|Server.CredentialsUnavailable|") + kConsumer + "|" + kProvider + "|echo");
+  EXPECT_EQ(audit_summary("other-key"), std::string("503|Server.CredentialsUnavailable|") +
+                                            kConsumer + "|" + kProvider + "|echo");
 
   // Back on the right key, a row altered in the database does not open either.
   hub_.reset();
