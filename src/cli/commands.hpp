@@ -14,7 +14,17 @@ namespace spdlog {
 class logger;
 }
 
+namespace lienthong {
+struct Error;
+}
+
 namespace lienthong::cli {
+
+// Who ran a command, for the admin-change log: the operating-system
+// account, since the command line has no token.
+std::string cli_actor(const std::string& command);
+// Prints the error (and its fields) on standard error; returns the exit code 1.
+int report_error(const Error& error);
 
 // A logger on standard output; `format` is "text" or "json" (log.format).
 std::shared_ptr<spdlog::logger> make_logger(const std::string& level,
@@ -39,6 +49,7 @@ int run_registry_apply(const std::string& config_path, const std::string& file, 
                        bool prune);
 int run_registry_export(const std::string& config_path, const std::string& format);
 int run_soap_import_wsdl(const std::string& file);
+int run_provider_credentials_reseal(const std::string& config_path);
 struct AuditVerifyOptions {
   std::string from;
   std::string to;

@@ -41,7 +41,7 @@ struct Hub::Parts {
   Config config;
   std::shared_ptr<spdlog::logger> logger;
   registry::SnapshotStore snapshots;
-  std::shared_ptr<const SealingKey> sealing_key;
+  SealingKeys sealing_keys;
   mutable std::mutex reload_mutex;
   std::uint64_t registry_version = 0;
   std::chrono::system_clock::time_point registry_loaded_at;
@@ -84,8 +84,12 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
   if (p.config.database.url.empty()) {
     throw std::runtime_error("database.url: not set (LIENTHONG_DATABASE_URL or [database] url)");
   }
-  p.sealing_key = std::make_shared<const SealingKey>(
+  p.sealing_keys.current = std::make_shared<const SealingKey>(
       SealingKey::load_or_create(p.config.provider.credentials_key));
+  if (!p.config.provider.previous_credentials_key.empty()) {
+    p.sealing_keys.previous = std::make_shared<const SealingKey>(
+        SealingKey::load(p.config.provider.previous_credentials_key));
+  }
   if (const auto loaded = reload_registry(); !loaded.has_value()) {
     throw std::runtime_error(loaded.error().detail);
   }
@@ -160,7 +164,7 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
   api_options.logger = p.logger;
   api_options.workers = p.admin_workers;
   api_options.breakers = breakers;
-  api_options.sealing_key = p.sealing_key;
+  api_options.sealing_key = p.sealing_keys.current;
   api_options.metrics = [this] { return metrics(); };
   api_options.metrics_token = p.config.admin.metrics_token;
   api_options.console_dir = p.config.admin.console_dir;
@@ -261,7 +265,7 @@ Status Hub::reload_registry() {
   std::lock_guard lock(p.reload_mutex);
   std::vector<std::string> warnings;
   auto loaded = registry::load_snapshot(p.config.database.url, p.registry_version + 1, &warnings,
-                                        p.sealing_key.get());
+                                        &p.sealing_keys);
   for (const auto& warning : warnings)
     p.logger->warn("registry: {}", warning);
   if (!loaded.has_value()) {

@@ -52,6 +52,14 @@ int main(int argc, char** argv) {
   export_command->add_option("--format", export_format, "json or yaml")
       ->check(CLI::IsMember({"json", "yaml"}));
 
+  auto* credentials =
+      app.add_subcommand("provider-credentials", "Passwords providers want from the hub");
+  credentials->require_subcommand(1);
+  auto* reseal = credentials->add_subcommand(
+      "reseal",
+      "Seal every provider registration again with provider.credentials_key, opening those "
+      "sealed with provider.previous_credentials_key");
+
   auto* soap = app.add_subcommand("soap", "Legacy SOAP providers");
   soap->require_subcommand(1);
   auto* import_wsdl = soap->add_subcommand(
@@ -101,6 +109,8 @@ int main(int argc, char** argv) {
       return cli::run_registry_export(config_path, export_format);
     if (*import_wsdl)
       return cli::run_soap_import_wsdl(wsdl_file);
+    if (*reseal)
+      return cli::run_provider_credentials_reseal(config_path);
     if (*verify)
       return cli::run_audit_verify(config_path, verify_options);
     if (*archive)

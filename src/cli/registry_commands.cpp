@@ -21,8 +21,8 @@ std::string database_url(const std::string& config_path) {
   return config.database.url;
 }
 
-// Who ran the command, for the admin-change log: the operating-system
-// account, since the command line has no token.
+}  // namespace
+
 std::string cli_actor(const std::string& command) {
   const passwd* account = ::getpwuid(::geteuid());
   const std::string user =
@@ -36,8 +36,6 @@ int report_error(const Error& error) {
     std::cerr << "  " << field.pointer << ": " << field.detail << "\n";
   return 1;
 }
-
-}  // namespace
 
 int run_token_create(const std::string& config_path, const TokenOptions& options) {
   admin::TokenRequest request{options.role, std::nullopt, options.label, std::nullopt};

@@ -122,6 +122,9 @@ const std::vector<Setting>& settings() {
        StringSetting{[](Config& c) -> std::string& { return c.provider.client_key; }}},
       {"provider.credentials_key",
        StringSetting{[](Config& c) -> std::string& { return c.provider.credentials_key; }}},
+      {"provider.previous_credentials_key", StringSetting{[](Config& c) -> std::string& {
+         return c.provider.previous_credentials_key;
+       }}},
       {"provider.breaker_failures",
        IntSetting{[](Config& c) -> int& { return c.provider.breaker_failures; }, 0, 1'000}},
       {"provider.breaker_cooldown_ms",

@@ -109,6 +109,10 @@ SealingKey SealingKey::load_or_create(const std::string& path) {
       return SealingKey(std::move(key));
     // Another process created it first: use that one.
   }
+  return load(path);
+}
+
+SealingKey SealingKey::load(const std::string& path) {
   std::ifstream file(path);
   if (!file)
     throw std::runtime_error("cannot read the sealing key " + path);
@@ -122,6 +126,14 @@ SealingKey SealingKey::load_or_create(const std::string& path) {
     throw std::runtime_error("sealing key " + path + " is not 64 hex digits");
   OPENSSL_cleanse(text.data(), text.size());
   return SealingKey(std::move(*key));
+}
+
+const SealingKey* SealingKeys::find(std::string_view key_id) const {
+  for (const auto* key : {current.get(), previous.get()}) {
+    if (key != nullptr && key->key_id() == key_id)
+      return key;
+  }
+  return nullptr;
 }
 
 std::string SealingKey::seal(std::string_view plaintext, std::string_view context) const {

@@ -217,7 +217,7 @@ std::vector<AgreementEntry> load_agreements(pqxx::transaction_base& tx) {
 // A registration that does not open stays attached as "unavailable", so its
 // system's calls are refused rather than sent without what the provider expects.
 void attach_provider_auth(pqxx::transaction_base& tx, std::vector<SystemEntry>& systems,
-                          const SealingKey* key, std::vector<std::string>* warnings) {
+                          const SealingKeys* keys, std::vector<std::string>* warnings) {
   std::map<std::int64_t, SystemEntry*> by_id;
   for (auto& system : systems)
     by_id.emplace(system.id, &system);
@@ -231,11 +231,15 @@ void attach_provider_auth(pqxx::transaction_base& tx, std::vector<SystemEntry>& 
     const auto key_id = row[2].as<std::string>();
     auto auth = std::make_shared<ProviderAuth>();
     std::optional<std::string> plain;
-    if (key == nullptr) {
+    const SealingKey* key = keys != nullptr ? keys->find(key_id) : nullptr;
+    if (keys == nullptr || !keys->current) {
       auth->unavailable = "this node has no sealing key";
-    } else if (key_id != key->key_id()) {
+    } else if (key == nullptr) {
       auth->unavailable = "they were sealed with key " + key_id + "; this node holds key " +
-                          key->key_id() + " (provider.credentials_key)";
+                          keys->current->key_id() + " (provider.credentials_key)" +
+                          (keys->previous ? " and " + keys->previous->key_id() +
+                                                " (provider.previous_credentials_key)"
+                                          : "");
     } else {
       const auto sealed = base64_decode(row[1].as<std::string>());
       if (sealed)
@@ -264,14 +268,14 @@ void attach_provider_auth(pqxx::transaction_base& tx, std::vector<SystemEntry>& 
 
 Result<SnapshotPtr> load_snapshot(const std::string& database_url, std::uint64_t version,
                                   std::vector<std::string>* warnings,
-                                  const SealingKey* sealing_key) {
+                                  const SealingKeys* sealing_keys) {
   try {
     pqxx::connection connection(database_url);
     pqxx::work tx(connection);
     tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
     Snapshot::Contents contents;
     contents.systems = load_systems(tx, warnings);
-    attach_provider_auth(tx, contents.systems, sealing_key, warnings);
+    attach_provider_auth(tx, contents.systems, sealing_keys, warnings);
     contents.services = load_services(tx, warnings);
     // Expired credentials are loaded too: expiry is checked per request, so a
     // credential expires on time between reloads.

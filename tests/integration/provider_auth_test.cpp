@@ -3,12 +3,15 @@
 // admin-change log, sent on every call, and never sent wrong: a node that
 // cannot open the registration refuses the call instead of sending it bare.
 #include <filesystem>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
 #include "lienthong/core/digest.hpp"
+#include "lienthong/core/sealing_key.hpp"
 
 #include "admin_fixture.hpp"
+#include "hub_process.hpp"
 
 namespace lienthong::testing {
 namespace {
@@ -22,6 +25,33 @@ class ProviderAuthApi : public AdminFixture {
   void configure(Config& config) override {
     if (!other_key_.empty())
       config.provider.credentials_key = other_key_;
+    config.provider.previous_credentials_key = previous_key_;
+  }
+
+  void restart_hub(const std::string& key, const std::string& previous) {
+    hub_.reset();
+    other_key_ = key;
+    previous_key_ = previous;
+    start_hub();
+  }
+
+  // `lienthong provider-credentials reseal` with these keys.
+  CommandResult reseal(const std::string& key, const std::string& previous) const {
+    const auto config = std::filesystem::temp_directory_path() /
+                        ("lt-reseal-" + std::to_string(::getpid()) + ".toml");
+    std::ofstream(config) << "[provider]\ncredentials_key = \"" << key
+                          << "\"\nprevious_credentials_key = \"" << previous << "\"\n";
+    auto result =
+        run_lienthong("-c " + config.string() + " provider-credentials reseal", database_->url());
+    std::filesystem::remove(config);
+    return result;
+  }
+
+  std::string temporary_key(const std::string& name) const {
+    const auto path = std::filesystem::temp_directory_path() /
+                      ("lt-" + name + "-" + std::to_string(::getpid()) + ".key");
+    std::filesystem::remove(path);
+    return path.string();
   }
 
   std::string path() const {
@@ -45,6 +75,7 @@ class ProviderAuthApi : public AdminFixture {
   }
 
   std::string other_key_;
+  std::string previous_key_;
 };
 
 TEST_F(ProviderAuthApi, CredentialsAreWriteOnlyScopedAndLoggedWithoutTheirSecret) {
@@ -113,12 +144,7 @@ TEST_F(ProviderAuthApi, ANodeThatCannotOpenThemRefusesTheCallInsteadOfSendingItB
                 .put(path(), {{"http_basic", {{"username", "hub"}, {"password", kSecret}}}})
                 .status,
             201);
-  hub_.reset();
-  other_key_ = (std::filesystem::temp_directory_path() /
-                ("lt-other-node-" + std::to_string(::getpid()) + ".key"))
-                   .string();
-  std::filesystem::remove(other_key_);
-  start_hub();
+  restart_hub(temporary_key("other-node"), "");
   const int calls = provider_->calls();
   const auto refused = call_echo("other-key");
   std::filesystem::remove(other_key_);
@@ -130,9 +156,7 @@ TEST_F(ProviderAuthApi, ANodeThatCannotOpenThemRefusesTheCallInsteadOfSendingItB
                                             kConsumer + "|" + kProvider + "|echo");
 
   // Back on the right key, a row altered in the database does not open either.
-  hub_.reset();
-  other_key_.clear();
-  start_hub();
+  restart_hub("", "");
   ASSERT_EQ(call_echo("right-key").status, 200);
   database_->execute(
       "UPDATE provider_credentials SET sealed = overlay(sealed PLACING '\\x00'::bytea FROM 20)");
@@ -141,6 +165,52 @@ TEST_F(ProviderAuthApi, ANodeThatCannotOpenThemRefusesTheCallInsteadOfSendingItB
   ASSERT_EQ(altered.status, 503) << altered.body;
   EXPECT_NE(altered.body.find("altered"), std::string::npos) << altered.body;
   EXPECT_EQ(provider_->calls(), calls + 1);
+}
+
+// A key change without a gap: nodes get the new key and keep the old one as
+// previous (both open), `reseal` moves every registration to the new key in
+// one transaction, and then the old key can go.
+TEST_F(ProviderAuthApi, TheSealingKeyChangesWithoutAGap) {
+  ASSERT_EQ(hub_admin()
+                .put(path(), {{"http_basic", {{"username", "hub"}, {"password", kSecret}}}})
+                .status,
+            201);
+  const std::string old_key = pki_file("provider-credentials.key");
+  const std::string new_key = temporary_key("new");
+  restart_hub(new_key, old_key);
+  ASSERT_EQ(call_echo("both-keys").status, 200) << "the previous key still opens";
+  const std::string expected = "Basic " + base64_encode(std::string("hub:") + kSecret);
+  EXPECT_EQ(provider_->received().back().header("Authorization"), expected);
+
+  auto result = reseal(new_key, old_key);
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("resealed 1 provider registration"), std::string::npos)
+      << result.output;
+  EXPECT_EQ(database_->scalar("SELECT key_id FROM provider_credentials"),
+            SealingKey::load(new_key).key_id());
+  EXPECT_EQ(
+      database_->scalar("SELECT count(*) FROM admin_changes WHERE entity = 'provider-auth' AND "
+                        "action = 'reseal'"),
+      "1");
+  EXPECT_EQ(leaks(), 0);
+  result = reseal(new_key, old_key);
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("resealed 0"), std::string::npos) << result.output;
+
+  restart_hub(new_key, "");
+  ASSERT_EQ(call_echo("new-key-only").status, 200) << "the new key alone opens it now";
+  EXPECT_EQ(provider_->received().back().header("Authorization"), expected);
+
+  // A row that does not open stops the whole reseal: nothing changes.
+  database_->execute(
+      "UPDATE provider_credentials SET sealed = overlay(sealed PLACING '\\x00'::bytea FROM 20)");
+  result = reseal(old_key, new_key);
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("altered"), std::string::npos) << result.output;
+  EXPECT_EQ(database_->scalar("SELECT key_id FROM provider_credentials"),
+            SealingKey::load(new_key).key_id());
+  hub_.reset();
+  std::filesystem::remove(new_key);
 }
 
 }  // namespace

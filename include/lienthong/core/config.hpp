@@ -78,6 +78,9 @@ struct Config {
     // SOAP headers): 64 hex digits, created when missing. Every node of a
     // cluster needs the same file.
     std::string credentials_key = "var/pki/provider-credentials.key";
+    // During a key change only: the key being replaced, which still opens
+    // what it sealed until `lienthong provider-credentials reseal` has run.
+    std::string previous_credentials_key;
     int breaker_failures = 5;  // consecutive failures that open a provider's breaker; 0: off
     int breaker_cooldown_ms = 30'000;
     int retries = 1;  // extra attempts where safe: not connected yet, or an idempotent method

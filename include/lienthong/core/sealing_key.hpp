@@ -5,6 +5,7 @@
 // replica holds no usable secret; the key stays in a file beside the hub's
 // TLS key. Every node of a cluster needs the same key file.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,9 @@ class SealingKey {
   // the system's random generator) when the file does not exist. Throws
   // std::runtime_error when it cannot, or when others may read the file.
   static SealingKey load_or_create(const std::string& path);
+  // The same, for a key that must already exist (the previous key during a
+  // key change).
+  static SealingKey load(const std::string& path);
   // From 32 raw bytes (tests, tools). Throws std::invalid_argument otherwise.
   static SealingKey from_bytes(std::string_view key);
 
@@ -42,6 +46,16 @@ class SealingKey {
   explicit SealingKey(std::string key);
   std::string key_;
   std::string key_id_;
+};
+
+// The node's keys: `current` seals; `previous` (during a key change, until
+// `lienthong provider-credentials reseal` has run) still opens what it sealed.
+struct SealingKeys {
+  std::shared_ptr<const SealingKey> current;
+  std::shared_ptr<const SealingKey> previous;
+
+  // The key named `key_id`, or null when this node holds no such key.
+  const SealingKey* find(std::string_view key_id) const;
 };
 
 }  // namespace lienthong

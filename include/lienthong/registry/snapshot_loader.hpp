@@ -9,7 +9,7 @@
 #include "lienthong/registry/snapshot.hpp"
 
 namespace lienthong {
-class SealingKey;
+struct SealingKeys;
 }
 
 namespace lienthong::registry {
@@ -18,10 +18,11 @@ namespace lienthong::registry {
 // services in one repeatable-read transaction, so the snapshot is consistent.
 // Rows that fail validation (e.g. a malformed base URL) are skipped and named
 // in `warnings`; the rest of the registry still loads. Provider credentials
-// are opened with `sealing_key`; without it (or when they do not open) the
-// system's entry says they are unavailable, and calls to it are refused.
+// are opened with the key of `sealing_keys` that sealed them; without it (or
+// when they do not open) the system's entry says they are unavailable, and
+// calls to it are refused.
 Result<SnapshotPtr> load_snapshot(const std::string& database_url, std::uint64_t version,
                                   std::vector<std::string>* warnings = nullptr,
-                                  const SealingKey* sealing_key = nullptr);
+                                  const SealingKeys* sealing_keys = nullptr);
 
 }  // namespace lienthong::registry

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -61,6 +62,17 @@ TEST(SealingKey, ItsFileIsCreatedPrivateAndReadBack) {
   EXPECT_THROW(SealingKey::load_or_create((dir / "short.key").string()), std::runtime_error);
   EXPECT_THROW(SealingKey::from_bytes("too short"), std::invalid_argument);
   std::filesystem::remove_all(dir);
+}
+
+TEST(SealingKey, DuringAKeyChangeBothKeysOpenWhatTheySealed) {
+  SealingKeys keys;
+  EXPECT_EQ(keys.find(key_a().key_id()), nullptr);
+  keys.current = std::make_shared<const SealingKey>(SealingKey::from_bytes(std::string(32, 'n')));
+  keys.previous = std::make_shared<const SealingKey>(SealingKey::from_bytes(std::string(32, 'a')));
+  EXPECT_EQ(keys.find(keys.current->key_id()), keys.current.get());
+  EXPECT_EQ(keys.find(key_a().key_id()), keys.previous.get()) << "the same bytes, the same id";
+  EXPECT_EQ(keys.find("0000000000000000"), nullptr);
+  EXPECT_THROW(SealingKey::load("/nonexistent/provider-credentials.key"), std::runtime_error);
 }
 
 }  // namespace
