@@ -16,9 +16,11 @@ int run_provider_credentials_reseal(const std::string& config_path) {
     throw ConfigError(
         "provider.previous_credentials_key: set it to the key being replaced "
         "(LIENTHONG_PROVIDER_PREVIOUS_CREDENTIALS_KEY)");
+  // Both keys must exist: a mistyped path must not become a new key that
+  // every registration is then sealed with and no node holds.
   SealingKeys keys;
-  keys.current = std::make_shared<const SealingKey>(
-      SealingKey::load_or_create(config.provider.credentials_key));
+  keys.current =
+      std::make_shared<const SealingKey>(SealingKey::load(config.provider.credentials_key));
   keys.previous = std::make_shared<const SealingKey>(
       SealingKey::load(config.provider.previous_credentials_key));
   auto report = admin::reseal_provider_credentials(config.database.url, keys,

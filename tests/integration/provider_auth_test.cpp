@@ -182,7 +182,15 @@ TEST_F(ProviderAuthApi, TheSealingKeyChangesWithoutAGap) {
   const std::string expected = "Basic " + base64_encode(std::string("hub:") + kSecret);
   EXPECT_EQ(provider_->received().back().header("Authorization"), expected);
 
-  auto result = reseal(new_key, old_key);
+  // A mistyped path for the new key is refused, not made into a new key.
+  const std::string typo = temporary_key("typo");
+  auto result = reseal(typo, old_key);
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_FALSE(std::filesystem::exists(typo));
+  EXPECT_EQ(database_->scalar("SELECT key_id FROM provider_credentials"),
+            SealingKey::load(old_key).key_id());
+
+  result = reseal(new_key, old_key);
   ASSERT_EQ(result.exit_code, 0) << result.output;
   EXPECT_NE(result.output.find("resealed 1 provider registration"), std::string::npos)
       << result.output;
