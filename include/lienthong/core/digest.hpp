@@ -34,8 +34,10 @@ class Sha256Stream {
   std::unique_ptr<Context> context_;
 };
 
-// Lower-case hex of arbitrary bytes.
+// Lower-case hex of arbitrary bytes, and back (either case); nullopt for
+// text that is not hex.
 std::string to_hex(std::string_view bytes);
+std::optional<std::string> from_hex(std::string_view hex);
 
 // Standard base64 with padding (RFC 4648), and back; nullopt for text that
 // is not base64.

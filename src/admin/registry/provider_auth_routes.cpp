@@ -89,6 +89,11 @@ void log_change(const RouteCall& route, const SystemRow& system, const char* act
       after.is_null() ? std::string() : after.dump());
 }
 
+Error not_registered(const SystemRow& system) {
+  return make_error(ErrorCode::kClientNotFound,
+                    system.key + " has no provider credentials registered");
+}
+
 net::HttpResponse shown(int status, const Registration& registration) {
   auto response = json_response(status, registration.doc);
   response.headers.push_back({"ETag", etag(registration.revision)});
@@ -103,8 +108,7 @@ Result<net::HttpResponse> get_provider_auth(const RouteCall& route) {
     return std::move(system).error();
   const auto registration = current(route, system.value(), /*for_update=*/false);
   if (!registration)
-    return make_error(ErrorCode::kClientNotFound,
-                      system.value().key + " has no provider credentials registered");
+    return not_registered(system.value());
   return shown(200, *registration);
 }
 
@@ -146,8 +150,7 @@ Result<net::HttpResponse> delete_provider_auth(const RouteCall& route) {
     return std::move(system).error();
   const auto before = current(route, system.value(), /*for_update=*/true);
   if (!before)
-    return make_error(ErrorCode::kClientNotFound,
-                      system.value().key + " has no provider credentials registered");
+    return not_registered(system.value());
   if (auto ready = check_precondition(route, before); !ready.has_value())
     return std::move(ready).error();
   route.tx.exec_params("DELETE FROM provider_credentials WHERE system_id = $1", system.value().id);
