@@ -7,7 +7,7 @@
 # the scenarios and the latest results.
 #
 #   ./bench/run.sh [--duration S] [--rounds N] [--connections "32 256"]
-#                  [--idle N] [--soak S] [--no-micro] [--baseline BIN]
+#                  [--idle N] [--soak S] [--no-micro] [--baseline REF|BIN]
 #
 #   --duration S      seconds per load run (default 10)
 #   --rounds N        times each scenario runs, alternating hub and nginx so
@@ -21,10 +21,13 @@
 #                     the hubs' async.workers and async.batch (default: the
 #                     shipped defaults, 1 and 32)
 #   --no-micro        skip the Google Benchmark micro-benchmarks
-#   --baseline BIN    also run BIN, a lienthong binary built from the code
-#                     before a change, as scenarios "base", "base-r1" and
-#                     "base-async" in the same rounds, on a database of its own (e.g. a `git worktree` of the previous
-#                     commit, built with scripts/build.sh)
+#   --baseline REF    also run the hub built from git commit REF (the code
+#                     before a change: main, HEAD~1, a hash) as scenarios
+#                     "base", "base-r1" and "base-async" in the same rounds,
+#                     on a database of its own. REF is checked out in a git
+#                     worktree under var/baseline/ and built there (RelWithDebInfo,
+#                     the lienthong binary only, through ccache). An executable
+#                     file instead of a ref is run as it is.
 source "$(dirname "$0")/../scripts/lib/common.sh"
 source "$LT_ROOT/scripts/lib/pg.sh"
 
@@ -46,7 +49,7 @@ while [ $# -gt 0 ]; do
     --no-micro) micro=0; shift ;;
     --async-workers) async_settings+="workers = $2"$'\n'; shift 2 ;;
     --async-batch) async_settings+="batch = $2"$'\n'; shift 2 ;;
-    --baseline) baseline=$(realpath "$2"); shift 2 ;;
+    --baseline) baseline=$2; shift 2 ;;
     *) lt_die "unknown option $1 (see the comment at the top of bench/run.sh)" ;;
   esac
 done
@@ -67,6 +70,36 @@ soak_file="$work/soak.jsonl"
 
 "$LT_ROOT/scripts/install-deps.sh" --bench
 "$LT_ROOT/scripts/build.sh"  # RelWithDebInfo: -O2 code, with symbols for perf
+
+# The code before a change, built the same way in a worktree of its own.
+build_baseline() {
+  local ref=$1 commit tree
+  commit=$(git -C "$LT_ROOT" rev-parse --verify --quiet "$ref^{commit}") ||
+    lt_die "--baseline $ref is neither an executable nor a git commit"
+  tree="$LT_VAR/baseline/${commit:0:12}"
+  if [ ! -d "$tree" ]; then
+    mkdir -p "$LT_VAR/baseline"
+    git -C "$LT_ROOT" worktree add --detach "$tree" "$commit" >&2
+  fi
+  lt_use_ccache
+  # The same relative paths as the main checkout, so ccache reuses its objects.
+  export CCACHE_BASEDIR="$tree"
+  lt_say "building the baseline $ref (${commit:0:12}) in ${tree#$LT_ROOT/}" >&2
+  cmake -S "$tree" -B "$tree/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIENTHONG_TESTS=OFF \
+    -DLIENTHONG_BENCH=OFF >/dev/null
+  cmake --build "$tree/build" --target lienthong -j"$(nproc)" >&2
+  echo "$tree/build/src/lienthong"
+}
+baseline_label=""
+if [ -n "$baseline" ]; then
+  baseline_label=$baseline
+  if [ -f "$baseline" ] && [ -x "$baseline" ]; then
+    baseline=$(realpath "$baseline")
+  else
+    baseline=$(build_baseline "$baseline")
+    baseline_label="$baseline_label ($(git -C "$LT_ROOT" rev-parse --short "$baseline_label^{commit}"))"
+  fi
+fi
 # 10,000 idle connections need as many descriptors in the server and the client.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 [ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge $((idle + 1000)) ] ||
@@ -81,7 +114,6 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 base_port=9453
-[ -z "$baseline" ] || [ -x "$baseline" ] || lt_die "--baseline $baseline is not an executable"
 for port in "$provider_port" "$hub_port" 9444 "$proxy_port" "$base_port" 9454; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     lt_die "port $port is in use (is another bench/run.sh running?)"
@@ -348,13 +380,13 @@ jq -n --slurpfile runs "$runs_file" \
   --arg stamp "$stamp" --arg cpu "$(lscpu | sed -n 's/^Model name: *//p')" --argjson cores "$threads" \
   --arg memory "$(free -g | awk '/^Mem:/ {print $2 " GiB"}')" --arg kernel "$(uname -r)" \
   --arg nginx "$(nginx -v 2>&1 | sed 's/^nginx version: //')" --arg commit "$(git -C "$LT_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
-  --arg hub "$node_version" --argjson duration "$duration" --argjson rounds "$rounds" \
+  --arg baseline_ref "$baseline_label" --arg hub "$node_version" --argjson duration "$duration" --argjson rounds "$rounds" \
   -f "$bench_dir/gateway/report.jq" >"$results/gateway-$stamp.json"
 cp "$results/gateway-$stamp.json" "$results/gateway-latest.json"
 jq -r '.summary[] | [.scenario, .connections, .rps, .p50_ms, .p99_ms, .p999_ms, .cpu_s_per_1000,
-  .peak_rss_mb, .errors, .audited, .rps_vs_nginx, .p99_vs_nginx_ms] | @csv' \
+  .peak_rss_mb, .errors, .audited, .rps_vs_nginx, .p99_vs_nginx_ms, .rps_vs_base, .p99_vs_base] | @csv' \
   "$results/gateway-latest.json" |
-  sed '1i "scenario","connections","requests_per_s","p50_ms","p99_ms","p99_9_ms","cpu_s_per_1000","peak_rss_mb","errors","audited_200","throughput_vs_nginx","p99_minus_nginx_ms"' \
+  sed '1i "scenario","connections","requests_per_s","p50_ms","p99_ms","p99_9_ms","cpu_s_per_1000","peak_rss_mb","errors","audited_200","throughput_vs_nginx","p99_minus_nginx_ms","throughput_vs_base","p99_vs_base"' \
     >"$results/gateway-$stamp.csv"
 cp "$results/gateway-$stamp.csv" "$results/gateway-latest.csv"
 

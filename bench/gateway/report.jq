@@ -31,13 +31,17 @@ def round2: . * 100 | round / 100;
     | if .scenario == "nginx" or $base == null then {rps_vs_nginx: null, p99_vs_nginx_ms: null}
       else {rps_vs_nginx: (.rps / $base.rps | round2), p99_vs_nginx_ms: (.p99_ms - $base.p99_ms | round2)}
       end))
+   | map(. as $row | ({"hub": "base", "hub-r1": "base-r1", "hub-async": "base-async"}[$row.scenario]) as $before
+     | ($groups | map(select(.scenario == $before and .connections == $row.connections)) | first) as $b
+     | if $b == null then . + {rps_vs_base: null, p99_vs_base: null}
+       else . + {rps_vs_base: (.rps / $b.rps | round2), p99_vs_base: (.p99_ms / $b.p99_ms | round2)} end)
    | sort_by(.connections, (.scenario | {"hub": 0, "hub-r1": 1, "hub-async": 2, "base": 3,
        "base-r1": 4, "base-async": 5, "nginx": 6, "hub-soak": 7}[.]))) as $summary
 | ($summary | map(select(.scenario == "hub" and .connections == 32)) | first) as $hub32
 | ($summary | map(select(.scenario == "hub-async" and .connections == 32)) | first) as $async32
 | ($idle | map(select(.scenario == "hub")) | first) as $hub_idle
 | {
-    stamp: $stamp, commit: $commit, hub: $hub, nginx: $nginx,
+    stamp: $stamp, commit: $commit, baseline: $baseline_ref, hub: $hub, nginx: $nginx,
     machine: {cpu: $cpu, cores: $cores, memory: $memory, kernel: $kernel},
     settings: {duration_s: $duration, rounds: $rounds},
     summary: $summary,

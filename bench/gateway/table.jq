@@ -4,13 +4,14 @@ def lpad($n): tostring | if length >= $n then . else . + (" " * ($n - length)) e
 def show: if . == null then "-" else tostring end;
 
 "Machine: \(.machine.cpu), \(.machine.cores) cores, \(.machine.memory); \(.nginx); commit \(.commit)",
+(if .baseline != "" then "Baseline (scenarios base*): \(.baseline); x base and p99/base compare each hub scenario with it" else empty end),
 "Median of \(.settings.rounds) rounds of \(.settings.duration_s) s; latency in ms; CPU s per 1,000 exchanges; RSS in MB",
 "",
 (["scenario" | lpad(10)] + (["conns", "req/s", "p50", "p99", "p99.9", "CPU/1k", "peakRSS", "errors",
-  "audited", "x nginx", "p99-nginx"] | map(pad(9))) | join(" ")),
+  "audited", "x nginx", "p99-nginx", "x base", "p99/base"] | map(pad(9))) | join(" ")),
 (.summary[] | ([.scenario | lpad(10)] + ([.connections, .rps, .p50_ms, .p99_ms, .p999_ms,
   (.cpu_s_per_1000 | show), (.peak_rss_mb | show), .errors, (.audited | show), (.rps_vs_nginx | show),
-  (.p99_vs_nginx_ms | show)] | map(pad(9))) | join(" "))),
+  (.p99_vs_nginx_ms | show), (.rps_vs_base | show), (.p99_vs_base | show)] | map(pad(9))) | join(" "))),
 "",
 (if any(.summary[]; .lag_p99_ms != null) then
   "Asynchronous runs: messages not yet delivered when the load stopped (most of any round), then",
