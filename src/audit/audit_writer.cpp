@@ -26,7 +26,7 @@
 #include "chain_head.hpp"
 #include "pending_record.hpp"
 #include "record_rows.hpp"
-#include "record_stream.hpp"
+#include "record_values.hpp"
 
 namespace lienthong::audit {
 namespace asio = boost::asio;
@@ -263,7 +263,7 @@ struct AuditWriter::Impl {
 
   // Signs this node's head, and the admin-change chain's when it moved.
   // Returns the admin seq sealed (0 when none), applied after the commit.
-  std::int64_t insert_checkpoint(pqxx::work& tx, const ChainHead& at) {
+  std::int64_t insert_checkpoint(pqxx::transaction_base& tx, const ChainHead& at) {
     if (at.seq > 0)
       sign_head(tx, *key, options.node, at.seq, at.hash, options.clock());
     const auto admin =
@@ -275,49 +275,58 @@ struct AuditWriter::Impl {
     return admin[0][0].as<std::int64_t>();
   }
 
+  // One batch, one transaction. The usual batch travels in a single round
+  // trip: BEGIN, the commit-order lock, one INSERT of every row and COMMIT in
+  // one query string, which PostgreSQL runs in order and stops at the first
+  // error. Under load the writer's round trips, each waiting for the
+  // server's process to be scheduled, were most of a batch's time (COPY took
+  // five: BEGIN, lock, COPY, its data, COMMIT). A batch that also signs a
+  // checkpoint reads the admin-change chain inside the transaction first.
   boost::system::error_code write(std::vector<Pending>& batch) {
     try {
       connect();
       const TimePoint now = options.clock();
       const auto month = utc_month(now);
       prepare_partitions(month);
+      const ChainHead before = head;
       ChainHead next = head;
-      pqxx::work tx(*connection);
-      // Writers of all nodes take turns, so ids are handed out in commit
-      // order: an auditor paging by id never misses a row that commits late.
-      tx.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kCommitOrderLock) + ")");
-      std::int64_t admin_sealed = 0;
       // The last month's stretch of the chain gets sealed before this month's begins.
-      if (next.month && *next.month != month && next.seq > next.sealed_seq) {
-        admin_sealed = insert_checkpoint(tx, next);
+      const bool month_sealed = next.month && *next.month != month && next.seq > next.sealed_seq;
+      if (month_sealed)
         next.sealed_seq = next.seq;
-      }
       next.month = month;
       const std::string committed_at = to_rfc3339(now);
-      pqxx::stream_to stream(tx, "audit_records", record_row_columns());
+      // Writers of all nodes take turns, so ids are handed out in commit
+      // order: an auditor paging by id never misses a row that commits late.
+      std::string sql = "BEGIN;SELECT pg_advisory_xact_lock(" + std::to_string(kCommitOrderLock) +
+                        ");" + record_insert_prefix();
+      sql.reserve(sql.size() + batch.size() * 1'024);
       for (auto& pending : batch) {
         pending.record.node = options.node;
         next.hash = chain_hash(next.hash, ++next.seq, pending.record);
-        write_record_row(stream, pending.record, next.seq, next.hash, committed_at);
+        append_record_values(sql, *connection, pending.record, next.seq, next.hash, committed_at,
+                             &pending == &batch.front());
       }
-      stream.complete();
       // Every checkpoint_records records, and every checkpoint_interval while
       // records keep arriving (the idle loop seals only after a quiet interval).
-      if (next.seq - next.sealed_seq >= options.checkpoint_records ||
-          std::chrono::steady_clock::now() - sealed_at >= options.checkpoint_interval) {
-        admin_sealed = std::max(admin_sealed, insert_checkpoint(tx, next));
+      const bool sealed =
+          next.seq - next.sealed_seq >= options.checkpoint_records ||
+          std::chrono::steady_clock::now() - sealed_at >= options.checkpoint_interval;
+      if (sealed)
         next.sealed_seq = next.seq;
+      pqxx::nontransaction tx(*connection);
+      std::int64_t admin_sealed = 0;
+      if (month_sealed || sealed) {
+        tx.exec(sql);
+        if (month_sealed)
+          admin_sealed = insert_checkpoint(tx, before);
+        if (sealed)
+          admin_sealed = std::max(admin_sealed, insert_checkpoint(tx, next));
+        sql = "COMMIT";
+      } else {
+        sql += ";COMMIT";
       }
-      try {
-        tx.commit();
-        if (options.after_commit)
-          options.after_commit();
-      } catch (const pqxx::in_doubt_error&) {
-        for (const auto& pending : batch)
-          in_doubt.push_back(pending.record);
-        in_doubt_last_seq = next.seq;
-        throw;
-      }
+      commit(tx, sql, batch, next.seq);
       admin_sealed_seq = std::max(admin_sealed_seq, admin_sealed);
       if (next.sealed_seq != head.sealed_seq) {
         sealed_at = std::chrono::steady_clock::now();
@@ -327,14 +336,43 @@ struct AuditWriter::Impl {
       committed.fetch_add(batch.size(), std::memory_order_relaxed);
       return {};
     } catch (const std::exception& e) {
-      // Includes pqxx::in_doubt_error: when we cannot know the batch is durable
-      // we report failure, so no exchange is ever answered unaudited; the
-      // chain head is read again on reconnect.
+      // Includes an outcome in doubt: when we cannot know the batch is
+      // durable we report failure, so no exchange is ever answered
+      // unaudited; the chain head is read again on reconnect.
       failed.fetch_add(1, std::memory_order_relaxed);
       logger->error("audit batch of {} records not committed: {}", batch.size(), e.what());
       connection.reset();
       return make_error_code(boost::system::errc::io_error);
     }
+  }
+
+  // Sends the query that ends with COMMIT. An error answer means nothing of
+  // it committed; a connection lost before the answer leaves the outcome in
+  // doubt, settled when the writer reconnects (connect()).
+  void commit(pqxx::nontransaction& tx, const std::string& sql, const std::vector<Pending>& batch,
+              std::int64_t last_seq) {
+    try {
+      // Every statement before the COMMIT either succeeded or stopped the
+      // query with an error (the rest of a query string is skipped), so the
+      // COMMIT never meets a failed transaction it would quietly roll back.
+      tx.exec(sql);
+      if (options.after_commit)
+        options.after_commit();
+    } catch (const pqxx::sql_error&) {
+      throw;
+    } catch (const pqxx::broken_connection&) {
+      remember_in_doubt(batch, last_seq);
+      throw;
+    } catch (const pqxx::in_doubt_error&) {
+      remember_in_doubt(batch, last_seq);
+      throw;
+    }
+  }
+
+  void remember_in_doubt(const std::vector<Pending>& batch, std::int64_t last_seq) {
+    for (const auto& pending : batch)
+      in_doubt.push_back(pending.record);
+    in_doubt_last_seq = last_seq;
   }
 
   // A checkpoint on its own, when records were written since the last one

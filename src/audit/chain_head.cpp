@@ -34,8 +34,8 @@ std::int64_t last_sealed_seq(pqxx::transaction_base& tx, std::string_view chain)
       .as<std::int64_t>();
 }
 
-void sign_head(pqxx::work& tx, const SigningKey& key, std::string_view chain, std::int64_t seq,
-               const std::string& hash, TimePoint now) {
+void sign_head(pqxx::transaction_base& tx, const SigningKey& key, std::string_view chain,
+               std::int64_t seq, const std::string& hash, TimePoint now) {
   const auto micros = to_micros(now);
   const auto signature = key.sign(checkpoint_message(chain, seq, hash, micros));
   tx.exec_params(

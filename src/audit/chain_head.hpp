@@ -35,7 +35,7 @@ std::int64_t last_sealed_seq(pqxx::transaction_base& tx, std::string_view chain)
 // Signs `chain`'s head (seq, hash) at `now` into audit_checkpoints within
 // `tx`. Another node may have sealed the same admin-change head first: that
 // is no conflict.
-void sign_head(pqxx::work& tx, const SigningKey& key, std::string_view chain, std::int64_t seq,
-               const std::string& hash, TimePoint now);
+void sign_head(pqxx::transaction_base& tx, const SigningKey& key, std::string_view chain,
+               std::int64_t seq, const std::string& hash, TimePoint now);
 
 }  // namespace lienthong::audit

@@ -16,6 +16,7 @@
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "lienthong/audit/audit_verifier.hpp"
 #include "lienthong/core/digest.hpp"
 
 #include "test_environment.hpp"
@@ -25,6 +26,7 @@ namespace {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
+using namespace std::string_literals;
 
 // A successful GET, as the exchange would record it, received now.
 audit::AuditRecord answered_get(const std::string& request_id) {
@@ -167,6 +169,68 @@ TEST(AuditWriter, ASecondWriterWithTheSameNodeNameFailsClosed) {
                      "FROM audit_records WHERE node = 'twin'")[0]
                 .as<std::string>(),
             "first-1#1,first-2#2");
+  std::filesystem::remove(key);
+}
+
+}  // namespace
+}  // namespace lienthong::testing
+
+namespace lienthong::testing {
+namespace {
+
+// Members choose much of what a record holds (purpose, user id, path,
+// correlation id, kept bodies). The writer builds one SQL statement from
+// them: quotes, backslashes, statement separators and any byte of a body
+// must arrive as written, and the chain must hash what PostgreSQL stores.
+TEST(AuditWriter, WhatMembersWroteIsStoredExactlyAndVerifies) {
+  TestDatabase database;
+  const auto key = std::filesystem::temp_directory_path() / ("lt-verbatim-" + database.name());
+  audit::WriterOptions options;
+  options.database_url = database.url();
+  options.node = "verbatim";
+  options.signing_key_path = key.string();
+  std::string every_byte;
+  for (int b = 0; b < 256; ++b)
+    every_byte += static_cast<char>(b);
+  audit::AuditRecord r = answered_get("verbatim-1");
+  r.purpose = "Kiểm tra hồ sơ'); DELETE FROM audit_records; --";
+  r.user_id = "O'Brien\\x41\\\\ $$ $q$ ;COMMIT;";
+  r.path = "/r1/VN/GOV/000.00.00.B01/DANCU/citizen?q='%27\"";
+  r.correlation_id = "nul\0inside"s;
+  r.request_body = every_byte;
+  r.response_body = std::string("{\"ok\":\"'\\\\\"}");
+  r.request_sha256 = sha256_hex(*r.request_body);
+  r.response_sha256 = sha256_hex(*r.response_body);
+  {
+    audit::AuditWriter writer(options, std::make_shared<spdlog::logger>(
+                                           "t", std::make_shared<spdlog::sinks::null_sink_mt>()));
+    asio::io_context io;
+    std::optional<Status> outcome;
+    asio::co_spawn(
+        io, [&]() -> asio::awaitable<void> { outcome = co_await writer.commit(r); },
+        asio::detached);
+    io.run();
+    ASSERT_TRUE(outcome.has_value() && outcome->has_value());
+  }
+  pqxx::connection connection(database.url());
+  pqxx::read_transaction tx(connection);
+  const auto row = tx.exec1(
+      "SELECT purpose, user_id, path, correlation_id, encode(request_body, 'hex'), "
+      "convert_from(response_body, 'UTF8'), (SELECT count(*) FROM audit_records) "
+      "FROM audit_records WHERE request_id = 'verbatim-1'");
+  EXPECT_EQ(row[0].as<std::string>(), r.purpose);
+  EXPECT_EQ(row[1].as<std::string>(), r.user_id);
+  EXPECT_EQ(row[2].as<std::string>(), r.path);
+  // PostgreSQL text cannot hold NUL: it is replaced before the record is
+  // hashed, so what is stored is what the chain covers.
+  EXPECT_EQ(row[3].as<std::string>(), "nul\xEF\xBF\xBDinside");
+  EXPECT_EQ(row[4].as<std::string>(), to_hex(every_byte));
+  EXPECT_EQ(row[5].as<std::string>(), *r.response_body);
+  EXPECT_EQ(row[6].as<int>(), 1);
+  const auto report = audit::verify_audit_log(tx, {});
+  EXPECT_TRUE(report.ok()) << (report.chains.empty() || !report.chains[0].problem
+                                   ? "no chain"
+                                   : report.chains[0].problem->detail);
   std::filesystem::remove(key);
 }
 
