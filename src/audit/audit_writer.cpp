@@ -161,8 +161,8 @@ struct AuditWriter::Impl {
           !ec && pending.done.claim->load() == Claim::kAbandonedAfterTaken) {
         follow_ups.push_back(as_unavailable(pending.record, options.clock()));
       }
-      complete(std::move(pending.done), ec);
     }
+    complete_all(batch, ec);
     queue_follow_ups(std::move(follow_ups));
   }
 

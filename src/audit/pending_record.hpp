@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
@@ -44,6 +45,11 @@ struct Pending {
   AuditRecord record;
   Waiter done;
 };
+
+// Resumes every waiting request of a batch, with one post per I/O thread
+// rather than one per request: each post may wake that thread, and on a
+// busy machine every wake-up costs the writer its core for a while.
+void complete_all(std::vector<Pending>& batch, boost::system::error_code ec);
 
 // Moves a claim from `from` to `to`; false if it was elsewhere.
 inline bool move_claim(std::atomic<Claim>& claim, Claim from, Claim to) {
