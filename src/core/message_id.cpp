@@ -3,19 +3,15 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
-#include <stdexcept>
-
-#include <openssl/rand.h>
 
 #include "lienthong/core/digest.hpp"
+#include "lienthong/core/id_randomness.hpp"
 
 namespace lienthong {
 
 std::string new_uuid_v7() {
   std::array<unsigned char, 16> bytes{};
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-    throw std::runtime_error("RAND_bytes failed");
-  }
+  id_random_bytes(bytes.data(), bytes.size());
   const auto millis =
       static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                      std::chrono::system_clock::now().time_since_epoch())

@@ -1,11 +1,9 @@
 #include "lienthong/observability/trace_context.hpp"
 
 #include <algorithm>
-#include <stdexcept>
-
-#include <openssl/rand.h>
 
 #include "lienthong/core/digest.hpp"
+#include "lienthong/core/id_randomness.hpp"
 
 namespace lienthong::observability {
 namespace {
@@ -23,8 +21,7 @@ bool all_zero(std::string_view text) {
 std::string random_hex(std::size_t bytes) {
   std::string raw(bytes, '\0');
   do {
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1)
-      throw std::runtime_error("RAND_bytes failed");
+    id_random_bytes(reinterpret_cast<unsigned char*>(raw.data()), bytes);
   } while (all_zero(to_hex(raw)));
   return to_hex(raw);
 }

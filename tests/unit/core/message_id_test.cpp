@@ -2,9 +2,12 @@
 
 #include <regex>
 #include <set>
+#include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
+#include "lienthong/core/id_randomness.hpp"
 #include "lienthong/core/timestamp.hpp"
 
 namespace lienthong {
@@ -18,6 +21,26 @@ TEST(UuidV7, HasTheCanonicalFormVersionAndVariant) {
     EXPECT_TRUE(std::regex_match(id, form)) << id;
     EXPECT_TRUE(seen.insert(id).second) << "duplicate " << id;
   }
+}
+
+// Ids draw their random bits from a block per thread: across blocks, and
+// across threads, no id may repeat another's bits.
+TEST(IdRandomness, NeverHandsOutTheSameBitsTwice) {
+  std::set<std::string> seen;
+  const auto draw = [](std::size_t size) {
+    std::string bytes(size, '\0');
+    id_random_bytes(reinterpret_cast<unsigned char*>(bytes.data()), size);
+    return bytes;
+  };
+  for (int i = 0; i < 200; ++i)  // 16-byte draws cross many 512-byte blocks
+    EXPECT_TRUE(seen.insert(draw(16)).second);
+  const auto large = draw(1'500);  // larger than a block
+  EXPECT_TRUE(seen.insert(large.substr(0, 16)).second);
+  EXPECT_TRUE(seen.insert(large.substr(1'484)).second);
+  std::string other;
+  std::thread([&] { other = draw(16); }).join();
+  EXPECT_TRUE(seen.insert(other).second) << "another thread's block is its own";
+  EXPECT_NE(draw(32), std::string(32, '\0'));
 }
 
 TEST(UuidV7, SortsByCreationTimeAcrossMilliseconds) {
