@@ -29,7 +29,7 @@ void AuditWriter::write_metrics(observability::Exposition& out) const {
              "Audit batches that did not commit (their exchanges were answered 503).",
              static_cast<double>(failed_batches()));
   out.family("lienthong_audit_commit_duration_seconds", "histogram",
-             "Writing and committing one audit batch (COPY and COMMIT).");
+             "Writing and committing one audit batch (one INSERT and the COMMIT).");
   commit_seconds_.write(out, "lienthong_audit_commit_duration_seconds", {});
   out.single("lienthong_audit_writer_healthy", "gauge",
              "0 after an audit batch failed, until one commits or the writer reconnects.",

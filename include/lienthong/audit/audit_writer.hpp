@@ -1,6 +1,6 @@
 #pragma once
 // The node's single audit writer: a dedicated thread takes records from a
-// bounded queue and commits them to PostgreSQL in batches (COPY, one
+// bounded queue and commits them to PostgreSQL in batches (one
 // transaction per batch: group commit). Each waiting request resumes on its
 // own I/O thread when its batch is durable.
 //
