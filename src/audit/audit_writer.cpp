@@ -326,7 +326,7 @@ struct AuditWriter::Impl {
       } else {
         sql += ";COMMIT";
       }
-      commit(tx, sql, batch, next.seq);
+      commit_batch(tx, sql, batch, next.seq);
       admin_sealed_seq = std::max(admin_sealed_seq, admin_sealed);
       if (next.sealed_seq != head.sealed_seq) {
         sealed_at = std::chrono::steady_clock::now();
@@ -349,8 +349,8 @@ struct AuditWriter::Impl {
   // Sends the query that ends with COMMIT. An error answer means nothing of
   // it committed; a connection lost before the answer leaves the outcome in
   // doubt, settled when the writer reconnects (connect()).
-  void commit(pqxx::nontransaction& tx, const std::string& sql, const std::vector<Pending>& batch,
-              std::int64_t last_seq) {
+  void commit_batch(pqxx::nontransaction& tx, const std::string& sql,
+                    const std::vector<Pending>& batch, std::int64_t last_seq) {
     try {
       // Every statement before the COMMIT either succeeded or stopped the
       // query with an error (the rest of a query string is skipped), so the
