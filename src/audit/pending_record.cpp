@@ -1,10 +1,8 @@
 #include "pending_record.hpp"
 
-#include <algorithm>
-#include <iterator>
-#include <utility>
-
 #include <boost/asio/post.hpp>
+
+#include "lienthong/core/grouped_posts.hpp"
 
 namespace lienthong::audit {
 
@@ -17,26 +15,12 @@ void complete(Waiter waiter, boost::system::error_code ec) {
 }
 
 void complete_all(std::vector<Pending>& batch, boost::system::error_code ec) {
-  // Few I/O threads: a short list of (executor, its handlers) beats a map.
-  std::vector<std::pair<boost::asio::any_io_executor, std::vector<Completion>>> by_thread;
+  GroupedPosts<Completion> posts;
   for (auto& pending : batch) {
-    auto& waiter = pending.done;
-    if (!waiter.handler)
-      continue;
-    auto same = std::find_if(by_thread.begin(), by_thread.end(),
-                             [&](const auto& entry) { return entry.first == waiter.executor; });
-    if (same == by_thread.end()) {
-      by_thread.emplace_back(waiter.executor, std::vector<Completion>{});
-      same = std::prev(by_thread.end());
-    }
-    same->second.push_back(std::move(waiter.handler));
+    if (pending.done.handler)
+      posts.add(pending.done.executor, std::move(pending.done.handler));
   }
-  for (auto& [executor, handlers] : by_thread) {
-    boost::asio::post(executor, [handlers = std::move(handlers), ec]() mutable {
-      for (auto& handler : handlers)
-        std::move(handler)(ec);
-    });
-  }
+  posts.post_all(ec);
 }
 
 AuditRecord as_unavailable(AuditRecord record, TimePoint answered_at) {

@@ -47,8 +47,7 @@ struct Pending {
 };
 
 // Resumes every waiting request of a batch, with one post per I/O thread
-// rather than one per request: each post may wake that thread, and on a
-// busy machine every wake-up costs the writer its core for a while.
+// (core/grouped_posts.hpp says why).
 void complete_all(std::vector<Pending>& batch, boost::system::error_code ec);
 
 // Moves a claim from `from` to `to`; false if it was elsewhere.

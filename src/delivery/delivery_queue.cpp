@@ -16,6 +16,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "lienthong/core/grouped_posts.hpp"
 #include "lienthong/observability/histogram.hpp"
 
 #include "delivery_store.hpp"
@@ -159,8 +160,12 @@ struct DeliveryQueue::Impl {
         }
       }
       auto results = commit_batch(batch);
-      for (std::size_t i = 0; i < batch.size(); ++i)
-        finish(batch[i], std::move(results[i]));
+      GroupedPosts<asio::any_completion_handler<void()>> posts;
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        *batch[i].result = std::move(results[i]);
+        posts.add(batch[i].executor, std::move(batch[i].handler));
+      }
+      posts.post_all();
       batch.clear();
     }
   }
