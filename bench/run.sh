@@ -7,7 +7,7 @@
 # the scenarios and the latest results.
 #
 #   ./bench/run.sh [--duration S] [--rounds N] [--connections "32 256"]
-#                  [--idle N] [--soak S] [--no-micro] [--baseline REF|BIN]
+#                  [--idle N] [--soak S] [--no-micro] [--baseline REF|BIN] [--curves]
 #
 #   --duration S      seconds per load run (default 10)
 #   --rounds N        times each scenario runs, alternating hub and nginx so
@@ -21,6 +21,11 @@
 #                     the hubs' async.workers and async.batch (default: the
 #                     shipped defaults, 1 and 32)
 #   --no-micro        skip the Google Benchmark micro-benchmarks
+#   --curves          also the cost curves: the full pipeline and nginx with
+#                     request bodies of 1, 16 and 256 KB (a base64 document to
+#                     the document-submit service) and at 2,000 connections
+#                     besides the table's, drawn with gnuplot into
+#                     bench/results/curves-<time>.svg (docs/performance.md)
 #   --baseline REF    also run the hub built from git commit REF (the code
 #                     before a change: main, HEAD~1, a hash) as scenarios
 #                     "base", "base-r1" and "base-async" in the same rounds,
@@ -38,6 +43,7 @@ idle=10000
 soak=0
 micro=1
 baseline=""
+curves=0
 async_settings=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -47,6 +53,7 @@ while [ $# -gt 0 ]; do
     --idle) idle=$2; shift 2 ;;
     --soak) soak=$2; shift 2 ;;
     --no-micro) micro=0; shift ;;
+    --curves) curves=1; shift ;;
     --async-workers) async_settings+="workers = $2"$'\n'; shift 2 ;;
     --async-batch) async_settings+="batch = $2"$'\n'; shift 2 ;;
     --baseline) baseline=$2; shift 2 ;;
@@ -213,11 +220,11 @@ reset_peak() {
   for pid in "$1" $(pgrep -P "$1" || true); do echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true; done
 }
 server_pid() {
-  case "$1" in nginx) echo "$proxy_pid" ;; base*) echo "$base_pid" ;; *) echo "$hub_pid" ;; esac
+  case "$1" in nginx*) echo "$proxy_pid" ;; base*) echo "$base_pid" ;; *) echo "$hub_pid" ;; esac
 }
 server_url() {
   case "$1" in
-    nginx) echo "https://localhost:$proxy_port" ;;
+    nginx*) echo "https://localhost:$proxy_port" ;;
     base*) echo "https://localhost:$base_port" ;;
     *) echo "https://localhost:$hub_port" ;;
   esac
@@ -257,10 +264,16 @@ delivery_lag() {
 # LT_RESULT line.
 wrk_run() {
   local scenario=$1 connections=$2 seconds=$3 run_id=$4 mode=messages out
+  local body=$record service=citizen-verify
   [ "${scenario%-r1}" != "$scenario" ] && mode=r1
   [ "${scenario%-async}" != "$scenario" ] && mode=async
+  # hub-doc16k, nginx-doc16k: a 16 KB document to document-submit.
+  if [[ "$scenario" == *-doc* ]]; then
+    body="$work/document-${scenario##*-doc}.json" service=document-submit
+  fi
   out=$(LD_PRELOAD="$wrk_preload" wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s \
-    -s "$bench_dir/gateway/exchange.lua" "$(server_url "$scenario")" -- "$mode" "$run_id" "$record")
+    -s "$bench_dir/gateway/exchange.lua" "$(server_url "$scenario")" -- "$mode" "$run_id" "$body" \
+    "$service")
   grep '^LT_RESULT' <<<"$out" || { echo "$out" >&2; lt_die "wrk printed no result"; }
 }
 
@@ -274,11 +287,12 @@ record_run() {
   jq -nc --arg scenario "$1" --argjson connections "$2" --argjson round "$3" \
     --argjson requests "${r[requests]}" --argjson duration_us "${r[duration_us]}" \
     --argjson errors "$((r[connect] + r[read] + r[write] + r[status] + r[timeout]))" \
+    --argjson kinds "{\"connect\": ${r[connect]}, \"read\": ${r[read]}, \"write\": ${r[write]}, \"status\": ${r[status]}, \"timeout\": ${r[timeout]}}" \
     --argjson p50 "${r[p50_us]}" --argjson p99 "${r[p99_us]}" --argjson p999 "${r[p999_us]}" \
     --argjson audited "$5" --argjson cpu_ticks "$6" --argjson peak_kb "$7" \
     --argjson clock_ticks "$clock_ticks" --argjson backlog "${8:-null}" --argjson lag "${9:-null}" \
     '{scenario: $scenario, connections: $connections, round: $round, requests: $requests,
-      rps: ($requests / ($duration_us / 1e6)), errors: $errors,
+      rps: ($requests / ($duration_us / 1e6)), errors: $errors, error_kinds: $kinds,
       p50_ms: ($p50 / 1000), p99_ms: ($p99 / 1000), p999_ms: ($p999 / 1000),
       cpu_s: (if $cpu_ticks == null then null else $cpu_ticks / $clock_ticks end),
       peak_rss_mb: (if $peak_kb == null then null else $peak_kb / 1024 end),
@@ -302,7 +316,7 @@ load_run() {
     backlog=$(undelivered "$scenario" "$run_id")
     lag=$(delivery_lag "$scenario" "$run_id")
     audit_count=$(audited "$scenario" "$run_id" 202)
-  elif [ "$scenario" != nginx ]; then
+  elif [[ "$scenario" != nginx* ]]; then
     audit_count=$(audited "$scenario" "$run_id" 200)
   fi
   record_run "$scenario" "$connections" "$round" "$line" "$audit_count" "$cpu" \
@@ -324,6 +338,27 @@ for ((round = 1; round <= rounds; round++)); do
     for scenario in $scenarios; do load_run "$scenario" "$connections" "$round"; done
   done
 done
+
+# --- Cost curves: how the cost grows with the body and the connections.
+curve_sizes="1k 16k 256k"
+if [ "$curves" = 1 ]; then
+  # An application with a scanned document as base64, about the size named.
+  for size in $curve_sizes; do
+    printf '{"loaiHoSo": "giay-phep-xay-dung", "noiDung": "%s"}' \
+      "$(head -c $((${size%k} * 768)) /dev/urandom | base64 -w0)" >"$work/document-$size.json"
+  done
+  lt_say "cost curves: bodies of $curve_sizes at 32 connections, then 2000 connections"
+  for scenario in hub-doc1k; do wrk_run "$scenario" 32 3 "warmup-$scenario" >/dev/null; done
+  for ((round = 1; round <= rounds; round++)); do
+    for size in $curve_sizes; do
+      for scenario in "hub-doc$size" "nginx-doc$size"; do load_run "$scenario" 32 "$round"; done
+    done
+    # 2,000 mutual-TLS handshakes take seconds of the run: twice as long.
+    duration=$((duration * 2))
+    for scenario in hub nginx; do load_run "$scenario" 2000 "$round"; done
+    duration=$((duration / 2))
+  done
+fi
 
 # --- Memory with idle keep-alive TLS connections.
 if [ "$idle" -gt 0 ]; then
@@ -394,6 +429,27 @@ echo
 jq -r -f "$bench_dir/gateway/table.jq" "$results/gateway-latest.json"
 echo
 echo "(bench/results/gateway-$stamp.{json,csv})"
+
+if [ "$curves" = 1 ]; then
+  # One row per point: variable, value, scenario, req/s, p99, CPU ms per exchange.
+  jq -r '.summary[] | select(.scenario == "hub" or .scenario == "nginx" or (.scenario | test("-doc")))
+    | if (.scenario | test("-doc")) then
+        ["body", (.scenario | sub(".*-doc"; "") | sub("k$"; "")), (.scenario | sub("-doc.*"; ""))]
+      else ["connections", .connections, .scenario] end
+    + [.rps, .p99_ms, (.cpu_s_per_1000 // 0)] | @tsv' "$results/gateway-latest.json" \
+    >"$work/curves.tsv"
+  for variable in body connections; do
+    for server in hub nginx; do
+      awk -v v="$variable" -v s="$server" '$1 == v && $3 == s' "$work/curves.tsv" | sort -n -k2
+      printf '\n\n'
+    done
+  done >"$work/curves.dat"
+  gnuplot -e "data='$work/curves.dat'; out='$results/curves-$stamp.svg'; title='$(git -C "$LT_ROOT" \
+    rev-parse --short HEAD), $(lscpu | sed -n 's/^Model name: *//p'), $threads cores, median of $rounds rounds'" \
+    "$bench_dir/gateway/curves.gnuplot"
+  cp "$results/curves-$stamp.svg" "$results/curves-latest.svg"
+  echo "(bench/results/curves-$stamp.svg: copy it to docs/performance-curves.svg with the table)"
+fi
 
 if [ "$micro" = 1 ]; then
   echo

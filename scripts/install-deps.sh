@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages Lienthong needs to build, test and run the
 # demo. Does nothing when all are present. Needs root (or sudo) to install.
 #   scripts/install-deps.sh          build, test (console e2e included), demo
-#   scripts/install-deps.sh --bench  also what bench/run.sh drives (nginx, wrk)
+#   scripts/install-deps.sh --bench  also what bench/run.sh drives (nginx, wrk, gnuplot)
 #   scripts/install-deps.sh --build  only what building needs (docker/Dockerfile)
 set -euo pipefail
 
@@ -31,8 +31,9 @@ if [ "${1:-}" != "--build" ] && { ! command -v node >/dev/null || ! command -v n
   packages+=(nodejs npm)
 fi
 if [ "${1:-}" = "--bench" ]; then
-  # the baseline (nginx as a TLS reverse proxy) and the load generator
-  packages+=(nginx-light wrk)
+  # the baseline (nginx as a TLS reverse proxy), the load generator, and
+  # gnuplot for the cost-curve figure (bench/run.sh --curves)
+  packages+=(nginx-light wrk gnuplot-nox)
 fi
 
 missing=()

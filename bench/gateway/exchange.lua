@@ -2,21 +2,20 @@
 -- citizen record to verify) with a unique header.id on every request, so
 -- each answer can be matched with its audit record afterwards.
 --
---   wrk ... -s exchange.lua URL -- MODE RUN_ID RECORD_FILE
+--   wrk ... -s exchange.lua URL -- MODE RUN_ID RECORD_FILE [SERVICE]
 --   MODE messages: POST /exchange/v1/messages with the envelope (also what
 --                  the nginx baseline is sent, so both carry the same bytes)
 --   MODE r1:       POST /r1/... (X-Road REST) with the record as the body
 --   MODE async:    the envelope of "messages" with Prefer: respond-async
 --                  (queued, answered 202, delivered afterwards)
--- RECORD_FILE is the body (bench/gateway/citizen-record.json). done()
--- prints one LT_RESULT line that bench/run.sh reads.
+-- RECORD_FILE is the body (bench/gateway/citizen-record.json); SERVICE the
+-- envelope's service (citizen-verify; the cost curves send documents of
+-- several sizes to document-submit). done() prints one LT_RESULT line that
+-- bench/run.sh reads.
 
 local record  -- bench/gateway/citizen-record.json, read by init()
 
-local envelope_head = [[{"header": {"from": "VN/PROV/000.00.00.B02/BENCH-CONSUMER",
-"to": "VN/GOV/000.00.00.B01/BENCH-PROVIDER", "service": "citizen-verify", "version": "v1",
-"purpose": "Xác minh nhân thân khi cấp giấy phép (identity check)", "userId": "can-bo-0042",
-"id": "]]
+local envelope_head
 local envelope_tail
 
 local r1_path = "/r1/VN/GOV/000.00.00.B01/BENCH-PROVIDER/citizen-verify"
@@ -33,11 +32,29 @@ function init(args)
   local file = assert(io.open(args[3] or "bench/gateway/citizen-record.json", "r"))
   record = file:read("*a")
   file:close()
+  service = args[4] or "citizen-verify"
+  envelope_head = [[{"header": {"from": "VN/PROV/000.00.00.B02/BENCH-CONSUMER",
+"to": "VN/GOV/000.00.00.B01/BENCH-PROVIDER", "service": "]] .. service ..
+    [[", "version": "v1",
+"purpose": "Xác minh nhân thân khi cấp giấy phép (identity check)", "userId": "can-bo-0042",
+"id": "]]
   envelope_tail = '"}, "body": ' .. record .. '}'
   sent = 0
 end
 
+-- A document of 16 or 256 KB copied into a new request on every call made
+-- wrk, not the servers, the limit: those runs send one prepared request per
+-- thread, its message id the same each time (synchronous exchanges accept a
+-- repeated id; the audit count still matches the run's prefix).
+local prepared
+
 function request()
+  if service ~= "citizen-verify" then
+    prepared = prepared or wrk.format("POST", "/exchange/v1/messages",
+      {["Content-Type"] = "application/json"},
+      envelope_head .. run_id .. "-" .. thread_number .. "-doc" .. envelope_tail)
+    return prepared
+  end
   sent = sent + 1
   local id = run_id .. "-" .. thread_number .. "-" .. sent
   if mode == "r1" then

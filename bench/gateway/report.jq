@@ -12,7 +12,7 @@ def round2: . * 100 | round / 100;
     p50_ms: (median(.p50_ms) | round2),
     p99_ms: (median(.p99_ms) | round2),
     p999_ms: (median(.p999_ms) | round2),
-    cpu_s_per_1000: (if any(.[]; .cpu_s == null) then null
+    cpu_s_per_1000: (if any(.[]; .cpu_s == null) or (map(.requests) | add) == 0 then null
                      else (map(.cpu_s) | add) / (map(.requests) | add) * 1000 | . * 1000 | round / 1000 end),
     peak_rss_mb: (if any(.[]; .peak_rss_mb == null) then null else map(.peak_rss_mb) | max | round end),
     requests: (map(.requests) | add),
@@ -24,11 +24,13 @@ def round2: . * 100 | round / 100;
     lag_p99_ms: (if .[0].lag_p99_ms == null then null else median(.lag_p99_ms) end),
     undelivered: (if .[0].undelivered == null then null else map(.undelivered) | add end)
   })) as $groups
-| ($groups | map(select(.scenario == "nginx")) | map({key: (.connections | tostring), value: .})
-   | from_entries) as $baseline
+| ($groups | map(select(.scenario | startswith("nginx")))
+   | map({key: "\(.scenario)@\(.connections)", value: .}) | from_entries) as $nginx_runs
 | ($groups | map(. + (
-    $baseline[.connections | tostring] as $base
-    | if .scenario == "nginx" or $base == null then {rps_vs_nginx: null, p99_vs_nginx_ms: null}
+    # Each hub scenario against nginx with the same connections (and body).
+    $nginx_runs["\(if (.scenario | test("-doc")) then "nginx-doc" + (.scenario | sub(".*-doc"; ""))
+                    else "nginx" end)@\(.connections)"] as $base
+    | if (.scenario | startswith("nginx")) or $base == null then {rps_vs_nginx: null, p99_vs_nginx_ms: null}
       else {rps_vs_nginx: (.rps / $base.rps | round2), p99_vs_nginx_ms: (.p99_ms - $base.p99_ms | round2)}
       end))
    | map(. as $row | ({"hub": "base", "hub-r1": "base-r1", "hub-async": "base-async"}[$row.scenario]) as $before
@@ -36,7 +38,8 @@ def round2: . * 100 | round / 100;
      | if $b == null then . + {rps_vs_base: null, p99_vs_base: null}
        else . + {rps_vs_base: (.rps / $b.rps | round2), p99_vs_base: (.p99_ms / $b.p99_ms | round2)} end)
    | sort_by(.connections, (.scenario | {"hub": 0, "hub-r1": 1, "hub-async": 2, "base": 3,
-       "base-r1": 4, "base-async": 5, "nginx": 6, "hub-soak": 7}[.]))) as $summary
+       "base-r1": 4, "base-async": 5, "nginx": 6, "hub-soak": 7}[.] // 8),
+       (.scenario | sub(".*-doc"; "") | sub("k$"; "") | tonumber? // 0), .scenario)) as $summary
 | ($summary | map(select(.scenario == "hub" and .connections == 32)) | first) as $hub32
 | ($summary | map(select(.scenario == "hub-async" and .connections == 32)) | first) as $async32
 | ($idle | map(select(.scenario == "hub")) | first) as $hub_idle
