@@ -4,17 +4,18 @@
 # bench/run.sh passes: data (4 blocks: body/hub, body/nginx,
 # connections/hub, connections/nginx; columns variable, value, scenario,
 # req/s, p99 ms, CPU ms per exchange), out (the SVG) and title.
-set terminal svg size 1200,760 dynamic enhanced font "sans,11" background "#ffffff"
+set terminal svg size 1200,820 dynamic enhanced font "sans,11" background "#ffffff"
 set output out
 set multiplot layout 2,3 title title
 set grid
-set key top right
+set key below vertical maxrows 2
 set logscale x 2
 set style data linespoints
-hub = "hub (full pipeline, audited)"
-proxy = "nginx (TLS proxy)"
+hub = "hub (audited)"
+proxy = "nginx"
 
 set xlabel "request body (KB), 32 connections"
+set xrange [0.7:370]
 set xtics (1, 16, 256)
 set ylabel "requests per second"
 plot data index 0 using 2:4 title hub pt 7, '' index 1 using 2:4 title proxy pt 5
@@ -24,6 +25,7 @@ set ylabel "CPU per exchange (ms)"
 plot data index 0 using 2:6 title hub pt 7, '' index 1 using 2:6 title proxy pt 5
 
 set xlabel "keep-alive connections, 1.4 KB envelope"
+set xrange [22:2900]
 set xtics (32, 256, 2000)
 set ylabel "requests per second"
 plot data index 2 using 2:4 title hub pt 7, '' index 3 using 2:4 title proxy pt 5
