@@ -40,6 +40,21 @@ audit::AuditRecord answered_get(const std::string& request_id) {
   return r;
 }
 
+std::shared_ptr<spdlog::logger> quiet_logger() {
+  return std::make_shared<spdlog::logger>("t", std::make_shared<spdlog::sinks::null_sink_mt>());
+}
+
+// Commits one record and waits for the writer's answer.
+Status commit(audit::AuditWriter& writer, audit::AuditRecord r) {
+  asio::io_context io;
+  std::optional<Status> outcome;
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { outcome = co_await writer.commit(std::move(r)); },
+      asio::detached);
+  io.run();
+  return outcome.value();
+}
+
 TEST(AuditWriter, SealsOnTimeWhileRecordsTrickleIn) {
   TestDatabase database;
   const auto key = std::filesystem::temp_directory_path() / ("lt-writer-" + database.name());
@@ -51,8 +66,7 @@ TEST(AuditWriter, SealsOnTimeWhileRecordsTrickleIn) {
   options.checkpoint_interval = 300ms;
   int committed = 0;
   {
-    audit::AuditWriter writer(options, std::make_shared<spdlog::logger>(
-                                           "t", std::make_shared<spdlog::sinks::null_sink_mt>()));
+    audit::AuditWriter writer(options, quiet_logger());
     asio::io_context io;
     // One record every 100 ms for 1.5 s: the writer is never idle for 300 ms.
     auto trickle = [&]() -> asio::awaitable<void> {
@@ -96,8 +110,7 @@ TEST(AuditWriter, ARecordCommittedInDoubtGetsAFollowUpStatingThe503) {
   };
   std::vector<bool> answered;
   {
-    audit::AuditWriter writer(options, std::make_shared<spdlog::logger>(
-                                           "t", std::make_shared<spdlog::sinks::null_sink_mt>()));
+    audit::AuditWriter writer(options, quiet_logger());
     asio::io_context io;
     auto send = [&]() -> asio::awaitable<void> {
       for (int n = 0; n < 2; ++n) {
@@ -139,23 +152,11 @@ TEST(AuditWriter, ASecondWriterWithTheSameNodeNameFailsClosed) {
   options.database_url = database.url();
   options.node = "twin";
   options.signing_key_path = key.string();
-  const auto quiet = [] {
-    return std::make_shared<spdlog::logger>("t", std::make_shared<spdlog::sinks::null_sink_mt>());
-  };
-  const auto commit = [](audit::AuditWriter& writer, audit::AuditRecord r) {
-    asio::io_context io;
-    std::optional<Status> outcome;
-    asio::co_spawn(
-        io, [&]() -> asio::awaitable<void> { outcome = co_await writer.commit(std::move(r)); },
-        asio::detached);
-    io.run();
-    return outcome.value();
-  };
 
-  audit::AuditWriter first(options, quiet());
+  audit::AuditWriter first(options, quiet_logger());
   ASSERT_TRUE(commit(first, answered_get("first-1")).has_value());
 
-  audit::AuditWriter second(options, quiet());
+  audit::AuditWriter second(options, quiet_logger());
   const auto refused = commit(second, answered_get("second-1"));
   ASSERT_FALSE(refused.has_value());
   EXPECT_EQ(refused.error().code, ErrorCode::kServerAuditUnavailable);
@@ -202,15 +203,8 @@ TEST(AuditWriter, WhatMembersWroteIsStoredExactlyAndVerifies) {
   r.request_sha256 = sha256_hex(*r.request_body);
   r.response_sha256 = sha256_hex(*r.response_body);
   {
-    audit::AuditWriter writer(options, std::make_shared<spdlog::logger>(
-                                           "t", std::make_shared<spdlog::sinks::null_sink_mt>()));
-    asio::io_context io;
-    std::optional<Status> outcome;
-    asio::co_spawn(
-        io, [&]() -> asio::awaitable<void> { outcome = co_await writer.commit(r); },
-        asio::detached);
-    io.run();
-    ASSERT_TRUE(outcome.has_value() && outcome->has_value());
+    audit::AuditWriter writer(options, quiet_logger());
+    ASSERT_TRUE(commit(writer, r).has_value());
   }
   pqxx::connection connection(database.url());
   pqxx::read_transaction tx(connection);
