@@ -431,22 +431,9 @@ echo
 echo "(bench/results/gateway-$stamp.{json,csv})"
 
 if [ "$curves" = 1 ]; then
-  # One row per point: variable, value, scenario, req/s, p99, CPU ms per exchange.
-  jq -r '.summary[] | select(.scenario == "hub" or .scenario == "nginx" or (.scenario | test("-doc")))
-    | if (.scenario | test("-doc")) then
-        ["body", (.scenario | sub(".*-doc"; "") | sub("k$"; "")), (.scenario | sub("-doc.*"; ""))]
-      else ["connections", .connections, .scenario] end
-    + [.rps, .p99_ms, (.cpu_s_per_1000 // 0)] | @tsv' "$results/gateway-latest.json" \
-    >"$work/curves.tsv"
-  for variable in body connections; do
-    for server in hub nginx; do
-      awk -v v="$variable" -v s="$server" '$1 == v && $3 == s' "$work/curves.tsv" | sort -n -k2
-      printf '\n\n'
-    done
-  done >"$work/curves.dat"
-  gnuplot -e "data='$work/curves.dat'; out='$results/curves-$stamp.svg'; title='$(git -C "$LT_ROOT" \
-    rev-parse --short HEAD), $(lscpu | sed -n 's/^Model name: *//p'), $threads cores, median of $rounds rounds'" \
-    "$bench_dir/gateway/curves.gnuplot"
+  "$bench_dir/gateway/plot_curves.sh" "$results/gateway-latest.json" "$work" \
+    "$results/curves-$stamp.svg" "$(git -C "$LT_ROOT" rev-parse --short HEAD), $(lscpu |
+      sed -n 's/^Model name: *//p'), $threads cores, median of $rounds rounds"
   cp "$results/curves-$stamp.svg" "$results/curves-latest.svg"
   echo "(bench/results/curves-$stamp.svg: copy it to docs/performance-curves.svg with the table)"
 fi

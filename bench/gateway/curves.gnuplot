@@ -1,4 +1,4 @@
-# The cost curves of bench/run.sh --curves: throughput, p99 latency and CPU
+# The cost curves of bench/run.sh --curves (plot_curves.sh): throughput, p99 latency and CPU
 # per exchange against the request body's size and against the number of
 # connections, the hub's full pipeline next to nginx as a TLS proxy.
 # bench/run.sh passes: data (4 blocks: body/hub, body/nginx,
