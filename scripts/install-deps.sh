@@ -4,6 +4,7 @@
 #   scripts/install-deps.sh          build, test (console e2e included), demo
 #   scripts/install-deps.sh --bench  also what bench/run.sh drives (nginx, wrk, gnuplot)
 #   scripts/install-deps.sh --build  only what building needs (docker/Dockerfile)
+#   scripts/install-deps.sh --cluster  also what scripts/cluster.sh runs (etcd, Patroni, HAProxy)
 set -euo pipefail
 
 packages=(
@@ -34,6 +35,11 @@ if [ "${1:-}" = "--bench" ]; then
   # the baseline (nginx as a TLS reverse proxy), the load generator, and
   # gnuplot for the cost-curve figure (bench/run.sh --curves)
   packages+=(nginx-light wrk gnuplot-nox)
+fi
+if [ "${1:-}" = "--cluster" ]; then
+  # the site of docs/scaling.md on one machine: etcd for Patroni (which
+  # talks to it through python3-etcd), Patroni, HAProxy in front of the nodes
+  packages+=(etcd-server patroni python3-etcd haproxy)
 fi
 
 missing=()

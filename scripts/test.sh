@@ -2,8 +2,11 @@
 # The same setup as run.sh, then the whole test suite: once in a normal
 # build, then a short libFuzzer pass (clang-14), the web console's end-to-end
 # test in Chromium, then the suite again under AddressSanitizer +
-# UndefinedBehaviorSanitizer.
-# LT_SKIP_SANITIZE=1 skips the sanitizer pass (local iteration only).
+# UndefinedBehaviorSanitizer, and last the three-node cluster under faults
+# (tests/cluster/fault_test.sh: etcd, Patroni, HAProxy; its nodes run the
+# sanitizer build).
+# LT_SKIP_SANITIZE=1 skips the sanitizer pass, LT_SKIP_CLUSTER=1 the cluster
+# (local iteration only).
 #
 #   ./scripts/test.sh --repeat N   the same setup, then only the suite under
 #                                  the sanitizers, N times in a row (-j2), to
@@ -88,4 +91,11 @@ if [ -n "$sanitize_build_pid" ]; then
   sanitize_build_pid=""
   lt_say "running the test suite under AddressSanitizer + UBSan"
   sanitized_suite
+fi
+
+if [ "${LT_SKIP_CLUSTER:-0}" != "1" ]; then
+  lt_say "the cluster under faults (tests/cluster/fault_test.sh; summary: var/cluster-fault-summary.txt)"
+  hub_binary="$LT_ROOT/build/src/lienthong"
+  [ "${LT_SKIP_SANITIZE:-0}" = "1" ] || hub_binary="$LT_ROOT/build-asan/src/lienthong"
+  LT_CLUSTER_HUB_BINARY="$hub_binary" "$LT_ROOT/tests/cluster/fault_test.sh"
 fi
