@@ -19,6 +19,7 @@
 #include "lienthong/admin/admin_api.hpp"
 #include "lienthong/admin/admin_handler.hpp"
 #include "lienthong/audit/audit_writer.hpp"
+#include "lienthong/core/message_id.hpp"
 #include "lienthong/core/sealing_key.hpp"
 #include "lienthong/delivery/delivery_queue.hpp"
 #include "lienthong/delivery/delivery_worker.hpp"
@@ -29,6 +30,7 @@
 #include "lienthong/net/tls_context.hpp"
 #include "lienthong/observability/exchange_metrics.hpp"
 #include "lienthong/observability/exposition.hpp"
+#include "lienthong/policy/budget_ledger.hpp"
 #include "lienthong/policy/concurrency_limiter.hpp"
 #include "lienthong/policy/rate_limiter.hpp"
 #include "lienthong/registry/registry_watcher.hpp"
@@ -52,6 +54,9 @@ struct Hub::Parts {
   std::unique_ptr<audit::AuditWriter> audit;
   std::unique_ptr<observability::MeteredAuditSink> metered_audit;
   std::shared_ptr<adapters::CircuitBreakers> breakers;
+  // Declared before the servers, so it stops after them: its last act puts
+  // back the limits' grants this node holds.
+  std::unique_ptr<policy::BudgetLedger> limits_ledger;
   std::shared_ptr<delivery::DeliveryQueue> deliveries;
   std::unique_ptr<delivery::DeliveryWorker> delivery_worker;
   std::unique_ptr<net::HttpServer> exchange_server;
@@ -118,7 +123,13 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
   deps.envelopes = std::make_shared<const exchange::EnvelopeParser>(p.config.limits.json_depth);
   deps.node_name = p.config.node.name;
   deps.max_json_depth = p.config.limits.json_depth;
-  deps.limits = std::make_shared<policy::RateLimiter>();
+  auto limiter = std::make_shared<policy::RateLimiter>(policy::RateLimiter::Options{
+      .sync_interval = std::chrono::milliseconds(p.config.limits.sync_ms)});
+  p.limits_ledger = std::make_unique<policy::BudgetLedger>(
+      policy::BudgetLedger::Options{p.config.database.url,
+                                    p.config.node.name + "/" + new_uuid_v7()},
+      limiter, p.logger);
+  deps.limits = limiter;
   deps.concurrency =
       std::make_shared<policy::ConcurrencyLimiter>(p.config.limits.max_concurrent_per_system);
   deps.logger = p.logger;

@@ -108,6 +108,8 @@ const std::vector<Setting>& settings() {
       {"limits.max_concurrent_per_system",
        IntSetting{[](Config& c) -> int& { return c.limits.max_concurrent_per_system; }, 1,
                   1'000'000}},
+      {"limits.sync_ms",
+       IntSetting{[](Config& c) -> int& { return c.limits.sync_ms; }, 10, 10'000}},
       {"limits.shutdown_grace_ms",
        IntSetting{[](Config& c) -> int& { return c.limits.shutdown_grace_ms; }, 0, 3'600'000}},
       {"provider.connect_timeout_ms",

@@ -74,6 +74,9 @@ constexpr std::array kErrors{
           {"Server.CredentialsUnavailable", 503,
            "This hub node cannot open the credentials the provider registered; the provider "
            "was not called"}},
+    Entry{ErrorCode::kServerLimitsUnavailable,
+          {"Server.LimitsUnavailable", 503,
+           "The hub could not check the agreement's shared limits; nothing was exchanged"}},
     Entry{ErrorCode::kProviderUnreachable,
           {"Provider.Unreachable", 502, "Provider system could not be reached"}},
     Entry{ErrorCode::kProviderTimeout,

@@ -66,6 +66,8 @@ struct Config {
     int max_connections = 10'000;           // per listener
     int max_concurrent_per_system = 1'024;  // requests of one calling system in flight, per node
     int shutdown_grace_ms = 30'000;         // on SIGTERM, how long requests in flight get to finish
+    int sync_ms =
+        100;  // agreements' rate limits and quotas: how often a busy node reports and asks
   } limits;
   struct Provider {
     int connect_timeout_ms = 3'000;

@@ -44,6 +44,7 @@ enum class ErrorCode {
   kServerRegistryUnavailable,
   kServerQueueUnavailable,
   kServerCredentialsUnavailable,
+  kServerLimitsUnavailable,
   kProviderUnreachable,
   kProviderTimeout,
   kProviderBadResponse,

@@ -90,7 +90,7 @@ Outcome envelope_message(ExchangeContext& exchange, const NodeParts& node) {
   if (!authorization.has_value())
     co_return std::move(authorization).error();
   const registry::AgreementEntry& agreement = *authorization.value().agreement;
-  if (auto admitted = node.deps.limits->admit(agreement, request.received_at);
+  if (auto admitted = co_await node.deps.limits->admit(agreement, request.received_at);
       !admitted.has_value())
     co_return std::move(admitted).error();
 

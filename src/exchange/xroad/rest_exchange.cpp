@@ -162,7 +162,7 @@ Outcome rest_message(ExchangeContext& exchange, const NodeParts& node) {
     co_return std::move(authorization).error();
   record.purpose = authorization.value().purpose;
   const registry::AgreementEntry& agreement = *authorization.value().agreement;
-  if (auto admitted = node.deps.limits->admit(agreement, request.received_at);
+  if (auto admitted = co_await node.deps.limits->admit(agreement, request.received_at);
       !admitted.has_value())
     co_return std::move(admitted).error();
 
