@@ -153,6 +153,38 @@ printf 'message_id,status,start_ms,end_ms,async,error\nnever-sent-%s,200,0,0,0,\
 [ "$(check_sql "$results/probe.csv")" = "2 0 1 0" ] ||
   lt_die "the checks do not see a missing record: $(check_sql "$results/probe.csv")"
 
+# Limits across nodes: MOTCUA-HN's demo agreement allows 600 calls a minute
+# (a bucket of 600 refilled at 10 a second). Load straight at the nodes, 80 %
+# of it at one: together they may admit 600 + 10 per second of the run.
+limits_check() {
+  local port connections name pids=() n
+  for n in "${LT_CLUSTER_NODES[@]}"; do
+    port=$(cluster_hub_port "$n")
+    connections=1
+    [ "$n" = 1 ] && connections=8
+    python3 "$LT_ROOT/tests/cluster/load.py" --url "https://localhost:$port" \
+      --ca "$LT_PKI/ca.crt" --cert "$LT_PKI/MOTCUA-HN.crt" --key "$LT_PKI/MOTCUA-HN.key" \
+      --consumer VN/PROV/000.00.00.H26/MOTCUA-HN --purpose "Kiểm tra hạn mức (limits check)" \
+      --seconds 10 --connections "$connections" --prefix "limits-$n-$(date +%s)" \
+      --out "$results/limits-hub-$n.csv" >/dev/null &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  awk -F, 'FNR > 1 {
+      n++; if ($2 == 200) { ok++; by[FILENAME]++ }
+      if (!first || $3 < first) first = $3; if ($4 > last) last = $4 }
+    END {
+      seconds = (last - first) / 1000; allowed = 600 + 10 * seconds
+      printf "limits: %d calls in %.1f s, %d answered 200 (hub-1 %d, hub-2 %d, hub-3 %d); the bucket allows %d: %.3f of it\n",
+        n, seconds, ok, by[ARGV[1]], by[ARGV[2]], by[ARGV[3]], allowed, ok / allowed
+      exit (ok <= allowed * 1.02 && ok >= 600) ? 0 : 1
+    }' "$results"/limits-hub-{1,2,3}.csv
+}
+if limits_check | tee -a "$summary.limits"; [ "${PIPESTATUS[0]}" -ne 0 ]; then
+  failures=$((failures + 1))
+  echo "limits: FAILED" >>"$summary.limits"
+fi
+
 {
   echo "fault test, $(date -u +%Y-%m-%dT%H:%MZ), $seconds s of load per fault (6 connections, 1 in 10 asynchronous)"
   echo "| fault | answers | failed | failure span s | missing | duplicated | undelivered | delivered twice | back | verdict |"
@@ -161,6 +193,8 @@ printf 'message_id,status,start_ms,end_ms,async,error\nnever-sent-%s,200,0,0,0,\
 for fault in kill_hub drain_hub kill_primary stop_etcd restart_hub; do
   run_fault "$fault"
 done
+
+cat "$summary.limits" >>"$summary" && rm -f "$summary.limits"
 
 lt_say "lienthong audit verify, every node's chain, on the primary"
 if LIENTHONG_DATABASE_URL=$(cluster_database_url) "$LT_ROOT/build/src/lienthong" audit verify \
