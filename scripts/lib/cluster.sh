@@ -232,10 +232,11 @@ cluster_create_database() {
 
 # Every node lists all three servers; libpq takes the first that accepts
 # writes, and after a failover the next connection finds the new primary.
+# With "prefer-standby": a standby if one is up (the auditor API's reads).
 cluster_database_url() {
   local n hosts=()
   for n in "${LT_CLUSTER_NODES[@]}"; do hosts+=("127.0.0.1:$(cluster_pg_port "$n")"); done
-  echo "postgresql://lienthong:$(cluster_secret lienthong)@$(IFS=,; echo "${hosts[*]}")/lienthong?target_session_attrs=read-write&connect_timeout=3"
+  echo "postgresql://lienthong:$(cluster_secret lienthong)@$(IFS=,; echo "${hosts[*]}")/lienthong?target_session_attrs=${1:-read-write}&connect_timeout=3"
 }
 
 # ---- hub nodes -------------------------------------------------------------
@@ -249,6 +250,7 @@ cluster_hub_start() {
   mkdir -p "$LT_CLUSTER/hub-$n"
   cluster_spawn "hub-$n" env -C "$LT_ROOT" \
     LIENTHONG_DATABASE_URL="$(cluster_database_url)" \
+    LIENTHONG_AUDIT_READ_URL="$(cluster_database_url prefer-standby)" \
     LIENTHONG_NODE_NAME="hub-$n" \
     LIENTHONG_EXCHANGE_LISTEN="127.0.0.1:$(cluster_hub_port "$n")" \
     LIENTHONG_ADMIN_LISTEN="127.0.0.1:$(cluster_hub_admin_port "$n")" \

@@ -80,10 +80,20 @@ struct AdminApi::Impl {
   pqxx::connection& connection(bool fresh = false) {
     thread_local std::unique_ptr<pqxx::connection> cached;
     thread_local std::string cached_url;
-    if (fresh || !cached || !cached->is_open() || cached_url != options.database_url) {
+    return reuse(cached, cached_url, options.database_url, fresh);
+  }
+  // The same for the audit read URL (a replica).
+  pqxx::connection& audit_read_connection(bool fresh = false) {
+    thread_local std::unique_ptr<pqxx::connection> cached;
+    thread_local std::string cached_url;
+    return reuse(cached, cached_url, options.audit_read_url, fresh);
+  }
+  static pqxx::connection& reuse(std::unique_ptr<pqxx::connection>& cached, std::string& cached_url,
+                                 const std::string& url, bool fresh) {
+    if (fresh || !cached || !cached->is_open() || cached_url != url) {
       cached.reset();
-      cached = std::make_unique<pqxx::connection>(options.database_url);
-      cached_url = options.database_url;
+      cached = std::make_unique<pqxx::connection>(url);
+      cached_url = url;
     }
     return *cached;
   }
@@ -205,8 +215,15 @@ Result<HttpResponse> AdminApi::Impl::serve(const HttpRequest& request, const Rou
                                                        " tokens may not call " + route.info.method +
                                                        " " + route.info.path);
   }
-  ResourceStore store(tx, actor.value());
-  auto outcome = route.handler(RouteCall{call, tx, store, actor.value(), options});
+  Result<HttpResponse> outcome = make_error(ErrorCode::kServerInternal, "no handler ran");
+  if (route.reads_audit_replica && !options.audit_read_url.empty()) {
+    pqxx::read_transaction replica(audit_read_connection(fresh));
+    ResourceStore store(replica, actor.value());
+    outcome = route.handler(RouteCall{call, replica, store, actor.value(), options, tx});
+  } else {
+    ResourceStore store(tx, actor.value());
+    outcome = route.handler(RouteCall{call, tx, store, actor.value(), options, tx});
+  }
   if (!outcome.has_value())
     return outcome;
   tx.commit();

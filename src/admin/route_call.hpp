@@ -36,10 +36,12 @@ struct Call {
 // after the caller's role has been checked against the route.
 struct RouteCall {
   const Call& call;
-  pqxx::dbtransaction& tx;
+  pqxx::dbtransaction& tx;  // on the audit read URL for routes that read there
   ResourceStore& store;
   const Actor& actor;
   const AdminApiOptions& options;
+  pqxx::dbtransaction&
+      primary;  // the primary's, for what must be written (the same as tx otherwise)
 };
 using RouteHandler = std::function<Result<net::HttpResponse>(const RouteCall&)>;
 
@@ -50,8 +52,9 @@ using PublicHandler =
 
 struct Route {
   RouteInfo info;
-  RouteHandler handler;          // set when info.access.roles is not empty
-  PublicHandler public_handler;  // set when it is
+  RouteHandler handler;              // set when info.access.roles is not empty
+  PublicHandler public_handler;      // set when it is
+  bool reads_audit_replica = false;  // runs on AdminApiOptions::audit_read_url when set
 };
 
 const std::vector<Route>& route_table();

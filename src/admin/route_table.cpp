@@ -40,6 +40,13 @@ Route guarded(std::string method, std::string path, RouteAccess access, RouteHan
       {std::move(method), std::move(path), std::move(access)}, std::move(handler), nullptr};
 }
 
+// An auditor API read, served from the audit read URL (a replica) when one is set.
+Route audit_read(std::string path, RouteHandler handler) {
+  Route route = guarded("GET", std::move(path), kAuditorsScoped, std::move(handler));
+  route.reads_audit_replica = true;
+  return route;
+}
+
 Result<net::HttpResponse> api_description(const net::HttpRequest&, const AdminApiOptions&) {
   return net::HttpResponse::with_body(200, AdminApi::openapi_document());
 }
@@ -66,12 +73,11 @@ std::vector<Route> build_routes() {
       guarded("PUT", prefix + "/systems/{id}/provider-auth", kWritersScoped, put_provider_auth),
       guarded("DELETE", prefix + "/systems/{id}/provider-auth", kWritersScoped,
               delete_provider_auth),
-      guarded("GET", "/audit/v1/exchanges", kAuditorsScoped, list_exchanges),
-      guarded("GET", "/audit/v1/exchanges/{id}", kAuditorsScoped, get_exchange),
-      guarded("GET", "/audit/v1/stats", kAuditorsScoped, exchange_stats),
-      guarded("GET", "/audit/v1/connectivity", kAuditorsScoped, connectivity),
-      guarded("GET", "/audit/v1/export", kAuditorsScoped, export_exchanges),
-      guarded("GET", "/audit/v1/verify", kAuditorsScoped, verify_log)};
+      audit_read("/audit/v1/exchanges", list_exchanges),
+      audit_read("/audit/v1/exchanges/{id}", get_exchange),
+      audit_read("/audit/v1/stats", exchange_stats),
+      audit_read("/audit/v1/connectivity", connectivity),
+      audit_read("/audit/v1/export", export_exchanges), audit_read("/audit/v1/verify", verify_log)};
   for (const auto& spec : resource_specs()) {
     const std::string collection = prefix + "/" + spec.name;
     const RouteAccess read = spec.hub_only_reads    ? kHubOnly

@@ -166,6 +166,7 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
   p.admin_workers = std::make_shared<boost::asio::thread_pool>(p.config.admin.workers);
   admin::AdminApiOptions api_options;
   api_options.database_url = p.config.database.url;
+  api_options.audit_read_url = p.config.audit.read_url;
   api_options.readiness = [this] {
     auto checks = parts_->readiness_checks();
     const bool ready = all_hold(checks);

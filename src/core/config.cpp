@@ -155,6 +155,7 @@ const std::vector<Setting>& settings() {
        IntSetting{[](Config& c) -> int& { return c.audit.partitions_ahead; }, 1, 120}},
       {"audit.archive_dir",
        StringSetting{[](Config& c) -> std::string& { return c.audit.archive_dir; }}},
+      {"audit.read_url", StringSetting{[](Config& c) -> std::string& { return c.audit.read_url; }}},
       {"audit.checkpoint_records",
        IntSetting{[](Config& c) -> int& { return c.audit.checkpoint_records; }, 1, 10'000'000}},
       {"audit.checkpoint_seconds",

@@ -196,6 +196,26 @@ done
 
 cat "$summary.limits" >>"$summary" && rm -f "$summary.limits"
 
+# The auditor API reads from a standby (audit.read_url, prefer-standby): an
+# export of today's log through HAProxy's admin frontend, then the hub's
+# connections on the standbys.
+lt_say "an auditor's export, served from a standby"
+auditor=$(LIENTHONG_DATABASE_URL=$(cluster_database_url) "$LT_ROOT/build/src/lienthong" token create \
+  --role auditor --label "fault test" --expires-at "$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)" 2>/dev/null)
+exported=$(curl -sf --cacert "$LT_PKI/ca.crt" -H "Authorization: Bearer $auditor" \
+  "https://localhost:$LT_CLUSTER_ADMIN_PORT/audit/v1/export?from=$(date -u +%Y-%m-%d)&to=2100-01-01" | wc -l)
+on_standbys=0
+for port in $(cluster_members | jq -r '.members[] | select(.role != "leader") | .port'); do
+  n=$(PGPASSWORD="$(cluster_secret postgres)" psql -X -tA -h 127.0.0.1 -p "$port" -U postgres -d postgres \
+    -c "SELECT count(*) FROM pg_stat_activity WHERE usename = 'lienthong' AND state IS NOT NULL")
+  on_standbys=$((on_standbys + n))
+done
+echo "auditor export: $exported records, read by $on_standbys hub connection(s) on the standbys" | tee -a "$summary"
+if [ "$exported" -lt 1000 ] || [ "$on_standbys" -lt 1 ]; then
+  echo "auditor reads on a standby: FAILED" | tee -a "$summary"
+  failures=$((failures + 1))
+fi
+
 lt_say "lienthong audit verify, every node's chain, on the primary"
 if LIENTHONG_DATABASE_URL=$(cluster_database_url) "$LT_ROOT/build/src/lienthong" audit verify \
   >"$results/verify.txt" 2>&1; then

@@ -44,6 +44,10 @@ struct Readiness {
 
 struct AdminApiOptions {
   std::string database_url;
+  // Where the auditor API's reads run (audit.read_url): a replica, so a
+  // heavy search or export never slows the primary; the primary when empty.
+  // Tokens are still checked, and roll-ups written, on the primary.
+  std::string audit_read_url;
   std::function<Readiness()> readiness;
   // Called after each committed change, before the answer is sent: the node
   // that made a change serves it from its next request on (other nodes

@@ -107,6 +107,7 @@ struct Config {
     int checkpoint_seconds = 10;                    // ...and this often while records arrive
     int partitions_ahead = 2;                       // monthly partitions kept ready ahead of time
     std::string archive_dir = "var/audit-archive";  // where `audit archive` writes months
+    std::string read_url;  // the auditor API's reads (a replica's URL); empty: database.url
   } audit;
   struct Log {
     std::string level = "info";

@@ -155,14 +155,41 @@ Result<json> AuditQueries::stats(const Query& query) {
   return json{{"bucket", bucket}, {"items", std::move(items)}};
 }
 
-Result<json> AuditQueries::connectivity(const Query& query) {
+namespace {
+
+// GET /audit/v1/connectivity?days=N: 1 to 366, 30 when absent.
+Result<int> connectivity_days(const Query& query) {
   int days = 30;
   for (const auto& [name, value] : query) {
     const auto number = parse_id(value);
-    if (name != "days" || !number || *number < 1 || *number > 366)
+    if (name != "days" || !number || *number < 1 || *number > 366) {
       return invalid({{name, name == "days" ? "whole days, 1 to 366" : "not a parameter here"}});
+    }
     days = static_cast<int>(*number);
   }
+  return days;
+}
+
+std::string first_day_sql(int days) {
+  return "(now() AT TIME ZONE 'UTC')::date - " + std::to_string(days - 1);
+}
+
+}  // namespace
+
+Status AuditQueries::roll_up_traffic(pqxx::dbtransaction& primary, const Query& query) {
+  const auto days = connectivity_days(query);
+  if (!days.has_value())
+    return days.error();
+  primary.exec("SELECT lt_roll_up_traffic_days(" + first_day_sql(days.value()) +
+               ", (now() AT TIME ZONE 'UTC')::date - 1)");
+  return Ok{};
+}
+
+Result<json> AuditQueries::connectivity(const Query& query) {
+  const auto parsed_days = connectivity_days(query);
+  if (!parsed_days.has_value())
+    return parsed_days.error();
+  const int days = parsed_days.value();
   // Between two systems, as the auditor may see it: anything for an unscoped
   // auditor, else only where the auditor's member is a party.
   const auto party = [&](const std::string& a, const std::string& b) {
@@ -172,11 +199,10 @@ Result<json> AuditQueries::connectivity(const Query& query) {
     return "(starts_with(" + a + ", " + prefix + ") OR starts_with(" + b + ", " + prefix + "))";
   };
   // The window is today and the days-1 whole UTC days before it. Days that
-  // are over come from the daily roll-up (made here the first time a window
-  // reaches them); only the rest (today) is aggregated from the audit log.
-  const std::string first_day = "(now() AT TIME ZONE 'UTC')::date - " + std::to_string(days - 1);
-  tx_.exec("SELECT lt_roll_up_traffic_days(" + first_day +
-           ", (now() AT TIME ZONE 'UTC')::date - 1)");
+  // are over come from the daily roll-up (roll_up_traffic, made on the
+  // primary the first time a window reaches them); the rest, today and any
+  // day this snapshot has not seen rolled up, is aggregated from the log.
+  const std::string first_day = first_day_sql(days);
   const auto window = tx_.exec1(
       "SELECT w.first::text, coalesce((SELECT max(day) + 1 FROM audit_traffic_days_done WHERE "
       "day >= w.first), w.first)::text FROM (SELECT " +

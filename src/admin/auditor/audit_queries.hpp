@@ -45,6 +45,9 @@ class AuditQueries {
   // scoped to a member gets the same headline, but sees only the agreements
   // and traffic its member's systems are party to, and those systems.
   Result<nlohmann::json> connectivity(const Query& query);
+  // The whole UTC days connectivity(query) covers, summed into
+  // audit_traffic_days where not done yet: on the primary, before the read.
+  static Status roll_up_traffic(pqxx::dbtransaction& primary, const Query& query);
   // GET /audit/v1/verify?from=&to=&node=&trust=KEY_ID,...
   Result<nlohmann::json> verify(const Query& query);
 

@@ -36,6 +36,11 @@ Result<HttpResponse> exchange_stats(const RouteCall& route) {
 }
 
 Result<HttpResponse> connectivity(const RouteCall& route) {
+  // Whole days are rolled up on the primary (a replica cannot write); the
+  // read then takes what its snapshot has rolled up and counts the rest live.
+  if (auto rolled = AuditQueries::roll_up_traffic(route.primary, route.call.query);
+      !rolled.has_value())
+    return std::move(rolled).error();
   return answer(route,
                 [&](AuditQueries& queries) { return queries.connectivity(route.call.query); });
 }
@@ -62,7 +67,9 @@ Result<HttpResponse> export_exchanges(const RouteCall& route) {
       {"Content-Type", format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson"});
   response.headers.push_back(
       {"Content-Disposition", "attachment; filename=\"audit-export." + format + "\""});
-  response.stream = make_audit_export(route.options.database_url, std::move(sql).value(),
+  const auto& url = route.options.audit_read_url.empty() ? route.options.database_url
+                                                         : route.options.audit_read_url;
+  response.stream = make_audit_export(url, std::move(sql).value(),
                                       format == "csv" ? ExportFormat::kCsv : ExportFormat::kNdjson,
                                       route.options.workers);
   return response;
