@@ -20,10 +20,11 @@ cluster_hub_admin_port() { echo $((LT_CLUSTER_BASE + 60 + $1)); }
 LT_CLUSTER_EXCHANGE_PORT=$((LT_CLUSTER_BASE + 443))  # HAProxy: the hub's one address
 LT_CLUSTER_ADMIN_PORT=$((LT_CLUSTER_BASE + 444))     # HAProxy: admin and audit APIs, console
 LT_CLUSTER_STATS_PORT=$((LT_CLUSTER_BASE + 80))      # HAProxy's statistics page
+LT_CLUSTER_ONE_NODE_PORT=$((LT_CLUSTER_BASE + 445))  # HAProxy to hub-1 alone (bench/cluster.sh)
 
 # The data a server keeps must be reachable by the user PostgreSQL runs as;
 # when the checkout is private, pg.sh keeps it under /var/tmp instead.
-cluster_data_dir() { echo "$(dirname "$LT_PG_DATA")/cluster-data"; }
+cluster_data_dir() { echo "$(dirname "$LT_PG_DATA")/$(basename "$LT_CLUSTER")-data"; }
 
 cluster_pid() { cat "$LT_CLUSTER/pids/$1.pid" 2>/dev/null || true; }
 cluster_alive() {
@@ -299,6 +300,15 @@ CFG
     echo "    server hub-$n 127.0.0.1:$(cluster_hub_port "$n") port $(cluster_hub_admin_port "$n")"
   done
   cat <<CFG
+
+# hub-1 alone through the same proxy: bench/cluster.sh tells HAProxy's cost
+# from the cost of three nodes with it.
+frontend exchange_one_node
+    bind 127.0.0.1:$LT_CLUSTER_ONE_NODE_PORT
+    default_backend hub_one_node
+
+backend hub_one_node
+    server hub-1 127.0.0.1:$(cluster_hub_port 1)
 
 frontend admin
     bind 127.0.0.1:$LT_CLUSTER_ADMIN_PORT
