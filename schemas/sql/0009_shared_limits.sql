@@ -63,6 +63,9 @@ BEGIN
   -- One holder at a time per agreement and day (held until the statement's
   -- transaction ends).
   PERFORM pg_advisory_xact_lock(hashtextextended('lienthong quota ' || p_agreement || ' ' || p_day, 0));
+  -- Days that are over are of no use to anyone: the agreement's rows of
+  -- days before yesterday go (one agreement at a time, so no sweep).
+  DELETE FROM limit_quota_grants WHERE agreement_id = p_agreement AND day < p_day - 1;
   UPDATE limit_quota_grants SET granted = used
    WHERE agreement_id = p_agreement AND day = p_day AND holder <> p_holder
      AND granted > used AND seen_at < at - p_dead_after;

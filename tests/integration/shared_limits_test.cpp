@@ -59,7 +59,21 @@ TEST_F(SharedLimits, ThreeNodesWithUnevenLoadAdmitExactlyTheDailyQuota) {
   answered += send(hub_->exchange_port(), 20);
   EXPECT_EQ(answered, 40);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the last report (limits.sync_ms)
-  EXPECT_EQ(database_->scalar("SELECT sum(used) FROM limit_quota_grants"), "40");
+  EXPECT_EQ(database_->scalar("SELECT sum(used) FROM limit_quota_grants WHERE day = "
+                              "(now() AT TIME ZONE 'UTC')::date"),
+            "40");
+}
+
+TEST_F(SharedLimits, GrantsOfPastDaysAreDeletedNotKeptForever) {
+  set_daily_quota(5);
+  const std::string agreement =
+      database_->scalar("SELECT id FROM agreements WHERE daily_quota = 5");
+  database_->execute("INSERT INTO limit_quota_grants VALUES (" + agreement +
+                     ", (now() AT TIME ZONE 'UTC')::date - 3, 'gone/1', 4, 4, now() - interval "
+                     "'3 days')");
+  ASSERT_EQ(send(hub_->exchange_port(), 1), 1);
+  EXPECT_EQ(database_->scalar("SELECT count(*) FROM limit_quota_grants WHERE holder = 'gone/1'"),
+            "0");
 }
 
 TEST_F(SharedLimits, ANodeKilledWithPartOfTheQuotaGivesItBack) {
