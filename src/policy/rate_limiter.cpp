@@ -34,7 +34,9 @@ struct Budget {
   int retry_after_seconds = 1;
   bool in_flight = false;
   std::int64_t asked = 0;  // calls the request in flight asks for
-  std::vector<std::shared_ptr<Wait>> waiters;
+  // Callers waiting for a grant. Not owned: a timer belongs to its caller's
+  // I/O thread, which may be gone before the limiter is.
+  std::vector<std::weak_ptr<Wait>> waiters;
 };
 
 std::int64_t days_since_epoch(RateLimiter::Clock::time_point at) {
@@ -69,9 +71,19 @@ struct RateLimiter::Impl {
   }
 
   void wake_waiters(Budget& budget) {
-    for (auto& wait : budget.waiters)
-      asio::post(wait->timer.get_executor(), [wait] { wait->timer.cancel(); });
+    for (auto& waiting : budget.waiters) {
+      if (auto wait = waiting.lock())
+        asio::post(wait->timer.get_executor(), [wait] { wait->timer.cancel(); });
+    }
     budget.waiters.clear();
+  }
+
+  // A caller that stops waiting (granted, refused or out of time) leaves no trace.
+  void forget(const std::shared_ptr<Wait>& wait) {
+    for (auto& [key, budget] : budgets) {
+      std::erase_if(budget.waiters,
+                    [&](const std::weak_ptr<Wait>& w) { return w.expired() || w.lock() == wait; });
+    }
   }
 
   const Options options;
@@ -152,6 +164,8 @@ asio::awaitable<Status> RateLimiter::admit(const registry::AgreementEntry& agree
       wake();
     wait->timer.expires_at(deadline);
     co_await wait->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    std::lock_guard lock(impl_->mutex);
+    impl_->forget(wait);
   }
 }
 
