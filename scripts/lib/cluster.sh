@@ -258,6 +258,7 @@ cluster_hub_start() {
     LIENTHONG_AUDIT_SIGNING_KEY="$LT_CLUSTER/hub-$n/audit-signing.key" \
     LIENTHONG_LOG_LEVEL="${LT_CLUSTER_LOG_LEVEL:-warn}" \
     LIENTHONG_ASYNC_LEASE_MS="${LT_CLUSTER_LEASE_MS:-15000}" \
+    LIENTHONG_LIMITS_SHUTDOWN_NOTICE_MS=3000 \
     ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
     "${LT_CLUSTER_HUB_BINARY:-$LT_ROOT/build/src/lienthong}" serve --config config/lienthong.toml
 }
@@ -294,6 +295,8 @@ backend hub_exchange
     balance leastconn
     option httpchk GET /readyz
     http-check expect status 200
+    # Marked down within 2 s of /readyz failing: a node's shutdown notice
+    # (limits.shutdown_notice_ms, 3 s here) is longer.
     default-server check check-ssl verify none inter 1s fall 2 rise 2
 CFG
   for n in "${LT_CLUSTER_NODES[@]}"; do

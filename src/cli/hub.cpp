@@ -7,6 +7,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -249,6 +250,21 @@ bool Hub::shutdown() {
   Parts& p = *parts_;
   // Not ready from now on: load balancers polling /readyz stop sending.
   p.draining.store(true);
+  // The notice: a load balancer needs a few of its health checks to see
+  // /readyz fail; until it has, it still sends new connections here, and a
+  // listener closed under them would reset them. Meanwhile every answer says
+  // Connection: close, so busy clients reconnect elsewhere rather than meet
+  // a closed keep-alive connection.
+  const auto notice = std::chrono::milliseconds(p.config.limits.shutdown_notice_ms);
+  if (notice.count() > 0) {
+    p.logger->info(
+        "shutting down: not ready, still serving for {} ms so load balancers stop "
+        "sending first",
+        notice.count());
+    p.exchange_server->close_after_answers();
+    p.admin_server->close_after_answers();
+    std::this_thread::sleep_for(notice);
+  }
   const auto grace = std::chrono::milliseconds(p.config.limits.shutdown_grace_ms);
   const auto deadline = std::chrono::steady_clock::now() + grace;
   const int in_flight = p.exchange_server->requests_in_flight();

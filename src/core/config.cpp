@@ -112,6 +112,8 @@ const std::vector<Setting>& settings() {
        IntSetting{[](Config& c) -> int& { return c.limits.sync_ms; }, 10, 10'000}},
       {"limits.shutdown_grace_ms",
        IntSetting{[](Config& c) -> int& { return c.limits.shutdown_grace_ms; }, 0, 3'600'000}},
+      {"limits.shutdown_notice_ms",
+       IntSetting{[](Config& c) -> int& { return c.limits.shutdown_notice_ms; }, 0, 600'000}},
       {"provider.connect_timeout_ms",
        IntSetting{[](Config& c) -> int& { return c.provider.connect_timeout_ms; }, 10, 600'000}},
       {"provider.max_idle_per_host",

@@ -5,9 +5,12 @@
 
 namespace lienthong::net {
 
-// What a graceful shutdown needs from the connections: whether one is under
-// way, and how many requests are between their first byte and their answer.
+// What a graceful shutdown needs from the connections: whether answers
+// should end their connections (from the shutdown notice on), whether the
+// listener has stopped accepting, and how many requests are between their
+// first byte and their answer.
 struct DrainState {
+  std::atomic<bool> closing{false};
   std::atomic<bool> draining{false};
   std::atomic<int> in_flight{0};
 };

@@ -194,7 +194,7 @@ asio::awaitable<void> serve_requests(Stream& stream, Layer& tcp_layer, const Ser
       response = co_await handler.handle(to_request(parser, peer));
     }
     // During a shutdown each connection's last answer says Connection: close.
-    keep_alive = keep_alive && !drain.draining.load();
+    keep_alive = keep_alive && !drain.closing.load();
     const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
     if (response.stream) {
       if (!co_await write_streamed(stream, tcp_layer, options, response, version, keep_alive))
@@ -385,10 +385,15 @@ void HttpServer::stop() {
     s.acceptor->close(ignored);
 }
 
+void HttpServer::close_after_answers() {
+  impl_->drain.closing.store(true);
+}
+
 bool HttpServer::drain(std::chrono::milliseconds grace) {
   Impl& s = *impl_;
   if (!s.running)
     return true;
+  s.drain.closing.store(true);
   s.drain.draining.store(true);
   // The acceptor belongs to the first I/O thread: close it there.
   std::promise<void> closed;

@@ -63,6 +63,56 @@ TEST_F(Shutdown, ReadyzAnswers503AsSoonAsSigtermArrives) {
   EXPECT_EQ(process.wait_for_exit(std::chrono::seconds(20)), 0);
 }
 
+// Behind a load balancer (limits.shutdown_notice_ms): until the balancer has
+// seen /readyz fail, it still sends connections to the node, and clients still
+// hold idle keep-alive connections to it. Neither may meet a closed socket:
+// the node serves on through the notice, each answer ending its connection.
+TEST_F(Shutdown, DuringTheNoticeTheNodeStillServesAndEachAnswerClosesItsConnection) {
+  HubProcessOptions options;
+  options.settings = {{"LIMITS_SHUTDOWN_NOTICE_MS", "3000"}};
+  HubProcess process("notice-node", database_->url(), options);
+  TestClient idle(process.exchange_port(), "TEST-CONSUMER");
+  const auto first =
+      idle.post("/exchange/v1/messages", envelope("notice-1", kConsumer, kProvider, "echo"));
+  ASSERT_EQ(first.status, 200);
+  ASSERT_NE(first.header("connection"), "close");
+
+  process.send_signal(SIGTERM);
+  const auto sent = std::chrono::steady_clock::now();
+  int readiness = 0;
+  while (std::chrono::steady_clock::now() - sent < std::chrono::seconds(1)) {
+    readiness =
+        TestClient(process.admin_port(), std::nullopt).request("GET", "/readyz", "", "").status;
+    if (readiness == 503)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(readiness, 503);
+  // Well past the moment a node without notice has closed everything (it
+  // stops once nothing has been in flight for 50 ms).
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ASSERT_LT(std::chrono::steady_clock::now() - sent, std::chrono::milliseconds(2500))
+      << "the machine was too slow for this test's timing";
+
+  const auto on_idle =
+      idle.post("/exchange/v1/messages", envelope("notice-2", kConsumer, kProvider, "echo"));
+  EXPECT_EQ(on_idle.status, 200)
+      << "a request on a keep-alive connection held since before SIGTERM";
+  EXPECT_EQ(on_idle.header("connection"), "close");
+  EXPECT_EQ(idle.connections_opened(), 1);
+  TestClient late(process.exchange_port(), "TEST-CONSUMER");
+  const auto on_new =
+      late.post("/exchange/v1/messages", envelope("notice-3", kConsumer, kProvider, "echo"));
+  EXPECT_EQ(on_new.status, 200) << "a connection opened during the notice";
+  EXPECT_EQ(on_new.header("connection"), "close");
+
+  EXPECT_EQ(process.wait_for_exit(std::chrono::seconds(20)), 0);
+  EXPECT_EQ(
+      database_->scalar("SELECT count(*) FROM audit_records WHERE node = 'notice-node' AND "
+                        "message_id IN ('notice-1', 'notice-2', 'notice-3') AND status = 200"),
+      "3");
+}
+
 TEST_F(Shutdown, SigtermUnderLoadAnswersEveryAcceptedRequestAndLosesNoAuditRecord) {
   const std::string node = "drain-node";
   // slow answers after 2 s; let it, so its calls are in flight at SIGTERM.

@@ -66,6 +66,7 @@ struct Config {
     int max_connections = 10'000;           // per listener
     int max_concurrent_per_system = 1'024;  // requests of one calling system in flight, per node
     int shutdown_grace_ms = 30'000;         // on SIGTERM, how long requests in flight get to finish
+    int shutdown_notice_ms = 0;  // on SIGTERM, serving on while a load balancer takes the node out
     int sync_ms =
         100;  // agreements' rate limits and quotas: how often a busy node reports and asks
   } limits;

@@ -61,6 +61,10 @@ class HttpServer {
   // Connections are ended when the server is destroyed, so work other
   // threads complete in between (audit commits) still has a queue to post to.
   void stop();
+  // Graceful shutdown, the notice before it: the listener still accepts and
+  // serves, but every answer says Connection: close, so clients reconnect,
+  // through a load balancer that has seen /readyz fail, to another node.
+  void close_after_answers();
   // Graceful shutdown, first half: stops accepting, closes idle connections
   // as they come up, and waits up to `grace` for requests in flight to be
   // answered (each such answer says Connection: close). True when none is
