@@ -31,9 +31,10 @@ class Hub {
   void stop();
   // Graceful stop (SIGTERM): readiness turns false; for
   // limits.shutdown_notice_ms the node still serves, each answer closing its
-  // connection; then the listeners stop accepting, requests in flight get up to
-  // limits.shutdown_grace_ms to be answered, then the node stops; the audit queue is flushed when
-  // the Hub is destroyed. True when every request in flight was answered.
+  // connection; then the listeners stop accepting, requests in flight get
+  // up to limits.shutdown_grace_ms to be answered, then the node stops; the
+  // audit queue is flushed when the Hub is destroyed. True when every request
+  // in flight was answered.
   bool shutdown();
   std::uint16_t exchange_port() const;
   std::uint16_t admin_port() const;
