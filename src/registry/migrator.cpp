@@ -1,5 +1,6 @@
 #include "lienthong/registry/migrator.hpp"
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 
@@ -37,7 +38,12 @@ std::string migrations_digest() {
   return digest.final_hex();
 }
 
-MigrationReport migrate(const std::string& database_url) {
+MigrationReport migrate(const std::string& database_url, std::string_view through) {
+  if (!through.empty()) {
+    const auto names = migration_names();
+    if (std::find(names.begin(), names.end(), through) == names.end())
+      throw std::invalid_argument("no migration named " + std::string(through));
+  }
   pqxx::connection connection(database_url);
   {
     pqxx::nontransaction setup(connection);
@@ -60,6 +66,8 @@ MigrationReport migrate(const std::string& database_url) {
     const std::string name(name_view);
     if (done.contains(name)) {
       report.already.push_back(name);
+      if (name == through)
+        break;
       continue;
     }
     try {
@@ -71,6 +79,8 @@ MigrationReport migrate(const std::string& database_url) {
       throw std::runtime_error("migration " + name + " failed: " + e.what());
     }
     report.applied.push_back(name);
+    if (name == through)
+      break;
   }
   pqxx::nontransaction unlock(connection);
   unlock.exec("SELECT pg_advisory_unlock(" + std::to_string(kMigrationLock) + ")");
