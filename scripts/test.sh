@@ -77,7 +77,7 @@ ctest --test-dir "$LT_ROOT/build" --output-on-failure -j2 --timeout 300
 # A short pass of every libFuzzer target, so they keep building and their
 # seeds (the JSON-Schema-Test-Suite among them) keep passing; longer runs:
 # ./scripts/fuzz.sh --seconds N.
-"$LT_ROOT/scripts/fuzz.sh" --seconds "${LT_FUZZ_SECONDS:-20}"
+"$LT_ROOT/scripts/fuzz.sh" --seconds "${LT_FUZZ_SECONDS:-10}"
 
 lt_say "running the web console's end-to-end test (Chromium)"
 "$LT_ROOT/tests/e2e/run.sh"
