@@ -145,22 +145,17 @@ std::vector<Result<DeliveryStatus>> enqueue_many(pqxx::transaction_base& tx,
     stored.insert_or_assign(Key{row[14].as<std::int64_t>(), row[1].as<std::string>()},
                             Stored{from_row(row), row[15].as<std::string>()});
   };
-  // The bodies go to delivery_bodies, written once (migration 0010), in the
-  // same statement: still one round trip, committed as it ends.
   const auto inserted = tx.exec_params(
-      std::string("WITH m AS (SELECT * FROM json_to_recordset($1::json) AS m(") + kRecordColumns +
-          ")), d AS (INSERT INTO deliveries AS d (message_id, consumer_system_id, consumer, "
-          "provider_system_id, service, request_id, user_id, purpose, request_sha256, "
-          "max_attempts) "
-          "SELECT m.message_id, m.consumer_system_id, m.consumer, m.provider_system_id, "
-          "m.service, m.request_id, m.user_id, m.purpose, m.request_sha256, $2 FROM m "
-          "ORDER BY m.n "
-          "ON CONFLICT (consumer_system_id, message_id) DO NOTHING RETURNING d.*), "
-          "bodies AS (INSERT INTO delivery_bodies (delivery_id, request_body) "
-          "SELECT d.id, m.request_body FROM d JOIN m ON m.consumer_system_id = "
-          "d.consumer_system_id AND m.message_id = d.message_id) "
-          "SELECT " +
-          kStatusColumns + ", d.consumer_system_id, d.request_sha256 FROM d",
+      std::string("INSERT INTO deliveries AS d (message_id, consumer_system_id, consumer, "
+                  "provider_system_id, service, request_id, user_id, purpose, request_body, "
+                  "request_sha256, max_attempts) "
+                  "SELECT m.message_id, m.consumer_system_id, m.consumer, m.provider_system_id, "
+                  "m.service, m.request_id, m.user_id, m.purpose, m.request_body, "
+                  "m.request_sha256, $2 FROM json_to_recordset($1::json) AS m(") +
+          kRecordColumns +
+          ") ORDER BY m.n "
+          "ON CONFLICT (consumer_system_id, message_id) DO NOTHING RETURNING " +
+          kStatusColumns + ", d.consumer_system_id, d.request_sha256",
       rows.dump(), max_attempts);
   for (const auto& row : inserted)
     keep(row);
@@ -224,8 +219,7 @@ std::vector<Claimed> claim(pqxx::transaction_base& tx, const std::string& node, 
       "lease_until = now() + $3 * interval '1 millisecond', claimed_by = $1, updated_at = now() "
       "FROM due WHERE d.id = due.id "
       "RETURNING d.id, d.message_id, d.consumer, d.service, d.request_id, d.user_id, d.purpose, "
-      "(SELECT b.request_body FROM delivery_bodies b WHERE b.delivery_id = d.id), d.attempts, "
-      "d.max_attempts",
+      "d.request_body, d.attempts, d.max_attempts",
       node, limit, static_cast<std::int64_t>(lease.count()));
   std::vector<Claimed> claimed;
   claimed.reserve(rows.size());

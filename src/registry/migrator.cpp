@@ -1,6 +1,5 @@
 #include "lienthong/registry/migrator.hpp"
 
-#include <algorithm>
 #include <set>
 #include <stdexcept>
 
@@ -38,12 +37,7 @@ std::string migrations_digest() {
   return digest.final_hex();
 }
 
-MigrationReport migrate(const std::string& database_url, std::string_view through) {
-  if (!through.empty()) {
-    const auto names = migration_names();
-    if (std::find(names.begin(), names.end(), through) == names.end())
-      throw std::invalid_argument("no migration named " + std::string(through));
-  }
+MigrationReport migrate(const std::string& database_url) {
   pqxx::connection connection(database_url);
   {
     pqxx::nontransaction setup(connection);
@@ -66,8 +60,6 @@ MigrationReport migrate(const std::string& database_url, std::string_view throug
     const std::string name(name_view);
     if (done.contains(name)) {
       report.already.push_back(name);
-      if (name == through)
-        break;
       continue;
     }
     try {
@@ -79,8 +71,6 @@ MigrationReport migrate(const std::string& database_url, std::string_view throug
       throw std::runtime_error("migration " + name + " failed: " + e.what());
     }
     report.applied.push_back(name);
-    if (name == through)
-      break;
   }
   pqxx::nontransaction unlock(connection);
   unlock.exec("SELECT pg_advisory_unlock(" + std::to_string(kMigrationLock) + ")");

@@ -328,16 +328,14 @@ TEST_F(AsyncDelivery, AnotherNodeTakesOverAClaimWhoseLeaseRanOut) {
   const auto claimed_by = [&](const std::string& id, const std::string& node,
                               const std::string& lease) {
     database_->execute(
-        "WITH d AS (INSERT INTO deliveries (message_id, consumer_system_id, consumer, "
-        "provider_system_id, service, request_id, request_sha256, state, attempts, max_attempts, "
+        "INSERT INTO deliveries (message_id, consumer_system_id, consumer, provider_system_id, "
+        "service, request_id, request_body, request_sha256, state, attempts, max_attempts, "
         "lease_until, claimed_by) SELECT '" +
         id + "', c.id, '" + std::string(kConsumer) + "', p.id, '" + std::string(kProvider) +
-        "/echo/v1', 'req-" + id + "', encode(sha256('" + body + "'), 'hex'), 'delivering', 1, 3, " +
-        lease + ", '" + node +
+        "/echo/v1', 'req-" + id + "', '" + body + "', encode(sha256('" + body +
+        "'), 'hex'), 'delivering', 1, 3, " + lease + ", '" + node +
         "' FROM systems c, systems p WHERE c.system_code = 'TEST-CONSUMER' AND "
-        "p.system_code = 'TEST-PROVIDER' RETURNING id) "
-        "INSERT INTO delivery_bodies (delivery_id, request_body) SELECT id, '" +
-        body + "' FROM d");
+        "p.system_code = 'TEST-PROVIDER'");
   };
   claimed_by("orphan-1", "gone-node", "now() - interval '1 second'");
   claimed_by("leased-1", "busy-node", "now() + interval '1 hour'");

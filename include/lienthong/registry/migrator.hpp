@@ -4,7 +4,6 @@
 // schema_migrations. Running it again applies nothing new.
 
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace lienthong::registry {
@@ -14,11 +13,8 @@ struct MigrationReport {
   std::vector<std::string> already;  // names found already applied
 };
 
-// Throws std::runtime_error naming the failing migration; earlier ones stay
-// applied. With `through`, stops after that migration (an upgrade's tests
-// start from the schema before it); std::invalid_argument if there is none
-// of that name.
-MigrationReport migrate(const std::string& database_url, std::string_view through = {});
+// Throws std::runtime_error naming the failing migration; earlier ones stay applied.
+MigrationReport migrate(const std::string& database_url);
 
 // The embedded migration names, in order.
 std::vector<std::string> migration_names();
