@@ -259,6 +259,12 @@ delivery_lag() {
            WHERE message_id LIKE '$2-%') lags"
 }
 
+# PostgreSQL's write-ahead log position, and the bytes written since $1: what
+# one exchange costs the database's disk, whatever the CPU noise (the
+# scenarios run one after the other, so the difference is the run's own).
+wal_position() { lt_psql -d postgres -tAc "SELECT pg_current_wal_lsn()"; }
+wal_bytes_since() { lt_psql -d postgres -tAc "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '$1')"; }
+
 # Loads scenario $1 (hub, hub-r1, hub-async, base..., nginx) with $2
 # connections for $3 seconds, message ids starting with $4; prints wrk's
 # LT_RESULT line.
@@ -280,7 +286,9 @@ wrk_run() {
 # Appends one run to runs.jsonl: scenario $1, $2 connections, round $3, wrk's
 # LT_RESULT line $4, then committed 200 (202) audit records, CPU ticks, peak
 # RSS in kB and, for asynchronous runs, the messages not delivered when the
-# load stopped and delivery_lag's JSON; each "null" where not measured.
+# load stopped and delivery_lag's JSON, then the WAL bytes written from the
+# start of the load until its messages were delivered; each "null" where not
+# measured.
 record_run() {
   local -A r=()
   for kv in ${4#LT_RESULT }; do r[${kv%%=*}]=${kv#*=}; done
@@ -291,22 +299,24 @@ record_run() {
     --argjson p50 "${r[p50_us]}" --argjson p99 "${r[p99_us]}" --argjson p999 "${r[p999_us]}" \
     --argjson audited "$5" --argjson cpu_ticks "$6" --argjson peak_kb "$7" \
     --argjson clock_ticks "$clock_ticks" --argjson backlog "${8:-null}" --argjson lag "${9:-null}" \
+    --argjson wal_bytes "${10:-null}" \
     '{scenario: $scenario, connections: $connections, round: $round, requests: $requests,
       rps: ($requests / ($duration_us / 1e6)), errors: $errors, error_kinds: $kinds,
       p50_ms: ($p50 / 1000), p99_ms: ($p99 / 1000), p999_ms: ($p999 / 1000),
       cpu_s: (if $cpu_ticks == null then null else $cpu_ticks / $clock_ticks end),
       peak_rss_mb: (if $peak_kb == null then null else $peak_kb / 1024 end),
       audited: $audited, backlog: $backlog, lag_p50_ms: $lag.lag_p50_ms,
-      lag_p99_ms: $lag.lag_p99_ms, undelivered: $lag.undelivered}' >>"$runs_file"
+      lag_p99_ms: $lag.lag_p99_ms, undelivered: $lag.undelivered, wal_bytes: $wal_bytes}' >>"$runs_file"
 }
 
 # One load run: scenario $1, $2 connections, round $3.
 load_run() {
   local scenario=$1 connections=$2 round=$3 pid run_id cpu0 line audit_count=null
-  local backlog=null lag=null
+  local backlog=null lag=null wal0 wal=null
   pid=$(server_pid "$scenario")
   run_id="b$round-$scenario-$connections"
   reset_peak "$pid"
+  wal0=$(wal_position)
   cpu0=$(cpu_ticks "$pid")
   line=$(wrk_run "$scenario" "$connections" "$duration" "$run_id")
   local cpu=$(($(cpu_ticks "$pid") - cpu0))
@@ -319,8 +329,9 @@ load_run() {
   elif [[ "$scenario" != nginx* ]]; then
     audit_count=$(audited "$scenario" "$run_id" 200)
   fi
+  [[ "$scenario" == nginx* ]] || wal=$(wal_bytes_since "$wal0")
   record_run "$scenario" "$connections" "$round" "$line" "$audit_count" "$cpu" \
-    "$(memory_kb "$pid" VmHWM)" "$backlog" "$lag"
+    "$(memory_kb "$pid" VmHWM)" "$backlog" "$lag" "$wal"
   printf '   %-7s %4s conns  round %s: %8.0f req/s  p99 %6.2f ms  errors %s\n' "$scenario" \
     "$connections" "$round" "$(tail -n1 "$runs_file" | jq .rps)" "$(tail -n1 "$runs_file" | jq .p99_ms)" \
     "$(tail -n1 "$runs_file" | jq .errors)" >&2

@@ -22,7 +22,11 @@ def round2: . * 100 | round / 100;
     backlog: (if .[0].backlog == null then null else map(.backlog) | max end),
     lag_p50_ms: (if .[0].lag_p50_ms == null then null else median(.lag_p50_ms) end),
     lag_p99_ms: (if .[0].lag_p99_ms == null then null else median(.lag_p99_ms) end),
-    undelivered: (if .[0].undelivered == null then null else map(.undelivered) | add end)
+    undelivered: (if .[0].undelivered == null then null else map(.undelivered) | add end),
+    # Over every round: the WAL written per answered request (for async runs
+    # until the run's messages were delivered), in kB.
+    wal_kb_per_request: (if any(.[]; .wal_bytes == null) or (map(.requests) | add) == 0 then null
+                         else (map(.wal_bytes) | add) / (map(.requests) | add) / 1024 | round2 end)
   })) as $groups
 | ($groups | map(select(.scenario | startswith("nginx")))
    | map({key: "\(.scenario)@\(.connections)", value: .}) | from_entries) as $nginx_runs

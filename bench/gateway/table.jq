@@ -20,6 +20,13 @@ def show: if . == null then "-" else tostring end;
    | "  \(.scenario | lpad(10)) \(.connections | pad(5)) conns: backlog \(.backlog), lag p50 \(.lag_p50_ms), p99 \(.lag_p99_ms), undelivered \(.undelivered)"),
   ""
  else empty end),
+(if any(.summary[]; .wal_kb_per_request != null) then
+  "PostgreSQL's write-ahead log per answered request, kB (all rounds; asynchronous runs until",
+  "their messages were delivered):",
+  (.summary[] | select(.wal_kb_per_request != null)
+   | "  \(.scenario | lpad(10)) \(.connections | pad(5)) conns: \(.wal_kb_per_request)"),
+  ""
+ else empty end),
 (if (.idle | length) > 0 then
   "Idle keep-alive TLS connections:",
   (.idle[] | "  \(.scenario | lpad(6)) \(.open) open, \(.failed) failed: RSS \(.rss_mb | round) MB (\(.rss_before_mb | round) MB before, peak \(.peak_rss_mb | round) MB), \(.kb_per_connection // 0 | round) kB per connection")
