@@ -27,6 +27,16 @@ wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
   lt_die "$what did not happen within $seconds s (logs: $LT_CLUSTER/log/)"
 }
 
+wait_for_quietly() {  # wait_for_quietly SECONDS COMMAND...: false if it did not happen
+  local seconds=$1 i
+  shift
+  for ((i = 0; i < seconds * 2; i++)); do
+    "$@" && return 0
+    sleep 0.5
+  done
+  return 1
+}
+
 all_etcd_healthy() {
   local n
   for n in "${LT_CLUSTER_NODES[@]}"; do cluster_etcd_healthy "$n" || return 1; done
@@ -64,7 +74,10 @@ up() {
 
   lt_say "Patroni: three PostgreSQL servers on 127.0.0.1:$(cluster_pg_port 1)-$(cluster_pg_port 3), synchronous replication"
   for n in "${LT_CLUSTER_NODES[@]}"; do cluster_patroni_start "$n"; done
-  wait_for 180 "a primary with a synchronous standby" cluster_wait_replicated 1
+  if ! wait_for_quietly 90 cluster_wait_replicated 1; then
+    cluster_reinit_lagging
+  fi
+  wait_for 180 "a primary with both standbys streaming from it" cluster_wait_replicated 1
 
   cluster_create_database
   export LIENTHONG_DATABASE_URL

@@ -192,6 +192,15 @@ cluster_primary_port() {
   cluster_members | jq -r '.members[] | select(.role == "leader" and .state == "running") | .port'
 }
 
+# The standbys streaming from the current primary, by name (pg-N), as the
+# primary's pg_stat_replication says. Patroni reports a standby "running"
+# even when it cannot follow (a copy whose WAL went past the primary's).
+cluster_streaming() {
+  (cluster_psql postgres -tAc \
+    "SELECT application_name FROM pg_stat_replication WHERE state = 'streaming' ORDER BY 1") \
+    2>/dev/null || true
+}
+
 # Waits until one leader runs and the other servers stream from it, one of
 # them as the synchronous standby.
 cluster_wait_replicated() {
@@ -202,12 +211,28 @@ cluster_wait_replicated() {
         ([.members[] | select(.role == "leader" and .state == "running")] | length == 1) and
         ([.members[] | select(.role == "sync_standby" and (.state == "streaming" or .state == "running"))] | length >= 1) and
         ([.members[] | select(.role != "leader" and (.state == "streaming" or .state == "running"))] | length == 2)' \
-        >/dev/null <<<"$view"; then
+        >/dev/null <<<"$view" &&
+      [ "$(cluster_streaming | grep -c .)" -eq $((${#LT_CLUSTER_NODES[@]} - 1)) ]; then
       return 0
     fi
     sleep 1
   done
   return 1
+}
+
+# A standby that runs but does not stream from the primary gets a fresh copy
+# of it (patronictl reinit), as an operator would do; said on the terminal.
+cluster_reinit_lagging() {
+  local n streaming name
+  streaming=$(cluster_streaming)
+  for n in "${LT_CLUSTER_NODES[@]}"; do
+    name="pg-$n"
+    [ "$(cluster_primary_port)" != "$(cluster_pg_port "$n")" ] || continue
+    grep -qx "$name" <<<"$streaming" && continue
+    lt_say "$name runs but does not stream from the primary: reinitialising it from the primary"
+    patronictl -c "$(cluster_data_dir)/$name/patroni.yml" reinit lienthong "$name" --force \
+      >>"$LT_CLUSTER/log/patroni-$n.log" 2>&1 || true
+  done
 }
 
 cluster_psql() {  # cluster_psql DB ARGS... -- on the current primary, as the superuser
