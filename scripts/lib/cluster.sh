@@ -223,11 +223,13 @@ cluster_wait_replicated() {
 # A standby that runs but does not stream from the primary gets a fresh copy
 # of it (patronictl reinit), as an operator would do; said on the terminal.
 cluster_reinit_lagging() {
-  local n streaming name
+  local n streaming name primary
+  primary=$(cluster_primary_port || true)
+  [ -n "$primary" ] || return 0  # no primary to copy from: nothing to do here
   streaming=$(cluster_streaming)
   for n in "${LT_CLUSTER_NODES[@]}"; do
     name="pg-$n"
-    [ "$(cluster_primary_port)" != "$(cluster_pg_port "$n")" ] || continue
+    [ "$primary" != "$(cluster_pg_port "$n")" ] || continue
     grep -qx "$name" <<<"$streaming" && continue
     lt_say "$name runs but does not stream from the primary: reinitialising it from the primary"
     patronictl -c "$(cluster_data_dir)/$name/patroni.yml" reinit lienthong "$name" --force \
