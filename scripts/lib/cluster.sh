@@ -162,8 +162,12 @@ YAML
 }
 
 cluster_patroni_start() {
-  local n=$1 data
+  local n=$1 data holder
   cluster_alive "patroni-$n" && return 0
+  # A server left from another run on this port would take the new copy's
+  # place (a run saw a standby that could never follow its primary).
+  holder=$(ss -ltnpH "sport = :$(cluster_pg_port "$n")" 2>/dev/null || true)
+  [ -z "$holder" ] || lt_die "127.0.0.1:$(cluster_pg_port "$n") is already in use, stop it first: $holder"
   data="$(cluster_data_dir)/pg-$n"
   mkdir -p "$data"
   cluster_patroni_config "$n" >"$data/patroni.yml"
