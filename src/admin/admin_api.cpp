@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 
 #include <boost/beast/core/string.hpp>
 #include <boost/url/parse.hpp>
@@ -215,15 +216,14 @@ Result<HttpResponse> AdminApi::Impl::serve(const HttpRequest& request, const Rou
                                                        " tokens may not call " + route.info.method +
                                                        " " + route.info.path);
   }
-  Result<HttpResponse> outcome = make_error(ErrorCode::kServerInternal, "no handler ran");
-  if (route.reads_audit_replica && !options.audit_read_url.empty()) {
-    pqxx::read_transaction replica(audit_read_connection(fresh));
-    ResourceStore store(replica, actor.value());
-    outcome = route.handler(RouteCall{call, replica, store, actor.value(), options, tx});
-  } else {
-    ResourceStore store(tx, actor.value());
-    outcome = route.handler(RouteCall{call, tx, store, actor.value(), options, tx});
-  }
+  // Auditor reads run on the audit read URL when one is set; writes, and
+  // every other route, on the primary.
+  std::optional<pqxx::read_transaction> replica;
+  if (route.reads_audit_replica && !options.audit_read_url.empty())
+    replica.emplace(audit_read_connection(fresh));
+  pqxx::dbtransaction& reads = replica ? *replica : static_cast<pqxx::dbtransaction&>(tx);
+  ResourceStore store(reads, actor.value());
+  auto outcome = route.handler(RouteCall{call, reads, store, actor.value(), options, tx});
   if (!outcome.has_value())
     return outcome;
   tx.commit();
