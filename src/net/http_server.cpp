@@ -327,6 +327,10 @@ HttpServer::HttpServer(ServerOptions options, std::shared_ptr<asio::ssl::context
 
 HttpServer::~HttpServer() {
   stop();
+  // The acceptor lives in the first worker's context: it goes first, or its
+  // destructor reaches into a destroyed context (a start() that failed to
+  // bind leaves it open).
+  impl_->acceptor.reset();
   // Destroying each context destroys its suspended sessions (and with the
   // last of them, its handler). Work completed by other threads after stop()
   // (e.g. audit commits) was posted into these contexts and is dropped here.
