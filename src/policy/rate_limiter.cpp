@@ -78,10 +78,15 @@ struct RateLimiter::Impl {
     budget.waiters.clear();
   }
 
-  // A caller that stops waiting (granted, refused or out of time) leaves no trace.
-  void forget(const std::shared_ptr<Wait>& wait) {
-    for (auto& [key, budget] : budgets) {
-      std::erase_if(budget.waiters,
+  // A caller that stops waiting (granted, refused or out of time) leaves no
+  // trace in the budgets it waited on; the others are not walked.
+  void forget(const std::shared_ptr<Wait>& wait,
+              const std::vector<std::pair<BudgetKey, std::int64_t>>& keys) {
+    for (const auto& [key, capacity] : keys) {
+      const auto budget = budgets.find(key);
+      if (budget == budgets.end())
+        continue;
+      std::erase_if(budget->second.waiters,
                     [&](const std::weak_ptr<Wait>& w) { return w.expired() || w.lock() == wait; });
     }
   }
@@ -165,7 +170,7 @@ asio::awaitable<Status> RateLimiter::admit(const registry::AgreementEntry& agree
     wait->timer.expires_at(deadline);
     co_await wait->timer.async_wait(asio::as_tuple(asio::use_awaitable));
     std::lock_guard lock(impl_->mutex);
-    impl_->forget(wait);
+    impl_->forget(wait, keys);
   }
 }
 
