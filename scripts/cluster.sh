@@ -42,6 +42,10 @@ all_etcd_healthy() {
   for n in "${LT_CLUSTER_NODES[@]}"; do cluster_etcd_healthy "$n" || return 1; done
 }
 
+primary_up_in_haproxy() {
+  [ "$(cluster_haproxy_servers postgres_primary | grep -c ' UP$')" -eq 1 ]
+}
+
 all_hubs_up_in_haproxy() {
   [ "$(cluster_haproxy_servers | grep -c ' UP$')" -eq "${#LT_CLUSTER_NODES[@]}" ]
 }
@@ -79,6 +83,10 @@ up() {
   fi
   wait_for 180 "a primary with both standbys streaming from it" cluster_wait_replicated 1
 
+  lt_say "HAProxy: PostgreSQL's primary at 127.0.0.1:$LT_CLUSTER_PG_PRIMARY_PORT, a replica at $LT_CLUSTER_PG_REPLICA_PORT (statistics http://127.0.0.1:$LT_CLUSTER_STATS_PORT/)"
+  cluster_haproxy_start
+  wait_for 30 "HAProxy seeing the primary" primary_up_in_haproxy
+
   cluster_create_database
   export LIENTHONG_DATABASE_URL
   LIENTHONG_DATABASE_URL=$(cluster_database_url)
@@ -94,8 +102,7 @@ up() {
   for n in "${LT_CLUSTER_NODES[@]}"; do cluster_hub_start "$n"; done
   for n in "${LT_CLUSTER_NODES[@]}"; do wait_for 60 "hub-$n being ready" cluster_hub_ready "$n"; done
 
-  lt_say "HAProxy: the hub at https://localhost:$LT_CLUSTER_EXCHANGE_PORT (admin $LT_CLUSTER_ADMIN_PORT, statistics http://127.0.0.1:$LT_CLUSTER_STATS_PORT/)"
-  cluster_haproxy_start
+  lt_say "HAProxy: the hub at https://localhost:$LT_CLUSTER_EXCHANGE_PORT (admin $LT_CLUSTER_ADMIN_PORT)"
   wait_for 30 "HAProxy seeing all three nodes up" all_hubs_up_in_haproxy
   status
 }
@@ -112,6 +119,9 @@ status() {
     echo "  no Patroni answers"
   echo "hub nodes (as HAProxy sees them):"
   cluster_haproxy_servers | sed 's/^/  /' || echo "  HAProxy does not answer"
+  echo "PostgreSQL through HAProxy: primary frontend 127.0.0.1:$LT_CLUSTER_PG_PRIMARY_PORT, replicas $LT_CLUSTER_PG_REPLICA_PORT"
+  cluster_haproxy_servers postgres_primary | sed 's/^/  primary:  /' || true
+  cluster_haproxy_servers postgres_replicas | sed 's/^/  replicas: /' || true
 }
 
 load() {
@@ -125,13 +135,17 @@ load() {
   lt_say "every answer: $out"
 }
 
-# Stops what this script started, newest first, each by its pid. A
+# Stops what this script started, each by its pid: the nodes first. A
 # PostgreSQL whose Patroni was killed outright is still running: stop it too.
 down() {
-  local n data
-  cluster_stop haproxy
-  cluster_stop_all TERM "${LT_CLUSTER_NODES[@]/#/hub-}"
+  local n data hubs=("${LT_CLUSTER_NODES[@]/#/hub-}") pidfile
+  # and any other node started here (bench/cluster.sh adds hub-4)
+  for pidfile in "$LT_CLUSTER"/pids/hub-*.pid; do
+    [ -e "$pidfile" ] && hubs+=("$(basename "$pidfile" .pid)")
+  done
+  cluster_stop_all TERM "${hubs[@]}"
   cluster_stop providers
+  cluster_stop haproxy  # after the nodes: their last audit records go through it
   cluster_stop_all TERM "${LT_CLUSTER_NODES[@]/#/patroni-}"
   for n in "${LT_CLUSTER_NODES[@]}"; do
     data="$(cluster_data_dir)/pg-$n/data"

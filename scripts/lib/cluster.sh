@@ -8,7 +8,10 @@
 # is stopped by that pid (cluster_stop NAME), never by name.
 
 LT_CLUSTER="${LT_CLUSTER:-$LT_VAR/cluster}"
-LT_CLUSTER_BASE="${LT_CLUSTER_BASE:-55000}"
+# Below Linux's ephemeral range (32768-60999): a server restarted under load
+# found its port taken by some client connection's local end (55xxx, until
+# 2026-12-05: "Address already in use" for a standby, then for a hub node).
+LT_CLUSTER_BASE="${LT_CLUSTER_BASE:-25000}"
 LT_CLUSTER_NODES=(1 2 3)
 
 cluster_etcd_client_port() { echo $((LT_CLUSTER_BASE + 10 + $1)); }
@@ -21,6 +24,8 @@ LT_CLUSTER_EXCHANGE_PORT=$((LT_CLUSTER_BASE + 443))  # HAProxy: the hub's one ad
 LT_CLUSTER_ADMIN_PORT=$((LT_CLUSTER_BASE + 444))     # HAProxy: admin and audit APIs, console
 LT_CLUSTER_STATS_PORT=$((LT_CLUSTER_BASE + 80))      # HAProxy's statistics page
 LT_CLUSTER_ONE_NODE_PORT=$((LT_CLUSTER_BASE + 445))  # HAProxy to hub-1 alone (bench/cluster.sh)
+LT_CLUSTER_PG_PRIMARY_PORT=$((LT_CLUSTER_BASE + 432))  # HAProxy to whichever server Patroni calls primary
+LT_CLUSTER_PG_REPLICA_PORT=$((LT_CLUSTER_BASE + 433))  # HAProxy to a replica, else the primary
 
 # The data a server keeps must be reachable by the user PostgreSQL runs as;
 # when the checkout is private, pg.sh keeps it under /var/tmp instead.
@@ -262,13 +267,25 @@ cluster_create_database() {
   fi
 }
 
-# Every node lists all three servers; libpq takes the first that accepts
-# writes, and after a failover the next connection finds the new primary.
-# With "prefer-standby": a standby if one is up (the auditor API's reads).
+# The nodes reach PostgreSQL through HAProxy's Patroni-aware frontends: the
+# primary's (read-write, the default) or the replicas' ("replica": the
+# auditor API's reads). Not a multi-host libpq URL: libpq gives up at the
+# first listed server that refuses the hub's password, even when the primary
+# comes after it (seen in a fault run: a standby without the hub's role).
 cluster_database_url() {
+  # read-write still: a server demoted between HAProxy's checks is refused
+  # at connect time, not met by the first write.
+  local port=$LT_CLUSTER_PG_PRIMARY_PORT attrs=read-write
+  [ "${1:-}" != replica ] || { port=$LT_CLUSTER_PG_REPLICA_PORT; attrs=any; }
+  echo "postgresql://lienthong:$(cluster_secret lienthong)@127.0.0.1:$port/lienthong?target_session_attrs=$attrs&connect_timeout=3"
+}
+
+# Straight to the servers, libpq picking the one that accepts writes: what the
+# nodes used before the HAProxy frontend (bench/cluster.sh compares the two).
+cluster_direct_database_url() {
   local n hosts=()
   for n in "${LT_CLUSTER_NODES[@]}"; do hosts+=("127.0.0.1:$(cluster_pg_port "$n")"); done
-  echo "postgresql://lienthong:$(cluster_secret lienthong)@$(IFS=,; echo "${hosts[*]}")/lienthong?target_session_attrs=${1:-read-write}&connect_timeout=3"
+  echo "postgresql://lienthong:$(cluster_secret lienthong)@$(IFS=,; echo "${hosts[*]}")/lienthong?target_session_attrs=read-write&connect_timeout=3"
 }
 
 # ---- hub nodes -------------------------------------------------------------
@@ -276,13 +293,14 @@ cluster_database_url() {
 # A delivery claimed by a node that dies goes back to the queue after the
 # lease; 15 s here (the default is 120 s) so the fault test sees it redelivered.
 # LT_CLUSTER_HUB_BINARY runs another build (the fault test: the sanitizers').
+# A second argument is the node's database URL (default: HAProxy's primary).
 cluster_hub_start() {
-  local n=$1
+  local n=$1 url=${2:-$(cluster_database_url)}
   cluster_alive "hub-$n" && return 0
   mkdir -p "$LT_CLUSTER/hub-$n"
   cluster_spawn "hub-$n" env -C "$LT_ROOT" \
-    LIENTHONG_DATABASE_URL="$(cluster_database_url)" \
-    LIENTHONG_AUDIT_READ_URL="$(cluster_database_url prefer-standby)" \
+    LIENTHONG_DATABASE_URL="$url" \
+    LIENTHONG_AUDIT_READ_URL="$(cluster_database_url replica)" \
     LIENTHONG_NODE_NAME="hub-$n" \
     LIENTHONG_EXCHANGE_LISTEN="127.0.0.1:$(cluster_hub_port "$n")" \
     LIENTHONG_ADMIN_LISTEN="127.0.0.1:$(cluster_hub_admin_port "$n")" \
@@ -359,6 +377,45 @@ CFG
   done
   cat <<CFG
 
+# PostgreSQL: Patroni's REST API says which server is the primary (GET
+# /primary answers 200 there only) and which are replicas (/replica). A
+# server marked down has its sessions cut, so no node keeps writing to a
+# demoted primary. The hub's connections are long-lived (pools, the registry
+# listener): idle for up to a day, kept alive by TCP keepalives.
+listen postgres_primary
+    bind 127.0.0.1:$LT_CLUSTER_PG_PRIMARY_PORT
+    timeout client 24h
+    timeout server 24h
+    option clitcpka
+    option srvtcpka
+    option httpchk OPTIONS /primary
+    http-check expect status 200
+    default-server inter 2s fastinter 500ms downinter 500ms rise 1 fall 3 on-marked-down shutdown-sessions
+CFG
+  for n in "${LT_CLUSTER_NODES[@]}"; do
+    echo "    server pg-$n 127.0.0.1:$(cluster_pg_port "$n") check port $(cluster_patroni_port "$n")"
+  done
+  cat <<CFG
+
+# The auditor API's reads: a streaming replica, or the primary (through the
+# frontend above) when none is up.
+listen postgres_replicas
+    bind 127.0.0.1:$LT_CLUSTER_PG_REPLICA_PORT
+    timeout client 24h
+    timeout server 24h
+    option clitcpka
+    option srvtcpka
+    balance leastconn
+    option httpchk OPTIONS /replica
+    http-check expect status 200
+    default-server inter 2s fastinter 500ms downinter 500ms rise 1 fall 3 on-marked-down shutdown-sessions
+CFG
+  for n in "${LT_CLUSTER_NODES[@]}"; do
+    echo "    server pg-$n 127.0.0.1:$(cluster_pg_port "$n") check port $(cluster_patroni_port "$n")"
+  done
+  cat <<CFG
+    server primary 127.0.0.1:$LT_CLUSTER_PG_PRIMARY_PORT backup
+
 listen stats
     mode http
     bind 127.0.0.1:$LT_CLUSTER_STATS_PORT
@@ -375,9 +432,10 @@ cluster_haproxy_start() {
   cluster_spawn haproxy haproxy -db -f "$LT_CLUSTER/haproxy.cfg"
 }
 
-# "name status" for each hub node as HAProxy sees it (UP, DOWN, ...).
+# "name status" for each server of a backend (the hub nodes by default) as
+# HAProxy sees it (UP, DOWN, ...).
 cluster_haproxy_servers() {
   local backend=${1:-hub_exchange}
   curl -sf --max-time 2 "http://127.0.0.1:$LT_CLUSTER_STATS_PORT/;csv" 2>/dev/null |
-    awk -F, -v b="$backend" '$1 == b && $2 != "BACKEND" { print $2, $18 }'
+    awk -F, -v b="$backend" '$1 == b && $2 != "BACKEND" && $2 != "FRONTEND" { print $2, $18 }'
 }

@@ -3,8 +3,9 @@
 # with unique message ids, every answer recorded (tests/cluster/load.py);
 # meanwhile, in turn: kill -9 a hub node, SIGTERM a node (drain), kill -9 the
 # PostgreSQL primary's server (Patroni and PostgreSQL: Patroni promotes the
-# synchronous standby), stop an etcd member, restart a node with the same
-# name. After each, on whichever server is primary then:
+# synchronous standby), stop an etcd member, restart a node while every
+# standby refuses the hub's role, restart a node with the same name. After
+# each, on whichever server is primary then:
 #   - every message answered 200 or 202 has exactly one committed audit
 #     record with that status (0 missing, 0 duplicated);
 #   - every message answered 202 was delivered, and how many were called
@@ -84,6 +85,30 @@ kill_primary_recover() {
 stop_etcd() { cluster_stop etcd-1 TERM; }
 stop_etcd_recover() { cluster_etcd_start 1; }
 
+# Every standby refuses the hub's role (their pg_hba.conf gone wrong, or a
+# standby copied before the role existed), and a node restarts meanwhile: it
+# must still reach the primary. libpq's multi-host URL gave up at the first
+# such server; through HAProxy's /primary check only the primary is tried.
+hba_reject="host all lienthong 127.0.0.1/32 reject"
+standbys_hba() {  # standbys_hba add|remove, then each standby reloads it
+  local n hba rest
+  for n in $(cluster_members | jq -r '.members[] | select(.role != "leader") | .name' | sed 's/^pg-//'); do
+    hba="$(cluster_data_dir)/pg-$n/data/pg_hba.conf"
+    rest=$(grep -vxF "$hba_reject" "$hba")
+    # Rewritten in place: the file keeps its owner, PostgreSQL's user.
+    if [ "$1" = add ]; then printf '%s\n%s\n' "$hba_reject" "$rest" >"$hba"; else printf '%s\n' "$rest" >"$hba"; fi
+    PGPASSWORD="$(cluster_secret postgres)" psql -X -q -tA -h 127.0.0.1 -p "$(cluster_pg_port "$n")" \
+      -U postgres -d postgres -c "SELECT pg_reload_conf()" >/dev/null
+  done
+}
+standbys_refuse_hub() { standbys_hba add && cluster_stop hub-2 TERM && cluster_hub_start 2; }
+standbys_refuse_hub_recover() {  # false if the node found no primary while they refused
+  local reached=0
+  await 60 cluster_hub_ready 2 || reached=1
+  standbys_hba remove
+  return "$reached"
+}
+
 restart_hub() { cluster_stop hub-1 TERM && cluster_hub_start 1; }
 restart_hub_recover() { :; }
 
@@ -117,7 +142,7 @@ undelivered() {  # queued messages of this run not yet delivered
 }
 
 run_fault() {
-  local name=$1 csv="$results/$1.csv" prefix="fault-$1-$(date +%s)" load started
+  local name=$1 csv="$results/$1.csv" prefix="fault-$1-$(date +%s)" load
   local seconds=$seconds
   [ "$name" != kill_primary ] || seconds=$failover_seconds
   lt_say "fault: $name, under $seconds s of load"
@@ -127,11 +152,10 @@ run_fault() {
     >"$results/$name.load.json" &
   load=$!
   sleep 8
-  started=$(date +%s%3N)
   "$name"
   wait "$load"
-  "${name}_recover"
   local back=yes
+  "${name}_recover" || back=no
   await 120 all_ready || back=no
   await 120 undelivered "$prefix" || true
   local answered failed span
@@ -195,13 +219,13 @@ fi
   echo "| fault | answers | failed | failure span s | missing | duplicated | undelivered | delivered twice | back | verdict |"
   echo "|---|---|---|---|---|---|---|---|---|---|"
 } >"$summary"
-for fault in kill_hub drain_hub kill_primary stop_etcd restart_hub; do
+for fault in kill_hub drain_hub kill_primary stop_etcd standbys_refuse_hub restart_hub; do
   run_fault "$fault"
 done
 
 cat "$summary.limits" >>"$summary" && rm -f "$summary.limits"
 
-# The auditor API reads from a standby (audit.read_url, prefer-standby): an
+# The auditor API reads from a standby (audit.read_url, HAProxy's replica frontend): an
 # export of today's log through HAProxy's admin frontend, then the hub's
 # connections on the standbys.
 lt_say "an auditor's export, served from a standby"
