@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <tuple>
 
 #include <nlohmann/json.hpp>
@@ -133,6 +134,68 @@ class ChainVerifier {
   ChainCheck check_;
 };
 
+// The stored link of record `seq` of `node`'s chain, if that record is there.
+std::optional<std::string> stored_link(pqxx::transaction_base& tx, const std::string& node,
+                                       std::int64_t seq) {
+  const auto rows =
+      node == kAdminChain
+          ? tx.exec_params("SELECT record_hash FROM admin_changes WHERE seq = $1", seq)
+          : tx.exec_params("SELECT record_hash FROM audit_records WHERE node = $1 AND seq = $2",
+                           node, seq);
+  if (rows.empty() || rows[0][0].is_null())
+    return std::nullopt;
+  return rows[0][0].as<std::string>();
+}
+
+// Holds each chain that verified against the head an earlier verification
+// saw: a chain that verifies on its own may still have been cut short (its
+// tail deleted with the checkpoints that sealed it) or removed whole.
+void check_expected_head(pqxx::transaction_base& tx, const VerifiedHead& head,
+                         VerifyReport& report) {
+  const auto seq_text = std::to_string(head.seq);
+  auto chain = std::find_if(report.chains.begin(), report.chains.end(),
+                            [&](const ChainReport& c) { return c.node == head.node; });
+  if (chain == report.chains.end()) {
+    ChainReport gone;
+    gone.node = head.node;
+    gone.problem = ChainProblem{"truncated", 1, std::nullopt,
+                                "no record or checkpoint of this chain is left, but record " +
+                                    seq_text + " was verified before"};
+    report.chains.push_back(std::move(gone));
+    return;
+  }
+  if (chain->problem)
+    return;  // already broken: its first problem is the one reported
+  const auto fail = [&](std::string kind, std::int64_t seq, std::string detail) {
+    chain->problem = ChainProblem{std::move(kind), seq, std::nullopt, std::move(detail)};
+  };
+  if (head.seq > chain->to_seq && head.seq > chain->archived_to_seq) {
+    fail("truncated", chain->to_seq + 1,
+         "the chain ends at record " + std::to_string(chain->to_seq) + ", but record " + seq_text +
+             " was verified before: records " + std::to_string(chain->to_seq + 1) + " to " +
+             seq_text + " were removed");
+    return;
+  }
+  std::optional<std::string> link;
+  if (head.seq >= chain->from_seq) {
+    link = stored_link(tx, head.node, head.seq);  // inside the range just verified
+  } else if (const auto archived = archived_end(tx, head.node);
+             archived && archived->first == head.seq) {
+    link = archived->second;
+  } else {
+    fail("unverified", head.seq,
+         "record " + seq_text +
+             " was archived to a file after it was verified: check that file with `lienthong "
+             "audit verify-archive`, then save the heads again");
+    return;
+  }
+  if (link != head.record_hash) {
+    fail("altered", head.seq,
+         "record " + seq_text +
+             " is not the one verified before: the chain was rewritten from there or earlier");
+  }
+}
+
 }  // namespace
 
 bool VerifyReport::ok() const {
@@ -154,9 +217,22 @@ VerifyReport verify_audit_log(pqxx::transaction_base& tx, const VerifyOptions& o
                          std::string(kAdminChain));
   for (const auto& row : nodes)
     report.chains.push_back(ChainVerifier(tx, options, row[0].as<std::string>()).run());
+  for (const auto& head : options.expected_heads) {
+    if (!options.node || *options.node == head.node)
+      check_expected_head(tx, head, report);
+  }
   report.unchained_records =
       tx.exec1("SELECT count(*) FROM audit_records WHERE seq IS NULL")[0].as<std::int64_t>();
   return report;
+}
+
+std::vector<VerifiedHead> verified_heads(const VerifyReport& report) {
+  std::vector<VerifiedHead> heads;
+  for (const auto& chain : report.chains) {
+    if (!chain.problem && chain.to_seq > 0)
+      heads.push_back({chain.node, chain.to_seq, chain.to_hash});
+  }
+  return heads;
 }
 
 nlohmann::json report_json(const VerifyReport& report) {
@@ -165,6 +241,7 @@ nlohmann::json report_json(const VerifyReport& report) {
     nlohmann::json entry{{"node", chain.node},
                          {"from_seq", chain.from_seq},
                          {"to_seq", chain.to_seq},
+                         {"to_hash", chain.to_hash},
                          {"records_checked", chain.records_checked},
                          {"checkpoints_checked", chain.checkpoints_checked},
                          {"unsealed_records", chain.unsealed_records},

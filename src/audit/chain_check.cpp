@@ -84,6 +84,7 @@ bool ChainCheck::add_link(std::optional<std::int64_t> id, std::int64_t seq,
   hash_ = stored_hash;
   ++report_.records_checked;
   report_.to_seq = seq;
+  report_.to_hash = stored_hash;
   if (const auto c = checkpoints_.find(seq); c != checkpoints_.end()) {
     if (c->second.record_hash != hash_) {
       problem("checkpoint", seq, id,

@@ -13,6 +13,7 @@
 #include "lienthong/core/config.hpp"
 #include "lienthong/core/timestamp.hpp"
 
+#include "audit_heads_file.hpp"
 #include "commands.hpp"
 
 namespace lienthong::cli {
@@ -45,13 +46,15 @@ void print_summary(const audit::VerifyReport& report) {
     if (chain.archived_to_seq > 0)
       std::cout << "; records 1.." << chain.archived_to_seq << " archived to files";
     std::cout << ")\n";
+    if (!chain.to_hash.empty())
+      std::cout << "  head: record " << chain.to_seq << ", link " << chain.to_hash << "\n";
   }
   if (report.chains.empty())
     std::cout << "no audit chains yet\n";
   if (report.unchained_records > 0)
     std::cout << report.unchained_records << " records predate the chain and cannot be verified\n";
   std::cout << (report.ok() ? "OK: the audit log is complete and unaltered\n"
-                            : "FAILED: the audit log was tampered with (see above)\n");
+                            : "FAILED: the audit log does not verify (see above)\n");
 }
 
 }  // namespace
@@ -64,6 +67,11 @@ int run_audit_verify(const std::string& config_path, const AuditVerifyOptions& o
   if (!options.node.empty())
     verify.node = options.node;
   verify.trusted_key_ids = options.trusted_keys;
+  if (!options.expect.empty()) {
+    if (verify.from || verify.to)
+      throw ConfigError("--expect holds whole chains to their heads: leave out --from and --to");
+    verify.expected_heads = read_heads_file(options.expect);
+  }
 
   pqxx::connection connection(config.database.url);
   pqxx::read_transaction tx(connection);
@@ -72,6 +80,19 @@ int run_audit_verify(const std::string& config_path, const AuditVerifyOptions& o
     std::cout << audit::report_json(report).dump(2) << "\n";
   else
     print_summary(report);
+  if (!options.save_heads.empty()) {
+    // What it says goes to stderr: with --json, stdout is the report alone.
+    if (!report.ok()) {
+      std::cerr << "heads not saved to " << options.save_heads << ": the log does not verify\n";
+    } else if (verify.from || verify.to || verify.node) {
+      std::cerr << "heads not saved: --save-heads records whole chains (no --from, --to, --node)\n";
+    } else {
+      const auto heads = audit::verified_heads(report);
+      write_heads_file(options.save_heads, heads);
+      std::cerr << heads.size() << " chain head(s) saved to " << options.save_heads
+                << "; keep the file outside the database and pass it to --expect next time\n";
+    }
+  }
   return report.ok() ? 0 : 3;  // 3: verified and found broken; 1 and 2: could not verify
 }
 

@@ -56,6 +56,8 @@ struct AuditVerifyOptions {
   std::string node;
   std::vector<std::string> trusted_keys;
   bool json = false;
+  std::string expect;      // heads file a whole-chain verification must still extend
+  std::string save_heads;  // where to write the verified heads when the log verifies
 };
 int run_audit_verify(const std::string& config_path, const AuditVerifyOptions& options);
 struct AuditArchiveOptions {

@@ -78,6 +78,12 @@ int main(int argc, char** argv) {
   verify->add_option("--trust", verify_options.trusted_keys,
                      "accept only checkpoints signed by these key ids (repeatable)");
   verify->add_flag("--json", verify_options.json, "print the report as JSON");
+  verify->add_option("--expect", verify_options.expect,
+                     "a heads file from an earlier --save-heads: fail if a chain no longer "
+                     "reaches or passes through its head");
+  verify->add_option("--save-heads", verify_options.save_heads,
+                     "when the log verifies, write each chain's head to this file (keep it "
+                     "outside the database)");
   auto* archive = audit->add_subcommand(
       "archive", "Move a past month of the audit log to an NDJSON file, then drop it");
   cli::AuditArchiveOptions archive_options;

@@ -2,6 +2,8 @@
 // locate a changed field, a deleted row, reordered rows and a cut-off tail,
 // each done directly in PostgreSQL as someone with full database access would.
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -152,6 +154,58 @@ TEST_F(AuditChain, AForgedCheckpointOrAnUntrustedKeyIsRefused) {
   EXPECT_NE(untrusted.detail.find("not among the trusted keys"), std::string::npos);
 }
 
+// Whoever can rewrite the database can delete a tail together with the
+// checkpoints that sealed it, or a whole chain: the chain that is left
+// verifies on its own. Only a head remembered outside the database shows it.
+TEST_F(AuditChain, ATailDeletedWithItsCheckpointsFailsAgainstTheHeadSavedBefore) {
+  const auto before = verify();
+  ASSERT_TRUE(before.ok());
+  const auto heads = audit::verified_heads(before);
+  ASSERT_EQ(heads.size(), 1u);
+  EXPECT_EQ(heads[0].seq, kRecords);
+  EXPECT_EQ(heads[0].record_hash,
+            database_->scalar("SELECT record_hash FROM audit_records WHERE seq = 12"));
+
+  tamper("DELETE FROM audit_records WHERE seq > 7; DELETE FROM audit_checkpoints WHERE seq > 7");
+  EXPECT_TRUE(verify().ok()) << "what the chain alone cannot show";
+  audit::VerifyOptions remembered;
+  remembered.expected_heads = heads;
+  const auto problem = only_problem(verify(remembered));
+  EXPECT_EQ(problem.kind, "truncated");
+  EXPECT_EQ(problem.seq, 8);
+  EXPECT_NE(problem.detail.find("records 8 to 12 were removed"), std::string::npos)
+      << problem.detail;
+}
+
+TEST_F(AuditChain, AChainDeletedWholeFailsAgainstTheHeadSavedBefore) {
+  const auto heads = audit::verified_heads(verify());
+  ASSERT_EQ(heads.size(), 1u);
+  tamper("DELETE FROM audit_records; DELETE FROM audit_checkpoints");
+  const auto alone = verify();
+  EXPECT_TRUE(alone.ok());
+  EXPECT_TRUE(alone.chains.empty()) << "the node is not even mentioned";
+  audit::VerifyOptions remembered;
+  remembered.expected_heads = heads;
+  const auto problem = only_problem(verify(remembered));
+  EXPECT_EQ(problem.kind, "truncated");
+  EXPECT_NE(problem.detail.find("no record or checkpoint of this chain is left"), std::string::npos)
+      << problem.detail;
+}
+
+TEST_F(AuditChain, AHeadTheChainNoLongerPassesThroughIsReportedAsRewritten) {
+  audit::VerifyOptions remembered;
+  remembered.expected_heads = {{"test-node", 10, std::string(64, 'a')}};
+  const auto problem = only_problem(verify(remembered));
+  EXPECT_EQ(problem.kind, "altered");
+  EXPECT_EQ(problem.seq, 10);
+  // Checkpoints deleted, records kept: the chain still passes through the
+  // remembered head, so nothing it covers was changed.
+  const auto heads = audit::verified_heads(verify());
+  tamper("DELETE FROM audit_checkpoints");
+  remembered.expected_heads = heads;
+  EXPECT_TRUE(verify(remembered).ok());
+}
+
 TEST_F(AuditChain, TheTablesRefuseUpdatesDeletesAndTruncation) {
   for (const char* sql : {"UPDATE audit_records SET status = 200 WHERE seq = 1",
                           "DELETE FROM audit_records WHERE seq = 1", "TRUNCATE audit_records",
@@ -176,6 +230,37 @@ TEST_F(AuditChain, TheCommandLineReportsTheFirstBrokenRecord) {
 
   const auto bad_range = run_lienthong("audit verify --from yesterday", database_->url());
   EXPECT_EQ(bad_range.exit_code, 2) << bad_range.output;
+}
+
+TEST_F(AuditChain, TheCommandLineSavesHeadsAndHoldsTheLogToThem) {
+  const auto file = std::filesystem::temp_directory_path() / ("lt-heads-" + database_->name());
+  const auto saved = run_lienthong("audit verify --save-heads " + file.string(), database_->url());
+  ASSERT_EQ(saved.exit_code, 0) << saved.output;
+  EXPECT_NE(saved.output.find("head: record 12, link "), std::string::npos) << saved.output;
+  EXPECT_NE(saved.output.find("1 chain head(s) saved"), std::string::npos) << saved.output;
+  const auto still = run_lienthong("audit verify --expect " + file.string(), database_->url());
+  EXPECT_EQ(still.exit_code, 0) << still.output;
+
+  tamper("DELETE FROM audit_records WHERE seq > 9; DELETE FROM audit_checkpoints WHERE seq > 9");
+  EXPECT_EQ(run_lienthong("audit verify", database_->url()).exit_code, 0);
+  const auto cut = run_lienthong(
+      "audit verify --expect " + file.string() + " --save-heads " + file.string() + ".after",
+      database_->url());
+  EXPECT_EQ(cut.exit_code, 3) << cut.output;
+  EXPECT_NE(cut.output.find("records 10 to 12 were removed"), std::string::npos) << cut.output;
+  EXPECT_NE(cut.output.find("heads not saved"), std::string::npos) << cut.output;
+  EXPECT_FALSE(std::filesystem::exists(file.string() + ".after"));
+
+  // A heads file that is not one, and --expect with a range, are refused.
+  { std::ofstream(file) << R"({"format": "lienthong-audit-heads/1", "heads": [{"node": "x"}]})"; }
+  const auto bad = run_lienthong("audit verify --expect " + file.string(), database_->url());
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("each head needs"), std::string::npos) << bad.output;
+  const auto ranged =
+      run_lienthong("audit verify --from 2026-01-01 --expect " + file.string(), database_->url());
+  EXPECT_EQ(ranged.exit_code, 2) << ranged.output;
+  EXPECT_NE(ranged.output.find("leave out --from and --to"), std::string::npos) << ranged.output;
+  std::filesystem::remove(file);
 }
 
 // PostgreSQL goes away in the middle of traffic and comes back: no caller may

@@ -18,6 +18,16 @@ class transaction_base;
 
 namespace lienthong::audit {
 
+// A chain's end as an earlier verification saw it: kept outside the
+// database (`audit verify --save-heads`), it lets a later verification tell
+// a chain that was shortened or rewritten, checkpoints and all, from one that
+// was never longer.
+struct VerifiedHead {
+  std::string node;
+  std::int64_t seq = 0;
+  std::string record_hash;  // the link of record `seq`
+};
+
 struct VerifyOptions {
   // Records received in [from, to]; each chain is checked from the last
   // checkpoint before the range to the first one after it. Whole chains when absent.
@@ -27,13 +37,19 @@ struct VerifyOptions {
   // When not empty, checkpoints count only if signed by one of these key ids
   // (kept by the auditor out of band); otherwise any registered key of the node.
   std::vector<std::string> trusted_key_ids;
+  // Each must still be in the chain it names, with the same link: the chain
+  // is "truncated" when it ends before it (or is gone) and "altered" when its
+  // record there differs. Checked on whole chains (no from/to).
+  std::vector<VerifiedHead> expected_heads;
 };
 
 // The first thing found wrong in a chain.
 struct ChainProblem {
-  // "missing" (a gap in seq), "altered" (a record does not hash to its link),
-  // "checkpoint" (a checkpoint disagrees with the chain or its signature
-  // fails), "truncated" (a checkpoint seals records that are gone).
+  // "missing" (a gap in seq), "altered" (a record does not hash to its link,
+  // or differs from an expected head), "checkpoint" (a checkpoint disagrees
+  // with the chain or its signature fails), "truncated" (a checkpoint or an
+  // expected head reaches records that are gone), "unverified" (an expected
+  // head lies in records archived since: check the archive file).
   std::string kind;
   std::int64_t seq = 0;                   // where, in the node's numbering
   std::optional<std::int64_t> record_id;  // audit_records.id when a row is involved
@@ -44,6 +60,7 @@ struct ChainReport {
   std::string node;
   std::int64_t from_seq = 0;  // first seq checked
   std::int64_t to_seq = 0;    // last seq checked
+  std::string to_hash;        // its link (empty when no record was checked)
   std::int64_t records_checked = 0;
   std::int64_t checkpoints_checked = 0;
   std::int64_t unsealed_records = 0;  // after the last checkpoint: not yet provable
@@ -61,9 +78,13 @@ struct VerifyReport {
 
 VerifyReport verify_audit_log(pqxx::transaction_base& tx, const VerifyOptions& options);
 
-// {"ok", "unchained_records", "chains": [{"node", "from_seq", "to_seq", "records_checked",
+// {"ok", "unchained_records", "chains": [{"node", "from_seq", "to_seq", "to_hash",
+// "records_checked",
 //   "checkpoints_checked", "unsealed_records", "archived_to_seq", "problem": {"kind", "seq",
 //   "record_id", "detail"}}]}
 nlohmann::json report_json(const VerifyReport& report);
+
+// The end of every chain that verified, for `expected_heads` next time.
+std::vector<VerifiedHead> verified_heads(const VerifyReport& report);
 
 }  // namespace lienthong::audit
