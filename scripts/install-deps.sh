@@ -9,7 +9,7 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  g++ cmake make pkg-config ccache git clang-format
+  g++ cmake make pkg-config ccache git clang-format lld
   # libraries
   libboost1.81-all-dev libssl-dev nlohmann-json3-dev libpqxx-dev
   libspdlog-dev libcli11-dev libtomlplusplus-dev libpugixml-dev libyaml-cpp-dev
