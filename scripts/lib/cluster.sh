@@ -381,7 +381,8 @@ CFG
 # /primary answers 200 there only) and which are replicas (/replica). A
 # server marked down has its sessions cut, so no node keeps writing to a
 # demoted primary. The hub's connections are long-lived (pools, the registry
-# listener): idle for up to a day, kept alive by TCP keepalives.
+# listener): HAProxy closes one only after a day idle, and TCP keepalives
+# find a peer that vanished meanwhile.
 listen postgres_primary
     bind 127.0.0.1:$LT_CLUSTER_PG_PRIMARY_PORT
     timeout client 24h
