@@ -383,37 +383,15 @@ CFG
 # demoted primary. The hub's connections are long-lived (pools, the registry
 # listener): HAProxy closes one only after a day idle, and TCP keepalives
 # find a peer that vanished meanwhile.
-listen postgres_primary
-    bind 127.0.0.1:$LT_CLUSTER_PG_PRIMARY_PORT
-    timeout client 24h
-    timeout server 24h
-    option clitcpka
-    option srvtcpka
-    option httpchk OPTIONS /primary
-    http-check expect status 200
-    default-server inter 2s fastinter 500ms downinter 500ms rise 1 fall 3 on-marked-down shutdown-sessions
 CFG
-  for n in "${LT_CLUSTER_NODES[@]}"; do
-    echo "    server pg-$n 127.0.0.1:$(cluster_pg_port "$n") check port $(cluster_patroni_port "$n")"
-  done
+  cluster_haproxy_postgres postgres_primary "$LT_CLUSTER_PG_PRIMARY_PORT" /primary
   cat <<CFG
 
 # The auditor API's reads: a streaming replica, or the primary (through the
 # frontend above) when none is up.
-listen postgres_replicas
-    bind 127.0.0.1:$LT_CLUSTER_PG_REPLICA_PORT
-    timeout client 24h
-    timeout server 24h
-    option clitcpka
-    option srvtcpka
-    balance leastconn
-    option httpchk OPTIONS /replica
-    http-check expect status 200
-    default-server inter 2s fastinter 500ms downinter 500ms rise 1 fall 3 on-marked-down shutdown-sessions
 CFG
-  for n in "${LT_CLUSTER_NODES[@]}"; do
-    echo "    server pg-$n 127.0.0.1:$(cluster_pg_port "$n") check port $(cluster_patroni_port "$n")"
-  done
+  cluster_haproxy_postgres postgres_replicas "$LT_CLUSTER_PG_REPLICA_PORT" /replica \
+    "    balance leastconn"
   cat <<CFG
     server primary 127.0.0.1:$LT_CLUSTER_PG_PRIMARY_PORT backup
 
@@ -424,6 +402,29 @@ listen stats
     stats uri /
     stats refresh 2s
 CFG
+}
+
+# One PostgreSQL frontend: NAME PORT PATRONI_CHECK [EXTRA_LINE]; the three
+# servers, each up while its Patroni answers 200 to PATRONI_CHECK.
+cluster_haproxy_postgres() {
+  local n
+  cat <<CFG
+listen $1
+    bind 127.0.0.1:$2
+    timeout client 24h
+    timeout server 24h
+    option clitcpka
+    option srvtcpka
+CFG
+  [ -z "${4:-}" ] || echo "$4"
+  cat <<CFG
+    option httpchk OPTIONS $3
+    http-check expect status 200
+    default-server inter 2s fastinter 500ms downinter 500ms rise 1 fall 3 on-marked-down shutdown-sessions
+CFG
+  for n in "${LT_CLUSTER_NODES[@]}"; do
+    echo "    server pg-$n 127.0.0.1:$(cluster_pg_port "$n") check port $(cluster_patroni_port "$n")"
+  done
 }
 
 cluster_haproxy_start() {
