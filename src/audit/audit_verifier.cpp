@@ -54,6 +54,12 @@ class ChainVerifier {
       if (before.seq >= archived_seq) {
         if (!check_.check_signature(before))
           return std::move(check_.report());
+        if (before.seq == 0 && before.record_hash != kGenesisHash) {
+          check_.problem("checkpoint", 0, std::nullopt,
+                         "the genesis checkpoint " + std::to_string(before.id) +
+                             " seals another hash than the genesis");
+          return std::move(check_.report());
+        }
         if (before.seq == archived_seq && archived_seq > 0 && before.record_hash != archived_hash) {
           check_.problem("checkpoint", before.seq, std::nullopt,
                          "the archive's last link for record " + std::to_string(before.seq) +
@@ -76,6 +82,17 @@ class ChainVerifier {
       end = after->first;
     walk(end);
     check_.finish(end);
+    const ChainReport& report = check_.report();
+    if (!report.problem && report.records_checked == 0 && archived_seq == 0 &&
+        checkpoints.empty() && !options_.from && !options_.to && has_signing_key()) {
+      check_.problem("missing", 0, std::nullopt,
+                     "a signing key is registered for this chain, but no record or checkpoint of "
+                     "it is left, not even the genesis checkpoint its writer signs when it "
+                     "starts: the chain was deleted");
+    } else if (!report.problem && report.unsealed_records > 0 && !options_.to &&
+               options_.unsealed_limit) {
+      check_unsealed();
+    }
     return std::move(check_.report());
   }
 
@@ -101,6 +118,37 @@ class ChainVerifier {
     if (!options_.to && !checkpoints.empty())
       high = std::max(high, checkpoints.rbegin()->first);  // a sealed tail must be there
     return {low, high};
+  }
+
+  bool has_signing_key() {
+    return tx_
+        .exec_params1("SELECT EXISTS (SELECT 1 FROM audit_signing_keys WHERE node = $1)",
+                      check_.report().node)[0]
+        .as<bool>();
+  }
+
+  // Records after the last checkpoint are normal for a few seconds; for
+  // longer than the limit, only when checkpoints were taken away.
+  void check_unsealed() {
+    const ChainReport& report = check_.report();
+    const std::int64_t first = report.to_seq - report.unsealed_records + 1;
+    const auto rows = tx_.exec_params("SELECT " + micros_column(admin_ ? "at" : "committed_at") +
+                                          " FROM " + table_ + " AND seq = $2",
+                                      report.node, first);
+    if (rows.empty())
+      return;
+    const TimePoint committed = from_micros(rows[0][0].as<std::int64_t>());
+    const TimePoint now = options_.now.value_or(std::chrono::system_clock::now());
+    if (now - committed <= *options_.unsealed_limit)
+      return;
+    const auto hours = std::chrono::duration_cast<std::chrono::hours>(now - committed).count();
+    check_.problem(
+        "unsealed", first, std::nullopt,
+        "records " + std::to_string(first) + " to " + std::to_string(report.to_seq) +
+            " have no checkpoint, though record " + std::to_string(first) + " was written at " +
+            to_rfc3339(committed) + " (" + std::to_string(hours) +
+            " h ago): the checkpoints that sealed them were removed, or their node stopped "
+            "without sealing and was never started again (starting it seals them)");
   }
 
   // Follows the chain through `end`, page by page.
@@ -134,33 +182,59 @@ class ChainVerifier {
   ChainCheck check_;
 };
 
-// The stored link of record `seq` of `node`'s chain, if that record is there.
-std::optional<std::string> stored_link(pqxx::transaction_base& tx, const std::string& node,
-                                       std::int64_t seq) {
-  const auto rows =
-      node == kAdminChain
-          ? tx.exec_params("SELECT record_hash FROM admin_changes WHERE seq = $1", seq)
-          : tx.exec_params("SELECT record_hash FROM audit_records WHERE node = $1 AND seq = $2",
-                           node, seq);
-  if (rows.empty() || rows[0][0].is_null())
-    return std::nullopt;
-  return rows[0][0].as<std::string>();
+// The stored links of records `seqs` of `chain`, those still there.
+std::map<std::int64_t, std::string> stored_links(pqxx::transaction_base& tx,
+                                                 const std::string& chain,
+                                                 const std::vector<std::int64_t>& seqs) {
+  constexpr std::size_t kPage = 10'000;
+  std::map<std::int64_t, std::string> links;
+  for (std::size_t at = 0; at < seqs.size(); at += kPage) {
+    std::string list = "{";
+    for (std::size_t i = at; i < std::min(seqs.size(), at + kPage); ++i)
+      list += (i == at ? "" : ",") + std::to_string(seqs[i]);
+    list += "}";
+    const auto rows =
+        chain == kAdminChain
+            ? tx.exec_params(
+                  "SELECT seq, record_hash FROM admin_changes WHERE seq = ANY($1::bigint[])", list)
+            : tx.exec_params(
+                  "SELECT seq, record_hash FROM audit_records WHERE node = $1 AND "
+                  "seq = ANY($2::bigint[])",
+                  chain, list);
+    for (const auto& row : rows) {
+      if (!row[1].is_null())
+        links.emplace(row[0].as<std::int64_t>(), row[1].as<std::string>());
+    }
+  }
+  return links;
 }
 
-// Holds each chain that verified against the head an earlier verification
-// saw: a chain that verifies on its own may still have been cut short (its
-// tail deleted with the checkpoints that sealed it) or removed whole.
-void check_expected_head(pqxx::transaction_base& tx, const VerifiedHead& head,
-                         VerifyReport& report) {
-  const auto seq_text = std::to_string(head.seq);
+// Where a head the chain is held to comes from, as the report says it.
+enum class HeadSource { kSavedBefore, kWitness };
+
+std::string seen(HeadSource source) {
+  return source == HeadSource::kWitness ? "was witnessed outside the database"
+                                        : "was verified before";
+}
+
+// Holds one chain that verified on its own to the heads seen of it
+// outside the database (sorted by seq): it may still have been cut short
+// (its tail deleted with the checkpoints that sealed it), rewritten from an
+// earlier point, or removed whole.
+void hold_chain(pqxx::transaction_base& tx, const std::string& node,
+                std::vector<const VerifiedHead*> heads, HeadSource source, VerifyReport& report) {
+  const VerifiedHead& highest = *heads.back();
+  const auto seq_text = std::to_string(highest.seq);
   auto chain = std::find_if(report.chains.begin(), report.chains.end(),
-                            [&](const ChainReport& c) { return c.node == head.node; });
+                            [&](const ChainReport& c) { return c.node == node; });
   if (chain == report.chains.end()) {
     ChainReport gone;
-    gone.node = head.node;
-    gone.problem = ChainProblem{"truncated", 1, std::nullopt,
-                                "no record or checkpoint of this chain is left, but record " +
-                                    seq_text + " was verified before"};
+    gone.node = node;
+    gone.problem = ChainProblem{
+        "truncated", 1, std::nullopt,
+        "no record or checkpoint of this chain is left, but " +
+            (highest.seq == 0 ? "its genesis checkpoint " : "record " + seq_text + " ") +
+            seen(source)};
     report.chains.push_back(std::move(gone));
     return;
   }
@@ -169,30 +243,64 @@ void check_expected_head(pqxx::transaction_base& tx, const VerifiedHead& head,
   const auto fail = [&](std::string kind, std::int64_t seq, std::string detail) {
     chain->problem = ChainProblem{std::move(kind), seq, std::nullopt, std::move(detail)};
   };
-  if (head.seq > chain->to_seq && head.seq > chain->archived_to_seq) {
+  if (highest.seq > chain->to_seq && highest.seq > chain->archived_to_seq) {
     fail("truncated", chain->to_seq + 1,
          "the chain ends at record " + std::to_string(chain->to_seq) + ", but record " + seq_text +
-             " was verified before: records " + std::to_string(chain->to_seq + 1) + " to " +
+             " " + seen(source) + ": records " + std::to_string(chain->to_seq + 1) + " to " +
              seq_text + " were removed");
     return;
   }
-  std::optional<std::string> link;
-  if (head.seq >= chain->from_seq) {
-    link = stored_link(tx, head.node, head.seq);  // inside the range just verified
-  } else if (const auto archived = archived_end(tx, head.node);
-             archived && archived->first == head.seq) {
-    link = archived->second;
-  } else {
-    fail("unverified", head.seq,
-         "record " + seq_text +
-             " was archived to a file after it was verified: check that file with `lienthong "
-             "audit verify-archive`, then save the heads again");
-    return;
+  std::vector<std::int64_t> in_database;
+  const auto archived = chain->archived_to_seq > 0 ? archived_end(tx, node) : std::nullopt;
+  for (const VerifiedHead* head : heads) {
+    if (head->seq == 0)
+      continue;  // a genesis: the chain is there
+    if (head->seq >= chain->from_seq) {
+      in_database.push_back(head->seq);
+    } else if (archived && archived->first == head->seq) {
+      if (archived->second != head->record_hash) {
+        fail("altered", head->seq,
+             "record " + std::to_string(head->seq) + " " + seen(source) +
+                 " with another link than its archive ends with");
+        return;
+      }
+    } else if (source == HeadSource::kWitness) {
+      ++chain->witnessed_archived;  // its archive file is verified offline
+    } else {
+      fail("unverified", head->seq,
+           "record " + std::to_string(head->seq) +
+               " was archived to a file after it was verified: check that file with `lienthong "
+               "audit verify-archive`, then save the heads again");
+      return;
+    }
   }
-  if (link != head.record_hash) {
-    fail("altered", head.seq,
-         "record " + seq_text +
-             " is not the one verified before: the chain was rewritten from there or earlier");
+  const auto links = stored_links(tx, node, in_database);
+  for (const VerifiedHead* head : heads) {
+    if (head->seq < chain->from_seq || head->seq == 0)
+      continue;
+    const auto link = links.find(head->seq);
+    if (link == links.end() || link->second != head->record_hash) {
+      fail("altered", head->seq,
+           "record " + std::to_string(head->seq) + " is not the one that " + seen(source) +
+               ": the chain was rewritten from there or earlier");
+      return;
+    }
+  }
+  if (source == HeadSource::kWitness)
+    chain->witnessed_checked += static_cast<std::int64_t>(heads.size()) - chain->witnessed_archived;
+}
+
+void hold_to_heads(pqxx::transaction_base& tx, const std::vector<VerifiedHead>& heads,
+                   const VerifyOptions& options, HeadSource source, VerifyReport& report) {
+  std::map<std::string, std::vector<const VerifiedHead*>> by_chain;
+  for (const auto& head : heads) {
+    if (!options.node || *options.node == head.node)
+      by_chain[head.node].push_back(&head);
+  }
+  for (auto& [node, chain_heads] : by_chain) {
+    std::stable_sort(chain_heads.begin(), chain_heads.end(),
+                     [](const VerifiedHead* a, const VerifiedHead* b) { return a->seq < b->seq; });
+    hold_chain(tx, node, std::move(chain_heads), source, report);
   }
 }
 
@@ -205,21 +313,24 @@ bool VerifyReport::ok() const {
 
 VerifyReport verify_audit_log(pqxx::transaction_base& tx, const VerifyOptions& options) {
   VerifyReport report;
-  // Every node that has records or checkpoints (a chain deleted whole still
-  // shows through its checkpoints), and the admin changes.
+  // Every chain that has records, checkpoints, archives or a registered
+  // signing key (a chain deleted whole still shows through what is left of
+  // it), and the admin changes.
   const auto nodes =
       options.node ? tx.exec_params("SELECT $1::text", *options.node)
                    : tx.exec_params(
                          "SELECT DISTINCT node FROM audit_records WHERE seq IS NOT NULL "
                          "UNION SELECT node FROM audit_checkpoints "
                          "UNION SELECT node FROM audit_archives "
+                         "UNION SELECT node FROM audit_signing_keys "
                          "UNION SELECT $1 WHERE EXISTS (SELECT 1 FROM admin_changes) ORDER BY 1",
                          std::string(kAdminChain));
   for (const auto& row : nodes)
     report.chains.push_back(ChainVerifier(tx, options, row[0].as<std::string>()).run());
-  for (const auto& head : options.expected_heads) {
-    if (!options.node || *options.node == head.node)
-      check_expected_head(tx, head, report);
+  // Heads seen outside the database hold whole chains only.
+  if (!options.from && !options.to) {
+    hold_to_heads(tx, options.expected_heads, options, HeadSource::kSavedBefore, report);
+    hold_to_heads(tx, options.witnessed_heads, options, HeadSource::kWitness, report);
   }
   report.unchained_records =
       tx.exec1("SELECT count(*) FROM audit_records WHERE seq IS NULL")[0].as<std::int64_t>();
@@ -246,6 +357,8 @@ nlohmann::json report_json(const VerifyReport& report) {
                          {"checkpoints_checked", chain.checkpoints_checked},
                          {"unsealed_records", chain.unsealed_records},
                          {"archived_to_seq", chain.archived_to_seq},
+                         {"witnessed_checked", chain.witnessed_checked},
+                         {"witnessed_archived", chain.witnessed_archived},
                          {"problem", nullptr}};
     if (chain.problem) {
       entry["problem"] = {{"kind", chain.problem->kind},

@@ -52,12 +52,14 @@ void AuditWriter::Impl::run() {
         lock.unlock();
         if (stopping) {
           seal_quietly();  // the last records get their checkpoint
+          publish_to_witness();
           return;
         }
         if (!writable.load())
           try_reconnect();
         if (std::chrono::steady_clock::now() - sealed_at >= options.checkpoint_interval)
           seal_quietly();
+        publish_to_witness();
         continue;
       }
       while (!queue.empty() && batch.size() < options.batch_max) {
@@ -79,6 +81,7 @@ void AuditWriter::Impl::run() {
       oldest_waiting_since.store(queue.empty() ? 0 : steady_nanos());
     }
     batch.clear();
+    publish_to_witness();  // after the batch's callers were answered
   }
 }
 
@@ -196,7 +199,15 @@ bool AuditWriter::healthy() const {
                                        std::chrono::duration_cast<std::chrono::nanoseconds>(
                                            impl_->options.commit_timeout)
                                            .count();
-  return impl_->writable.load() && !stuck;
+  return impl_->writable.load() && !stuck && witness_current();
+}
+
+bool AuditWriter::witness_current() const {
+  return !impl_->witness_lagging();
+}
+
+std::uint64_t AuditWriter::witness_failures() const {
+  return impl_->witness_failures.load();
 }
 
 std::uint64_t AuditWriter::failed_batches() const {

@@ -33,8 +33,9 @@ ChainHead load_chain_head(pqxx::transaction_base& tx, const std::string& node);
 std::int64_t last_sealed_seq(pqxx::transaction_base& tx, std::string_view chain);
 
 // Signs `chain`'s head (seq, hash) at `now` into audit_checkpoints within
-// `tx`. Another node may have sealed the same admin-change head first: that
-// is no conflict.
+// `tx`. Another node may have sealed the same admin-change head first, and
+// a chain's genesis (seq 0, kGenesisHash) is signed once: neither is a
+// conflict.
 void sign_head(pqxx::transaction_base& tx, const SigningKey& key, std::string_view chain,
                std::int64_t seq, const std::string& hash, TimePoint now);
 

@@ -62,6 +62,9 @@ void AuditWriter::Impl::connect() {
         "INSERT INTO audit_signing_keys (key_id, node, public_key) VALUES ($1, $2, $3) "
         "ON CONFLICT (node, key_id) DO NOTHING",
         key->key_id(), std::string(chain), key->public_key_pem());
+    // A chain with a registered key always has a checkpoint from here on:
+    // one without any has been deleted (audit_verifier.hpp).
+    sign_head(tx, *key, chain, 0, std::string(kGenesisHash), options.clock());
   }
   head = load_chain_head(tx, options.node);
   if (!in_doubt.empty()) {
@@ -75,6 +78,7 @@ void AuditWriter::Impl::connect() {
   }
   admin_sealed_seq = last_sealed_seq(tx, kAdminChain);
   connection = std::move(fresh);
+  unpublished = true;  // the genesis, and whatever an earlier run left unpublished
 }
 
 void AuditWriter::Impl::prepare_partitions(std::chrono::year_month month) {
@@ -150,6 +154,7 @@ boost::system::error_code AuditWriter::Impl::write(std::vector<Pending>& batch) 
       sql += ";COMMIT";
     }
     commit_batch(tx, sql, batch, next.seq);
+    unpublished = unpublished || month_sealed || sealed;
     admin_sealed_seq = std::max(admin_sealed_seq, admin_sealed);
     if (next.sealed_seq != head.sealed_seq) {
       sealed_at = std::chrono::steady_clock::now();
@@ -206,6 +211,7 @@ void AuditWriter::Impl::seal_quietly() {
     if (!records && admin == 0)
       return;
     tx.commit();
+    unpublished = true;
     admin_sealed_seq = std::max(admin_sealed_seq, admin);
     if (!records)
       return;

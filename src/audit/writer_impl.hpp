@@ -19,6 +19,7 @@
 
 #include <pqxx/pqxx>
 
+#include "lienthong/audit/audit_witness.hpp"
 #include "lienthong/audit/audit_writer.hpp"
 #include "lienthong/audit/signing_key.hpp"
 
@@ -62,6 +63,14 @@ struct AuditWriter::Impl {
   // commit, its callers (answered 503) get follow-up records.
   std::vector<AuditRecord> in_doubt;
   std::int64_t in_doubt_last_seq = 0;
+  // The witness (options.witness_dir): checkpoints committed since the last
+  // publication wait for the next one; when one failed, since when (steady
+  // nanos; 0 when none waits after a failure).
+  std::optional<WitnessLog> witness;
+  bool unpublished = false;
+  bool rewind_reported = false;
+  std::atomic<std::int64_t> unwitnessed_since{0};
+  std::atomic<std::uint64_t> witness_failures{0};
   std::thread thread;
 
   // The queue side (audit_writer.cpp).
@@ -105,6 +114,12 @@ struct AuditWriter::Impl {
   // A checkpoint on its own, when records were written since the last one
   // (or admin changes were made: they are sealed even without traffic).
   void seal_quietly();
+
+  // The witness (writer_witness.cpp): appends the checkpoints this node
+  // signed that its witness file does not hold yet, found in the database,
+  // so what a crash or an outage left out is caught up. Never throws.
+  void publish_to_witness();
+  bool witness_lagging() const;
 };
 
 }  // namespace lienthong::audit

@@ -15,6 +15,8 @@ WriterOptions WriterOptions::from(const Config& config) {
   options.checkpoint_records = config.audit.checkpoint_records;
   options.partitions_ahead = config.audit.partitions_ahead;
   options.checkpoint_interval = std::chrono::seconds(config.audit.checkpoint_seconds);
+  options.witness_dir = config.audit.witness_dir;
+  options.witness_grace = std::chrono::seconds(config.audit.witness_grace_seconds);
   return options;
 }
 
@@ -31,6 +33,9 @@ void AuditWriter::write_metrics(observability::Exposition& out) const {
   out.family("lienthong_audit_commit_duration_seconds", "histogram",
              "Writing and committing one audit batch (one INSERT and the COMMIT).");
   commit_seconds_.write(out, "lienthong_audit_commit_duration_seconds", {});
+  out.single("lienthong_audit_witness_failures_total", "counter",
+             "Attempts to publish signed checkpoints to the witness directory that failed.",
+             static_cast<double>(witness_failures()));
   out.single("lienthong_audit_writer_healthy", "gauge",
              "0 after an audit batch failed, until one commits or the writer reconnects.",
              healthy() ? 1 : 0);

@@ -10,6 +10,7 @@
 #include "lienthong/audit/audit_archive.hpp"
 #include "lienthong/audit/audit_chain.hpp"
 #include "lienthong/audit/audit_verifier.hpp"
+#include "lienthong/audit/audit_witness.hpp"
 #include "lienthong/core/config.hpp"
 #include "lienthong/core/timestamp.hpp"
 
@@ -38,13 +39,20 @@ void print_summary(const audit::VerifyReport& report) {
       std::cout << ": " << chain.problem->detail << "\n";
       continue;
     }
-    std::cout << "records " << chain.from_seq << ".." << chain.to_seq << " verified ("
-              << chain.records_checked << " records, " << chain.checkpoints_checked
-              << " checkpoints";
+    if (chain.to_seq == 0 && chain.archived_to_seq == 0)
+      std::cout << "no records yet (" << chain.checkpoints_checked << " checkpoints";
+    else
+      std::cout << "records " << chain.from_seq << ".." << chain.to_seq << " verified ("
+                << chain.records_checked << " records, " << chain.checkpoints_checked
+                << " checkpoints";
     if (chain.unsealed_records > 0)
       std::cout << ", " << chain.unsealed_records << " after the last checkpoint";
     if (chain.archived_to_seq > 0)
       std::cout << "; records 1.." << chain.archived_to_seq << " archived to files";
+    if (chain.witnessed_checked > 0)
+      std::cout << "; held to " << chain.witnessed_checked << " witnessed checkpoints";
+    if (chain.witnessed_archived > 0)
+      std::cout << ", " << chain.witnessed_archived << " more in archived records";
     std::cout << ")\n";
     if (!chain.to_hash.empty())
       std::cout << "  head: record " << chain.to_seq << ", link " << chain.to_hash << "\n";
@@ -72,6 +80,21 @@ int run_audit_verify(const std::string& config_path, const AuditVerifyOptions& o
       throw ConfigError("--expect holds whole chains to their heads: leave out --from and --to");
     verify.expected_heads = read_heads_file(options.expect);
   }
+  if (options.max_unsealed_hours > 0)
+    verify.unsealed_limit = std::chrono::hours(options.max_unsealed_hours);
+  else
+    verify.unsealed_limit.reset();
+  const std::string witness_dir =
+      options.witness.empty() ? config.audit.witness_dir : options.witness;
+  std::optional<audit::WitnessReading> witnessed;
+  if (!witness_dir.empty()) {
+    try {
+      witnessed = audit::read_witnesses(witness_dir);
+    } catch (const std::runtime_error& e) {
+      throw ConfigError(e.what());
+    }
+    verify.witnessed_heads = witnessed->heads;
+  }
 
   pqxx::connection connection(config.database.url);
   pqxx::read_transaction tx(connection);
@@ -80,6 +103,18 @@ int run_audit_verify(const std::string& config_path, const AuditVerifyOptions& o
     std::cout << audit::report_json(report).dump(2) << "\n";
   else
     print_summary(report);
+  if (witnessed) {
+    // To stderr, as below: with --json, stdout is the report alone.
+    std::cerr << "held to " << witnessed->heads.size() << " witnessed checkpoint(s) from "
+              << witnessed->files << " file(s) in " << witness_dir;
+    if (verify.from || verify.to)
+      std::cerr << " (not checked: witnesses hold whole chains; leave out --from and --to)";
+    if (witnessed->unreadable_lines > 0)
+      std::cerr << "; " << witnessed->unreadable_lines
+                << " line(s) there are not checkpoints (one cut short when a node died "
+                   "mid-write is expected)";
+    std::cerr << "\n";
+  }
   if (!options.save_heads.empty()) {
     // What it says goes to stderr: with --json, stdout is the report alone.
     if (!report.ok()) {

@@ -56,8 +56,10 @@ struct AuditVerifyOptions {
   std::string node;
   std::vector<std::string> trusted_keys;
   bool json = false;
-  std::string expect;      // heads file a whole-chain verification must still extend
-  std::string save_heads;  // where to write the verified heads when the log verifies
+  std::string expect;           // heads file a whole-chain verification must still extend
+  std::string save_heads;       // where to write the verified heads when the log verifies
+  std::string witness;          // witness directory; the config's audit.witness_dir when empty
+  int max_unsealed_hours = 24;  // records older than this without a checkpoint fail; 0: no check
 };
 int run_audit_verify(const std::string& config_path, const AuditVerifyOptions& options);
 struct AuditArchiveOptions {

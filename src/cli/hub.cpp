@@ -70,6 +70,7 @@ struct Hub::Parts {
     return {{"snapshot_loaded", snapshots.current() != nullptr},
             {"database_reachable", watcher && watcher->healthy()},
             {"audit_writer_healthy", audit->healthy()},
+            {"audit_witness_current", audit->witness_current()},
             {"accepting_requests", !draining.load()}};
   }
 };
@@ -168,6 +169,7 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
   admin::AdminApiOptions api_options;
   api_options.database_url = p.config.database.url;
   api_options.audit_read_url = p.config.audit.read_url;
+  api_options.audit_witness_dir = p.config.audit.witness_dir;
   api_options.readiness = [this] {
     auto checks = parts_->readiness_checks();
     const bool ready = all_hold(checks);

@@ -84,6 +84,14 @@ int main(int argc, char** argv) {
   verify->add_option("--save-heads", verify_options.save_heads,
                      "when the log verifies, write each chain's head to this file (keep it "
                      "outside the database)");
+  verify->add_option("--witness", verify_options.witness,
+                     "hold the log to every checkpoint published in this witness directory "
+                     "(default: audit.witness_dir)");
+  verify
+      ->add_option("--max-unsealed-hours", verify_options.max_unsealed_hours,
+                   "fail when records this old have no checkpoint (0: do not check)")
+      ->check(CLI::Range(0, 100'000))
+      ->capture_default_str();
   auto* archive = audit->add_subcommand(
       "archive", "Move a past month of the audit log to an NDJSON file, then drop it");
   cli::AuditArchiveOptions archive_options;

@@ -2,6 +2,8 @@
 // record while others are being written, member scoping, and verification.
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <thread>
@@ -199,6 +201,47 @@ TEST_F(AuditApi, VerifyReportsAnIntactLog) {
   EXPECT_EQ(chain_of(report, "admin-changes")["records_checked"].dump(),
             database_->scalar("SELECT count(*) FROM admin_changes"));
   EXPECT_EQ(auditor.get("/audit/v1/verify?from=nonsense").status, 400);
+  EXPECT_TRUE(report["witness"].is_null()) << "no witness directory configured";
+}
+
+// A node with a witness directory holds GET /audit/v1/verify to it.
+class AuditApiWithWitness : public AuditApi {
+ protected:
+  void configure(Config& config) override {
+    std::filesystem::create_directories(witness_dir());
+    config.audit.witness_dir = witness_dir().string();
+  }
+  void TearDown() override {
+    const auto witness = witness_dir();
+    AuditApi::TearDown();
+    std::filesystem::remove_all(witness);
+  }
+  std::filesystem::path witness_dir() const {
+    return std::filesystem::temp_directory_path() / ("lt-api-witness-" + database_->name());
+  }
+};
+
+TEST_F(AuditApiWithWitness, VerifyHoldsTheLogToTheWitnessedCheckpoints) {
+  auto auditor = admin(auditor_);
+  const auto intact = AdminClient::json_of(auditor.get("/audit/v1/verify"));
+  EXPECT_TRUE(intact["ok"].get<bool>()) << intact.dump(2);
+  EXPECT_EQ(intact["witness"]["directory"], witness_dir().string());
+  EXPECT_EQ(intact["witness"]["files"], 1);
+  EXPECT_GE(intact["witness"]["heads"].get<int>(), 2) << "at least the two genesis checkpoints";
+  EXPECT_TRUE(intact["witness"]["checked"].get<bool>());
+
+  // A head the database cannot reproduce: record 99 of this node, witnessed.
+  {
+    std::ofstream(witness_dir() / "test-node.witness.jsonl", std::ios::app)
+        << R"({"chain":"test-node","seq":99,"record_hash":")" << std::string(64, 'd') << "\"}\n";
+  }
+  const auto cut = AdminClient::json_of(auditor.get("/audit/v1/verify"));
+  EXPECT_FALSE(cut["ok"].get<bool>());
+  EXPECT_EQ(chain_of(cut, "test-node")["problem"]["kind"], "truncated") << cut.dump(2);
+  // A range is not held to the witness, and says so.
+  const auto ranged = AdminClient::json_of(auditor.get("/audit/v1/verify?from=2000-01-01"));
+  EXPECT_TRUE(ranged["ok"].get<bool>()) << ranged.dump(2);
+  EXPECT_FALSE(ranged["witness"]["checked"].get<bool>());
 }
 
 TEST_F(AuditApi, StatsCountExchangesRefusalsAndLatencyPerPair) {

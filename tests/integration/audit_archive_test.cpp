@@ -23,6 +23,7 @@
 #include "lienthong/audit/audit_writer.hpp"
 #include "lienthong/core/digest.hpp"
 
+#include "audit_report.hpp"
 #include "hub_process.hpp"
 #include "test_environment.hpp"
 
@@ -179,9 +180,9 @@ TEST_F(AuditArchive, AMonthMovesToAFileThatVerifiesOfflineAndTheChainContinues) 
   // The database's chain continues after the archived records...
   auto report = verify_database();
   ASSERT_TRUE(report.ok()) << audit::report_json(report).dump(2);
-  EXPECT_EQ(report.chains.at(0).archived_to_seq, kOld);
-  EXPECT_EQ(report.chains.at(0).from_seq, kOld + 1);
-  EXPECT_EQ(report.chains.at(0).records_checked, kLater);
+  EXPECT_EQ(chain_named(report, "archive-node").archived_to_seq, kOld);
+  EXPECT_EQ(chain_named(report, "archive-node").from_seq, kOld + 1);
+  EXPECT_EQ(chain_named(report, "archive-node").records_checked, kLater);
   // ...and so does its writer.
   write_records(later_, kOld + kLater + 1, 1);
   EXPECT_EQ(database_.scalar("SELECT max(seq) FROM audit_records"),
@@ -196,8 +197,9 @@ TEST_F(AuditArchive, AMonthMovesToAFileThatVerifiesOfflineAndTheChainContinues) 
       "ALTER TABLE audit_archives ENABLE TRIGGER USER");
   report = verify_database();
   ASSERT_FALSE(report.ok());
-  EXPECT_EQ(report.chains.at(0).problem->kind, "checkpoint");
-  EXPECT_EQ(report.chains.at(0).problem->seq, kOld);
+  const auto forged = chain_named(report, "archive-node").problem.value_or(audit::ChainProblem{});
+  EXPECT_EQ(forged.kind, "checkpoint");
+  EXPECT_EQ(forged.seq, kOld);
 
   // Nothing twice, nothing current.
   EXPECT_EQ(archive(old_).exit_code, 1);
@@ -222,8 +224,8 @@ TEST_F(AuditArchive, TamperingWithTheFileIsLocated) {
     const auto report = audit::verify_archive_file(file, {});
     EXPECT_FALSE(report.ok());
     EXPECT_EQ(report.chains.size(), 1u);
-    EXPECT_TRUE(report.chains.at(0).problem.has_value());
-    return report.chains.at(0).problem.value_or(audit::ChainProblem{});
+    EXPECT_TRUE(chain_named(report, "archive-node").problem.has_value());
+    return chain_named(report, "archive-node").problem.value_or(audit::ChainProblem{});
   };
 
   edit_file(file, [&](std::string line) {

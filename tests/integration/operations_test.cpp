@@ -173,8 +173,8 @@ TEST_F(OperationsTest, HealthAndReadinessReportEachCheck) {
   ASSERT_EQ(ready.status, 200) << ready.body;
   const auto body = json::parse(ready.body);
   EXPECT_TRUE(body["ready"].get<bool>());
-  for (const char* check :
-       {"snapshot_loaded", "database_reachable", "audit_writer_healthy", "accepting_requests"})
+  for (const char* check : {"snapshot_loaded", "database_reachable", "audit_writer_healthy",
+                            "audit_witness_current", "accepting_requests"})
     EXPECT_TRUE(body["checks"][check].get<bool>()) << check;
   EXPECT_EQ(admin.request("POST", "/healthz", "", "").status, 405);
 }

@@ -48,6 +48,9 @@ struct AdminApiOptions {
   // heavy search or export never slows the primary; the primary when empty.
   // Tokens are still checked, and roll-ups written, on the primary.
   std::string audit_read_url;
+  // The audit witness directory (audit.witness_dir): GET /audit/v1/verify
+  // holds the log to every checkpoint published there. None when empty.
+  std::string audit_witness_dir;
   std::function<Readiness()> readiness;
   // Called after each committed change, before the answer is sent: the node
   // that made a change serves it from its next request on (other nodes

@@ -3,6 +3,7 @@
 // evidence that the exchange log is complete and unaltered. Used by
 // `lienthong audit verify` and GET /audit/v1/verify.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -41,15 +42,32 @@ struct VerifyOptions {
   // is "truncated" when it ends before it (or is gone) and "altered" when its
   // record there differs. Checked on whole chains (no from/to).
   std::vector<VerifiedHead> expected_heads;
+  // Heads published outside the database as they were signed (a witness
+  // directory, audit_witness.hpp), held the same way: every one the
+  // database still holds must be in its chain with the same link, and no
+  // chain may end before its highest. Heads in records archived since are
+  // counted, not checked (their archive file is verified offline).
+  std::vector<VerifiedHead> witnessed_heads;
+  // A writer seals its chain every few seconds while records arrive and
+  // when it idles or stops, so records left without a checkpoint for
+  // longer than this mean checkpoints were removed, or a node died and was
+  // never started again (starting it seals them). Checked when the range
+  // reaches the chain's end; nullopt: not checked.
+  std::optional<std::chrono::seconds> unsealed_limit = std::chrono::hours(24);
+  // The time the limit is measured from (the verifier's clock when absent).
+  std::optional<TimePoint> now;
 };
 
 // The first thing found wrong in a chain.
 struct ChainProblem {
-  // "missing" (a gap in seq), "altered" (a record does not hash to its link,
-  // or differs from an expected head), "checkpoint" (a checkpoint disagrees
-  // with the chain or its signature fails), "truncated" (a checkpoint or an
-  // expected head reaches records that are gone), "unverified" (an expected
-  // head lies in records archived since: check the archive file).
+  // "missing" (a gap in seq, or a chain whose node registered a signing key
+  // but which has no record or checkpoint left, not even its genesis),
+  // "altered" (a record does not hash to its link, or differs from an
+  // expected or witnessed head), "checkpoint" (a checkpoint disagrees with
+  // the chain or its signature fails), "truncated" (a checkpoint or an
+  // expected or witnessed head reaches records that are gone), "unsealed"
+  // (records older than unsealed_limit without a checkpoint), "unverified"
+  // (an expected head lies in records archived since: check the archive file).
   std::string kind;
   std::int64_t seq = 0;                   // where, in the node's numbering
   std::optional<std::int64_t> record_id;  // audit_records.id when a row is involved
@@ -67,6 +85,9 @@ struct ChainReport {
   // Records 1..archived_to_seq were archived to files (`lienthong audit
   // archive`) and are verified there, offline.
   std::int64_t archived_to_seq = 0;
+  // Witnessed heads the chain was held to, and those lying in archived records.
+  std::int64_t witnessed_checked = 0;
+  std::int64_t witnessed_archived = 0;
   std::optional<ChainProblem> problem;
 };
 
@@ -79,9 +100,9 @@ struct VerifyReport {
 VerifyReport verify_audit_log(pqxx::transaction_base& tx, const VerifyOptions& options);
 
 // {"ok", "unchained_records", "chains": [{"node", "from_seq", "to_seq", "to_hash",
-// "records_checked",
-//   "checkpoints_checked", "unsealed_records", "archived_to_seq", "problem": {"kind", "seq",
-//   "record_id", "detail"}}]}
+//   "records_checked", "checkpoints_checked", "unsealed_records", "archived_to_seq",
+//   "witnessed_checked", "witnessed_archived",
+//   "problem": {"kind", "seq", "record_id", "detail"}}]}
 nlohmann::json report_json(const VerifyReport& report);
 
 // The end of every chain that verified, for `expected_heads` next time.

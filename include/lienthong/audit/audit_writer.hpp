@@ -47,6 +47,12 @@ struct WriterOptions {
   std::chrono::milliseconds commit_timeout{5'000};
   // Monthly partitions are kept ready this many months ahead of the clock.
   int partitions_ahead = 2;
+  // When set, every checkpoint this node signs is also appended to its file
+  // in this directory (audit_witness.hpp), after it commits. A checkpoint
+  // that cannot be published is retried; when one has waited longer than
+  // witness_grace, healthy() turns false and the node stops taking traffic.
+  std::string witness_dir;
+  std::chrono::seconds witness_grace{14'400};
   // Stamps each batch's committed_at, which picks its monthly partition.
   // Tests set it to write into past months.
   std::function<TimePoint()> clock = [] { return std::chrono::system_clock::now(); };
@@ -85,9 +91,15 @@ class AuditWriter final : public AuditSink {
   // Records waiting for the next batch.
   std::size_t queue_depth() const;
   // False after a batch failed, until one commits again or the writer has
-  // reconnected (it tries every half second while idle), and while the
-  // oldest uncommitted record is older than commit_timeout.
+  // reconnected (it tries every half second while idle), while the oldest
+  // uncommitted record is older than commit_timeout, and while a checkpoint
+  // has waited longer than witness_grace to reach the witness.
   bool healthy() const;
+  // False while a checkpoint has waited longer than witness_grace to reach
+  // the witness (always true without one).
+  bool witness_current() const;
+  // Attempts to publish checkpoints to the witness that failed.
+  std::uint64_t witness_failures() const;
 
   // The writer's metrics (lienthong_audit_*) in Prometheus text form (writer_metrics.cpp).
   void write_metrics(observability::Exposition& out) const;

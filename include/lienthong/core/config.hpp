@@ -109,6 +109,11 @@ struct Config {
     int partitions_ahead = 2;                       // monthly partitions kept ready ahead of time
     std::string archive_dir = "var/audit-archive";  // where `audit archive` writes months
     std::string read_url;  // the auditor API's reads (a replica's URL); empty: database.url
+    // Another volume or host where each node appends the checkpoints it
+    // signs (audit_witness.hpp); empty: none. Checkpoints waiting longer
+    // than the grace to be published take the node out of service.
+    std::string witness_dir;
+    int witness_grace_seconds = 14'400;
   } audit;
   struct Log {
     std::string level = "info";

@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "lienthong/audit/audit_verifier.hpp"
+#include "lienthong/audit/audit_witness.hpp"
 #include "lienthong/core/timestamp.hpp"
 
 #include "query_values.hpp"
@@ -292,7 +293,7 @@ Result<json> AuditQueries::get(std::int64_t id) {
   return json::parse(rows[0][0].as<std::string>());
 }
 
-Result<json> AuditQueries::verify(const Query& query) {
+Result<json> AuditQueries::verify(const Query& query, const std::string& witness_dir) {
   std::vector<FieldError> errors;
   audit::VerifyOptions options;
   for (const auto& [name, value] : query) {
@@ -317,7 +318,26 @@ Result<json> AuditQueries::verify(const Query& query) {
   }
   if (!errors.empty())
     return invalid(std::move(errors));
-  return audit::report_json(audit::verify_audit_log(tx_, options));
+  json witness = nullptr;
+  if (!witness_dir.empty()) {
+    audit::WitnessReading reading;
+    try {
+      reading = audit::read_witnesses(witness_dir);
+    } catch (const std::runtime_error& e) {
+      // Without its witness the log cannot be shown complete: no answer
+      // rather than an "ok" that checked less than the operator set up.
+      return make_error(ErrorCode::kServerInternal, e.what());
+    }
+    witness = {{"directory", witness_dir},
+               {"files", reading.files},
+               {"heads", reading.heads.size()},
+               {"unreadable_lines", reading.unreadable_lines},
+               {"checked", !options.from && !options.to}};
+    options.witnessed_heads = std::move(reading.heads);
+  }
+  json report = audit::report_json(audit::verify_audit_log(tx_, options));
+  report["witness"] = std::move(witness);
+  return report;
 }
 
 }  // namespace lienthong::admin

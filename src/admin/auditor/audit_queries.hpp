@@ -48,8 +48,10 @@ class AuditQueries {
   // The whole UTC days connectivity(query) covers, summed into
   // audit_traffic_days where not done yet: on the primary, before the read.
   static Status roll_up_traffic(pqxx::dbtransaction& primary, const Query& query);
-  // GET /audit/v1/verify?from=&to=&node=&trust=KEY_ID,...
-  Result<nlohmann::json> verify(const Query& query);
+  // GET /audit/v1/verify?from=&to=&node=&trust=KEY_ID,...: held to the
+  // checkpoints in `witness_dir` too when it is not empty ("witness" in the
+  // answer: the directory, files and heads read).
+  Result<nlohmann::json> verify(const Query& query, const std::string& witness_dir);
 
  private:
   AuditQueries(pqxx::dbtransaction& tx, std::string scope, std::string member_prefix = {});

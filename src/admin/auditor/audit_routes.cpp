@@ -46,7 +46,9 @@ Result<HttpResponse> connectivity(const RouteCall& route) {
 }
 
 Result<HttpResponse> verify_log(const RouteCall& route) {
-  return answer(route, [&](AuditQueries& queries) { return queries.verify(route.call.query); });
+  return answer(route, [&](AuditQueries& queries) {
+    return queries.verify(route.call.query, route.options.audit_witness_dir);
+  });
 }
 
 Result<HttpResponse> export_exchanges(const RouteCall& route) {

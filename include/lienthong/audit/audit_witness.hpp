@@ -1,0 +1,75 @@
+#pragma once
+// Witnesses: the signed checkpoints, published outside the database.
+//
+// Everything the verifier finds in PostgreSQL can be rewritten by whoever
+// holds the database: a tail deleted together with the checkpoints that
+// sealed it leaves a shorter chain that verifies. With `audit.witness_dir`
+// set, each node's audit writer also appends every checkpoint it signs to
+// its own file in that directory (an append-only JSON-lines file, flushed
+// to disk before the writer goes on), which the operator places on another
+// volume or host. Verification holds the database to every head found
+// there (`lienthong audit verify --witness DIR`, and GET /audit/v1/verify on
+// a node whose configuration names the directory).
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lienthong/audit/audit_verifier.hpp"
+
+namespace lienthong::audit {
+
+// One signed checkpoint as published: the chain, where it stood, and the
+// signature over checkpoint_message() (audit_chain.hpp), so the line can be
+// checked against the node's public key without the database.
+struct WitnessedCheckpoint {
+  std::string chain;
+  std::int64_t seq = 0;
+  std::string record_hash;
+  std::int64_t signed_at_micros = 0;
+  std::string key_id;
+  std::string signature;  // base64 Ed25519
+};
+
+// One node's file in the witness directory: "<node>.witness.jsonl" (bytes
+// outside [A-Za-z0-9._-] written as %XX). Its first line names the format
+// and the node; each further line is one checkpoint, in the order signed.
+class WitnessLog {
+ public:
+  WitnessLog(std::filesystem::path directory, std::string node);
+
+  const std::filesystem::path& path() const { return path_; }
+
+  // The highest seq published for `chain` (-1 when none): read from the
+  // file's end the first time, then kept up to date by append().
+  std::int64_t last_seq(std::string_view chain);
+
+  // Appends and fsyncs. Throws std::runtime_error (naming the file and the
+  // system's reason) when it cannot; nothing is counted as published then.
+  void append(const std::vector<WitnessedCheckpoint>& checkpoints);
+
+ private:
+  void load_last_seqs();
+
+  std::filesystem::path path_;
+  std::string node_;
+  bool loaded_ = false;
+  std::map<std::string, std::int64_t, std::less<>> last_seq_;
+};
+
+// Every head in a witness directory, for VerifyOptions::witnessed_heads.
+struct WitnessReading {
+  std::vector<VerifiedHead> heads;
+  std::size_t files = 0;
+  // Lines that are not a witnessed checkpoint: a line cut short when a
+  // node died mid-write is expected, anything more is worth a look.
+  std::size_t unreadable_lines = 0;
+};
+
+// Throws std::runtime_error when the directory cannot be read.
+WitnessReading read_witnesses(const std::filesystem::path& directory);
+
+}  // namespace lienthong::audit

@@ -1,0 +1,239 @@
+#include "lienthong/audit/audit_witness.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <optional>
+#include <stdexcept>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "lienthong/audit/audit_chain.hpp"
+#include "lienthong/core/timestamp.hpp"
+
+namespace lienthong::audit {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kFormat = "lienthong-audit-witness/1";
+constexpr std::string_view kSuffix = ".witness.jsonl";
+
+std::string file_name(std::string_view node) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string name;
+  for (const char c : node) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) || c == '.' || c == '_' || c == '-') {
+      name.push_back(c);
+    } else {
+      name.push_back('%');
+      name.push_back(kHex[byte >> 4]);
+      name.push_back(kHex[byte & 0xF]);
+    }
+  }
+  // A node named "." or ".." must not name a directory.
+  if (!name.empty() && name.find_first_not_of('.') == std::string::npos)
+    name.replace(0, 1, "%2E");
+  return name + std::string(kSuffix);
+}
+
+[[noreturn]] void fail(const std::filesystem::path& path, const char* doing) {
+  throw std::runtime_error("witness " + path.string() + ": cannot " + doing + ": " +
+                           std::strerror(errno));
+}
+
+bool is_link(const std::string& text) {
+  return text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+// The head a line states, when it is a checkpoint line (not the header,
+// nor a line cut short).
+std::optional<VerifiedHead> head_from_line(const std::string& line) {
+  const auto entry = json::parse(line, nullptr, false);
+  if (entry.is_discarded() || !entry.is_object())
+    return std::nullopt;
+  const auto chain = entry.find("chain");
+  const auto seq = entry.find("seq");
+  const auto hash = entry.find("record_hash");
+  if (chain == entry.end() || !chain->is_string() || chain->get<std::string>().empty() ||
+      seq == entry.end() || !seq->is_number_integer() || seq->get<std::int64_t>() < 0 ||
+      hash == entry.end() || !hash->is_string() || !is_link(hash->get<std::string>()))
+    return std::nullopt;
+  return VerifiedHead{chain->get<std::string>(), seq->get<std::int64_t>(),
+                      hash->get<std::string>()};
+}
+
+bool is_header(const std::string& line) {
+  return line.starts_with("{\"format\":");
+}
+
+void write_all(int fd, const std::string& bytes, const std::filesystem::path& path) {
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const auto n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      fail(path, "write");
+    }
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+// Closes on every path out of append().
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  ~FileDescriptor() {
+    if (fd_ >= 0)
+      ::close(fd_);
+  }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+WitnessLog::WitnessLog(std::filesystem::path directory, std::string node)
+    : path_(directory / file_name(node)), node_(std::move(node)) {}
+
+std::int64_t WitnessLog::last_seq(std::string_view chain) {
+  if (!loaded_)
+    load_last_seqs();
+  const auto it = last_seq_.find(chain);
+  return it == last_seq_.end() ? -1 : it->second;
+}
+
+// Reads backwards from the end, a window at a time, until this node's
+// chain and the admin-change chain have each been seen: the file grows by a
+// few lines a minute for years, and only its end matters here.
+void WitnessLog::load_last_seqs() {
+  std::ifstream in(path_, std::ios::binary);
+  if (!in) {
+    if (std::filesystem::exists(path_))
+      fail(path_, "read");
+    loaded_ = true;  // a new file
+    return;
+  }
+  in.seekg(0, std::ios::end);
+  const auto size = static_cast<std::int64_t>(in.tellg());
+  const std::string admin(kAdminChain);
+  for (std::int64_t window = 64 * 1024;; window *= 4) {
+    const std::int64_t start = std::max<std::int64_t>(0, size - window);
+    std::string text(static_cast<std::size_t>(size - start), '\0');
+    in.seekg(start);
+    if (!in.read(text.data(), static_cast<std::streamsize>(text.size())))
+      fail(path_, "read");
+    std::map<std::string, std::int64_t, std::less<>> found;
+    std::size_t begin = 0;
+    if (start > 0)  // the window's first line is cut
+      begin = text.find('\n') == std::string::npos ? text.size() : text.find('\n') + 1;
+    while (begin < text.size()) {
+      const auto end = std::min(text.find('\n', begin), text.size());
+      if (const auto head = head_from_line(text.substr(begin, end - begin))) {
+        auto& seq = found.try_emplace(head->node, head->seq).first->second;
+        seq = std::max(seq, head->seq);
+      }
+      begin = end + 1;
+    }
+    if (start == 0 || (found.contains(node_) && found.contains(admin))) {
+      last_seq_ = std::move(found);
+      loaded_ = true;
+      return;
+    }
+  }
+}
+
+void WitnessLog::append(const std::vector<WitnessedCheckpoint>& checkpoints) {
+  if (checkpoints.empty())
+    return;
+  if (!loaded_)
+    load_last_seqs();
+  const FileDescriptor fd(::open(path_.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
+  if (fd.get() < 0)
+    fail(path_, "open");
+  struct stat status {};
+  if (::fstat(fd.get(), &status) != 0)
+    fail(path_, "stat");
+  std::string lines;
+  const bool created = status.st_size == 0;
+  if (created) {
+    lines = json{{"format", kFormat}, {"node", node_}}.dump() + "\n";
+  } else {
+    // A line cut short by a crash stays as it is (readers skip it); the
+    // next one starts on a line of its own.
+    char last = '\n';
+    if (::pread(fd.get(), &last, 1, status.st_size - 1) != 1)
+      fail(path_, "read");
+    if (last != '\n')
+      lines = "\n";
+  }
+  for (const auto& c : checkpoints) {
+    lines += json{{"chain", c.chain},
+                  {"seq", c.seq},
+                  {"record_hash", c.record_hash},
+                  {"signed_at", to_rfc3339(from_micros(c.signed_at_micros))},
+                  {"signed_at_micros", c.signed_at_micros},
+                  {"key_id", c.key_id},
+                  {"signature", c.signature}}
+                 .dump() +
+             "\n";
+  }
+  write_all(fd.get(), lines, path_);
+  if (::fsync(fd.get()) != 0)
+    fail(path_, "flush to disk");
+  if (created) {
+    // The new file's name must survive a crash too.
+    const FileDescriptor directory(::open(path_.parent_path().c_str(), O_RDONLY | O_CLOEXEC));
+    if (directory.get() < 0 || ::fsync(directory.get()) != 0)
+      fail(path_.parent_path(), "flush to disk");
+  }
+  for (const auto& c : checkpoints) {
+    auto& seq = last_seq_.try_emplace(c.chain, c.seq).first->second;
+    seq = std::max(seq, c.seq);
+  }
+}
+
+WitnessReading read_witnesses(const std::filesystem::path& directory) {
+  WitnessReading reading;
+  std::error_code ec;
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(directory, ec)) {
+    const auto name = entry.path().filename().string();
+    if (entry.is_regular_file() && name.ends_with(kSuffix))
+      files.push_back(entry.path());
+  }
+  if (ec) {
+    throw std::runtime_error("witness directory " + directory.string() +
+                             " cannot be read: " + ec.message());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& path : files) {
+    std::ifstream in(path);
+    if (!in)
+      throw std::runtime_error("witness " + path.string() + " cannot be read");
+    ++reading.files;
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.empty() || is_header(line))  // the header, written by append()
+        continue;
+      if (auto head = head_from_line(line))
+        reading.heads.push_back(std::move(*head));
+      else
+        ++reading.unreadable_lines;
+    }
+  }
+  return reading;
+}
+
+}  // namespace lienthong::audit
