@@ -33,6 +33,10 @@ done
 lt_say "starting the demo providers (population, business, tax, land and claims systems)"
 demo_start_providers
 pids+=("$LT_DEMO_PID")
+# Every checkpoint the hub signs is also kept here, outside the database
+# (audit.witness_dir; in production another volume or host).
+export LIENTHONG_AUDIT_WITNESS_DIR="$LT_VAR/audit-witness"
+mkdir -p "$LIENTHONG_AUDIT_WITNESS_DIR"
 lt_say "starting the hub on https://localhost:$hub_port"
 (cd "$LT_ROOT" && exec "$lienthong" serve --config config/lienthong.toml) &
 pids+=($!)
@@ -215,8 +219,8 @@ admin "$api/admin-changes?limit=100" | jq -r '.items[-4:][] | "   \(.at)  \(.act
 
 echo
 lt_say "12. Anyone with database access can check that the audit log is complete and unaltered:"
-echo "   ./build/src/lienthong audit verify"
-"$lienthong" audit verify | sed 's/^/   /'
+echo "   ./build/src/lienthong audit verify --witness var/audit-witness"
+"$lienthong" audit verify 2>&1 | sed 's/^/   /'
 
 echo
 lt_say "13. Operations: health for load balancers and metrics for Prometheus (admin listener):"

@@ -227,7 +227,7 @@ Result<HttpResponse> AdminApi::Impl::serve(const HttpRequest& request, const Rou
   if (!outcome.has_value())
     return outcome;
   tx.commit();
-  if (request.method != "GET" && options.after_change)
+  if (request.method != "GET" && !route.reads_audit_replica && options.after_change)
     options.after_change();
   outcome.value().headers.push_back({"X-Request-Id", request_id});
   return std::move(outcome).value();

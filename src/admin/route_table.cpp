@@ -40,9 +40,10 @@ Route guarded(std::string method, std::string path, RouteAccess access, RouteHan
       {std::move(method), std::move(path), std::move(access)}, std::move(handler), nullptr};
 }
 
-// An auditor API read, served from the audit read URL (a replica) when one is set.
-Route audit_read(std::string path, RouteHandler handler) {
-  Route route = guarded("GET", std::move(path), kAuditorsScoped, std::move(handler));
+// An auditor API read, served from the audit read URL (a replica) when one
+// is set. It changes nothing, whatever its method.
+Route audit_read(std::string path, RouteHandler handler, std::string method = "GET") {
+  Route route = guarded(std::move(method), std::move(path), kAuditorsScoped, std::move(handler));
   route.reads_audit_replica = true;
   return route;
 }
@@ -77,7 +78,9 @@ std::vector<Route> build_routes() {
       audit_read("/audit/v1/exchanges/{id}", get_exchange),
       audit_read("/audit/v1/stats", exchange_stats),
       audit_read("/audit/v1/connectivity", connectivity),
-      audit_read("/audit/v1/export", export_exchanges), audit_read("/audit/v1/verify", verify_log)};
+      audit_read("/audit/v1/export", export_exchanges), audit_read("/audit/v1/verify", verify_log),
+      // The caller's saved heads travel in the body: a read all the same.
+      audit_read("/audit/v1/verify", verify_log_against_heads, "POST")};
   for (const auto& spec : resource_specs()) {
     const std::string collection = prefix + "/" + spec.name;
     const RouteAccess read = spec.hub_only_reads    ? kHubOnly

@@ -236,10 +236,32 @@ async function main() {
     const csv = readFileSync(await exported.path(), "utf8");
     assert.ok(csv.includes(messageId), "the export holds the exchange");
     assert.equal(csv.trim().split("\n").length, 2, "a header line and the one record");
-    await page.getByRole("button", { name: "Verify chain" }).click();
+    await page.getByRole("button", { name: "Verify the selected period" }).click();
     await page.getByRole("status").filter({ hasText: "The chain is intact" }).waitFor();
+
+    step("the auditor verifies the whole log, and the next time against the heads this browser kept");
+    await page.locator("#audit-heads-status").filter({ hasText: "No chain heads kept" }).waitFor();
+    await page.getByRole("button", { name: "Verify the whole log" }).click();
+    await page.getByText("The heads of this verification are now kept in this browser.").waitFor();
+    await page.locator("#audit-heads-status").filter({ hasText: /the heads of \d+ chains/ }).waitFor();
+    const [headsFile] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download heads file" }).click()]);
+    assert.equal(headsFile.suggestedFilename(), "audit-heads.json");
+    const kept = JSON.parse(readFileSync(await headsFile.path(), "utf8"));
+    assert.equal(kept.format, "lienthong-audit-heads/1", "the file `audit verify --expect` reads");
+    assert.ok(kept.heads.some((head) => head.node === "admin-changes" && head.seq > 0), kept);
+    await page.getByRole("button", { name: "Verify the whole log" }).click();
+    await page.getByText(/The log still extends the heads verified/).waitFor();
     await checkLabels(page, "audit");
     await shot(page, "audit");
+    // A kept head the database no longer reaches: records were removed since.
+    await page.evaluate(() => {
+      const heads = JSON.parse(localStorage.getItem("lienthong.audit.heads"));
+      heads.heads[0].seq += 1000000;
+      localStorage.setItem("lienthong.audit.heads", JSON.stringify(heads));
+    });
+    await page.getByRole("button", { name: "Verify the whole log" }).click();
+    await page.getByRole("alert").filter({ hasText: /truncated .* were removed/ }).waitFor();
+    await page.getByText("The heads verified before are kept; nothing was replaced.").waitFor();
 
     step("connectivity, traffic and registry pages");
     await page.goto(`${consoleUrl}#/connectivity`);

@@ -204,6 +204,49 @@ TEST_F(AuditApi, VerifyReportsAnIntactLog) {
   EXPECT_TRUE(report["witness"].is_null()) << "no witness directory configured";
 }
 
+// An auditor keeps the heads of a verification (the console: in the
+// auditor's browser) and has the next one held to them.
+TEST_F(AuditApi, VerifyHoldsWholeChainsToTheHeadsTheCallerKept) {
+  auto auditor = admin(auditor_);
+  const auto first = AdminClient::json_of(auditor.get("/audit/v1/verify"));
+  ASSERT_TRUE(first["ok"].get<bool>()) << first.dump(2);
+  json heads = json::array();
+  for (const auto& chain : first["chains"]) {
+    if (chain["to_seq"].get<int>() > 0)
+      heads.push_back(
+          {{"node", chain["node"]}, {"seq", chain["to_seq"]}, {"record_hash", chain["to_hash"]}});
+  }
+  ASSERT_EQ(heads.size(), 2u) << "test-node and admin-changes";
+  const json kept{{"format", "lienthong-audit-heads/1"}, {"heads", heads}};
+  const auto held = auditor.post("/audit/v1/verify", kept);
+  ASSERT_EQ(held.status, 200) << held.body;
+  EXPECT_TRUE(AdminClient::json_of(held)["ok"].get<bool>()) << held.body;
+  EXPECT_EQ(AdminClient::json_of(held)["expected_heads"], 2);
+
+  // A head further than the chain now reaches: records were removed.
+  json further = kept;
+  for (auto& head : further["heads"]) {
+    if (head["node"] == "test-node")
+      head["seq"] = 99;
+  }
+  const auto cut = AdminClient::json_of(auditor.post("/audit/v1/verify", further));
+  EXPECT_FALSE(cut["ok"].get<bool>());
+  EXPECT_EQ(chain_of(cut, "test-node")["problem"]["kind"], "truncated") << cut.dump(2);
+  EXPECT_NE(chain_of(cut, "test-node")["problem"]["detail"].get<std::string>().find(
+                "record 99 was verified before"),
+            std::string::npos)
+      << cut.dump(2);
+
+  // Not a heads document, or a range: 400, naming what is wrong.
+  const auto bad = auditor.post("/audit/v1/verify", json{{"heads", heads}});
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.body.find("lienthong-audit-heads/1"), std::string::npos) << bad.body;
+  EXPECT_EQ(auditor.post("/audit/v1/verify?from=2026-01-01", kept).status, 400);
+  // A member administrator may not verify the log, by any method.
+  EXPECT_EQ(admin(token("member-admin", kProviderMember)).post("/audit/v1/verify", kept).status,
+            403);
+}
+
 // A node with a witness directory holds GET /audit/v1/verify to it.
 class AuditApiWithWitness : public AuditApi {
  protected:

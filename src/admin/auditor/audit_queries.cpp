@@ -6,6 +6,7 @@
 
 #include "lienthong/audit/audit_verifier.hpp"
 #include "lienthong/audit/audit_witness.hpp"
+#include "lienthong/audit/heads_document.hpp"
 #include "lienthong/core/timestamp.hpp"
 
 #include "query_values.hpp"
@@ -293,7 +294,8 @@ Result<json> AuditQueries::get(std::int64_t id) {
   return json::parse(rows[0][0].as<std::string>());
 }
 
-Result<json> AuditQueries::verify(const Query& query, const std::string& witness_dir) {
+Result<json> AuditQueries::verify(const Query& query, const std::string& witness_dir,
+                                  const json* expected) {
   std::vector<FieldError> errors;
   audit::VerifyOptions options;
   for (const auto& [name, value] : query) {
@@ -314,6 +316,17 @@ Result<json> AuditQueries::verify(const Query& query, const std::string& witness
       }
     } else {
       errors.push_back({name, "unknown query parameter"});
+    }
+  }
+  if (expected) {
+    if (options.from || options.to) {
+      errors.push_back({"from", "saved heads hold whole chains: leave out from and to"});
+    } else {
+      try {
+        options.expected_heads = audit::heads_from_document(*expected);
+      } catch (const std::invalid_argument& e) {
+        errors.push_back({"heads", std::string("the body ") + e.what()});
+      }
     }
   }
   if (!errors.empty())
@@ -337,6 +350,7 @@ Result<json> AuditQueries::verify(const Query& query, const std::string& witness
   }
   json report = audit::report_json(audit::verify_audit_log(tx_, options));
   report["witness"] = std::move(witness);
+  report["expected_heads"] = options.expected_heads.size();
   return report;
 }
 

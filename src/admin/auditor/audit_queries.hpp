@@ -50,8 +50,11 @@ class AuditQueries {
   static Status roll_up_traffic(pqxx::dbtransaction& primary, const Query& query);
   // GET /audit/v1/verify?from=&to=&node=&trust=KEY_ID,...: held to the
   // checkpoints in `witness_dir` too when it is not empty ("witness" in the
-  // answer: the directory, files and heads read).
-  Result<nlohmann::json> verify(const Query& query, const std::string& witness_dir);
+  // answer: the directory, files and heads read). POST, with a heads
+  // document (heads_document.hpp) the caller kept from an earlier
+  // verification: whole chains held to those heads too ("expected_heads").
+  Result<nlohmann::json> verify(const Query& query, const std::string& witness_dir,
+                                const nlohmann::json* expected = nullptr);
 
  private:
   AuditQueries(pqxx::dbtransaction& tx, std::string scope, std::string member_prefix = {});

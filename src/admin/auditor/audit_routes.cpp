@@ -51,6 +51,12 @@ Result<HttpResponse> verify_log(const RouteCall& route) {
   });
 }
 
+Result<HttpResponse> verify_log_against_heads(const RouteCall& route) {
+  return answer(route, [&](AuditQueries& queries) {
+    return queries.verify(route.call.query, route.options.audit_witness_dir, &route.call.body);
+  });
+}
+
 Result<HttpResponse> export_exchanges(const RouteCall& route) {
   const Query& query = route.call.query;
   const auto format = query.contains("format") ? query.at("format") : "ndjson";

@@ -11,6 +11,8 @@ Result<net::HttpResponse> get_exchange(const RouteCall& route);
 Result<net::HttpResponse> exchange_stats(const RouteCall& route);
 Result<net::HttpResponse> connectivity(const RouteCall& route);
 Result<net::HttpResponse> verify_log(const RouteCall& route);
+// POST /audit/v1/verify: the same, whole chains held to the heads in the body.
+Result<net::HttpResponse> verify_log_against_heads(const RouteCall& route);
 // The selected records as NDJSON or CSV, streamed from their own connection.
 Result<net::HttpResponse> export_exchanges(const RouteCall& route);
 
