@@ -6,15 +6,19 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
 
 #include "lienthong/audit/audit_chain.hpp"
 #include "lienthong/core/timestamp.hpp"
+
+#include "record_rows.hpp"
 
 namespace lienthong::audit {
 namespace {
@@ -67,6 +71,13 @@ std::optional<VerifiedHead> head_from_line(const std::string& line) {
     return std::nullopt;
   return VerifiedHead{chain->get<std::string>(), seq->get<std::int64_t>(),
                       hash->get<std::string>()};
+}
+
+// When a checkpoint line says it was signed (0 when it does not).
+std::int64_t signed_at_micros(const std::string& line) {
+  const auto entry = json::parse(line, nullptr, false);
+  const auto at = entry.is_object() ? entry.find("signed_at_micros") : entry.end();
+  return at != entry.end() && at->is_number_integer() ? at->get<std::int64_t>() : 0;
 }
 
 bool is_header(const std::string& line) {
@@ -204,7 +215,11 @@ void WitnessLog::append(const std::vector<WitnessedCheckpoint>& checkpoints) {
   }
 }
 
-WitnessReading read_witnesses(const std::filesystem::path& directory) {
+WitnessReading read_witnesses(const std::filesystem::path& directory,
+                              std::optional<TimePoint> signed_before) {
+  // Everything when no time is given.
+  const std::int64_t before_micros =
+      signed_before ? to_micros(*signed_before) : std::numeric_limits<std::int64_t>::max();
   WitnessReading reading;
   std::error_code ec;
   std::vector<std::filesystem::path> files;
@@ -227,13 +242,27 @@ WitnessReading read_witnesses(const std::filesystem::path& directory) {
     while (std::getline(in, line)) {
       if (line.empty() || is_header(line))  // the header, written by append()
         continue;
-      if (auto head = head_from_line(line))
-        reading.heads.push_back(std::move(*head));
-      else
+      auto head = head_from_line(line);
+      if (!head) {
         ++reading.unreadable_lines;
+      } else if (signed_at_micros(line) >= before_micros) {
+        ++reading.too_recent;
+      } else {
+        reading.heads.push_back(std::move(*head));
+      }
     }
   }
   return reading;
+}
+
+std::optional<TimePoint> standby_horizon(pqxx::transaction_base& tx) {
+  const auto row =
+      tx.exec1("SELECT pg_is_in_recovery(), " + micros_column("pg_last_xact_replay_timestamp()"));
+  if (!row[0].as<bool>())
+    return std::nullopt;
+  if (row[1].is_null())  // nothing replayed since it started: no promise at all
+    return TimePoint{};
+  return from_micros(row[1].as<std::int64_t>()) - std::chrono::minutes(1);
 }
 
 }  // namespace lienthong::audit

@@ -86,18 +86,18 @@ int run_audit_verify(const std::string& config_path, const AuditVerifyOptions& o
     verify.unsealed_limit.reset();
   const std::string witness_dir =
       options.witness.empty() ? config.audit.witness_dir : options.witness;
+
+  pqxx::connection connection(config.database.url);
+  pqxx::read_transaction tx(connection);
   std::optional<audit::WitnessReading> witnessed;
   if (!witness_dir.empty()) {
     try {
-      witnessed = audit::read_witnesses(witness_dir);
+      witnessed = audit::read_witnesses(witness_dir, audit::standby_horizon(tx));
     } catch (const std::runtime_error& e) {
       throw ConfigError(e.what());
     }
     verify.witnessed_heads = witnessed->heads;
   }
-
-  pqxx::connection connection(config.database.url);
-  pqxx::read_transaction tx(connection);
   const auto report = audit::verify_audit_log(tx, verify);
   if (options.json)
     std::cout << audit::report_json(report).dump(2) << "\n";
@@ -109,6 +109,9 @@ int run_audit_verify(const std::string& config_path, const AuditVerifyOptions& o
               << witnessed->files << " file(s) in " << witness_dir;
     if (verify.from || verify.to)
       std::cerr << " (not checked: witnesses hold whole chains; leave out --from and --to)";
+    if (witnessed->too_recent > 0)
+      std::cerr << " (" << witnessed->too_recent
+                << " signed too recently for this standby to hold: left out)";
     if (witnessed->unreadable_lines > 0)
       std::cerr << "; " << witnessed->unreadable_lines
                 << " line(s) there are not checkpoints (one cut short when a node died "

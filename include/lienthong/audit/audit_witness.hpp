@@ -14,11 +14,17 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "lienthong/audit/audit_record.hpp"
 #include "lienthong/audit/audit_verifier.hpp"
+
+namespace pqxx {
+class transaction_base;
+}
 
 namespace lienthong::audit {
 
@@ -67,9 +73,20 @@ struct WitnessReading {
   // Lines that are not a witnessed checkpoint: a line cut short when a
   // node died mid-write is expected, anything more is worth a look.
   std::size_t unreadable_lines = 0;
+  // Checkpoints signed at or after `signed_before`, left out.
+  std::size_t too_recent = 0;
 };
 
-// Throws std::runtime_error when the directory cannot be read.
-WitnessReading read_witnesses(const std::filesystem::path& directory);
+// Throws std::runtime_error when the directory cannot be read. Read it
+// after the verifying transaction began (a checkpoint is published only
+// once committed, so every head read is then in the database), leaving out
+// what a standby may not have replayed yet (standby_horizon()).
+WitnessReading read_witnesses(const std::filesystem::path& directory,
+                              std::optional<TimePoint> signed_before = std::nullopt);
+
+// Nothing on a primary. On a standby (an auditor's read replica), a minute
+// before the commit time of the last transaction it replayed: checkpoints
+// signed later may still be on their way, and would look removed.
+std::optional<TimePoint> standby_horizon(pqxx::transaction_base& tx);
 
 }  // namespace lienthong::audit

@@ -335,17 +335,15 @@ Result<json> AuditQueries::verify(const Query& query, const std::string& witness
   if (!witness_dir.empty()) {
     audit::WitnessReading reading;
     try {
-      reading = audit::read_witnesses(witness_dir);
+      reading = audit::read_witnesses(witness_dir, audit::standby_horizon(tx_));
     } catch (const std::runtime_error& e) {
       // Without its witness the log cannot be shown complete: no answer
       // rather than an "ok" that checked less than the operator set up.
       return make_error(ErrorCode::kServerInternal, e.what());
     }
-    witness = {{"directory", witness_dir},
-               {"files", reading.files},
-               {"heads", reading.heads.size()},
-               {"unreadable_lines", reading.unreadable_lines},
-               {"checked", !options.from && !options.to}};
+    witness = {{"directory", witness_dir},         {"files", reading.files},
+               {"heads", reading.heads.size()},    {"unreadable_lines", reading.unreadable_lines},
+               {"too_recent", reading.too_recent}, {"checked", !options.from && !options.to}};
     options.witnessed_heads = std::move(reading.heads);
   }
   json report = audit::report_json(audit::verify_audit_log(tx_, options));

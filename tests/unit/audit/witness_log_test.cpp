@@ -106,6 +106,20 @@ TEST_F(WitnessLogTest, ALineCutShortIsSkippedAndTheNextStartsOnItsOwn) {
   EXPECT_EQ(reading.heads[1].record_hash, std::string(64, 'a'));
 }
 
+// A read replica may not hold what was signed just before: left out, counted.
+TEST_F(WitnessLogTest, CheckpointsSignedAfterAGivenTimeAreLeftOut) {
+  WitnessLog log(directory_, "hub-1");
+  auto late = checkpoint("hub-1", 10);
+  late.signed_at_micros += 60'000'000;
+  log.append({checkpoint("hub-1", 5), late});
+  const auto at = from_micros(checkpoint("hub-1", 5).signed_at_micros) + std::chrono::seconds(1);
+  const auto reading = read_witnesses(directory_, at);
+  ASSERT_EQ(reading.heads.size(), 1u);
+  EXPECT_EQ(reading.heads[0].seq, 5);
+  EXPECT_EQ(reading.too_recent, 1u);
+  EXPECT_EQ(read_witnesses(directory_).heads.size(), 2u);
+}
+
 TEST_F(WitnessLogTest, ANodeNameIsNeverAPathOutOfTheDirectory) {
   for (const std::string node : {"../../etc/passwd", "..", "hub 1/ä"}) {
     WitnessLog log(directory_, node);
