@@ -297,10 +297,13 @@ cluster_direct_database_url() {
 cluster_hub_start() {
   local n=$1 url=${2:-$(cluster_database_url)}
   cluster_alive "hub-$n" && return 0
-  mkdir -p "$LT_CLUSTER/hub-$n"
+  # The audit witness: one directory all nodes append their checkpoints to
+  # (on separate machines, a share on another host).
+  mkdir -p "$LT_CLUSTER/hub-$n" "$LT_CLUSTER/witness"
   cluster_spawn "hub-$n" env -C "$LT_ROOT" \
     LIENTHONG_DATABASE_URL="$url" \
     LIENTHONG_AUDIT_READ_URL="$(cluster_database_url replica)" \
+    LIENTHONG_AUDIT_WITNESS_DIR="$LT_CLUSTER/witness" \
     LIENTHONG_NODE_NAME="hub-$n" \
     LIENTHONG_EXCHANGE_LISTEN="127.0.0.1:$(cluster_hub_port "$n")" \
     LIENTHONG_ADMIN_LISTEN="127.0.0.1:$(cluster_hub_admin_port "$n")" \

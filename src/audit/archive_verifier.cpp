@@ -1,6 +1,7 @@
 // Verifying an archived month from its file alone (`lienthong audit verify-archive`).
 #include <fstream>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 #include "lienthong/audit/audit_archive.hpp"
@@ -12,8 +13,45 @@ namespace lienthong::audit {
 using namespace archive_format;
 using nlohmann::json;
 
+namespace {
+
+// Holds each chain that verified to the witnessed heads in its stretch.
+void hold_to_witness(const std::vector<VerifiedHead>& witnessed,
+                     const std::map<std::string, Stretch>& announced,
+                     const std::map<std::string, std::map<std::int64_t, std::string>>& links,
+                     VerifyReport& report) {
+  for (auto& chain : report.chains) {
+    const auto stretch = announced.find(chain.node);
+    if (chain.problem || stretch == announced.end())
+      continue;
+    const auto held = links.find(chain.node);
+    for (const auto& head : witnessed) {
+      if (head.node != chain.node || head.seq < stretch->second.first_seq ||
+          head.seq > stretch->second.last_seq)
+        continue;
+      const std::string* stored = nullptr;
+      if (held != links.end()) {
+        if (const auto found = held->second.find(head.seq); found != held->second.end())
+          stored = &found->second;
+      }
+      if (!stored || *stored != head.record_hash) {
+        chain.problem =
+            ChainProblem{"altered", head.seq, std::nullopt,
+                         "record " + std::to_string(head.seq) +
+                             " is not the one that was witnessed outside the "
+                             "database: the month was rewritten before it was archived"};
+        break;
+      }
+      ++chain.witnessed_checked;
+    }
+  }
+}
+
+}  // namespace
+
 VerifyReport verify_archive_file(const std::filesystem::path& path,
-                                 const std::vector<std::string>& trusted_key_ids) {
+                                 const std::vector<std::string>& trusted_key_ids,
+                                 const std::vector<VerifiedHead>& witnessed_heads) {
   std::ifstream in(path);
   if (!in)
     refuse("cannot read " + path.string());
@@ -36,6 +74,11 @@ VerifyReport verify_archive_file(const std::filesystem::path& path,
   std::map<std::string, Stretch> announced;
   std::map<std::string, std::map<std::string, std::string>> keys;
   std::map<std::string, std::map<std::int64_t, Checkpoint>> checkpoints;
+  // The links of the records a witnessed head names, as the file holds them.
+  std::map<std::string, std::map<std::int64_t, std::string>> witnessed_links;
+  std::map<std::string, std::set<std::int64_t>> wanted;
+  for (const auto& head : witnessed_heads)
+    wanted[head.node].insert(head.seq);
   VerifyReport report;
   std::optional<ChainCheck> check;
   const auto close_chain = [&] {
@@ -75,11 +118,15 @@ VerifyReport verify_archive_file(const std::filesystem::path& path,
           anchor(*check, stretch->second);
         }
         const AuditRecord record = record_from_line(*line);
-        check->add(line->at("id").get<std::int64_t>(), line->at("seq").get<std::int64_t>(),
-                   line->at("record_hash").get<std::string>(), record, bodies_match(record));
+        const auto seq = line->at("seq").get<std::int64_t>();
+        const auto link = line->at("record_hash").get<std::string>();
+        check->add(line->at("id").get<std::int64_t>(), seq, link, record, bodies_match(record));
+        if (const auto w = wanted.find(node); w != wanted.end() && w->second.contains(seq))
+          witnessed_links[node][seq] = link;
       }
     }
     close_chain();
+    hold_to_witness(witnessed_heads, announced, witnessed_links, report);
     // A node announced but without a single record left.
     for (const auto& [node, stretch] : announced) {
       if (!seen[node]) {

@@ -154,7 +154,15 @@ int run_audit_archive(const std::string& config_path, const AuditArchiveOptions&
 }
 
 int run_audit_verify_archive(const std::string& file, const AuditVerifyOptions& options) {
-  const auto report = audit::verify_archive_file(file, options.trusted_keys);
+  std::vector<audit::VerifiedHead> witnessed;
+  if (!options.witness.empty()) {
+    try {
+      witnessed = audit::read_witnesses(options.witness).heads;
+    } catch (const std::runtime_error& e) {
+      throw ConfigError(e.what());
+    }
+  }
+  const auto report = audit::verify_archive_file(file, options.trusted_keys, witnessed);
   if (options.json)
     std::cout << audit::report_json(report).dump(2) << "\n";
   else

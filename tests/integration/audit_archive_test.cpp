@@ -20,6 +20,7 @@
 
 #include "lienthong/audit/audit_chain.hpp"
 #include "lienthong/audit/audit_verifier.hpp"
+#include "lienthong/audit/audit_witness.hpp"
 #include "lienthong/audit/audit_writer.hpp"
 #include "lienthong/core/digest.hpp"
 
@@ -61,9 +62,10 @@ class AuditArchive : public ::testing::Test {
     options.signing_key_path = (directory_ / "signing.key").string();
     options.checkpoint_records = 3;
     options.checkpoint_interval = hours(1);
+    options.witness_dir = witness_dir().string();
     const TimePoint clock = audit::month_start(month) + days(9) + hours(12);
     options.clock = [clock] { return clock; };
-    std::filesystem::create_directories(directory_);
+    std::filesystem::create_directories(witness_dir());
     audit::AuditWriter writer(
         options, std::make_shared<spdlog::logger>("archive-test",
                                                   std::make_shared<spdlog::sinks::null_sink_mt>()));
@@ -113,6 +115,7 @@ class AuditArchive : public ::testing::Test {
         "audit archive --month " + audit::month_text(month) + " --dir " + directory_.string(),
         database_.url());
   }
+  std::filesystem::path witness_dir() const { return directory_ / "witness"; }
   std::filesystem::path archive_file(year_month month) const {
     return directory_ / ("audit-" + audit::month_text(month) + ".ndjson");
   }
@@ -206,6 +209,42 @@ TEST_F(AuditArchive, AMonthMovesToAFileThatVerifiesOfflineAndTheChainContinues) 
   const auto current = archive(now_);
   EXPECT_EQ(current.exit_code, 1);
   EXPECT_NE(current.output.find("not over yet"), std::string::npos) << current.output;
+}
+
+// The database verifier only counts witnessed checkpoints that lie in
+// archived records; the archive file is held to them offline.
+TEST_F(AuditArchive, TheWitnessHoldsTheArchiveFileOffline) {
+  ASSERT_EQ(archive(old_).exit_code, 0);
+  const auto witnessed = audit::read_witnesses(witness_dir()).heads;
+  audit::VerifyOptions options;
+  options.witnessed_heads = witnessed;
+  pqxx::connection connection(database_.url());
+  pqxx::read_transaction tx(connection);
+  const auto online = audit::verify_audit_log(tx, options);
+  ASSERT_TRUE(online.ok()) << audit::report_json(online).dump(2);
+  EXPECT_EQ(chain_named(online, "archive-node").witnessed_archived, 2) << "checkpoints 3 and 6";
+
+  const auto offline = audit::verify_archive_file(archive_file(old_), {}, witnessed);
+  ASSERT_TRUE(offline.ok()) << audit::report_json(offline).dump(2);
+  EXPECT_EQ(chain_named(offline, "archive-node").witnessed_checked, 3) << "3, 6 and 7";
+  const auto cli = run_lienthong("audit verify-archive " + archive_file(old_).string() +
+                                     " --witness " + witness_dir().string(),
+                                 "");
+  EXPECT_EQ(cli.exit_code, 0) << cli.output;
+
+  // A month rewritten before it was archived (its checkpoints re-signed by
+  // someone holding the key) still verifies alone, not against the witness.
+  auto other = witnessed;
+  for (auto& head : other) {
+    if (head.node == "archive-node" && head.seq == 6)
+      head.record_hash = std::string(64, 'e');
+  }
+  const auto rewritten = audit::verify_archive_file(archive_file(old_), {}, other);
+  ASSERT_FALSE(rewritten.ok());
+  const auto problem =
+      chain_named(rewritten, "archive-node").problem.value_or(audit::ChainProblem{});
+  EXPECT_EQ(problem.kind, "altered");
+  EXPECT_EQ(problem.seq, 6);
 }
 
 TEST_F(AuditArchive, TamperingWithTheFileIsLocated) {

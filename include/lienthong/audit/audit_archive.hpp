@@ -50,8 +50,12 @@ ArchiveResult archive_month(const ArchiveOptions& options);
 // Verifies an archive file on its own: every chain link, every checkpoint
 // signature (against the keys in the file, or only `trusted_key_ids` when
 // given), and that the records are exactly those the header announces.
-// Throws std::runtime_error when the file cannot be read as an archive.
+// Each of `witnessed_heads` (a witness directory's, audit_witness.hpp) that
+// falls in a chain's stretch in the file must be its record there, with the
+// same link: the database verifier only counts those. Throws
+// std::runtime_error when the file cannot be read as an archive.
 VerifyReport verify_archive_file(const std::filesystem::path& file,
-                                 const std::vector<std::string>& trusted_key_ids);
+                                 const std::vector<std::string>& trusted_key_ids,
+                                 const std::vector<VerifiedHead>& witnessed_heads = {});
 
 }  // namespace lienthong::audit
