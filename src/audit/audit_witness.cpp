@@ -28,7 +28,9 @@ using nlohmann::json;
 constexpr std::string_view kFormat = "lienthong-audit-witness/1";
 constexpr std::string_view kSuffix = ".witness.jsonl";
 
-std::string file_name(std::string_view node) {
+// A name as a file name's part: only [A-Za-z0-9._-] as is, every other byte
+// as %XX, and never "." or "..".
+std::string escaped(std::string_view node) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string name;
   for (const char c : node) {
@@ -44,7 +46,7 @@ std::string file_name(std::string_view node) {
   // A node named "." or ".." must not name a directory.
   if (!name.empty() && name.find_first_not_of('.') == std::string::npos)
     name.replace(0, 1, "%2E");
-  return name + std::string(kSuffix);
+  return name;
 }
 
 [[noreturn]] void fail(const std::filesystem::path& path, const char* doing) {
@@ -80,8 +82,9 @@ std::int64_t signed_at_micros(const std::string& line) {
   return at != entry.end() && at->is_number_integer() ? at->get<std::int64_t>() : 0;
 }
 
+// A checkpoint line has no "format".
 bool is_header(const std::string& line) {
-  return line.starts_with("{\"format\":");
+  return line.find("\"format\":\"lienthong-audit-witness/") != std::string::npos;
 }
 
 void write_all(int fd, const std::string& bytes, const std::filesystem::path& path) {
@@ -116,103 +119,107 @@ class FileDescriptor {
 }  // namespace
 
 WitnessLog::WitnessLog(std::filesystem::path directory, std::string node)
-    : path_(directory / file_name(node)), node_(std::move(node)) {}
+    : directory_(std::move(directory)), node_(std::move(node)) {}
 
-std::int64_t WitnessLog::last_seq(std::string_view chain) {
-  if (!loaded_)
-    load_last_seqs();
-  const auto it = last_seq_.find(chain);
-  return it == last_seq_.end() ? -1 : it->second;
+std::filesystem::path WitnessLog::path(std::string_view chain) const {
+  // '+' is escaped in names, so "<node>+<chain>" is nobody's own file.
+  return directory_ /
+         (escaped(node_) + (chain == node_ ? "" : "+" + escaped(chain)) + std::string(kSuffix));
 }
 
-// Reads backwards from the end, a window at a time, until this node's
-// chain and the admin-change chain have each been seen: the file grows by a
-// few lines a minute for years, and only its end matters here.
-void WitnessLog::load_last_seqs() {
-  std::ifstream in(path_, std::ios::binary);
+std::int64_t WitnessLog::last_seq(std::string_view chain) {
+  auto it = last_seq_.find(chain);
+  if (it == last_seq_.end())
+    it = last_seq_.emplace(std::string(chain), read_last_seq(path(chain))).first;
+  return it->second;
+}
+
+// Reads the file's end, a wider window only when the last one held no
+// whole checkpoint line: the file grows for years, only its end matters.
+std::int64_t WitnessLog::read_last_seq(const std::filesystem::path& file) const {
+  std::ifstream in(file, std::ios::binary);
   if (!in) {
-    if (std::filesystem::exists(path_))
-      fail(path_, "read");
-    loaded_ = true;  // a new file
-    return;
+    if (std::filesystem::exists(file))
+      fail(file, "read");
+    return -1;  // not written yet
   }
   in.seekg(0, std::ios::end);
   const auto size = static_cast<std::int64_t>(in.tellg());
-  const std::string admin(kAdminChain);
   for (std::int64_t window = 64 * 1024;; window *= 4) {
     const std::int64_t start = std::max<std::int64_t>(0, size - window);
     std::string text(static_cast<std::size_t>(size - start), '\0');
     in.seekg(start);
     if (!in.read(text.data(), static_cast<std::streamsize>(text.size())))
-      fail(path_, "read");
-    std::map<std::string, std::int64_t, std::less<>> found;
+      fail(file, "read");
+    std::int64_t last = -1;
     std::size_t begin = 0;
     if (start > 0)  // the window's first line is cut
-      begin = text.find('\n') == std::string::npos ? text.size() : text.find('\n') + 1;
+      begin = std::min(text.find('\n'), text.size() - 1) + 1;
     while (begin < text.size()) {
       const auto end = std::min(text.find('\n', begin), text.size());
-      if (const auto head = head_from_line(text.substr(begin, end - begin))) {
-        auto& seq = found.try_emplace(head->node, head->seq).first->second;
-        seq = std::max(seq, head->seq);
-      }
+      if (const auto head = head_from_line(text.substr(begin, end - begin)))
+        last = std::max(last, head->seq);
       begin = end + 1;
     }
-    if (start == 0 || (found.contains(node_) && found.contains(admin))) {
-      last_seq_ = std::move(found);
-      loaded_ = true;
-      return;
-    }
+    if (last >= 0 || start == 0)
+      return last;
   }
 }
 
 void WitnessLog::append(const std::vector<WitnessedCheckpoint>& checkpoints) {
-  if (checkpoints.empty())
-    return;
-  if (!loaded_)
-    load_last_seqs();
-  const FileDescriptor fd(::open(path_.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
+  std::map<std::string_view, std::vector<const WitnessedCheckpoint*>> by_chain;
+  for (const auto& c : checkpoints)
+    by_chain[c.chain].push_back(&c);
+  for (const auto& [chain, lines] : by_chain)
+    append_to(chain, lines);
+}
+
+void WitnessLog::append_to(std::string_view chain,
+                           const std::vector<const WitnessedCheckpoint*>& checkpoints) {
+  const auto file = path(chain);
+  const std::int64_t before = last_seq(chain);
+  const FileDescriptor fd(::open(file.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
   if (fd.get() < 0)
-    fail(path_, "open");
+    fail(file, "open");
   struct stat status {};
   if (::fstat(fd.get(), &status) != 0)
-    fail(path_, "stat");
+    fail(file, "stat");
   std::string lines;
   const bool created = status.st_size == 0;
   if (created) {
-    lines = json{{"format", kFormat}, {"node", node_}}.dump() + "\n";
+    lines = json{{"format", kFormat}, {"node", node_}, {"chain", chain}}.dump() + "\n";
   } else {
     // A line cut short by a crash stays as it is (readers skip it); the
     // next one starts on a line of its own.
     char last = '\n';
     if (::pread(fd.get(), &last, 1, status.st_size - 1) != 1)
-      fail(path_, "read");
+      fail(file, "read");
     if (last != '\n')
       lines = "\n";
   }
-  for (const auto& c : checkpoints) {
-    lines += json{{"chain", c.chain},
-                  {"seq", c.seq},
-                  {"record_hash", c.record_hash},
-                  {"signed_at", to_rfc3339(from_micros(c.signed_at_micros))},
-                  {"signed_at_micros", c.signed_at_micros},
-                  {"key_id", c.key_id},
-                  {"signature", c.signature}}
+  std::int64_t highest = before;
+  for (const WitnessedCheckpoint* c : checkpoints) {
+    lines += json{{"chain", c->chain},
+                  {"seq", c->seq},
+                  {"record_hash", c->record_hash},
+                  {"signed_at", to_rfc3339(from_micros(c->signed_at_micros))},
+                  {"signed_at_micros", c->signed_at_micros},
+                  {"key_id", c->key_id},
+                  {"signature", c->signature}}
                  .dump() +
              "\n";
+    highest = std::max(highest, c->seq);
   }
-  write_all(fd.get(), lines, path_);
+  write_all(fd.get(), lines, file);
   if (::fsync(fd.get()) != 0)
-    fail(path_, "flush to disk");
+    fail(file, "flush to disk");
   if (created) {
     // The new file's name must survive a crash too.
-    const FileDescriptor directory(::open(path_.parent_path().c_str(), O_RDONLY | O_CLOEXEC));
+    const FileDescriptor directory(::open(directory_.c_str(), O_RDONLY | O_CLOEXEC));
     if (directory.get() < 0 || ::fsync(directory.get()) != 0)
-      fail(path_.parent_path(), "flush to disk");
+      fail(directory_, "flush to disk");
   }
-  for (const auto& c : checkpoints) {
-    auto& seq = last_seq_.try_emplace(c.chain, c.seq).first->second;
-    seq = std::max(seq, c.seq);
-  }
+  last_seq_.insert_or_assign(std::string(chain), highest);
 }
 
 WitnessReading read_witnesses(const std::filesystem::path& directory,

@@ -22,7 +22,7 @@ void AuditWriter::Impl::publish_to_witness() {
       logger->error(
           "audit: the database's chain of node {} ends at record {}, but {} holds its checkpoint "
           "at record {}: records were removed from the database",
-          options.node, head.seq, witness->path().string(), own);
+          options.node, head.seq, witness->path(options.node).string(), own);
       rewind_reported = true;
     }
     pqxx::nontransaction tx(*connection);

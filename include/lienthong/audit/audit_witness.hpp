@@ -40,30 +40,35 @@ struct WitnessedCheckpoint {
   std::string signature;  // base64 Ed25519
 };
 
-// One node's file in the witness directory: "<node>.witness.jsonl" (bytes
-// outside [A-Za-z0-9._-] written as %XX). Its first line names the format
-// and the node; each further line is one checkpoint, in the order signed.
+// One node's files in the witness directory: "<node>.witness.jsonl" for its
+// own chain and "<node>+admin-changes.witness.jsonl" for the admin-change
+// checkpoints its key signed (bytes of the node's name outside
+// [A-Za-z0-9._-] written as %XX, so no two names share a file). A file's
+// first line names the format, the node and the chain; each further line is
+// one checkpoint, in the order signed. One file per chain keeps each chain's
+// last line at its file's end, where a restarted writer reads it.
 class WitnessLog {
  public:
   WitnessLog(std::filesystem::path directory, std::string node);
 
-  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path path(std::string_view chain) const;
 
-  // The highest seq published for `chain` (-1 when none): read from the
+  // The highest seq published for `chain` (-1 when none): read from its
   // file's end the first time, then kept up to date by append().
   std::int64_t last_seq(std::string_view chain);
 
-  // Appends and fsyncs. Throws std::runtime_error (naming the file and the
-  // system's reason) when it cannot; nothing is counted as published then.
+  // Appends to each chain's file and fsyncs it. Throws std::runtime_error
+  // (naming the file and the system's reason) when it cannot; what reached
+  // a file before counts as published.
   void append(const std::vector<WitnessedCheckpoint>& checkpoints);
 
  private:
-  void load_last_seqs();
+  std::int64_t read_last_seq(const std::filesystem::path& file) const;
+  void append_to(std::string_view chain, const std::vector<const WitnessedCheckpoint*>& lines);
 
-  std::filesystem::path path_;
+  std::filesystem::path directory_;
   std::string node_;
-  bool loaded_ = false;
-  std::map<std::string, std::int64_t, std::less<>> last_seq_;
+  std::map<std::string, std::int64_t, std::less<>> last_seq_;  // by chain, once read
 };
 
 // Every head in a witness directory, for VerifyOptions::witnessed_heads.

@@ -82,7 +82,9 @@ class AuditWriter final : public AuditSink {
   // own io_context, as every caller does): its wait and its completion share
   // a timer.
   boost::asio::awaitable<Status> commit(AuditRecord record) override;
-  bool accepting() const override { return healthy(); }
+  // Exchanges are refused while the log cannot be written, and while
+  // checkpoints cannot reach the witness past its grace.
+  bool accepting() const override { return healthy() && witness_current(); }
 
   // Records committed since start; batches that failed; checkpoints signed.
   std::uint64_t committed() const;
@@ -91,9 +93,8 @@ class AuditWriter final : public AuditSink {
   // Records waiting for the next batch.
   std::size_t queue_depth() const;
   // False after a batch failed, until one commits again or the writer has
-  // reconnected (it tries every half second while idle), while the oldest
-  // uncommitted record is older than commit_timeout, and while a checkpoint
-  // has waited longer than witness_grace to reach the witness.
+  // reconnected (it tries every half second while idle), and while the
+  // oldest uncommitted record is older than commit_timeout.
   bool healthy() const;
   // False while a checkpoint has waited longer than witness_grace to reach
   // the witness (always true without one).
