@@ -16,6 +16,7 @@
 #include <pqxx/pqxx>
 
 #include "lienthong/audit/audit_chain.hpp"
+#include "lienthong/core/json_text.hpp"
 #include "lienthong/core/timestamp.hpp"
 
 #include "record_rows.hpp"
@@ -27,6 +28,7 @@ using nlohmann::json;
 
 constexpr std::string_view kFormat = "lienthong-audit-witness/1";
 constexpr std::string_view kSuffix = ".witness.jsonl";
+constexpr std::size_t kMaxLineBytes = 4'096;
 
 // A name as a file name's part: only [A-Za-z0-9._-] as is, every other byte
 // as %XX, and never "." or "..".
@@ -61,6 +63,11 @@ bool is_link(const std::string& text) {
 // The head a line states, when it is a checkpoint line (not the header,
 // nor a line cut short).
 std::optional<VerifiedHead> head_from_line(const std::string& line) {
+  // A checkpoint line is one flat object of a few hundred bytes. The
+  // directory may be shared with other hosts: a line built to exhaust the
+  // parser's stack or memory is only an unreadable line.
+  if (line.size() > kMaxLineBytes || exceeds_json_depth(line, 1))
+    return std::nullopt;
   const auto entry = json::parse(line, nullptr, false);
   if (entry.is_discarded() || !entry.is_object())
     return std::nullopt;
@@ -75,7 +82,8 @@ std::optional<VerifiedHead> head_from_line(const std::string& line) {
                       hash->get<std::string>()};
 }
 
-// When a checkpoint line says it was signed (0 when it does not).
+// When a checkpoint line (one head_from_line() read) says it was signed (0
+// when it does not).
 std::int64_t signed_at_micros(const std::string& line) {
   const auto entry = json::parse(line, nullptr, false);
   const auto at = entry.is_object() ? entry.find("signed_at_micros") : entry.end();

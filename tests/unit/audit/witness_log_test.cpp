@@ -111,6 +111,26 @@ TEST_F(WitnessLogTest, ALineCutShortIsSkippedAndTheNextStartsOnItsOwn) {
   EXPECT_EQ(reading.heads[1].record_hash, std::string(64, 'a'));
 }
 
+// The directory may be shared: lines built to hurt the reader are only
+// unreadable lines.
+TEST_F(WitnessLogTest, HostileLinesAreUnreadableLinesNotACrash) {
+  WitnessLog log(directory_, "hub-1");
+  log.append({checkpoint("hub-1", 5)});
+  {
+    std::ofstream out(log.path("hub-1"), std::ios::app);
+    out << std::string(1'000'000, '[') << "\n";
+    out << R"({"chain":"hub-1","seq":6,"record_hash":")" << std::string(64, 'a')
+        << R"(","x":[[[[1]]]]})"
+        << "\n";
+    out << R"({"chain":"hub-1","seq":7,"record_hash":")" << std::string(64, 'a') << R"(","pad":")"
+        << std::string(10'000, 'p') << "\"}\n";
+  }
+  const auto reading = read_witnesses(directory_);
+  EXPECT_EQ(reading.heads.size(), 1u);
+  EXPECT_EQ(reading.unreadable_lines, 3u);
+  EXPECT_EQ(WitnessLog(directory_, "hub-1").last_seq("hub-1"), 5);
+}
+
 // A read replica may not hold what was signed just before: left out, counted.
 TEST_F(WitnessLogTest, CheckpointsSignedAfterAGivenTimeAreLeftOut) {
   WitnessLog log(directory_, "hub-1");
