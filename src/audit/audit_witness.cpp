@@ -56,13 +56,16 @@ std::string escaped(std::string_view node) {
                            std::strerror(errno));
 }
 
-bool is_link(const std::string& text) {
-  return text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
+// What a checkpoint line states of its head, and when it was signed (0 when
+// it does not say).
+struct LineHead {
+  VerifiedHead head;
+  std::int64_t signed_at_micros = 0;
+};
 
 // The head a line states, when it is a checkpoint line (not the header,
 // nor a line cut short).
-std::optional<VerifiedHead> head_from_line(const std::string& line) {
+std::optional<LineHead> head_from_line(const std::string& line) {
   // A checkpoint line is one flat object of a few hundred bytes. The
   // directory may be shared with other hosts: a line built to exhaust the
   // parser's stack or memory is only an unreadable line.
@@ -76,18 +79,11 @@ std::optional<VerifiedHead> head_from_line(const std::string& line) {
   const auto hash = entry.find("record_hash");
   if (chain == entry.end() || !chain->is_string() || chain->get<std::string>().empty() ||
       seq == entry.end() || !seq->is_number_integer() || seq->get<std::int64_t>() < 0 ||
-      hash == entry.end() || !hash->is_string() || !is_link(hash->get<std::string>()))
+      hash == entry.end() || !hash->is_string() || !is_chain_link(hash->get<std::string>()))
     return std::nullopt;
-  return VerifiedHead{chain->get<std::string>(), seq->get<std::int64_t>(),
-                      hash->get<std::string>()};
-}
-
-// When a checkpoint line (one head_from_line() read) says it was signed (0
-// when it does not).
-std::int64_t signed_at_micros(const std::string& line) {
-  const auto entry = json::parse(line, nullptr, false);
-  const auto at = entry.is_object() ? entry.find("signed_at_micros") : entry.end();
-  return at != entry.end() && at->is_number_integer() ? at->get<std::int64_t>() : 0;
+  const auto at = entry.find("signed_at_micros");
+  return LineHead{{chain->get<std::string>(), seq->get<std::int64_t>(), hash->get<std::string>()},
+                  at != entry.end() && at->is_number_integer() ? at->get<std::int64_t>() : 0};
 }
 
 // A checkpoint line has no "format".
@@ -165,8 +161,8 @@ std::int64_t WitnessLog::read_last_seq(const std::filesystem::path& file) const 
       begin = std::min(text.find('\n'), text.size() - 1) + 1;
     while (begin < text.size()) {
       const auto end = std::min(text.find('\n', begin), text.size());
-      if (const auto head = head_from_line(text.substr(begin, end - begin)))
-        last = std::max(last, head->seq);
+      if (const auto line = head_from_line(text.substr(begin, end - begin)))
+        last = std::max(last, line->head.seq);
       begin = end + 1;
     }
     if (last >= 0 || start == 0)
@@ -257,13 +253,13 @@ WitnessReading read_witnesses(const std::filesystem::path& directory,
     while (std::getline(in, line)) {
       if (line.empty() || is_header(line))  // the header, written by append()
         continue;
-      auto head = head_from_line(line);
-      if (!head) {
+      auto read = head_from_line(line);
+      if (!read) {
         ++reading.unreadable_lines;
-      } else if (signed_at_micros(line) >= before_micros) {
+      } else if (read->signed_at_micros >= before_micros) {
         ++reading.too_recent;
       } else {
-        reading.heads.push_back(std::move(*head));
+        reading.heads.push_back(std::move(read->head));
       }
     }
   }

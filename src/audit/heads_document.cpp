@@ -5,16 +5,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lienthong/audit/audit_chain.hpp"
 #include "lienthong/core/timestamp.hpp"
 
 namespace lienthong::audit {
 namespace {
 
 constexpr const char* kFormat = "lienthong-audit-heads/1";
-
-bool is_link(const std::string& text) {
-  return text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
 
 }  // namespace
 
@@ -35,7 +32,7 @@ std::vector<VerifiedHead> heads_from_document(const nlohmann::json& document) {
       throw fail("each head needs \"node\" (text), \"seq\" (integer) and \"record_hash\" (text)");
     VerifiedHead head{entry["node"].get<std::string>(), entry["seq"].get<std::int64_t>(),
                       entry["record_hash"].get<std::string>()};
-    if (head.node.empty() || head.seq < 1 || !is_link(head.record_hash))
+    if (head.node.empty() || head.seq < 1 || !is_chain_link(head.record_hash))
       throw fail("head of node '" + head.node +
                  "': seq must be at least 1 and record_hash 64 lowercase hex digits");
     if (!nodes.insert(head.node).second)

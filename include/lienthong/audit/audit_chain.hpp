@@ -18,6 +18,11 @@ namespace lienthong::audit {
 inline constexpr std::string_view kGenesisHash =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
+// A link as stored: 64 lowercase hex digits (what the tables' CHECK allows).
+inline bool is_chain_link(std::string_view text) {
+  return text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
 // The canonical bytes that are hashed: a version tag, then every field in a
 // fixed order as "<length>:<bytes>", absent timestamps as "~", times as
 // microseconds since the epoch (PostgreSQL's precision, so what is read back
