@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "lienthong/audit/signing_key.hpp"
+#include "lienthong/core/thread_name.hpp"
 
 #include "writer_impl.hpp"
 
@@ -132,7 +133,10 @@ AuditWriter::AuditWriter(WriterOptions options, std::shared_ptr<spdlog::logger> 
   impl_->logger = std::move(logger);
   impl_->commit_seconds = &commit_seconds_;
   impl_->key.emplace(SigningKey::load_or_create(impl_->options.signing_key_path));
-  impl_->thread = std::thread([impl = impl_.get()] { impl->run(); });
+  impl_->thread = std::thread([impl = impl_.get()] {
+    name_this_thread("lt-audit");
+    impl->run();
+  });
 }
 
 AuditWriter::~AuditWriter() {

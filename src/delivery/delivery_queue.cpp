@@ -17,6 +17,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "lienthong/core/grouped_posts.hpp"
+#include "lienthong/core/thread_name.hpp"
 #include "lienthong/observability/histogram.hpp"
 
 #include "delivery_store.hpp"
@@ -68,7 +69,10 @@ struct DeliveryQueue::Impl {
 
   Impl(std::string url, int attempts, int threads)
       : database_url(std::move(url)), max_attempts(attempts), pool(threads) {
-    committer = std::thread([this] { commit_submissions(); });
+    committer = std::thread([this] {
+      name_this_thread("lt-async-commit");
+      commit_submissions();
+    });
   }
 
   // Runs `work` with a pooled connection, opened on first use. A connection

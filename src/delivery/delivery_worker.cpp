@@ -21,6 +21,7 @@
 #include "lienthong/audit/audit_sink.hpp"
 #include "lienthong/core/json_text.hpp"
 #include "lienthong/core/message_id.hpp"
+#include "lienthong/core/thread_name.hpp"
 #include "lienthong/pipeline/stages.hpp"
 #include "lienthong/policy/agreement_check.hpp"
 #include "lienthong/registry/notification_wait.hpp"
@@ -398,7 +399,8 @@ DeliveryWorker::~DeliveryWorker() {
 
 void DeliveryWorker::start() {
   for (int i = 0; i < impl_->shared.options.workers; ++i) {
-    impl_->threads.emplace_back([shared = &impl_->shared] {
+    impl_->threads.emplace_back([shared = &impl_->shared, i] {
+      name_this_thread("lt-delivery-" + std::to_string(i));
       worker::Runner runner(*shared);
       runner.run();
     });

@@ -24,6 +24,7 @@
 #include <spdlog/spdlog.h>
 
 #include "lienthong/core/result.hpp"
+#include "lienthong/core/thread_name.hpp"
 
 #include "beast_conversions.hpp"
 #include "drain_state.hpp"
@@ -367,8 +368,12 @@ void HttpServer::start() {
   s.port = s.acceptor->local_endpoint().port();
 
   asio::co_spawn(s.workers.front()->context, s.accept_loop(), asio::detached);
-  for (auto& worker : s.workers) {
-    worker->thread = std::thread([&context = worker->context] { context.run(); });
+  for (std::size_t i = 0; i < s.workers.size(); ++i) {
+    s.workers[i]->thread =
+        std::thread([&context = s.workers[i]->context, name = "lt-io-" + std::to_string(i)] {
+          name_this_thread(name);
+          context.run();
+        });
   }
   s.running = true;
 }
