@@ -2,13 +2,15 @@
 # Builds the libFuzzer targets with clang-14 (build-fuzz/, ASan + UBSan) and
 # runs each for a bounded time on its seed corpus: tests/fuzz/corpus/<target>/
 # plus, for the schema fuzzer, every schema/document pair of the official
-# JSON-Schema-Test-Suite (../shared/testdata) when it is there.
+# JSON-Schema-Test-Suite (../shared/testdata) when it is there (its documents
+# also seed the JSON parser's differential target).
 #   scripts/fuzz.sh                  60 s per target
 #   scripts/fuzz.sh --seconds N      N s per target
 # Targets (tests/fuzz/): JSON Schema compile+validate, patterns, the HTTP
 # request parser with the listeners' framing checks, the envelope parser,
 # X-Road r1 targets and headers, field mappings, the SOAP XML codec, the
-# SOAP header blocks providers register, registry files (JSON/YAML) and the TOML configuration.
+# SOAP header blocks providers register, registry files (JSON/YAML), the TOML
+# configuration, and the fast JSON parser against nlohmann's (differential).
 # A crash leaves its input in var/fuzz/<target>/ and fails the script; keep
 # it as a regression input under tests/fuzz/corpus/<target>/ once fixed.
 source "$(dirname "$0")/lib/common.sh"
@@ -29,7 +31,8 @@ lt_say "building the fuzz targets with clang-14 in build-fuzz"
 CC=clang-14 CXX=clang++-14 cmake -S "$LT_ROOT" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g -DNDEBUG" -DLIENTHONG_FUZZ=ON -DLIENTHONG_TESTS=OFF -DLIENTHONG_BENCH=OFF >/dev/null
 targets=(schema_fuzzer pattern_fuzzer http_request_fuzzer envelope_fuzzer xroad_fuzzer
-  mapping_fuzzer xml_fuzzer soap_header_fuzzer registry_document_fuzzer config_fuzzer)
+  mapping_fuzzer xml_fuzzer soap_header_fuzzer registry_document_fuzzer config_fuzzer
+  json_parse_fuzzer)
 cmake --build "$build_dir" -j"$(nproc)" --target "${targets[@]/#/lienthong_}"
 
 suite="${LT_JSON_SCHEMA_SUITE:-$LT_ROOT/../shared/testdata/json-schema-test-suite}"
@@ -47,6 +50,8 @@ for path in sorted(source.rglob("*.json")):
             n += 1
             (seeds / "schema_fuzzer" / f"suite-{n}.json").write_text(
                 json.dumps([group["schema"], test["data"]], ensure_ascii=False))
+            (seeds / "json_parse_fuzzer" / f"suite-{n}.json").write_text(
+                json.dumps(test["data"], ensure_ascii=n % 2 == 0))
             if isinstance(group["schema"], dict) and isinstance(group["schema"].get("pattern"), str) \
                     and isinstance(test["data"], str):
                 (seeds / "pattern_fuzzer" / f"suite-{n}").write_bytes(

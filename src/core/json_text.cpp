@@ -1,5 +1,7 @@
 #include "lienthong/core/json_text.hpp"
 
+#include "lienthong/core/json_parse.hpp"
+
 namespace lienthong {
 
 bool exceeds_json_depth(std::string_view text, int max_depth) {
@@ -43,10 +45,10 @@ Result<nlohmann::json> parse_json_text(std::string_view text, int max_depth, Err
     return make_error(failure, std::string(subject) + " nests deeper than " +
                                    std::to_string(max_depth) + " levels");
   }
-  auto document = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (document.is_discarded())
+  auto document = parse_json(text);
+  if (!document.has_value())
     return make_error(failure, std::string(subject) + " is not JSON");
-  return document;
+  return std::move(*document);
 }
 
 std::string to_json_text(const nlohmann::json& document) {

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lienthong/core/json_parse.hpp"
 #include "lienthong/core/json_text.hpp"
 #include "lienthong/core/message_id.hpp"
 #include "lienthong/core/utf8.hpp"
@@ -46,8 +47,8 @@ Result<Envelope> EnvelopeParser::parse(std::string_view text, std::string& messa
     return make_error(ErrorCode::kClientBadEnvelope,
                       "JSON nests deeper than " + std::to_string(max_json_depth_) + " levels");
   }
-  auto document = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (document.is_discarded()) {
+  auto parsed = parse_json(text);
+  if (!parsed.has_value()) {
     // The parser refuses text that is not UTF-8 (RFC 8259) like any other
     // error; only then is it worth a second look to say which it was.
     if (const auto offset = find_invalid_utf8(text)) {
@@ -57,6 +58,7 @@ Result<Envelope> EnvelopeParser::parse(std::string_view text, std::string& messa
     }
     return make_error(ErrorCode::kClientBadEnvelope, "the request body is not valid JSON");
   }
+  nlohmann::json& document = *parsed;
   if (document.is_object()) {
     const auto header = document.find("header");
     if (header != document.end() && header->is_object()) {

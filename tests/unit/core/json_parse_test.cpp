@@ -1,0 +1,68 @@
+#include "lienthong/core/json_parse.hpp"
+
+#include <string>
+#include <string_view>
+
+#include <gtest/gtest.h>
+
+namespace lienthong {
+namespace {
+
+// parse_json must answer exactly as nlohmann::json::parse does: the same
+// texts accepted, the same values (dump() tells an integer from a float and
+// -0.0 from 0.0).
+void expect_as_nlohmann(std::string_view text) {
+  const auto reference = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  const auto ours = parse_json(text);
+  ASSERT_EQ(ours.has_value(), !reference.is_discarded())
+      << "accepted by " << (ours.has_value() ? "parse_json" : "nlohmann") << " only: " << text;
+  if (ours.has_value()) {
+    EXPECT_EQ(*ours, reference) << text;
+    EXPECT_EQ(ours->dump(), reference.dump()) << text;
+  }
+}
+
+class JsonParseAsNlohmann : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(JsonParseAsNlohmann, AcceptsAndReadsTheSame) {
+  expect_as_nlohmann(GetParam());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Values, JsonParseAsNlohmann,
+    ::testing::Values(
+        // structure and literals
+        "{}", "[]", " \t\r\n{ \"a\" : [ 1 , { \"b\" : null } ] } \n", "true", "false", "null",
+        R"({"a":{"b":[true,false,null,"x",1,-1,1.5]}})", R"({"a":1,"a":2})",
+        R"({"b":1,"a":2,"c":{"z":0,"y":[]}})",
+        // numbers
+        "0", "-0", "1", "-1", "1.0", "-0.0", "1e2", "1E+2", "1e-2", "0.1", "1.7976931348623157e308",
+        "1e400", "-1e400", "1e-400", "-0.0e-999", "9223372036854775807", "9223372036854775808",
+        "18446744073709551615", "18446744073709551616", "-9223372036854775808",
+        "-9223372036854775809", "123456789012345678901234567890", "[0.30000000000000004]",
+        // strings and escapes
+        R"("")", R"("\u00e9\u1ec7")", R"("\ud83d\ude00")", R"("\"\\\/\b\f\n\r\t")", R"("\u0000")",
+        R"("caf\u00E9")", "\"ti\xe1\xba\xbfng Vi\xe1\xbb\x87t\"",
+        // not JSON, or not UTF-8
+        "", " ", "{", "}", "[1,]", R"({"a":1,})", "{} x", "{},", "nul", "tru", "NaN", "Infinity",
+        "+1", "01", "1.", ".5", "1e", "-", R"("unterminated)", R"({"a" 1})", R"({1:2})", "'a'",
+        R"("\ud800")", R"("\udc00")", R"("\ud800\u0041")", R"("\ud800\ud800")", R"("\x41")",
+        R"("\u12")", "\"a\tb\"", "\"a\nb\"", "\"\xff\"", "\"\xed\xa0\x80\"", "\"\xc0\xaf\"",
+        "\"\xf4\x90\x80\x80\"", "\"\xe1\xba\"", "\xef\xbb\xbf{}", std::string("{}\0", 3),
+        std::string("\"a\0b\"", 5), "[1 2]", "{\"a\":1 \"b\":2}"));
+
+TEST(JsonParse, ReadsDocumentsPastThePerThreadParsersLimit) {
+  // Past 64 KB a parser of its own is used; the answer is the same.
+  std::string large = "[";
+  for (int i = 0; i < 20'000; ++i)
+    large += (i ? ",\"" : "\"") + std::to_string(i) + "\"";
+  large += "]";
+  ASSERT_GT(large.size(), 64u * 1024);
+  expect_as_nlohmann(large);
+  expect_as_nlohmann(large + "x");
+  // and the reused parser still reads small documents afterwards
+  expect_as_nlohmann(R"({"after":"large"})");
+}
+
+}  // namespace
+}  // namespace lienthong
