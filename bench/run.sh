@@ -8,6 +8,7 @@
 #
 #   ./bench/run.sh [--duration S] [--rounds N] [--connections "32 256"]
 #                  [--idle N] [--soak S] [--no-micro] [--baseline REF|BIN] [--curves]
+#                  [--instructions]
 #
 #   --duration S      seconds per load run (default 10)
 #   --rounds N        times each scenario runs, alternating hub and nginx so
@@ -21,6 +22,12 @@
 #                     the hubs' async.workers and async.batch (default: the
 #                     shipped defaults, 1 and 32)
 #   --no-micro        skip the Google Benchmark micro-benchmarks
+#   --instructions    also count the instructions each hub (and the baseline)
+#                     executes per exchange, under valgrind's callgrind: the
+#                     whole process, every thread, for each hub scenario.
+#                     Unlike time and CPU, the count does not move with what
+#                     else the machine is doing, so a change of a few percent
+#                     shows (about 2 minutes per hub)
 #   --curves          also the cost curves: the full pipeline and nginx with
 #                     request bodies of 1, 16 and 256 KB (a base64 document to
 #                     the document-submit service) and at 2,000 connections
@@ -44,6 +51,7 @@ soak=0
 micro=1
 baseline=""
 curves=0
+instructions=0
 async_settings=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -54,6 +62,7 @@ while [ $# -gt 0 ]; do
     --soak) soak=$2; shift 2 ;;
     --no-micro) micro=0; shift ;;
     --curves) curves=1; shift ;;
+    --instructions) instructions=1; shift ;;
     --async-workers) async_settings+="workers = $2"$'\n'; shift 2 ;;
     --async-batch) async_settings+="batch = $2"$'\n'; shift 2 ;;
     --baseline) baseline=$2; shift 2 ;;
@@ -73,9 +82,12 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 results="$bench_dir/results"
 runs_file="$work/runs.jsonl"
 idle_file="$work/idle.jsonl"
+instructions_file="$work/instructions.jsonl"
 soak_file="$work/soak.jsonl"
 
 "$LT_ROOT/scripts/install-deps.sh" --bench
+[ "$instructions" = 0 ] || command -v callgrind_control >/dev/null ||
+  lt_die "--instructions needs valgrind (scripts/install-deps.sh --bench installs it)"
 "$LT_ROOT/scripts/build.sh"  # RelWithDebInfo: -O2 code, with symbols for perf
 
 # The code before a change, built the same way in a worktree of its own.
@@ -121,7 +133,8 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 base_port=9453
-for port in "$provider_port" "$hub_port" 9444 "$proxy_port" "$base_port" 9454; do
+counted_port=9463  # the hub under callgrind (--instructions)
+for port in "$provider_port" "$hub_port" 9444 "$proxy_port" "$base_port" 9454 "$counted_port" 9464; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     lt_die "port $port is in use (is another bench/run.sh running?)"
   fi
@@ -224,13 +237,14 @@ server_pid() {
 }
 server_url() {
   case "$1" in
+    counted-*) echo "https://localhost:$counted_port" ;;
     nginx*) echo "https://localhost:$proxy_port" ;;
     base*) echo "https://localhost:$base_port" ;;
     *) echo "https://localhost:$hub_port" ;;
   esac
 }
 scenario_database() {
-  case "$1" in base*) echo "$base_database" ;; *) echo "$hub_database" ;; esac
+  case "$1" in base* | counted-base*) echo "$base_database" ;; *) echo "$hub_database" ;; esac
 }
 # Committed audit records of answers with status $3 (200, or 202 for a
 # queued message) whose message id starts with $2, in scenario $1's database.
@@ -418,11 +432,59 @@ if [ "$soak" -gt 0 ]; then
   record_run hub-soak 32 1 "$(cat "$work/soak.out")" "$(audited hub soak 200)" null null
 fi
 
+# --- Instructions per exchange: each hub binary once more, under callgrind,
+# as node "bench-counted-<hub>" on the same database (its own audit chain and
+# key). After a warm-up the counters are zeroed, a fixed-length load runs
+# (4 connections: callgrind runs one thread at a time), and the dump's total
+# is divided by the answers wrk got; an asynchronous run is dumped once its
+# messages were delivered, so its delivery counts too. The dumps stay, as
+# var/bench/callgrind-<scenario>.out: `callgrind_annotate` shows where the
+# instructions went.
+count_instructions() {
+  local label=$1 binary=$2 pid scenario line requests total dump
+  sed -e "s/127.0.0.1:9443/127.0.0.1:$counted_port/; s/127.0.0.1:9444/127.0.0.1:9464/" \
+    -e "s/bench-1/bench-counted-$label/; s#audit-signing.key#audit-signing-counted-$label.key#" \
+    "$work/hub.toml" >"$work/counted-$label.toml"
+  (cd "$LT_ROOT" && LIENTHONG_DATABASE_URL="$(pg_url "$(scenario_database "$label")")" \
+    exec valgrind --tool=callgrind --callgrind-out-file="$work/callgrind-$label.out" \
+    "$binary" serve --config "$work/counted-$label.toml") >"$work/callgrind-$label.log" 2>&1 &
+  pid=$!
+  pids+=("$pid")
+  lt_wait_port 127.0.0.1 "$counted_port" 120 || lt_die "the hub under callgrind does not listen ($work/callgrind-$label.log)"
+  wrk_run "counted-$label" 4 5 "warmup-counted-$label" >/dev/null
+  for scenario in "counted-$label" "counted-$label-r1" "counted-$label-async"; do
+    callgrind_control -z "$pid" >/dev/null 2>&1
+    line=$(wrk_run "$scenario" 4 "$duration" "$scenario")
+    [ "${scenario%-async}" = "$scenario" ] || delivery_lag "$scenario" "$scenario" >/dev/null
+    rm -f "$work/callgrind-$label.out".*
+    callgrind_control -d "$pid" >/dev/null 2>&1
+    dump="$work/callgrind-${scenario#counted-}.out"
+    mv "$(ls "$work/callgrind-$label.out".* | head -n1)" "$dump"
+    total=$(sed -n 's/^\(summary\|totals\): *\([0-9]*\).*/\2/p' "$dump" | head -n1)
+    requests=$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' <<<"$line")
+    [ -n "$total" ] && [ "${requests:-0}" -gt 0 ] || lt_die "no instruction count for $scenario ($dump)"
+    jq -nc --arg scenario "${scenario#counted-}" --argjson requests "$requests" --argjson total "$total" \
+      '{scenario: $scenario, requests: $requests, instructions: $total,
+        per_exchange: ($total / $requests | round)}' >>"$instructions_file"
+    printf '   %-11s %6s answers, %9.0f instructions each\n' "${scenario#counted-}" "$requests" \
+      "$(tail -n1 "$instructions_file" | jq .per_exchange)" >&2
+  done
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$counted_port") 2>/dev/null || break; sleep 0.1; done
+}
+if [ "$instructions" = 1 ]; then
+  lt_say "instructions per exchange under callgrind (${duration}s per scenario at 4 connections)"
+  count_instructions hub "$lienthong"
+  [ -z "$baseline" ] || count_instructions base "$baseline"
+fi
+
 # --- Report.
 node_version=$("$lienthong" --version 2>/dev/null || echo unknown)
 jq -n --slurpfile runs "$runs_file" \
   --slurpfile idle <([ -f "$idle_file" ] && cat "$idle_file" || true) \
   --slurpfile soak <([ -f "$soak_file" ] && cat "$soak_file" || true) \
+  --slurpfile instructions <([ -f "$instructions_file" ] && cat "$instructions_file" || true) \
   --arg stamp "$stamp" --arg cpu "$(lscpu | sed -n 's/^Model name: *//p')" --argjson cores "$threads" \
   --arg memory "$(free -g | awk '/^Mem:/ {print $2 " GiB"}')" --arg kernel "$(uname -r)" \
   --arg nginx "$(nginx -v 2>&1 | sed 's/^nginx version: //')" --arg commit "$(git -C "$LT_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \

@@ -33,8 +33,9 @@ if [ "${1:-}" != "--build" ] && { ! command -v node >/dev/null || ! command -v n
 fi
 if [ "${1:-}" = "--bench" ]; then
   # the baseline (nginx as a TLS reverse proxy), the load generator, and
-  # gnuplot for the cost-curve figure (bench/run.sh --curves)
-  packages+=(nginx-light wrk gnuplot-nox)
+  # gnuplot for the cost-curve figure (bench/run.sh --curves), valgrind for
+  # its instruction counts (--instructions)
+  packages+=(nginx-light wrk gnuplot-nox valgrind)
 fi
 if [ "${1:-}" = "--cluster" ]; then
   # the site of docs/scaling.md on one machine: etcd for Patroni (which

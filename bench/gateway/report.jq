@@ -54,6 +54,11 @@ def round2: . * 100 | round / 100;
     summary: $summary,
     idle: $idle,
     soak: $soak,
+    # --instructions: per exchange, and each hub scenario against the baseline's.
+    instructions: ($instructions | map(. as $row
+      | ($instructions | map(select(.scenario == ($row.scenario | sub("^hub"; "base")))) | first) as $b
+      | $row + {vs_base: (if ($row.scenario | startswith("base")) or $b == null then null
+                          else ($row.per_exchange / $b.per_exchange | round2) end)})),
     targets: [
       {target: "full pipeline throughput >= 0.5 x nginx at 32 connections",
        value: ($hub32.rps_vs_nginx // null),

@@ -27,6 +27,12 @@ def show: if . == null then "-" else tostring end;
    | "  \(.scenario | lpad(10)) \(.connections | pad(5)) conns: \(.wal_kb_per_request)"),
   ""
  else empty end),
+(if (.instructions | length) > 0 then
+  "Instructions per exchange (callgrind, the whole hub process, 4 connections; does not vary",
+  "with the machine's load; an asynchronous message's delivery included):",
+  (.instructions[] | "  \(.scenario | lpad(10)) \(.per_exchange | pad(9)) over \(.requests) answers\(if .vs_base == null then "" else ", x base \(.vs_base)" end)"),
+  ""
+ else empty end),
 (if (.idle | length) > 0 then
   "Idle keep-alive TLS connections:",
   (.idle[] | "  \(.scenario | lpad(6)) \(.open) open, \(.failed) failed: RSS \(.rss_mb | round) MB (\(.rss_before_mb | round) MB before, peak \(.peak_rss_mb | round) MB), \(.kb_per_connection // 0 | round) kB per connection")
