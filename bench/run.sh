@@ -446,7 +446,7 @@ count_instructions() {
     -e "s/bench-1/bench-counted-$label/; s#audit-signing.key#audit-signing-counted-$label.key#" \
     "$work/hub.toml" >"$work/counted-$label.toml"
   (cd "$LT_ROOT" && LIENTHONG_DATABASE_URL="$(pg_url "$(scenario_database "$label")")" \
-    exec valgrind --tool=callgrind --callgrind-out-file="$work/callgrind-$label.out" \
+    exec valgrind --tool=callgrind --callgrind-out-file="$work/counting-$label.out" \
     "$binary" serve --config "$work/counted-$label.toml") >"$work/callgrind-$label.log" 2>&1 &
   pid=$!
   pids+=("$pid")
@@ -456,10 +456,10 @@ count_instructions() {
     callgrind_control -z "$pid" >/dev/null 2>&1
     line=$(wrk_run "$scenario" 4 "$duration" "$scenario")
     [ "${scenario%-async}" = "$scenario" ] || delivery_lag "$scenario" "$scenario" >/dev/null
-    rm -f "$work/callgrind-$label.out".*
+    rm -f "$work/counting-$label.out".*
     callgrind_control -d "$pid" >/dev/null 2>&1
     dump="$work/callgrind-${scenario#counted-}.out"
-    mv "$(ls "$work/callgrind-$label.out".* | head -n1)" "$dump"
+    mv "$(ls "$work/counting-$label.out".* | head -n1)" "$dump"
     total=$(sed -n 's/^\(summary\|totals\): *\([0-9]*\).*/\2/p' "$dump" | head -n1)
     requests=$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' <<<"$line")
     [ -n "$total" ] && [ "${requests:-0}" -gt 0 ] || lt_die "no instruction count for $scenario ($dump)"
@@ -471,6 +471,7 @@ count_instructions() {
   done
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
+  rm -f "$work/counting-$label.out"*  # the dump callgrind writes as the process ends
   for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$counted_port") 2>/dev/null || break; sleep 0.1; done
 }
 if [ "$instructions" = 1 ]; then
