@@ -446,7 +446,7 @@ count_instructions() {
     -e "s/bench-1/bench-counted-$label/; s#audit-signing.key#audit-signing-counted-$label.key#" \
     "$work/hub.toml" >"$work/counted-$label.toml"
   (cd "$LT_ROOT" && LIENTHONG_DATABASE_URL="$(pg_url "$(scenario_database "$label")")" \
-    exec valgrind --tool=callgrind --callgrind-out-file="$work/counting-$label.out" \
+    exec valgrind --tool=callgrind --compress-strings=no --callgrind-out-file="$work/counting-$label.out" \
     "$binary" serve --config "$work/counted-$label.toml") >"$work/callgrind-$label.log" 2>&1 &
   pid=$!
   pids+=("$pid")
