@@ -65,16 +65,16 @@ const nlohmann::json* follow_pointer(const nlohmann::json& document, std::string
 }
 
 void append_pointer_token(std::string& pointer, std::string_view token) {
+  // Runs for every property of every validated object: whole runs of
+  // characters are appended, not one character at a time.
   pointer.push_back('/');
-  for (const char c : token) {
-    if (c == '~') {
-      pointer += "~0";
-    } else if (c == '/') {
-      pointer += "~1";
-    } else {
-      pointer.push_back(c);
-    }
+  for (auto at = token.find_first_of("~/"); at != std::string_view::npos;
+       at = token.find_first_of("~/")) {
+    pointer.append(token.substr(0, at));
+    pointer.append(token[at] == '~' ? "~0" : "~1");
+    token.remove_prefix(at + 1);
   }
+  pointer.append(token);
 }
 
 }  // namespace lienthong::schema::detail
