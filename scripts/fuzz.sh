@@ -50,8 +50,9 @@ for path in sorted(source.rglob("*.json")):
             n += 1
             (seeds / "schema_fuzzer" / f"suite-{n}.json").write_text(
                 json.dumps([group["schema"], test["data"]], ensure_ascii=False))
-            (seeds / "json_parse_fuzzer" / f"suite-{n}.json").write_text(
-                json.dumps(test["data"], ensure_ascii=n % 2 == 0))
+            # first byte: the depth bound (json_parse_fuzzer.cpp)
+            (seeds / "json_parse_fuzzer" / f"suite-{n}.json").write_bytes(bytes([n % 8]) +
+                json.dumps(test["data"], ensure_ascii=n % 2 == 0).encode())
             if isinstance(group["schema"], dict) and isinstance(group["schema"].get("pattern"), str) \
                     and isinstance(test["data"], str):
                 (seeds / "pattern_fuzzer" / f"suite-{n}").write_bytes(

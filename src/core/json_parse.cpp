@@ -5,6 +5,8 @@
 #include <simdjson.h>
 #include <string>
 
+#include "lienthong/core/json_text.hpp"
+
 namespace lienthong {
 namespace {
 
@@ -15,82 +17,118 @@ namespace dom = simdjson::dom;
 // their own that is freed with them.
 constexpr std::size_t kReusedParserLimit = 64 * 1024;
 
-nlohmann::json to_nlohmann(dom::element element) {
-  switch (element.type()) {
-    case dom::element_type::OBJECT: {
-      nlohmann::json object = nlohmann::json::object();
-      auto& members = object.get_ref<nlohmann::json::object_t&>();
-      for (const auto field : dom::object(element)) {
-        // A repeated name keeps its last value, as nlohmann's parser does.
-        members.insert_or_assign(std::string(field.key), to_nlohmann(field.value));
-      }
-      return object;
-    }
-    case dom::element_type::ARRAY: {
-      nlohmann::json array = nlohmann::json::array();
-      auto& items = array.get_ref<nlohmann::json::array_t&>();
-      const dom::array source(element);
-      items.reserve(source.size());
-      for (const auto item : source)
-        items.push_back(to_nlohmann(item));
-      return array;
-    }
-    case dom::element_type::STRING:
-      return std::string(std::string_view(element));
-    case dom::element_type::INT64: {
-      // nlohmann keeps non-negative integers as unsigned.
-      const std::int64_t value(element);
-      if (value >= 0)
-        return static_cast<std::uint64_t>(value);
-      return value;
-    }
-    case dom::element_type::UINT64:
-      return std::uint64_t(element);
-    case dom::element_type::DOUBLE:
-      return double(element);
-    case dom::element_type::BOOL:
-      return bool(element);
-    case dom::element_type::NULL_VALUE:
-      return nullptr;
-  }
-  return nullptr;
-}
+// Builds the nlohmann tree of a document simdjson read, refusing (and
+// building nothing further) once arrays/objects nest deeper than max_depth.
+class TreeBuilder {
+ public:
+  explicit TreeBuilder(int max_depth) : max_depth_(max_depth) {}
 
-// Parses `text` with `parser`; nullopt when simdjson refuses it.
-std::optional<nlohmann::json> parse_with(dom::parser& parser, std::string_view text) {
+  bool too_deep() const { return too_deep_; }
+
+  // `level`: how many arrays/objects enclose `element`.
+  nlohmann::json build(dom::element element, int level) {
+    switch (element.type()) {
+      case dom::element_type::OBJECT: {
+        if (exceeds(level))
+          return nullptr;
+        nlohmann::json object = nlohmann::json::object();
+        auto& members = object.get_ref<nlohmann::json::object_t&>();
+        for (const auto field : dom::object(element)) {
+          // A repeated name keeps its last value, as nlohmann's parser does.
+          members.insert_or_assign(std::string(field.key), build(field.value, level + 1));
+          if (too_deep_)
+            return nullptr;
+        }
+        return object;
+      }
+      case dom::element_type::ARRAY: {
+        if (exceeds(level))
+          return nullptr;
+        nlohmann::json array = nlohmann::json::array();
+        auto& items = array.get_ref<nlohmann::json::array_t&>();
+        const dom::array source(element);
+        items.reserve(source.size());
+        for (const auto item : source) {
+          items.push_back(build(item, level + 1));
+          if (too_deep_)
+            return nullptr;
+        }
+        return array;
+      }
+      case dom::element_type::STRING:
+        return std::string(std::string_view(element));
+      case dom::element_type::INT64: {
+        // nlohmann keeps non-negative integers as unsigned.
+        const std::int64_t value(element);
+        if (value >= 0)
+          return static_cast<std::uint64_t>(value);
+        return value;
+      }
+      case dom::element_type::UINT64:
+        return std::uint64_t(element);
+      case dom::element_type::DOUBLE:
+        return double(element);
+      case dom::element_type::BOOL:
+        return bool(element);
+      case dom::element_type::NULL_VALUE:
+        return nullptr;
+    }
+    return nullptr;
+  }
+
+ private:
+  // A container enclosed by `level` others is at depth level + 1.
+  bool exceeds(int level) {
+    if (level >= max_depth_)
+      too_deep_ = true;
+    return too_deep_;
+  }
+
+  int max_depth_;
+  bool too_deep_ = false;
+};
+
+// Reads `text` with `parser`; nullopt when simdjson refuses it.
+std::optional<JsonReading> read_with(dom::parser& parser, std::string_view text, int max_depth) {
   // simdjson reads up to SIMDJSON_PADDING bytes past the end: the text is
   // copied into a padded buffer (per thread) rather than trusted to have them.
   thread_local std::string padded;
   padded.assign(text);
   padded.resize(text.size() + simdjson::SIMDJSON_PADDING, '\0');
   dom::element root;
-  if (parser.parse(padded.data(), text.size(), false).get(root) != simdjson::SUCCESS)
-    return std::nullopt;
-  auto document = to_nlohmann(root);
+  const bool read = parser.parse(padded.data(), text.size(), false).get(root) == simdjson::SUCCESS;
   if (padded.capacity() > kReusedParserLimit + simdjson::SIMDJSON_PADDING)
     std::string().swap(padded);
-  return document;
+  if (!read)
+    return std::nullopt;
+  TreeBuilder builder(max_depth);
+  auto document = builder.build(root, 0);
+  if (builder.too_deep())
+    return JsonReading{std::nullopt, true};
+  return JsonReading{std::move(document), false};
 }
 
 }  // namespace
 
-std::optional<nlohmann::json> parse_json(std::string_view text) {
-  std::optional<nlohmann::json> document;
+JsonReading parse_json(std::string_view text, int max_depth) {
+  std::optional<JsonReading> reading;
   if (text.size() <= kReusedParserLimit) {
     thread_local dom::parser parser;
-    document = parse_with(parser, text);
+    reading = read_with(parser, text, max_depth);
   } else {
     dom::parser parser;
-    document = parse_with(parser, text);
+    reading = read_with(parser, text, max_depth);
   }
-  if (document.has_value())
-    return document;
-  // Refused: either not JSON, or JSON simdjson does not represent (an
-  // integer past 64 bits). nlohmann decides, as it always did.
+  if (reading.has_value())
+    return std::move(*reading);
+  // Refused: not JSON, or JSON simdjson does not represent (an integer past
+  // 64 bits). The old path decides, depth first, as it always did.
+  if (exceeds_json_depth(text, max_depth))
+    return JsonReading{std::nullopt, true};
   auto fallback = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (fallback.is_discarded())
-    return std::nullopt;
-  return fallback;
+    return JsonReading{};
+  return JsonReading{std::move(fallback), false};
 }
 
 }  // namespace lienthong

@@ -41,14 +41,14 @@ bool exceeds_json_depth(std::string_view text, int max_depth) {
 
 Result<nlohmann::json> parse_json_text(std::string_view text, int max_depth, ErrorCode failure,
                                        std::string_view subject) {
-  if (exceeds_json_depth(text, max_depth)) {
+  auto reading = parse_json(text, max_depth);
+  if (reading.too_deep) {
     return make_error(failure, std::string(subject) + " nests deeper than " +
                                    std::to_string(max_depth) + " levels");
   }
-  auto document = parse_json(text);
-  if (!document.has_value())
+  if (!reading.document.has_value())
     return make_error(failure, std::string(subject) + " is not JSON");
-  return std::move(*document);
+  return std::move(*reading.document);
 }
 
 std::string to_json_text(const nlohmann::json& document) {

@@ -1,8 +1,10 @@
-// libFuzzer target, differential: parse_json (simdjson, nlohmann building
-// the tree) must accept exactly the texts nlohmann::json::parse accepts and
-// read the same values from them. Any difference traps. dump() with the
+// libFuzzer target, differential: parse_json (simdjson, the depth bound
+// checked while nlohmann's tree is built) must answer exactly as the depth
+// scan followed by nlohmann::json::parse does: the same texts too deep, the
+// same accepted, the same values. Any difference traps. dump() with the
 // strict error handler also traps on a string that is not UTF-8, which
-// neither parser may let into a tree.
+// neither parser may let into a tree. The first byte picks the depth bound
+// (0 to 7, so that nesting limits are reached), the rest is the text.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -13,14 +15,21 @@
 #include "lienthong/core/json_text.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string_view text(reinterpret_cast<const char*>(data), size);
-  if (lienthong::exceeds_json_depth(text, 64))
-    return 0;  // callers bound the nesting before parsing (json_parse.hpp)
+  if (size == 0)
+    return 0;
+  const int max_depth = data[0] % 8;
+  const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
+  const auto ours = lienthong::parse_json(text, max_depth);
+  if (lienthong::exceeds_json_depth(text, max_depth)) {
+    if (!ours.too_deep || ours.document.has_value())
+      __builtin_trap();
+    return 0;
+  }
   const auto reference = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  const auto ours = lienthong::parse_json(text);
-  if (ours.has_value() == reference.is_discarded())
+  if (ours.too_deep || ours.document.has_value() == reference.is_discarded())
     __builtin_trap();
-  if (ours.has_value() && (*ours != reference || ours->dump() != reference.dump()))
+  if (ours.document.has_value() &&
+      (*ours.document != reference || ours.document->dump() != reference.dump()))
     __builtin_trap();
   return 0;
 }

@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 
 #include "lienthong/core/json_parse.hpp"
-#include "lienthong/core/json_text.hpp"
 #include "lienthong/core/message_id.hpp"
 #include "lienthong/core/utf8.hpp"
 #include "lienthong/schema/json_schema.hpp"
@@ -43,12 +42,12 @@ EnvelopeParser::EnvelopeParser(int max_json_depth) : max_json_depth_(max_json_de
 EnvelopeParser::~EnvelopeParser() = default;
 
 Result<Envelope> EnvelopeParser::parse(std::string_view text, std::string& message_id) const {
-  if (exceeds_json_depth(text, max_json_depth_)) {
+  auto parsed = parse_json(text, max_json_depth_);
+  if (parsed.too_deep) {
     return make_error(ErrorCode::kClientBadEnvelope,
                       "JSON nests deeper than " + std::to_string(max_json_depth_) + " levels");
   }
-  auto parsed = parse_json(text);
-  if (!parsed.has_value()) {
+  if (!parsed.document.has_value()) {
     // The parser refuses text that is not UTF-8 (RFC 8259) like any other
     // error; only then is it worth a second look to say which it was.
     if (const auto offset = find_invalid_utf8(text)) {
@@ -58,7 +57,7 @@ Result<Envelope> EnvelopeParser::parse(std::string_view text, std::string& messa
     }
     return make_error(ErrorCode::kClientBadEnvelope, "the request body is not valid JSON");
   }
-  nlohmann::json& document = *parsed;
+  nlohmann::json& document = *parsed.document;
   if (document.is_object()) {
     const auto header = document.find("header");
     if (header != document.end() && header->is_object()) {

@@ -5,20 +5,29 @@
 
 #include <gtest/gtest.h>
 
+#include "lienthong/core/json_text.hpp"
+
 namespace lienthong {
 namespace {
 
-// parse_json must answer exactly as nlohmann::json::parse does: the same
-// texts accepted, the same values (dump() tells an integer from a float and
-// -0.0 from 0.0).
-void expect_as_nlohmann(std::string_view text) {
+// parse_json must answer exactly as the depth scan followed by
+// nlohmann::json::parse does: the same texts too deep, the same accepted,
+// the same values (dump() tells an integer from a float and -0.0 from 0.0).
+void expect_as_nlohmann(std::string_view text, int max_depth = 64) {
+  const auto ours = parse_json(text, max_depth);
+  if (exceeds_json_depth(text, max_depth)) {
+    EXPECT_TRUE(ours.too_deep) << text;
+    EXPECT_FALSE(ours.document.has_value()) << text;
+    return;
+  }
+  EXPECT_FALSE(ours.too_deep) << text;
   const auto reference = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  const auto ours = parse_json(text);
-  ASSERT_EQ(ours.has_value(), !reference.is_discarded())
-      << "accepted by " << (ours.has_value() ? "parse_json" : "nlohmann") << " only: " << text;
-  if (ours.has_value()) {
-    EXPECT_EQ(*ours, reference) << text;
-    EXPECT_EQ(ours->dump(), reference.dump()) << text;
+  ASSERT_EQ(ours.document.has_value(), !reference.is_discarded())
+      << "accepted by " << (ours.document.has_value() ? "parse_json" : "nlohmann")
+      << " only: " << text;
+  if (ours.document.has_value()) {
+    EXPECT_EQ(*ours.document, reference) << text;
+    EXPECT_EQ(ours.document->dump(), reference.dump()) << text;
   }
 }
 
@@ -50,6 +59,30 @@ INSTANTIATE_TEST_SUITE_P(
         R"("\u12")", "\"a\tb\"", "\"a\nb\"", "\"\xff\"", "\"\xed\xa0\x80\"", "\"\xc0\xaf\"",
         "\"\xf4\x90\x80\x80\"", "\"\xe1\xba\"", "\xef\xbb\xbf{}", std::string("{}\0", 3),
         std::string("\"a\0b\"", 5), "[1 2]", "{\"a\":1 \"b\":2}"));
+
+TEST(JsonParse, RefusesNestingPastTheLimitExactlyAsTheDepthScan) {
+  for (const char* text :
+       {"1", "[]", "{}", "[1]", "[[]]", "[[1]]", "[{}]", R"({"a":[]})", R"({"a":{"b":[1]}})",
+        R"([[1],[[2]]])", R"(["[[[[", {"]]]": "{{"}])", "[[[[x", "[[[[", "{\"a\":[[[1,2}"}) {
+    for (int max_depth : {0, 1, 2, 3}) {
+      SCOPED_TRACE(std::string(text) + " at depth " + std::to_string(max_depth));
+      expect_as_nlohmann(text, max_depth);
+    }
+  }
+  const auto shallow = parse_json("[[1]]", 1);
+  EXPECT_TRUE(shallow.too_deep);
+  const auto deep_enough = parse_json("[[1]]", 2);
+  ASSERT_TRUE(deep_enough.document.has_value());
+  EXPECT_EQ(*deep_enough.document, nlohmann::json::parse("[[1]]"));
+}
+
+TEST(JsonParse, NestingPastSimdjsonsOwnLimitTakesTheOldPath) {
+  // simdjson stops at 1,024 levels; with a higher bound the text is still read.
+  const std::string deep = std::string(2000, '[') + std::string(2000, ']');
+  expect_as_nlohmann(deep, 64);
+  expect_as_nlohmann(deep, 5000);
+  EXPECT_TRUE(parse_json(deep, 5000).document.has_value());
+}
 
 TEST(JsonParse, ReadsDocumentsPastThePerThreadParsersLimit) {
   // Past 64 KB a parser of its own is used; the answer is the same.
