@@ -1,9 +1,9 @@
 #include "lienthong/core/json_parse.hpp"
 
-#include <cstring>
-#include <memory>
+#include <set>
 #include <simdjson.h>
 #include <string>
+#include <vector>
 
 #include "lienthong/core/json_text.hpp"
 
@@ -24,6 +24,7 @@ class TreeBuilder {
   explicit TreeBuilder(int max_depth) : max_depth_(max_depth) {}
 
   bool too_deep() const { return too_deep_; }
+  std::optional<std::string>& repeated_name() { return repeated_name_; }
 
   // `level`: how many arrays/objects enclose `element`.
   nlohmann::json build(dom::element element, int level) {
@@ -35,9 +36,12 @@ class TreeBuilder {
         auto& members = object.get_ref<nlohmann::json::object_t&>();
         for (const auto field : dom::object(element)) {
           // A repeated name keeps its last value, as nlohmann's parser does.
-          members.insert_or_assign(std::string(field.key), build(field.value, level + 1));
+          auto [member, inserted] =
+              members.insert_or_assign(std::string(field.key), build(field.value, level + 1));
           if (too_deep_)
             return nullptr;
+          if (!inserted && !repeated_name_)
+            repeated_name_ = member->first;
         }
         return object;
       }
@@ -86,7 +90,33 @@ class TreeBuilder {
 
   int max_depth_;
   bool too_deep_ = false;
+  std::optional<std::string> repeated_name_;
 };
+
+// nlohmann's parser, noting the first member name repeated within one
+// object (the fallback path; rare, so a set per open object is affordable).
+JsonReading parse_with_nlohmann(std::string_view text) {
+  std::vector<std::set<std::string>> open_objects;
+  std::optional<std::string> repeated;
+  auto document = nlohmann::json::parse(
+      text,
+      [&](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+        if (event == nlohmann::json::parse_event_t::object_start) {
+          open_objects.emplace_back();
+        } else if (event == nlohmann::json::parse_event_t::object_end) {
+          open_objects.pop_back();
+        } else if (event == nlohmann::json::parse_event_t::key && !open_objects.empty()) {
+          auto& name = parsed.get_ref<const std::string&>();
+          if (!open_objects.back().insert(name).second && !repeated)
+            repeated = name;
+        }
+        return true;
+      },
+      /*allow_exceptions=*/false);
+  if (document.is_discarded())
+    return JsonReading{};
+  return JsonReading{std::move(document), false, std::move(repeated)};
+}
 
 // Reads `text` with `parser`; nullopt when simdjson refuses it.
 std::optional<JsonReading> read_with(dom::parser& parser, std::string_view text, int max_depth) {
@@ -104,8 +134,8 @@ std::optional<JsonReading> read_with(dom::parser& parser, std::string_view text,
   TreeBuilder builder(max_depth);
   auto document = builder.build(root, 0);
   if (builder.too_deep())
-    return JsonReading{std::nullopt, true};
-  return JsonReading{std::move(document), false};
+    return JsonReading{std::nullopt, true, std::nullopt};
+  return JsonReading{std::move(document), false, std::move(builder.repeated_name())};
 }
 
 }  // namespace
@@ -124,11 +154,8 @@ JsonReading parse_json(std::string_view text, int max_depth) {
   // Refused: not JSON, or JSON simdjson does not represent (an integer past
   // 64 bits). The old path decides, depth first, as it always did.
   if (exceeds_json_depth(text, max_depth))
-    return JsonReading{std::nullopt, true};
-  auto fallback = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (fallback.is_discarded())
-    return JsonReading{};
-  return JsonReading{std::move(fallback), false};
+    return JsonReading{std::nullopt, true, std::nullopt};
+  return parse_with_nlohmann(text);
 }
 
 }  // namespace lienthong

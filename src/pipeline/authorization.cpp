@@ -1,5 +1,5 @@
 // Stage 3: may this caller make this call now.
-#include "lienthong/core/json_text.hpp"
+#include "lienthong/core/json_parse.hpp"
 #include "lienthong/pipeline/stages.hpp"
 #include "lienthong/schema/json_schema.hpp"
 
@@ -7,7 +7,7 @@ namespace lienthong::pipeline {
 namespace {
 
 // The body against the service's request schema. Text is parsed here, once,
-// after a depth check: validation recurses, so depth is bounded first.
+// with its depth bounded: validation recurses.
 std::vector<schema::SchemaViolation> validate_request(const schema::JsonSchema& schema,
                                                       const CallRequest& request,
                                                       int max_json_depth) {
@@ -15,11 +15,19 @@ std::vector<schema::SchemaViolation> validate_request(const schema::JsonSchema& 
     return schema.validate(*request.parsed_body);
   if (request.json_text.empty())
     return {{"", "the body is not JSON"}};
-  auto document = parse_json_text(request.json_text, max_json_depth,
-                                  ErrorCode::kClientSchemaViolation, "the body");
-  if (!document.has_value())
-    return {{"", document.error().detail}};
-  return schema.validate(document.value());
+  auto reading = parse_json(request.json_text, max_json_depth);
+  if (reading.too_deep)
+    return {{"", "the body nests deeper than " + std::to_string(max_json_depth) + " levels"}};
+  if (!reading.document.has_value())
+    return {{"", "the body is not JSON"}};
+  // The provider gets this text as it came, and the tree checked here holds
+  // a repeated name's last value: a parser that keeps the first would read
+  // a value nobody checked.
+  if (reading.repeated_name) {
+    return {{"", "repeats the member name \"" + *reading.repeated_name +
+                     "\" in one object; parsers disagree on which value counts"}};
+  }
+  return schema.validate(*reading.document);
 }
 
 }  // namespace

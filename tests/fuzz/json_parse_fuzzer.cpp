@@ -3,7 +3,9 @@
 // scan followed by nlohmann::json::parse does: the same texts too deep, the
 // same accepted, the same values. Any difference traps. dump() with the
 // strict error handler also traps on a string that is not UTF-8, which
-// neither parser may let into a tree. The first byte picks the depth bound
+// neither parser may let into a tree. Repeated member names are counted
+// independently: more names seen by nlohmann's parser than members in its
+// tree. The first byte picks the depth bound
 // (0 to 7, so that nesting limits are reached), the rest is the text.
 #include <cstddef>
 #include <cstdint>
@@ -13,6 +15,19 @@
 
 #include "lienthong/core/json_parse.hpp"
 #include "lienthong/core/json_text.hpp"
+
+namespace {
+
+std::size_t members(const nlohmann::json& value) {
+  std::size_t count = value.is_object() ? value.size() : 0;
+  if (value.is_structured()) {
+    for (const auto& item : value)
+      count += members(item);
+  }
+  return count;
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0)
@@ -25,11 +40,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       __builtin_trap();
     return 0;
   }
-  const auto reference = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  std::size_t names = 0;
+  const auto reference = nlohmann::json::parse(
+      text,
+      [&names](int, nlohmann::json::parse_event_t event, nlohmann::json&) {
+        names += event == nlohmann::json::parse_event_t::key;
+        return true;
+      },
+      /*allow_exceptions=*/false);
   if (ours.too_deep || ours.document.has_value() == reference.is_discarded())
     __builtin_trap();
   if (ours.document.has_value() &&
-      (*ours.document != reference || ours.document->dump() != reference.dump()))
+      (*ours.document != reference || ours.document->dump() != reference.dump() ||
+       ours.repeated_name.has_value() != (names > members(reference))))
     __builtin_trap();
   return 0;
 }

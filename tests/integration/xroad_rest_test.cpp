@@ -78,6 +78,47 @@ TEST_F(XRoadRest, AnXRoadRestCallReachesTheProviderWithItsHeaders) {
             std::string("200||") + kConsumer + "|" + kProvider + "|echo");
 }
 
+// r1 hands the provider the caller's bytes, while the request schema checks
+// the parsed tree, which keeps a repeated name's last value. A provider
+// whose parser keeps the first would act on a value nobody checked, so a
+// repeated name is refused where a schema applies. The envelope path
+// forwards the checked tree itself: there a repeated name reaches the
+// provider once, with the value that was checked.
+TEST_F(XRoadRest, ARepeatedMemberNameCannotCarryAnUncheckedValuePastTheSchema) {
+  database_->execute(
+      "INSERT INTO json_schemas (name, version, document, created_by) VALUES "
+      "('echo-request', '1', '{\"type\":\"object\",\"properties\":{\"idNumber\":"
+      "{\"pattern\":\"^0010\"}}}', 'test');"
+      "UPDATE services SET request_schema_id = (SELECT id FROM json_schemas "
+      "WHERE name = 'echo-request') WHERE service_code = 'echo'");
+  ASSERT_TRUE(hub_->reload_registry().has_value());
+  const std::string smuggled = R"({"idNumber":"999999999999","idNumber":"001089012345"})";
+
+  auto headers = xroad_headers();
+  headers["X-Road-Id"] = "repeated-r1";
+  const auto refused =
+      call("POST", std::string("/r1/") + kProvider + "/echo/pets/1", headers, smuggled);
+  expect_xroad_error(refused, 400, "Client.SchemaViolation");
+  EXPECT_NE(refused.body.find("repeats the member name \\\"idNumber\\\""), std::string::npos)
+      << refused.body;
+  EXPECT_EQ(audit_summary("repeated-r1"),
+            std::string("400|Client.SchemaViolation|") + kConsumer + "|" + kProvider + "|echo");
+
+  // The same body once, without the repetition, passes the schema.
+  headers["X-Road-Id"] = "single-r1";
+  EXPECT_EQ(call("POST", std::string("/r1/") + kProvider + "/echo/pets/1", headers,
+                 R"({"idNumber":"001089012345"})")
+                .status,
+            200);
+
+  auto consumer = client();
+  const auto forwarded =
+      consumer.post("/exchange/v1/messages",
+                    envelope("repeated-envelope", kConsumer, kProvider, "echo", smuggled));
+  ASSERT_EQ(forwarded.status, 200) << forwarded.body;
+  EXPECT_EQ(provider_->received().back().body, R"({"idNumber":"001089012345"})");
+}
+
 // Issue 30 (6): a purpose outside ASCII arrives RFC 8187-encoded, is
 // recorded as text and goes on to the provider encoded the same way.
 TEST_F(XRoadRest, APurposeInRfc8187FormIsRecordedAsText) {

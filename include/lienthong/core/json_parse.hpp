@@ -12,6 +12,7 @@
 // holds the two to it.
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -25,6 +26,11 @@ struct JsonReading {
   // Arrays and objects nest deeper than max_depth (whether or not the text
   // is JSON otherwise); nothing was built.
   bool too_deep = false;
+  // A member name that appears twice in one object (the first such name
+  // found). The tree keeps the last value, as nlohmann's parser does, but
+  // other parsers keep the first or refuse: whoever receives the text
+  // itself, not this tree, may read another value than the one checked.
+  std::optional<std::string> repeated_name;
 };
 
 JsonReading parse_json(std::string_view text, int max_depth);

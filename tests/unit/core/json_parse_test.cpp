@@ -76,6 +76,20 @@ TEST(JsonParse, RefusesNestingPastTheLimitExactlyAsTheDepthScan) {
   EXPECT_EQ(*deep_enough.document, nlohmann::json::parse("[[1]]"));
 }
 
+TEST(JsonParse, NamesTheFirstMemberNameRepeatedWithinOneObject) {
+  EXPECT_EQ(parse_json(R"({"a":1,"a":2})", 64).repeated_name, "a");
+  const auto nested = parse_json(R"({"x":{"b":1,"c":2,"b":3},"y":{"c":1,"c":1}})", 64);
+  EXPECT_EQ(nested.repeated_name, "b");
+  EXPECT_EQ((*nested.document)["x"]["b"], 3) << "the last value, as nlohmann keeps";
+  // The same name in different objects is no repetition.
+  EXPECT_FALSE(parse_json(R"({"a":{"a":1},"b":[{"a":1},{"a":2}]})", 64).repeated_name);
+  // Also on the path simdjson refuses (an integer past 64 bits).
+  const auto big = parse_json(R"({"n":123456789012345678901234567890,"m":{"n":1,"n":2}})", 64);
+  ASSERT_TRUE(big.document.has_value());
+  EXPECT_EQ(big.repeated_name, "n");
+  EXPECT_FALSE(parse_json(R"({"n":123456789012345678901234567890,"m":{"n":1}})", 64).repeated_name);
+}
+
 TEST(JsonParse, NestingPastSimdjsonsOwnLimitTakesTheOldPath) {
   // simdjson stops at 1,024 levels; with a higher bound the text is still read.
   const std::string deep = std::string(2000, '[') + std::string(2000, ']');
