@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lienthong/core/json_parse.hpp"
+#include "lienthong/core/json_text.hpp"
 #include "lienthong/core/message_id.hpp"
 #include "lienthong/core/utf8.hpp"
 #include "lienthong/schema/json_schema.hpp"
@@ -98,7 +99,9 @@ Result<Envelope> EnvelopeParser::parse(std::string_view text, std::string& messa
     }
   }
   envelope.payload = std::move(document["body"]);
-  envelope.body = envelope.payload.dump();
+  // The checked tree, not the caller's bytes: a repeated name reaches the
+  // provider once, with the value that was checked.
+  envelope.body = to_json_text(envelope.payload);
   return envelope;
 }
 

@@ -37,6 +37,17 @@ TEST(JsonText, ParsesWithinTheDepthAndNamesWhatFailed) {
   EXPECT_EQ(garbage.error().detail, "the body is not JSON");
 }
 
+TEST(JsonText, WritesWhatNlohmannsDumpWrites) {
+  const auto document = nlohmann::json::parse(
+      R"({"s":"a\"b\\c\/d\b\f\n\r\t\u0000\u001f\u007f\u00e9\ud83d\ude00","n":[0,-1,)"
+      R"(18446744073709551615,-9223372036854775808,1.5,-0.0,1e300,0.1,100.0],)"
+      R"("b":[true,false,null],"o":{"z":{},"a":[]},"":"empty name"})");
+  EXPECT_EQ(to_json_text(document), document.dump());
+  for (const auto& value : {nlohmann::json(), nlohmann::json(true), nlohmann::json(""),
+                            nlohmann::json::array(), nlohmann::json::object(), nlohmann::json(7)})
+    EXPECT_EQ(to_json_text(value), value.dump());
+}
+
 TEST(JsonText, WritesInvalidUtf8AsReplacementCharacters) {
   const nlohmann::json document{{"name", std::string("a\xff")}};
   EXPECT_EQ(to_json_text(document), "{\"name\":\"a\xef\xbf\xbd\"}");
