@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <simdjson.h>
 
 #include "lienthong/core/json_parse.hpp"
@@ -64,6 +65,17 @@ constexpr auto kReplace = nlohmann::json::error_handler_t::replace;
 // everything else as it is. Valid UTF-8 is checked first (simdjson's
 // vectorised check) and copied in runs; a string that is not UTF-8 is left
 // to nlohmann, which replaces its bad bytes its own way.
+// True when one of the eight bytes of `word` is below 0x20, a quotation mark
+// or a backslash (the "has a zero byte" and "has a byte less than n" bit
+// tests: exact as to whether any byte matches).
+bool needs_escape(std::uint64_t word) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  const auto has_zero = [](std::uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  const std::uint64_t below_space = (word - kOnes * 0x20) & ~word & kHigh;
+  return (below_space | has_zero(word ^ (kOnes * '"')) | has_zero(word ^ (kOnes * '\\'))) != 0;
+}
+
 void write_string(const std::string& text, std::string& out) {
   if (!simdjson::validate_utf8(text.data(), text.size())) {
     out += nlohmann::json(text).dump(-1, ' ', false, kReplace);
@@ -73,6 +85,16 @@ void write_string(const std::string& text, std::string& out) {
   out.push_back('"');
   std::size_t run = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
+    // Eight bytes at a time while none of them needs escaping.
+    while (i + 8 <= text.size()) {
+      std::uint64_t word;
+      std::memcpy(&word, text.data() + i, sizeof word);
+      if (needs_escape(word))
+        break;
+      i += 8;
+    }
+    if (i >= text.size())
+      break;
     const auto byte = static_cast<unsigned char>(text[i]);
     if (byte >= 0x20 && byte != '"' && byte != '\\')
       continue;

@@ -46,6 +46,18 @@ TEST(JsonText, WritesWhatNlohmannsDumpWrites) {
   for (const auto& value : {nlohmann::json(), nlohmann::json(true), nlohmann::json(""),
                             nlohmann::json::array(), nlohmann::json::object(), nlohmann::json(7)})
     EXPECT_EQ(to_json_text(value), value.dump());
+  // Strings are scanned eight bytes at a time: an escape at every position
+  // of a word, and in the bytes after the last whole word.
+  for (std::size_t length : {7u, 8u, 9u, 15u, 16u, 17u, 24u}) {
+    for (std::size_t at = 0; at < length; ++at) {
+      for (const char special : {'"', '\\', '\n', '\x01', '\x1f'}) {
+        std::string text(length, 'a');
+        text[at] = special;
+        const nlohmann::json value{{text, text}};
+        EXPECT_EQ(to_json_text(value), value.dump()) << length << " " << at;
+      }
+    }
+  }
 }
 
 TEST(JsonText, WritesInvalidUtf8AsReplacementCharacters) {
