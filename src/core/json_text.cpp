@@ -193,7 +193,8 @@ void write_value(const nlohmann::json& value, std::string& out) {
 std::string to_json_text(const nlohmann::json& document) {
   // nlohmann's dump decodes every byte through a UTF-8 state machine; this
   // writes the same bytes (tests/fuzz/json_parse_fuzzer.cpp compares them)
-  // in runs, which halved the cost of an exchange's two serialisations.
+  // in runs: an exchange's two serialisations went from 11 % to 5 % of its
+  // instructions (docs/performance.md).
   std::string out;
   write_value(document, out);
   return out;
