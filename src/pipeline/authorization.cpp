@@ -1,5 +1,6 @@
 // Stage 3: may this caller make this call now.
 #include "lienthong/core/json_parse.hpp"
+#include "lienthong/core/utf8.hpp"
 #include "lienthong/pipeline/stages.hpp"
 #include "lienthong/schema/json_schema.hpp"
 
@@ -24,7 +25,10 @@ std::vector<schema::SchemaViolation> validate_request(const schema::JsonSchema& 
   // a repeated name's last value: a parser that keeps the first would read
   // a value nobody checked.
   if (reading.repeated_name) {
-    return {{"", "repeats the member name \"" + *reading.repeated_name +
+    // The name is the caller's: at most 64 bytes of it go into the answer.
+    const std::string_view name = utf8_prefix(*reading.repeated_name, 64);
+    return {{"", "repeats the member name \"" + std::string(name) +
+                     (name.size() < reading.repeated_name->size() ? "…" : "") +
                      "\" in one object; parsers disagree on which value counts"}};
   }
   return schema.validate(*reading.document);

@@ -104,6 +104,16 @@ TEST_F(XRoadRest, ARepeatedMemberNameCannotCarryAnUncheckedValuePastTheSchema) {
   EXPECT_EQ(audit_summary("repeated-r1"),
             std::string("400|Client.SchemaViolation|") + kConsumer + "|" + kProvider + "|echo");
 
+  // A long repeated name is cut in the answer, not echoed whole.
+  const std::string long_name(10'000, 'n');
+  headers["X-Road-Id"] = "repeated-long";
+  const auto cut = call("POST", std::string("/r1/") + kProvider + "/echo/pets/1", headers,
+                        "{\"" + long_name + "\":1,\"" + long_name + "\":2}");
+  EXPECT_EQ(cut.status, 400);
+  EXPECT_LT(cut.body.size(), 2'000u) << cut.body.substr(0, 300);
+  EXPECT_NE(cut.body.find(std::string(64, 'n') + "\u2026"), std::string::npos)
+      << cut.body.substr(0, 300);
+
   // The same body once, without the repetition, passes the schema.
   headers["X-Road-Id"] = "single-r1";
   EXPECT_EQ(call("POST", std::string("/r1/") + kProvider + "/echo/pets/1", headers,
