@@ -476,6 +476,11 @@ count_instructions() {
 }
 if [ "$instructions" = 1 ]; then
   lt_say "instructions per exchange under callgrind (${duration}s per scenario at 4 connections)"
+  # The timed hubs are done. Stopped, so that their delivery workers cannot
+  # claim the counted node's queued messages (the same queue) and take
+  # deliveries out of its count.
+  kill "$hub_pid" ${base_pid:+"$base_pid"} 2>/dev/null || true
+  wait "$hub_pid" ${base_pid:+"$base_pid"} 2>/dev/null || true
   count_instructions hub "$lienthong"
   [ -z "$baseline" ] || count_instructions base "$baseline"
 fi
