@@ -35,9 +35,11 @@ demo_prepare
 export LT_TEST_PG_URL LT_TEST_PKI_DIR="$LT_VAR/test-pki"
 LT_TEST_PG_URL="$(pg_url postgres)"
 LT_PKI="$LT_TEST_PKI_DIR" "$LT_ROOT/scripts/pki.sh" TEST-CONSUMER TEST-OTHER TEST-PROVIDER TEST-UNREGISTERED \
-  DANCU DKKD MOTCUA-HN MOTCUA-HCM MOTCUA-DN GIAMDINH BVDN-HIS
+  DANCU DKKD MOTCUA-HN MOTCUA-HCM MOTCUA-DN GIAMDINH BVDN-HIS HUB-VN
 LT_PKI="$LT_VAR/test-pki-foreign" "$LT_ROOT/scripts/pki.sh" TEST-FOREIGN
 cp "$LT_VAR/test-pki-foreign/TEST-FOREIGN.crt" "$LT_VAR/test-pki-foreign/TEST-FOREIGN.key" "$LT_TEST_PKI_DIR/"
+# The foreign CA also stands for a peer hub's own CA (federation tests).
+for f in ca.crt hub.crt hub.key; do cp "$LT_VAR/test-pki-foreign/$f" "$LT_TEST_PKI_DIR/foreign-$f"; done
 unset LIENTHONG_DATABASE_URL  # tests configure the hub themselves
 
 sanitized_suite() {

@@ -26,6 +26,8 @@
 #include "lienthong/delivery/delivery_worker.hpp"
 #include "lienthong/exchange/envelope.hpp"
 #include "lienthong/exchange/exchange_handler.hpp"
+#include "lienthong/federation/catalogue_publisher.hpp"
+#include "lienthong/federation/catalogue_puller.hpp"
 #include "lienthong/net/http_client.hpp"
 #include "lienthong/net/http_server.hpp"
 #include "lienthong/net/tls_context.hpp"
@@ -64,6 +66,7 @@ struct Hub::Parts {
   std::shared_ptr<boost::asio::thread_pool> admin_workers;
   std::unique_ptr<net::HttpServer> admin_server;
   std::unique_ptr<registry::RegistryWatcher> watcher;
+  std::unique_ptr<federation::CataloguePuller> catalogue_puller;  // when federation is on
 
   // Each condition of readiness (/readyz names them) and whether it holds.
   std::vector<std::pair<std::string, bool>> readiness_checks() const {
@@ -138,6 +141,17 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
   p.deliveries =
       std::make_shared<delivery::DeliveryQueue>(p.config.database.url, p.config.async.max_attempts);
   deps.deliveries = p.deliveries;
+  if (const auto& peers = p.config.federation; !peers.instance.empty()) {
+    deps.catalogues = std::make_shared<const federation::CataloguePublisher>(
+        peers.instance, audit::SigningKey::load_or_create(peers.signing_key),
+        std::chrono::seconds(peers.catalogue_seconds));
+    p.catalogue_puller = std::make_unique<federation::CataloguePuller>(
+        federation::PullOptions{
+            p.config.database.url, peers.instance, p.config.node.name, peers.client_certificate,
+            peers.client_key, std::chrono::seconds(peers.pull_seconds),
+            std::chrono::seconds(peers.max_clock_skew_seconds), std::chrono::milliseconds(5'000)},
+        p.snapshots, p.logger);
+  }
 
   // One handler, with its own adapters and provider connection pool, per I/O thread.
   const adapters::AdapterOptions adapter_options{p.config.limits.json_depth};
@@ -218,6 +232,8 @@ void Hub::start() {
   parts_->admin_server->start();
   parts_->watcher->start();
   parts_->delivery_worker->start();
+  if (parts_->catalogue_puller)
+    parts_->catalogue_puller->start();
   parts_->logger->info(
       "exchange listener on {}:{}, admin listener on {}:{} (node {}, registry v{})",
       parts_->config.exchange.listen.host, exchange_port(), parts_->config.admin.listen.host,

@@ -12,6 +12,8 @@
 
 #include <toml++/toml.h>
 
+#include "lienthong/core/identifiers.hpp"
+
 extern char** environ;
 
 namespace lienthong {
@@ -50,6 +52,13 @@ void check_log_level(const std::string& key, const std::string& value) {
                       ": must be one of trace, debug, info, warn, error, critical, off (got '" +
                       value + "')");
   }
+}
+
+// The first part of every identifier of this hub's members (or empty: no federation).
+void check_instance(const std::string& key, const std::string& value) {
+  if (!value.empty() && !is_identifier_part(value))
+    throw ConfigError(key + ": must be an identifier part [A-Za-z0-9._-]{1,128} (got '" + value +
+                      "')");
 }
 
 void check_non_empty(const std::string& key, const std::string& value) {
@@ -166,6 +175,21 @@ const std::vector<Setting>& settings() {
        IntSetting{[](Config& c) -> int& { return c.audit.checkpoint_records; }, 1, 10'000'000}},
       {"audit.checkpoint_seconds",
        IntSetting{[](Config& c) -> int& { return c.audit.checkpoint_seconds; }, 1, 86'400}},
+      {"federation.instance",
+       StringSetting{[](Config& c) -> std::string& { return c.federation.instance; },
+                     check_instance}},
+      {"federation.signing_key",
+       StringSetting{[](Config& c) -> std::string& { return c.federation.signing_key; }}},
+      {"federation.client_certificate",
+       StringSetting{[](Config& c) -> std::string& { return c.federation.client_certificate; }}},
+      {"federation.client_key",
+       StringSetting{[](Config& c) -> std::string& { return c.federation.client_key; }}},
+      {"federation.catalogue_seconds",
+       IntSetting{[](Config& c) -> int& { return c.federation.catalogue_seconds; }, 60, 86'400}},
+      {"federation.pull_seconds",
+       IntSetting{[](Config& c) -> int& { return c.federation.pull_seconds; }, 1, 3'600}},
+      {"federation.max_clock_skew_seconds",
+       IntSetting{[](Config& c) -> int& { return c.federation.max_clock_skew_seconds; }, 0, 3'600}},
       {"log.level",
        StringSetting{[](Config& c) -> std::string& { return c.log.level; }, check_log_level}},
       {"log.format",

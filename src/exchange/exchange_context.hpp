@@ -68,5 +68,6 @@ Outcome message_status(ExchangeContext& exchange, const NodeParts& node);    // 
 Outcome catalog(ExchangeContext& exchange, const NodeParts& node);           // discovery/
 Outcome service_description(ExchangeContext& exchange, const NodeParts& node);
 Outcome exchange_openapi(ExchangeContext& exchange, const NodeParts& node);
+Outcome peer_catalogue(ExchangeContext& exchange, const NodeParts& node);  // federation/
 
 }  // namespace lienthong::exchange

@@ -54,6 +54,8 @@ const std::array kRoutes{
             return path.starts_with(kServicesPrefix) && path.ends_with(kOpenApiSuffix);
           },
           "GET", ErrorStyle::kProblem, service_description},
+    Route{[](std::string_view path) { return path == "/federation/v1/catalogue"; }, "GET",
+          ErrorStyle::kProblem, peer_catalogue},
 };
 
 const Route* route_of(std::string_view path) {

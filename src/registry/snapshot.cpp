@@ -30,6 +30,8 @@ Snapshot::Snapshot(Contents contents, std::uint64_t version)
     : systems_(std::move(contents.systems)),
       services_(std::move(contents.services)),
       agreements_(std::move(contents.agreements)),
+      peers_(std::move(contents.peers)),
+      registry_changes_(contents.registry_changes),
       version_(version),
       built_at_(std::chrono::system_clock::now()) {
   std::unordered_map<std::int64_t, const SystemEntry*> by_id;
@@ -85,6 +87,15 @@ CredentialMatch Snapshot::certificate(std::string_view sha256_hex) const {
 CredentialMatch Snapshot::api_key(std::string_view key_sha256_hex) const {
   const auto it = api_keys_.find(key_sha256_hex);
   return it == api_keys_.end() ? CredentialMatch{} : it->second;
+}
+
+const PeerEntry* Snapshot::peer_by_certificate(std::string_view sha256_hex) const {
+  // A handful of peers per hub: a scan, on a path taken once a minute per peer.
+  for (const auto& peer : peers_) {
+    if (peer.client_fingerprint == sha256_hex)
+      return &peer;
+  }
+  return nullptr;
 }
 
 const SystemEntry* Snapshot::system(std::string_view system_key) const {

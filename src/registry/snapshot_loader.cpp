@@ -264,6 +264,44 @@ void attach_provider_auth(pqxx::transaction_base& tx, std::vector<SystemEntry>& 
   }
 }
 
+// Active peer hubs, each with the catalogue entries of the services
+// published to it (active services of active systems only; a published key
+// that names nothing is left out).
+std::vector<PeerEntry> load_peers(pqxx::transaction_base& tx, std::vector<std::string>* warnings) {
+  std::vector<PeerEntry> peers;
+  const auto rows = tx.exec(
+      "SELECT p.id, p.instance, p.name, p.exchange_url, p.tls_ca_pem, p.client_fingerprint, "
+      "p.catalogue_key_pem, (SELECT coalesce(jsonb_agg(jsonb_build_object('id', e.id, "
+      "'version', v.version, 'name', v.name, 'provider_name', s.name, 'member_name', m.name, "
+      "'require_purpose', v.require_purpose, 'async', v.allow_async OR v.adapter_kind = 'async', "
+      "'request_schema', rq.document, 'response_schema', rs.document) ORDER BY e.id, v.version), "
+      "'[]')::text FROM services v JOIN systems s ON s.id = v.system_id JOIN members m ON m.id = "
+      "s.member_id CROSS JOIN LATERAL (SELECT concat_ws('/', m.instance, m.member_class, "
+      "m.member_code, s.system_code, v.service_code) AS id) e LEFT JOIN json_schemas rq ON rq.id "
+      "= v.request_schema_id LEFT JOIN json_schemas rs ON rs.id = v.response_schema_id WHERE "
+      "v.status = 'active' AND s.status = 'active' AND e.id = ANY (p.published_services)) "
+      "FROM peers p WHERE p.status = 'active' ORDER BY p.id");
+  for (const auto& row : rows) {
+    PeerEntry peer;
+    peer.id = row[0].as<std::int64_t>();
+    peer.instance = row[1].as<std::string>();
+    peer.name = row[2].as<std::string>();
+    auto endpoint = net::HttpEndpoint::parse(row[3].as<std::string>());
+    if (!endpoint.has_value()) {
+      warn(warnings, "peer " + peer.instance + ": skipped: " + endpoint.error().detail);
+      continue;
+    }
+    peer.endpoint = std::move(endpoint).value();
+    peer.tls_ca_pem = row[4].as<std::string>();
+    peer.client_fingerprint = row[5].as<std::string>();
+    peer.catalogue_key_pem = row[6].as<std::string>();
+    peer.published =
+        std::make_shared<const nlohmann::json>(nlohmann::json::parse(row[7].as<std::string>()));
+    peers.push_back(std::move(peer));
+  }
+  return peers;
+}
+
 }  // namespace
 
 Result<SnapshotPtr> load_snapshot(const std::string& database_url, std::uint64_t version,
@@ -288,6 +326,9 @@ Result<SnapshotPtr> load_snapshot(const std::string& database_url, std::uint64_t
            row[1].as<std::string>(), row[2].as<std::int64_t>(), optional_time(row[3])});
     }
     contents.agreements = load_agreements(tx);
+    contents.peers = load_peers(tx, warnings);
+    contents.registry_changes =
+        tx.exec1("SELECT last_value FROM registry_changes")[0].as<std::int64_t>();
     tx.commit();
     return SnapshotPtr(std::make_shared<const Snapshot>(std::move(contents), version));
   } catch (const std::exception& e) {

@@ -4,9 +4,12 @@
 // has exchanged through the hub; callers scoped to TEST.03 must never see a
 // trace of it ("TEST.09" is in every identifier it owns), and roles a route
 // does not list get 403. A new route is covered by being in the table.
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "lienthong/admin/admin_api.hpp"
+#include "lienthong/audit/signing_key.hpp"
 
 #include "admin_fixture.hpp"
 
@@ -64,6 +67,18 @@ class AdminAuthorization : public AdminFixture {
     ids_["admin-tokens"] =
         created("admin-tokens",
                 {{"role", "member-admin"}, {"member", kOtherMember}, {"label", "TEST.09 admin"}});
+    // A peer hub, seen by the hub admin alone (its name carries the marker).
+    std::ostringstream ca;
+    ca << std::ifstream(pki_file("ca.crt")).rdbuf();
+    ids_["peers"] = created(
+        "peers",
+        {{"instance", "VN-TEST09"},
+         {"name", "TEST.09 platform"},
+         {"exchange_url", "https://127.0.0.1:9"},
+         {"tls_ca_pem", ca.str()},
+         {"client_fingerprint", fingerprint_of("DANCU")},
+         {"catalogue_key_pem",
+          audit::SigningKey::load_or_create(pki_file("audit-signing.key")).public_key_pem()}});
     const auto provider_auth =
         hub.put("/admin/v1/systems/" + std::to_string(ids_["systems"]) + "/provider-auth",
                 {{"http_basic", {{"username", "TEST.09-user"}, {"password", "secret"}}}});

@@ -115,6 +115,20 @@ struct Config {
     std::string witness_dir;
     int witness_grace_seconds = 14'400;
   } audit;
+  // Hub-to-hub exchange (docs/federation.md); off while `instance` is empty.
+  struct Federation {
+    std::string instance;  // this hub's instance, e.g. "VN"; its members' ids start with it
+    // Ed25519 PEM that signs the catalogues this hub issues to its peers,
+    // created when missing; every node of a hub needs the same file.
+    std::string signing_key = "var/pki/catalogue-signing.key";
+    // The certificate (with clientAuth) this hub presents to peer hubs;
+    // peers register its SHA-256.
+    std::string client_certificate;
+    std::string client_key;
+    int catalogue_seconds = 600;  // how long a catalogue we issue is valid (X-Road: 10 minutes)
+    int pull_seconds = 60;        // how often each node pulls its peers' catalogues
+    int max_clock_skew_seconds = 300;  // a peer's clock may be this far ahead of ours
+  } federation;
   struct Log {
     std::string level = "info";
     std::string format = "text";  // text, or json: one object per line with request and trace ids

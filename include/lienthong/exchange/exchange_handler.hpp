@@ -22,6 +22,9 @@ namespace lienthong::audit {
 class AuditSink;
 }
 
+namespace lienthong::federation {
+class CataloguePublisher;
+}
 namespace lienthong::delivery {
 class DeliveryQueue;
 }
@@ -47,6 +50,8 @@ struct ExchangeDependencies {
   // Server.QueueUnavailable.
   std::shared_ptr<delivery::DeliveryQueue> deliveries;
   std::shared_ptr<spdlog::logger> logger;
+  // Issues this hub's catalogue to peer hubs; null when federation is off.
+  std::shared_ptr<const federation::CataloguePublisher> catalogues;
 };
 
 class ExchangeHandler final : public net::HttpHandler {

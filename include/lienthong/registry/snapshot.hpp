@@ -116,6 +116,21 @@ struct AgreementEntry {
   bool valid_at(Clock::time_point when) const;
 };
 
+// A peer hub (docs/federation.md): how to reach it, how it proves who it
+// is, and the catalogue of our services it may see.
+struct PeerEntry {
+  std::int64_t id = 0;
+  std::string instance;  // e.g. "VN-HN"
+  std::string name;
+  net::HttpEndpoint endpoint;  // its exchange listener (https)
+  std::string tls_ca_pem;      // CA of its server certificate
+  std::string client_fingerprint;
+  std::string catalogue_key_pem;
+  // Our published services as catalogue entries (id, version, name,
+  // schemas...), built by the loader: what sign_catalogue puts in "services".
+  std::shared_ptr<const nlohmann::json> published;
+};
+
 // Hashing that lets std::string keys be looked up by std::string_view
 // without building a temporary string per request.
 struct TransparentHash {
@@ -130,6 +145,10 @@ class Snapshot {
     std::vector<ServiceEntry> services;  // `provider` is resolved by the constructor
     std::vector<CredentialEntry> credentials;
     std::vector<AgreementEntry> agreements;
+    std::vector<PeerEntry> peers;  // active ones
+    // The registry's change count when it was read (registry_changes): the
+    // version of the catalogues this snapshot issues.
+    std::int64_t registry_changes = 0;
   };
 
   Snapshot(Contents contents, std::uint64_t version);
@@ -152,6 +171,11 @@ class Snapshot {
   std::vector<const AgreementEntry*> agreements(const SystemEntry& consumer,
                                                 const ServiceEntry& service) const;
 
+  // The active peer hub whose client certificate has this SHA-256, or null.
+  const PeerEntry* peer_by_certificate(std::string_view sha256_hex) const;
+  const std::vector<PeerEntry>& peers() const { return peers_; }
+  std::int64_t registry_changes() const { return registry_changes_; }
+
   const std::vector<ServiceEntry>& services() const { return services_; }
   const std::vector<AgreementEntry>& agreements() const { return agreements_; }
 
@@ -168,6 +192,8 @@ class Snapshot {
   std::vector<SystemEntry> systems_;
   std::vector<ServiceEntry> services_;
   std::vector<AgreementEntry> agreements_;
+  std::vector<PeerEntry> peers_;
+  std::int64_t registry_changes_ = 0;
   // "consumer id:provider id:service code" -> agreements
   std::unordered_map<std::string, std::vector<const AgreementEntry*>, TransparentHash,
                      std::equal_to<>>

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lienthong/adapters/adapter_config.hpp"
+#include "lienthong/audit/signing_key.hpp"
 #include "lienthong/core/identifiers.hpp"
 #include "lienthong/net/http_endpoint.hpp"
 #include "lienthong/schema/json_schema.hpp"
@@ -133,6 +134,12 @@ std::string check_scalar(const FieldSpec& spec, const json& value) {
         return "must be a PEM certificate (at most 64 KiB)";
       return "";
     }
+    case FieldKind::kPemPublicKey: {
+      const auto* text = as_text();
+      if (text == nullptr || text->size() > 4096 || !audit::public_key_id(*text).has_value())
+        return "must be an Ed25519 public key in PEM (openssl pkey -pubout)";
+      return "";
+    }
     case FieldKind::kObject:
       return value.is_object() && value.dump().size() <= 65536
                  ? ""
@@ -164,6 +171,14 @@ std::string check_scalar(const FieldSpec& spec, const json& value) {
     case FieldKind::kSystemRef:
     case FieldKind::kSchemaRef:
       break;  // text_pattern() above
+    case FieldKind::kServiceKeyList:
+      return check_list(value, 1000, [](const std::string& item) {
+        // A provider system's key plus the service code: five identifier parts.
+        const auto last = item.rfind('/');
+        const bool ok = last != std::string::npos && SystemId::parse(item.substr(0, last)) &&
+                        lienthong::is_identifier_part(item.substr(last + 1));
+        return ok ? "" : "not a service INSTANCE/CLASS/MEMBER/SYSTEM/SERVICE";
+      });
     case FieldKind::kIdentifierList:
       return check_list(value, 50, [](const std::string& item) {
         return lienthong::is_identifier_part(item) ? "" : "not an identifier";

@@ -30,6 +30,7 @@ enum class FieldKind {
   kEmail,
   kSha256Hex,        // 64 lower-case hex digits
   kPemCertificate,   // one PEM certificate
+  kPemPublicKey,     // an Ed25519 public key, PEM (SubjectPublicKeyInfo)
   kObject,           // any JSON object
   kAdapterConfig,    // a service's adapter settings; its "mapping" must compile
   kJsonSchema,       // a JSON Schema document (draft 7)
@@ -37,6 +38,7 @@ enum class FieldKind {
   kMethodList,       // array of HTTP methods
   kPathPatternList,  // array of path patterns ('*' matches one segment, '**' the rest)
   kPointerList,      // array of JSON pointers
+  kServiceKeyList,   // array of "INSTANCE/CLASS/MEMBER/SYSTEM/SERVICE"
   kMemberRef,        // "INSTANCE/CLASS/CODE", stored as the member's id
   kSystemRef,        // "INSTANCE/CLASS/CODE/SYSTEM", stored as the system's id
   kSchemaRef,        // "NAME/VERSION", stored as the json_schema's id

@@ -263,6 +263,30 @@ std::vector<ResourceSpec> build_specs() {
   };
   specs.push_back(std::move(agreements));
 
+  // Peer hubs (docs/federation.md): what their administrators sent us, and
+  // which of our services each may see. The hub administrator's alone.
+  auto peers = resource("peers", "peers");
+  peers.fields = {field("instance", K::kIdentifierPart, true, false),
+                  text("name", true, true, 500),
+                  field("exchange_url", K::kUrl, true, true),
+                  field("tls_ca_pem", K::kPemCertificate, true, true),
+                  field("client_fingerprint", K::kSha256Hex, true, true),
+                  field("catalogue_key_pem", K::kPemPublicKey, true, true),
+                  field("published_services", K::kServiceKeyList, false, true),
+                  choice("status", {"active", "disabled"}, true)};
+  peers.filters = {{"status", "status", false}};
+  peers.member_admin_creates = false;
+  peers.hub_only_reads = true;
+  peers.prepare_create = [](const json& body, json& row, json&, const Actor& actor,
+                            std::vector<FieldError>& errors) {
+    const auto url = body.find("exchange_url");
+    if (url != body.end() && url->is_string() &&
+        !url->get_ref<const std::string&>().starts_with("https://"))
+      errors.push_back({"/exchange_url", "peer hubs are reached over HTTPS only"});
+    row["created_by"] = actor.name;
+  };
+  specs.push_back(std::move(peers));
+
   auto tokens = resource("admin-tokens", "admin_tokens");
   tokens.fields = {
       ref("role", "role", K::kChoice, true), ref("member", "member_id", K::kMemberRef, false),
