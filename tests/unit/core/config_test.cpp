@@ -102,6 +102,21 @@ TEST(Config, BadValuesAreRejectedNamingTheSetting) {
   EXPECT_NE(error_of("", {{"LIENTHONG_LOG_FORMAT", "xml"}}).find("log.format"), std::string::npos);
 }
 
+TEST(Config, AFederationInstanceIsAnIdentifierPart) {
+  EXPECT_EQ(load_config("", {}).federation.instance, "") << "federation is off by default";
+  const Config province = load_config("", {{"LIENTHONG_FEDERATION_INSTANCE", "VN-HN"}});
+  EXPECT_EQ(province.federation.instance, "VN-HN");
+  EXPECT_EQ(province.federation.catalogue_seconds, 600);
+  for (const char* bad : {"VN HN", "VN/HN", "Hà-Nội"}) {
+    EXPECT_NE(error_of("", {{"LIENTHONG_FEDERATION_INSTANCE", bad}}).find("federation.instance"),
+              std::string::npos)
+        << bad;
+  }
+  EXPECT_NE(error_of("", {{"LIENTHONG_FEDERATION_CATALOGUE_SECONDS", "10"}})
+                .find("federation.catalogue_seconds"),
+            std::string::npos);
+}
+
 TEST(Config, TheAdminChainsNameIsReservedForIt) {
   const auto message = error_of("", {{"LIENTHONG_NODE_NAME", "admin-changes"}});
   EXPECT_NE(message.find("node.name"), std::string::npos) << message;
