@@ -28,6 +28,8 @@
 #include "lienthong/exchange/exchange_handler.hpp"
 #include "lienthong/federation/catalogue_publisher.hpp"
 #include "lienthong/federation/catalogue_puller.hpp"
+#include "lienthong/federation/peer_clients.hpp"
+#include "lienthong/federation/replay_guard.hpp"
 #include "lienthong/net/http_client.hpp"
 #include "lienthong/net/http_server.hpp"
 #include "lienthong/net/tls_context.hpp"
@@ -145,6 +147,9 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
     deps.catalogues = std::make_shared<const federation::CataloguePublisher>(
         peers.instance, audit::SigningKey::load_or_create(peers.signing_key),
         std::chrono::seconds(peers.catalogue_seconds));
+    deps.assertion_replays = std::make_shared<federation::ReplayGuard>();
+    deps.max_clock_skew = std::chrono::seconds(peers.max_clock_skew_seconds);
+    deps.forward_timeout = std::chrono::milliseconds(peers.forward_timeout_ms);
     p.catalogue_puller = std::make_unique<federation::CataloguePuller>(
         federation::PullOptions{
             p.config.database.url, peers.instance, p.config.node.name, peers.client_certificate,
@@ -155,12 +160,18 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
 
   // One handler, with its own adapters and provider connection pool, per I/O thread.
   const adapters::AdapterOptions adapter_options{p.config.limits.json_depth};
-  auto factory = [deps, provider_tls, client_options, breakers,
-                  adapter_options](boost::asio::io_context& context) {
+  auto factory = [deps, provider_tls, client_options, breakers, adapter_options,
+                  peering = p.config.federation](boost::asio::io_context& context) {
+    auto peers = peering.instance.empty()
+                     ? nullptr
+                     : std::make_unique<federation::PeerClients>(
+                           context, peering.client_certificate, peering.client_key, client_options);
     return std::make_shared<exchange::ExchangeHandler>(
-        deps, std::make_unique<adapters::AdapterSet>(
-                  std::make_unique<net::HttpClient>(context, provider_tls, client_options),
-                  breakers, adapter_options));
+        deps,
+        std::make_unique<adapters::AdapterSet>(
+            std::make_unique<net::HttpClient>(context, provider_tls, client_options), breakers,
+            adapter_options),
+        std::move(peers));
   };
   p.delivery_worker = std::make_unique<delivery::DeliveryWorker>(
       delivery::DeliveryOptions::from(p.config),

@@ -190,6 +190,8 @@ const std::vector<Setting>& settings() {
        IntSetting{[](Config& c) -> int& { return c.federation.pull_seconds; }, 1, 3'600}},
       {"federation.max_clock_skew_seconds",
        IntSetting{[](Config& c) -> int& { return c.federation.max_clock_skew_seconds; }, 0, 3'600}},
+      {"federation.forward_timeout_ms",
+       IntSetting{[](Config& c) -> int& { return c.federation.forward_timeout_ms; }, 100, 600'000}},
       {"log.level",
        StringSetting{[](Config& c) -> std::string& { return c.log.level; }, check_log_level}},
       {"log.format",

@@ -9,7 +9,9 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "lienthong/audit/audit_record.hpp"
+#include "lienthong/exchange/envelope.hpp"
 #include "lienthong/exchange/exchange_handler.hpp"
+#include "lienthong/federation/assertion_token.hpp"
 #include "lienthong/net/http_message.hpp"
 #include "lienthong/observability/trace_context.hpp"
 #include "lienthong/policy/concurrency_limiter.hpp"
@@ -43,10 +45,19 @@ struct ExchangeContext {
   std::optional<policy::ConcurrencyLimiter::Slot> slot;
 };
 
-// The node's parts an endpoint works with: shared ones, and its I/O thread's adapters.
+// The node's parts an endpoint works with: shared ones, and its I/O
+// thread's adapters and peer hub clients (null when federation is off).
 struct NodeParts {
   const ExchangeDependencies& deps;
   adapters::AdapterSet& adapters;
+  federation::PeerClients* peers = nullptr;
+};
+
+// An exchange that came through a peer hub: that peer, and what it vouched
+// for (checked against its key, docs/federation.md).
+struct PeerCrossing {
+  const registry::PeerEntry& peer;
+  const federation::AssertionClaims& claims;
 };
 
 // An endpoint's outcome: the answer, or the error the router writes in the
@@ -63,11 +74,20 @@ net::HttpResponse json_response(int status, std::string body, const std::string&
 
 // The endpoints, by protocol folder.
 Outcome envelope_message(ExchangeContext& exchange, const NodeParts& node);  // envelope/
-Outcome rest_message(ExchangeContext& exchange, const NodeParts& node);      // xroad/
-Outcome message_status(ExchangeContext& exchange, const NodeParts& node);    // async/
-Outcome catalog(ExchangeContext& exchange, const NodeParts& node);           // discovery/
+// The envelope protocol once the caller is known: a system of this hub, or
+// one of another instance that `crossing`'s peer vouched for.
+Outcome envelope_exchange(ExchangeContext& exchange, const NodeParts& node,
+                          const registry::SystemEntry& caller, const PeerCrossing* crossing);
+Outcome rest_message(ExchangeContext& exchange, const NodeParts& node);    // xroad/
+Outcome message_status(ExchangeContext& exchange, const NodeParts& node);  // async/
+Outcome catalog(ExchangeContext& exchange, const NodeParts& node);         // discovery/
 Outcome service_description(ExchangeContext& exchange, const NodeParts& node);
 Outcome exchange_openapi(ExchangeContext& exchange, const NodeParts& node);
 Outcome peer_catalogue(ExchangeContext& exchange, const NodeParts& node);  // federation/
+Outcome peer_message(ExchangeContext& exchange, const NodeParts& node);
+// An envelope for a service of `peer`'s instance, passed on to that hub with
+// our assertion for the caller; its answer is relayed as it comes.
+Outcome forward_envelope(ExchangeContext& exchange, const NodeParts& node,
+                         const EnvelopeHeader& header, const registry::PeerEntry& peer);
 
 }  // namespace lienthong::exchange

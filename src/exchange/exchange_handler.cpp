@@ -7,6 +7,7 @@
 #include "lienthong/adapters/adapter_set.hpp"
 #include "lienthong/audit/audit_sink.hpp"
 #include "lienthong/core/message_id.hpp"
+#include "lienthong/federation/peer_clients.hpp"
 #include "lienthong/net/problem.hpp"
 #include "lienthong/observability/log_context.hpp"
 #include "lienthong/pipeline/stages.hpp"
@@ -56,6 +57,8 @@ const std::array kRoutes{
           "GET", ErrorStyle::kProblem, service_description},
     Route{[](std::string_view path) { return path == "/federation/v1/catalogue"; }, "GET",
           ErrorStyle::kProblem, peer_catalogue},
+    Route{[](std::string_view path) { return path == "/federation/v1/messages"; }, "POST",
+          ErrorStyle::kProblem, peer_message},
 };
 
 const Route* route_of(std::string_view path) {
@@ -91,13 +94,14 @@ Result<const registry::SystemEntry*> identify_caller(ExchangeContext& exchange,
 }
 
 ExchangeHandler::ExchangeHandler(ExchangeDependencies dependencies,
-                                 std::unique_ptr<adapters::AdapterSet> adapters)
-    : deps_(std::move(dependencies)), adapters_(std::move(adapters)) {}
+                                 std::unique_ptr<adapters::AdapterSet> adapters,
+                                 std::unique_ptr<federation::PeerClients> peers)
+    : deps_(std::move(dependencies)), adapters_(std::move(adapters)), peers_(std::move(peers)) {}
 
 ExchangeHandler::~ExchangeHandler() = default;
 
 asio::awaitable<HttpResponse> ExchangeHandler::handle(HttpRequest request) {
-  const NodeParts node{deps_, *adapters_};
+  const NodeParts node{deps_, *adapters_, peers_.get()};
   ExchangeContext exchange(std::move(request), deps_.snapshots->current());
   exchange.record.request_id = new_uuid_v7();
   exchange.trace =
@@ -122,7 +126,7 @@ asio::awaitable<HttpResponse> ExchangeHandler::handle(HttpRequest request) {
 }
 
 asio::awaitable<HttpResponse> ExchangeHandler::reject(HttpRequest request, Error error) {
-  const NodeParts node{deps_, *adapters_};
+  const NodeParts node{deps_, *adapters_, peers_.get()};
   ExchangeContext exchange(std::move(request), deps_.snapshots->current());
   exchange.record.request_id = new_uuid_v7();
   auto response = co_await finish(exchange, node, std::move(error));
@@ -173,7 +177,9 @@ asio::awaitable<HttpResponse> finish(ExchangeContext& exchange, const NodeParts&
   record.client_address = request.peer.address;
   record.client_fingerprint = request.peer.certificate_sha256;
   record.status = response.status;
-  record.error_code = outcome.has_value() ? "" : std::string(outcome.error().code_name());
+  // An answer relayed from a peer hub keeps the refusal's code the endpoint noted.
+  if (!outcome.has_value())
+    record.error_code = std::string(outcome.error().code_name());
   record.request_bytes = static_cast<std::int64_t>(request.body.size());
   record.response_bytes = static_cast<std::int64_t>(response.body.size());
   pipeline::keep_bodies(record, exchange.audit_bodies, request.body, response.body);

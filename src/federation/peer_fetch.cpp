@@ -11,6 +11,8 @@
 
 #include "lienthong/registry/snapshot.hpp"
 
+#include "peer_tls.hpp"
+
 namespace lienthong::federation {
 namespace {
 
@@ -18,23 +20,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
-
-std::shared_ptr<asio::ssl::context> peer_tls(const registry::PeerEntry& peer,
-                                             const FetchOptions& options) {
-  auto tls = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
-  tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                   asio::ssl::context::no_tlsv1_1);
-  tls->set_verify_mode(asio::ssl::verify_peer);
-  // Only the peer's registered CA: a certificate some other CA issued for
-  // the same name is not the peer.
-  tls->add_certificate_authority(asio::buffer(peer.tls_ca_pem));
-  if (!options.client_certificate.empty()) {
-    tls->use_certificate_chain_file(options.client_certificate);
-    tls->use_private_key_file(options.client_key, asio::ssl::context::pem);
-  }
-  return tls;
-}
 
 asio::awaitable<Result<std::string>> get(const registry::PeerEntry& peer, std::string target,
                                          std::shared_ptr<asio::ssl::context> tls,
@@ -97,7 +82,7 @@ Result<std::string> fetch_from_peer(const registry::PeerEntry& peer, const std::
                                     const FetchOptions& options) {
   std::shared_ptr<asio::ssl::context> tls;
   try {
-    tls = peer_tls(peer, options);
+    tls = make_peer_tls(peer.tls_ca_pem, options.client_certificate, options.client_key);
   } catch (const boost::system::system_error& e) {
     return make_error(ErrorCode::kServerInternal, "cannot set up TLS for peer " + peer.instance +
                                                       " (its CA, or our client "

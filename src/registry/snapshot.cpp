@@ -98,6 +98,14 @@ const PeerEntry* Snapshot::peer_by_certificate(std::string_view sha256_hex) cons
   return nullptr;
 }
 
+const PeerEntry* Snapshot::peer_by_instance(std::string_view instance) const {
+  for (const auto& peer : peers_) {
+    if (peer.instance == instance)
+      return &peer;
+  }
+  return nullptr;
+}
+
 const SystemEntry* Snapshot::system(std::string_view system_key) const {
   const auto it = systems_by_key_.find(system_key);
   return it == systems_by_key_.end() ? nullptr : it->second;

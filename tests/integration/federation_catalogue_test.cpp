@@ -1,146 +1,17 @@
-// Two hubs, as two instances of a federation: the national hub (VN, the
-// fixture's hub and database, the test CA) and Hà Nội's platform (VN-HN, a
-// second hub in this process with its own database and a server certificate
-// of another CA). Each registers the other as a peer; each pulls the other's
-// catalogue over mutual TLS and keeps the last valid one. What a peer may
+// Catalogues between two hubs (federation_fixture.hpp): each pulls the
+// other's over mutual TLS and keeps the last valid one. What a peer may
 // see, and every way a pull can fail, with what each hub records.
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <thread>
-#include <unistd.h>
 
-#include <spdlog/sinks/null_sink.h>
-#include <spdlog/spdlog.h>
-
-#include "lienthong/audit/signing_key.hpp"
-
-#include "admin_fixture.hpp"
+#include "federation_fixture.hpp"
 
 namespace lienthong::testing {
 namespace {
 
-namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-constexpr const char* kPublishedEcho = "VN/GOV/TEST.01/TEST-PROVIDER/echo";
-
-std::string read_text(const std::string& path) {
-  std::ostringstream text;
-  text << std::ifstream(path).rdbuf();
-  return text.str();
-}
-
-class FederationCatalogue : public AdminFixture {
- protected:
-  void SetUp() override {
-    directory_ = fs::temp_directory_path() / ("lt-federation-" + std::to_string(::getpid()));
-    fs::remove_all(directory_);
-    fs::create_directories(directory_);
-    // The national hub accepts client certificates of both CAs: its members'
-    // and the peer hub's.
-    std::ofstream(directory_ / "client-cas.crt")
-        << read_text(pki_file("ca.crt")) << read_text(pki_file("foreign-ca.crt"));
-    AdminFixture::SetUp();
-
-    province_db_ = std::make_unique<TestDatabase>();
-    auto config = test_config(province_db_->url());
-    config.node.name = "hn-node";
-    config.tls.certificate = pki_file("foreign-hub.crt");
-    config.tls.private_key = pki_file("foreign-hub.key");
-    config.federation.instance = "VN-HN";
-    config.federation.signing_key = (directory_ / "hn-catalogue.key").string();
-    config.federation.client_certificate = pki_file("TEST-FOREIGN.crt");
-    config.federation.client_key = pki_file("TEST-FOREIGN.key");
-    config.federation.pull_seconds = 1;
-    province_ = std::make_unique<cli::Hub>(config, quiet_logger());
-    province_->start();
-
-    // The national hub registers Hà Nội's platform through its admin API...
-    const auto registered = hub_admin().post(
-        "/admin/v1/peers", {{"instance", "VN-HN"},
-                            {"name", "Nền tảng chia sẻ Hà Nội"},
-                            {"exchange_url", province_url()},
-                            {"tls_ca_pem", read_text(pki_file("foreign-ca.crt"))},
-                            {"client_fingerprint", fingerprint_of("TEST-FOREIGN")},
-                            {"catalogue_key_pem", key_pem("hn-catalogue.key")},
-                            {"published_services", json::array({kPublishedEcho})}});
-    ASSERT_EQ(registered.status, 201) << registered.body;
-    national_peer_id_ = AdminClient::json_of(registered)["id"].get<std::int64_t>();
-    // ...and Hà Nội's administrator registers the national hub in theirs.
-    register_national_in_province(read_text(pki_file("ca.crt")), key_pem("vn-catalogue.key"));
-  }
-
-  void TearDown() override {
-    province_.reset();
-    province_db_.reset();
-    AdminFixture::TearDown();
-    fs::remove_all(directory_);
-  }
-
-  void configure(Config& config) override {
-    config.tls.client_ca = (directory_ / "client-cas.crt").string();
-    config.federation.instance = "VN";
-    config.federation.signing_key = (directory_ / "vn-catalogue.key").string();
-    config.federation.client_certificate = pki_file("HUB-VN.crt");
-    config.federation.client_key = pki_file("HUB-VN.key");
-    config.federation.pull_seconds = 1;
-  }
-
-  static std::shared_ptr<spdlog::logger> quiet_logger() {
-    return std::make_shared<spdlog::logger>("province",
-                                            std::make_shared<spdlog::sinks::null_sink_mt>());
-  }
-
-  std::string key_pem(const std::string& file) const {
-    return audit::SigningKey::load_or_create((directory_ / file).string()).public_key_pem();
-  }
-  std::string province_url() const {
-    return "https://127.0.0.1:" + std::to_string(province_->exchange_port());
-  }
-  std::string national_url() const {
-    return "https://127.0.0.1:" + std::to_string(hub_->exchange_port());
-  }
-
-  void register_national_in_province(const std::string& ca_pem, const std::string& key) {
-    province_db_->execute(
-        "DELETE FROM peer_catalogues; DELETE FROM peers; "
-        "INSERT INTO peers (instance, name, exchange_url, tls_ca_pem, client_fingerprint, "
-        "catalogue_key_pem, created_by) VALUES ('VN', 'National platform', '" +
-        national_url() + "', '" + ca_pem + "', '" + fingerprint_of("HUB-VN") + "', '" + key +
-        "', 'test')");
-    ASSERT_TRUE(province_->reload_registry().has_value());
-  }
-
-  // What Hà Nội's hub holds of the national catalogue, once `ready` holds
-  // for it (polled: the pull runs every second on the hub's own thread).
-  json held_in_province(const std::function<bool(const json&)>& ready) const {
-    json held;
-    const auto deadline = std::chrono::steady_clock::now() + 15s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      const auto text = province_db_->scalar(
-          "SELECT coalesce((SELECT jsonb_build_object('version', version, 'services', services, "
-          "'token', token, 'error', error, 'received_by', received_by, 'lifetime', "
-          "extract(epoch FROM expires_at - issued_at), 'attempted_at', attempted_at) FROM "
-          "peer_catalogues), '{}')::text");
-      held = json::parse(text);
-      if (ready(held))
-        return held;
-      std::this_thread::sleep_for(100ms);
-    }
-    ADD_FAILURE() << "the province never held the expected catalogue state; last: " << held.dump();
-    return held;
-  }
-  static bool has_token(const json& held) {
-    return held.contains("token") && held["token"].is_string();
-  }
-
-  fs::path directory_;
-  std::unique_ptr<TestDatabase> province_db_;
-  std::unique_ptr<cli::Hub> province_;
-  std::int64_t national_peer_id_ = 0;
-};
+class FederationCatalogue : public FederationFixture {};
 
 TEST_F(FederationCatalogue, EachHubHoldsTheCatalogueThePeerPublishedToIt) {
   const json held = held_in_province(has_token);

@@ -36,10 +36,11 @@ struct TestClient::Impl {
   int connections_opened = 0;
 };
 
-TestClient::TestClient(std::uint16_t port, std::optional<std::string> certificate)
+TestClient::TestClient(std::uint16_t port, std::optional<std::string> certificate,
+                       const std::string& server_ca)
     : impl_(std::make_unique<Impl>()) {
   impl_->port = port;
-  impl_->tls.load_verify_file(pki_file("ca.crt"));
+  impl_->tls.load_verify_file(pki_file(server_ca));
   impl_->tls.set_verify_mode(asio::ssl::verify_peer);
   if (certificate) {
     impl_->tls.use_certificate_chain_file(pki_file(*certificate + ".crt"));

@@ -22,7 +22,10 @@ class TestClient {
  public:
   // `certificate` names a file pair in the test PKI ("TEST-CONSUMER" ->
   // TEST-CONSUMER.crt/.key); nullopt sends no client certificate.
-  TestClient(std::uint16_t port, std::optional<std::string> certificate);
+  // `server_ca` names the test PKI file the server's certificate must chain
+  // to (another CA's for a peer hub: "foreign-ca.crt").
+  TestClient(std::uint16_t port, std::optional<std::string> certificate,
+             const std::string& server_ca = "ca.crt");
   ~TestClient();
 
   // Connects and completes the TLS handshake; false (with `error`) if refused.

@@ -128,6 +128,7 @@ struct Config {
     int catalogue_seconds = 600;  // how long a catalogue we issue is valid (X-Road: 10 minutes)
     int pull_seconds = 60;        // how often each node pulls its peers' catalogues
     int max_clock_skew_seconds = 300;  // a peer's clock may be this far ahead of ours
+    int forward_timeout_ms = 30'000;   // an exchange passed on to a peer hub, answer included
   } federation;
   struct Log {
     std::string level = "info";

@@ -4,6 +4,7 @@
 // stages (lienthong/pipeline/stages.hpp), and guarantees that every answered request, accepted or
 // refused, leaves exactly one committed audit record before its response is sent.
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -24,7 +25,9 @@ class AuditSink;
 
 namespace lienthong::federation {
 class CataloguePublisher;
-}
+class PeerClients;
+class ReplayGuard;
+}  // namespace lienthong::federation
 namespace lienthong::delivery {
 class DeliveryQueue;
 }
@@ -50,16 +53,22 @@ struct ExchangeDependencies {
   // Server.QueueUnavailable.
   std::shared_ptr<delivery::DeliveryQueue> deliveries;
   std::shared_ptr<spdlog::logger> logger;
-  // Issues this hub's catalogue to peer hubs; null when federation is off.
+  // Issues this hub's catalogue and assertions to peer hubs (its key and
+  // instance); null when federation is off.
   std::shared_ptr<const federation::CataloguePublisher> catalogues;
+  // Assertions this node accepted, until they expire (shared by its I/O threads).
+  std::shared_ptr<federation::ReplayGuard> assertion_replays;
+  std::chrono::seconds max_clock_skew{300};
+  std::chrono::milliseconds forward_timeout{30'000};  // an exchange forwarded to a peer hub
 };
 
 class ExchangeHandler final : public net::HttpHandler {
  public:
   // `adapters` (and their provider connection pool) belong to the I/O
   // thread this handler serves.
-  ExchangeHandler(ExchangeDependencies dependencies,
-                  std::unique_ptr<adapters::AdapterSet> adapters);
+  // `peers` (null when federation is off) forwards to peer hubs from this thread.
+  ExchangeHandler(ExchangeDependencies dependencies, std::unique_ptr<adapters::AdapterSet> adapters,
+                  std::unique_ptr<federation::PeerClients> peers);
   ~ExchangeHandler() override;
 
   boost::asio::awaitable<net::HttpResponse> handle(net::HttpRequest request) override;
@@ -68,6 +77,7 @@ class ExchangeHandler final : public net::HttpHandler {
  private:
   ExchangeDependencies deps_;
   std::unique_ptr<adapters::AdapterSet> adapters_;
+  std::unique_ptr<federation::PeerClients> peers_;
 };
 
 }  // namespace lienthong::exchange

@@ -173,6 +173,8 @@ class Snapshot {
 
   // The active peer hub whose client certificate has this SHA-256, or null.
   const PeerEntry* peer_by_certificate(std::string_view sha256_hex) const;
+  // The active peer hub of `instance` (e.g. "VN"), or null.
+  const PeerEntry* peer_by_instance(std::string_view instance) const;
   const std::vector<PeerEntry>& peers() const { return peers_; }
   std::int64_t registry_changes() const { return registry_changes_; }
 

@@ -4,10 +4,12 @@
 #include <nlohmann/json.hpp>
 
 #include "lienthong/adapters/standard_request.hpp"
+#include "lienthong/core/identifiers.hpp"
 #include "lienthong/core/json_text.hpp"
 #include "lienthong/core/message_id.hpp"
 #include "lienthong/core/timestamp.hpp"
 #include "lienthong/exchange/envelope.hpp"
+#include "lienthong/federation/catalogue_publisher.hpp"
 #include "lienthong/pipeline/stages.hpp"
 #include "lienthong/policy/rate_limiter.hpp"
 
@@ -34,15 +36,63 @@ std::string response_envelope(const EnvelopeHeader& request, const registry::Ser
   return to_json_text(response);
 }
 
+// The envelope says what the peer vouched for: no other message, service,
+// purpose or user can ride on its assertion.
+Result<bool> matches_assertion(const EnvelopeHeader& header, const PeerCrossing& crossing) {
+  const auto& claims = crossing.claims;
+  if (header.id != claims.message_id || header.service_key() != claims.service ||
+      header.purpose != claims.purpose || header.user_id != claims.user_id) {
+    return make_error(ErrorCode::kClientUnauthenticated,
+                      "the envelope's header (id, to/service/version, purpose, userId) is not "
+                      "what " +
+                          crossing.peer.instance + " vouched for in its assertion");
+  }
+  return true;
+}
+
+// The peer hub an envelope addressed to `to` goes to: null for one of our
+// own instance (or with federation off), an error for an instance no peer is.
+Result<const registry::PeerEntry*> peer_of_addressee(const registry::Snapshot& snapshot,
+                                                     const NodeParts& node, const std::string& to) {
+  if (!node.deps.catalogues)
+    return static_cast<const registry::PeerEntry*>(nullptr);
+  const auto addressee = SystemId::parse(to);
+  if (!addressee || addressee->instance == node.deps.catalogues->instance())
+    return static_cast<const registry::PeerEntry*>(nullptr);
+  const registry::PeerEntry* peer = snapshot.peer_by_instance(addressee->instance);
+  if (peer == nullptr) {
+    return make_error(ErrorCode::kClientUnknownService,
+                      "no peer hub of instance " + addressee->instance + " is registered here");
+  }
+  return peer;
+}
+
+bool published_to(const registry::ServiceEntry& service, const registry::PeerEntry& peer) {
+  if (!peer.published)
+    return false;
+  const std::string id = service.provider->key + "/" + service.service_id.service_code;
+  for (const auto& entry : *peer.published) {
+    const auto found = entry.find("id");
+    if (found != entry.end() && *found == id &&
+        entry.value("version", "") == service.service_id.version)
+      return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Outcome envelope_message(ExchangeContext& exchange, const NodeParts& node) {
-  const net::HttpRequest& request = exchange.request;
-  audit::AuditRecord& record = exchange.record;
-
   auto caller = identify_caller(exchange, node);
   if (!caller.has_value())
     co_return std::move(caller).error();
+  co_return co_await envelope_exchange(exchange, node, *caller.value(), nullptr);
+}
+
+Outcome envelope_exchange(ExchangeContext& exchange, const NodeParts& node,
+                          const registry::SystemEntry& caller, const PeerCrossing* crossing) {
+  const net::HttpRequest& request = exchange.request;
+  audit::AuditRecord& record = exchange.record;
   const registry::Snapshot& snapshot = *exchange.snapshot;
 
   // Read the envelope: JSON, bounded depth, valid against envelope.schema.json.
@@ -67,14 +117,32 @@ Outcome envelope_message(ExchangeContext& exchange, const NodeParts& node) {
         ErrorCode::kClientSenderMismatch,
         "header.from is " + header.from + " but the caller is authenticated as " + record.consumer);
   }
+  if (crossing != nullptr) {
+    if (auto vouched = matches_assertion(header, *crossing); !vouched.has_value())
+      co_return std::move(vouched).error();
+  } else if (auto peer = peer_of_addressee(snapshot, node, header.to); !peer.has_value()) {
+    co_return std::move(peer).error();
+  } else if (peer.value() != nullptr) {
+    co_return co_await forward_envelope(exchange, node, header, *peer.value());
+  }
 
   auto service = pipeline::resolve_service(snapshot, header.service_key());
   if (!service.has_value())
     co_return std::move(service).error();
   exchange.audit_bodies = service.value()->audit_bodies;
+  if (crossing != nullptr && !published_to(*service.value(), crossing->peer)) {
+    co_return make_error(
+        ErrorCode::kClientUnknownService,
+        "no service " + header.service_key() + " is published to " + crossing->peer.instance);
+  }
+  // Across hubs only synchronously for now (docs/federation.md).
+  if (crossing != nullptr && service.value()->adapter == registry::AdapterKind::kAsync) {
+    co_return make_error(ErrorCode::kClientBadRequest,
+                         "asynchronous services cannot be called through a peer hub yet");
+  }
 
   auto authorization = pipeline::authorize(snapshot,
-                                           {.caller = caller.value(),
+                                           {.caller = &caller,
                                             .service = service.value(),
                                             .version = header.version,
                                             .purpose = header.purpose,
@@ -97,11 +165,12 @@ Outcome envelope_message(ExchangeContext& exchange, const NodeParts& node) {
   // Asynchronous: queued (202) for a delivery worker to call the provider. A
   // preference the provider has not allowed (allow_async) is ignored, as
   // RFC 7240 lets a server do: the call is then synchronous.
-  if (service.value()->adapter == registry::AdapterKind::kAsync ||
-      (service.value()->allow_async && prefers_async(request.header("Prefer")))) {
+  if (crossing == nullptr &&
+      (service.value()->adapter == registry::AdapterKind::kAsync ||
+       (service.value()->allow_async && prefers_async(request.header("Prefer"))))) {
     if (auto auditable = pipeline::ensure_auditable(*node.deps.audit); !auditable.has_value())
       co_return std::move(auditable).error();
-    co_return co_await queue_message(exchange, node, *caller.value(), *service.value(), envelope);
+    co_return co_await queue_message(exchange, node, caller, *service.value(), envelope);
   }
 
   auto call = adapters::standard_request(

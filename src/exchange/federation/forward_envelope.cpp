@@ -1,0 +1,106 @@
+// An envelope for another instance's service: this hub has authenticated the
+// caller (a system of ours), and passes the envelope, as received, to the
+// peer hub of that instance with an assertion that vouches for the caller.
+// The peer decides with its own agreement; its answer (an envelope, or its
+// refusal) is relayed as it comes, and audited here as what we answered.
+#include <algorithm>
+#include <cctype>
+
+#include <boost/algorithm/string/predicate.hpp>
+
+#include "lienthong/core/digest.hpp"
+#include "lienthong/core/json_parse.hpp"
+#include "lienthong/federation/catalogue_publisher.hpp"
+#include "lienthong/federation/peer_clients.hpp"
+
+#include "../exchange_context.hpp"
+
+namespace lienthong::exchange {
+namespace {
+
+// An assertion is used within seconds; a minute covers a slow forward.
+constexpr std::chrono::seconds kAssertionLifetime{60};
+
+// The code of a peer hub's refusal (RFC 9457 "code", e.g. Client.NoAgreement),
+// for our audit record; empty when the answer is not one of ours.
+std::string refusal_code(const net::HttpResponse& answer) {
+  if (answer.status < 400 || answer.header("Content-Type") != "application/problem+json")
+    return {};
+  const auto reading = parse_json(answer.body, 4);
+  if (!reading.document || !reading.document->is_object())
+    return {};
+  const auto code = reading.document->find("code");
+  if (code == reading.document->end() || !code->is_string())
+    return {};
+  const auto& text = code->get_ref<const std::string&>();
+  const bool plain = text.size() <= 64 && std::all_of(text.begin(), text.end(), [](char c) {
+                       return std::isalnum(static_cast<unsigned char>(c)) || c == '.';
+                     });
+  return plain ? text : std::string();
+}
+
+}  // namespace
+
+Outcome forward_envelope(ExchangeContext& exchange, const NodeParts& node,
+                         const EnvelopeHeader& header, const registry::PeerEntry& peer) {
+  audit::AuditRecord& record = exchange.record;
+  const net::HttpRequest& request = exchange.request;
+  const federation::CataloguePublisher& hub = *node.deps.catalogues;
+  if (node.peers == nullptr)
+    co_return make_error(ErrorCode::kServerInternal, "this node cannot reach peer hubs");
+  auto client = node.peers->client_for(peer);
+  if (!client.has_value())
+    co_return std::move(client).error();
+
+  federation::AssertionClaims claims;
+  claims.issuer = hub.instance();
+  claims.audience = peer.instance;
+  claims.token_id = record.request_id;
+  claims.issued_at = std::chrono::time_point_cast<std::chrono::seconds>(request.received_at);
+  claims.expires_at = claims.issued_at + kAssertionLifetime;
+  claims.consumer = record.consumer;
+  claims.service = header.service_key();
+  claims.purpose = header.purpose;
+  claims.user_id = header.user_id;
+  claims.message_id = header.id;
+  claims.body_sha256 = sha256_hex(request.body);
+  claims.hops = {hub.instance()};
+
+  net::HttpRequest forwarded;
+  forwarded.method = "POST";
+  forwarded.target = peer.endpoint.base_path + "/federation/v1/messages";
+  forwarded.headers = {
+      {"Content-Type", "application/json"},
+      {std::string(federation::kAssertionHeader), federation::sign_assertion(claims, hub.key())},
+      {"traceparent", exchange.trace.traceparent()}};
+  forwarded.body = request.body;
+
+  record.provider_called_at = std::chrono::system_clock::now();
+  auto answer =
+      co_await client.value()->send(peer.endpoint, std::move(forwarded), node.deps.forward_timeout);
+  record.provider_answered_at = std::chrono::system_clock::now();
+  record.correlation_id = header.id;
+  if (!answer.has_value()) {
+    Error error = std::move(answer).error();
+    error.detail = "peer hub " + peer.instance + ": " + error.detail;
+    co_return error;
+  }
+  net::HttpResponse relayed = std::move(answer).value();
+  record.error_code = refusal_code(relayed);
+  // Ours, not the peer's: the caller's request id is this hub's; the peer's
+  // names its own audit record.
+  std::vector<net::Header> headers;
+  for (auto& h : relayed.headers) {
+    if (boost::iequals(h.name, "Content-Type"))
+      headers.push_back(std::move(h));
+    else if (boost::iequals(h.name, "X-Request-Id"))
+      headers.push_back({"Lienthong-Peer-Request-Id", std::move(h.value)});
+  }
+  headers.push_back({"X-Request-Id", record.request_id});
+  relayed.headers = std::move(headers);
+  relayed.close_connection = false;
+  relayed.stream.reset();
+  co_return relayed;
+}
+
+}  // namespace lienthong::exchange

@@ -1,0 +1,81 @@
+// POST /federation/v1/messages: an envelope a peer hub passes on for one of
+// its own systems. The peer is known by its pinned client certificate; what
+// it vouches for (the Lienthong-Assertion header) is checked against the key
+// registered for it; then the original caller, registered here as a system
+// of the peer's instance, goes through the same pipeline as a local caller:
+// our agreement for it, our schemas, our limits, our audit record.
+#include "lienthong/federation/catalogue_publisher.hpp"
+#include "lienthong/federation/replay_guard.hpp"
+#include "lienthong/pipeline/stages.hpp"
+
+#include "../exchange_context.hpp"
+
+namespace lienthong::exchange {
+
+Outcome peer_message(ExchangeContext& exchange, const NodeParts& node) {
+  const federation::CataloguePublisher* hub = node.deps.catalogues.get();
+  if (hub == nullptr)
+    co_return make_error(ErrorCode::kClientNotFound,
+                         "this hub exchanges with no peer hubs (federation.instance is not set)");
+  if (!exchange.snapshot)
+    co_return make_error(ErrorCode::kServerRegistryUnavailable,
+                         "the registry has not been loaded yet");
+  const net::HttpRequest& request = exchange.request;
+  const std::string& fingerprint = request.peer.certificate_sha256;
+  const registry::PeerEntry* peer =
+      fingerprint.empty() ? nullptr : exchange.snapshot->peer_by_certificate(fingerprint);
+  if (peer == nullptr)
+    co_return make_error(ErrorCode::kClientUnauthenticated,
+                         "only an active peer hub, by its registered client certificate, may "
+                         "pass on exchanges here");
+
+  const std::string_view token = request.header(federation::kAssertionHeader);
+  if (token.empty())
+    co_return make_error(ErrorCode::kClientUnauthenticated,
+                         "a peer hub vouches for the caller in the " +
+                             std::string(federation::kAssertionHeader) + " header");
+  federation::AssertionExpectation expected;
+  expected.issuer = peer->instance;
+  expected.audience = hub->instance();
+  expected.public_key_pem = peer->catalogue_key_pem;
+  expected.now = request.received_at;
+  expected.max_clock_skew = node.deps.max_clock_skew;
+  expected.body = request.body;
+  auto check = federation::verify_assertion(token, expected);
+  if (!check.claims)
+    co_return make_error(ErrorCode::kClientUnauthenticated, check.refusal);
+  const federation::AssertionClaims& claims = *check.claims;
+  exchange.record.consumer = claims.consumer;
+  exchange.record.correlation_id = claims.message_id;
+
+  switch (node.deps.assertion_replays->use(peer->instance + "/" + claims.token_id,
+                                           claims.expires_at, request.received_at)) {
+    case federation::ReplayGuard::Use::kFirst:
+      break;
+    case federation::ReplayGuard::Use::kReplay:
+      co_return make_error(
+          ErrorCode::kClientUnauthenticated,
+          "assertion refused: " + claims.token_id + " was used already (a replay)");
+    case federation::ReplayGuard::Use::kFull:
+      co_return make_error(ErrorCode::kServerInternal,
+                           "too many assertions in their validity window; try again shortly");
+  }
+
+  // The original caller must be registered here, with an agreement of its
+  // own: the peer vouches for who is calling, we decide what it may do.
+  const registry::SystemEntry* caller = exchange.snapshot->system(claims.consumer);
+  if (caller == nullptr)
+    co_return make_error(ErrorCode::kClientNoAgreement,
+                         claims.consumer + " is not registered at this hub: a system of " +
+                             peer->instance +
+                             " needs its registration and an approved "
+                             "agreement here");
+  auto slot = pipeline::hold_slot(*node.deps.concurrency, *caller);
+  if (!slot.has_value())
+    co_return std::move(slot).error();
+  exchange.slot.emplace(std::move(slot).value());
+  const PeerCrossing crossing{*peer, claims};
+  co_return co_await envelope_exchange(exchange, node, *caller, &crossing);
+}
+
+}  // namespace lienthong::exchange

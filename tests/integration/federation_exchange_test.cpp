@@ -1,0 +1,207 @@
+// A Hà Nội system calls a national service through both hubs
+// (federation_fixture.hpp): Hà Nội's hub authenticates it and passes the
+// envelope on with its assertion; the national hub checks the assertion,
+// then its own agreement for the Hà Nội system. Each hub commits its own
+// audit record. And what is refused, where, and with which error.
+#include <thread>
+
+#include "lienthong/audit/signing_key.hpp"
+#include "lienthong/core/digest.hpp"
+#include "lienthong/federation/assertion_token.hpp"
+
+#include "federation_fixture.hpp"
+
+namespace lienthong::testing {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+constexpr const char* kHanoiSystem = "VN-HN/GOV/000.00.01.H26/DVC-HN";
+
+class FederationExchange : public FederationFixture {
+ protected:
+  void SetUp() override {
+    FederationFixture::SetUp();
+    // Hà Nội's own system, authenticated by its hub (certificate MOTCUA-HN).
+    province_db_->execute(
+        "INSERT INTO members (instance, member_class, member_code, name) VALUES "
+        "('VN-HN', 'GOV', '000.00.01.H26', 'UBND Hà Nội');"
+        "INSERT INTO systems (member_id, system_code, name) SELECT id, 'DVC-HN', 'Dịch vụ công' "
+        "FROM members;"
+        "INSERT INTO credentials (system_id, kind, fingerprint) SELECT id, 'certificate', '" +
+        fingerprint_of("MOTCUA-HN") + "' FROM systems;");
+    ASSERT_TRUE(province_->reload_registry().has_value());
+    // At the national hub, the same system is registered without any
+    // credential (it cannot call directly) and holds an approved agreement.
+    database_->execute(
+        "INSERT INTO members (instance, member_class, member_code, name) VALUES "
+        "('VN-HN', 'GOV', '000.00.01.H26', 'UBND Hà Nội');"
+        "INSERT INTO systems (member_id, system_code, name) SELECT id, 'DVC-HN', 'Dịch vụ công' "
+        "FROM members WHERE instance = 'VN-HN';"
+        "INSERT INTO agreements (consumer_system_id, provider_system_id, service_code, purpose, "
+        "legal_basis, status, requested_by, status_changed_by) SELECT c.id, p.id, 'echo', "
+        "'integration test', 'test fixture', 'approved', 'fixture', 'fixture' FROM systems c, "
+        "systems p WHERE c.system_code = 'DVC-HN' AND p.system_code = 'TEST-PROVIDER';");
+    ASSERT_TRUE(hub_->reload_registry().has_value());
+  }
+
+  ClientResponse from_hanoi(const std::string& id, const std::string& to = kProvider,
+                            const std::string& service = "echo") const {
+    TestClient hanoi(province_->exchange_port(), "MOTCUA-HN", "foreign-ca.crt");
+    return hanoi.post("/exchange/v1/messages", envelope(id, kHanoiSystem, to, service));
+  }
+  static std::string audit_row(const TestDatabase& db, const std::string& message_id) {
+    return db.scalar(
+        "SELECT string_agg(concat_ws('|', status, coalesce(error_code, '-'), consumer, provider, "
+        "service), ';') FROM audit_records WHERE message_id = '" +
+        message_id + "'");
+  }
+
+  // A direct call on the national hub as Hà Nội's hub (its pinned client
+  // certificate) with an assertion signed by `key`.
+  ClientResponse as_hanoi_hub(const std::string& body, const std::string& assertion) const {
+    TestClient peer(hub_->exchange_port(), "TEST-FOREIGN");
+    return peer.request("POST", "/federation/v1/messages", body, "application/json",
+                        {{std::string(federation::kAssertionHeader), assertion}});
+  }
+  federation::AssertionClaims vouching(const std::string& body, const std::string& id) const {
+    federation::AssertionClaims claims;
+    claims.issuer = "VN-HN";
+    claims.audience = "VN";
+    claims.token_id = "t-" + id;
+    claims.issued_at =
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    claims.expires_at = claims.issued_at + 60s;
+    claims.consumer = kHanoiSystem;
+    claims.service = std::string(kProvider) + "/echo/v1";
+    claims.purpose = "integration test";
+    claims.user_id = "tester-1";
+    claims.message_id = id;
+    claims.body_sha256 = sha256_hex(body);
+    claims.hops = {"VN-HN"};
+    return claims;
+  }
+  std::string signed_by(const std::string& key_file,
+                        const federation::AssertionClaims& claims) const {
+    return federation::sign_assertion(
+        claims, audit::SigningKey::load_or_create((directory_ / key_file).string()));
+  }
+};
+
+TEST_F(FederationExchange, AHanoiSystemReachesANationalServiceThroughBothHubs) {
+  const auto answer = from_hanoi("fed-1");
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  const auto envelope = json::parse(answer.body);
+  EXPECT_EQ(envelope["header"]["from"], kProvider);
+  EXPECT_EQ(envelope["header"]["to"], kHanoiSystem);
+  EXPECT_EQ(envelope["header"]["correlationId"], "fed-1");
+  EXPECT_EQ(envelope["body"]["received"]["idNumber"], "001089012345") << "the provider's echo";
+
+  // One record on each hub, the same message id, each naming the Hà Nội system.
+  const std::string row = std::string("200|-|") + kHanoiSystem + "|" + kProvider + "|echo";
+  EXPECT_EQ(audit_row(*province_db_, "fed-1"), row);
+  EXPECT_EQ(audit_row(*database_, "fed-1"), row);
+  // The national record was made for Hà Nội's hub (its certificate), and Hà
+  // Nội's answer names the national record's request.
+  EXPECT_EQ(
+      database_->scalar("SELECT client_fingerprint FROM audit_records WHERE message_id = 'fed-1'"),
+      fingerprint_of("TEST-FOREIGN"));
+  EXPECT_EQ(answer.header("lienthong-peer-request-id"),
+            database_->scalar("SELECT request_id FROM audit_records WHERE message_id = 'fed-1'"));
+  EXPECT_NE(answer.header("x-request-id"), answer.header("lienthong-peer-request-id"));
+}
+
+TEST_F(FederationExchange, TheProvidersHubDecidesWithItsOwnAgreement) {
+  database_->execute(
+      "UPDATE agreements SET status = 'revoked' FROM systems c WHERE "
+      "c.id = consumer_system_id AND c.system_code = 'DVC-HN'");
+  ASSERT_TRUE(hub_->reload_registry().has_value());
+  const auto refused = from_hanoi("fed-2");
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_EQ(json::parse(refused.body)["code"], "Client.NoAgreement");
+  // Refused at the national hub, audited there and, as what Hà Nội answered, in Hà Nội.
+  EXPECT_EQ(audit_row(*database_, "fed-2"),
+            std::string("403|Client.NoAgreement|") + kHanoiSystem + "|" + kProvider + "|echo");
+  EXPECT_EQ(audit_row(*province_db_, "fed-2"),
+            std::string("403|Client.NoAgreement|") + kHanoiSystem + "|" + kProvider + "|echo");
+}
+
+TEST_F(FederationExchange, OnlyPublishedServicesAreReachable) {
+  // TEST-CONSUMER's "slow" service is registered nationally, not published to VN-HN.
+  database_->execute(
+      "INSERT INTO agreements (consumer_system_id, provider_system_id, service_code, purpose, "
+      "legal_basis, status, requested_by, status_changed_by) SELECT c.id, p.id, 'slow', 'test', "
+      "'test', 'approved', 'fixture', 'fixture' FROM systems c, systems p WHERE c.system_code = "
+      "'DVC-HN' AND p.system_code = 'TEST-PROVIDER';");
+  ASSERT_TRUE(hub_->reload_registry().has_value());
+  const auto refused = from_hanoi("fed-3", kProvider, "slow");
+  EXPECT_EQ(refused.status, 404) << refused.body;
+  EXPECT_NE(refused.body.find("published to VN-HN"), std::string::npos) << refused.body;
+}
+
+TEST_F(FederationExchange, AnInstanceWithoutAPeerIsRefusedAtTheFirstHub) {
+  const auto refused = from_hanoi("fed-4", "VN-XX/GOV/000.00.01.H99/SYS");
+  EXPECT_EQ(refused.status, 404) << refused.body;
+  EXPECT_NE(refused.body.find("no peer hub of instance VN-XX"), std::string::npos);
+  EXPECT_EQ(audit_row(*province_db_, "fed-4").substr(0, 4), "404|");
+}
+
+TEST_F(FederationExchange, ForgedReplayedOrAlteredAssertionsAreRefused) {
+  const std::string body = envelope("fed-5", kHanoiSystem, kProvider, "echo");
+  const auto claims = vouching(body, "fed-5");
+
+  const auto none = as_hanoi_hub(body, "");
+  EXPECT_EQ(none.status, 401) << none.body;
+  const auto forged = as_hanoi_hub(body, signed_by("someone-else.key", claims));
+  EXPECT_EQ(forged.status, 401);
+  EXPECT_NE(forged.body.find("not by the peer's registered key"), std::string::npos) << forged.body;
+
+  const std::string genuine = signed_by("hn-catalogue.key", claims);
+  const auto altered = as_hanoi_hub(
+      envelope("fed-5", kHanoiSystem, kProvider, "echo", R"({"idNumber":"001089099999"})"),
+      genuine);
+  EXPECT_EQ(altered.status, 401);
+  EXPECT_NE(altered.body.find("not the one the peer vouched for"), std::string::npos);
+
+  const auto first = as_hanoi_hub(body, genuine);
+  EXPECT_EQ(first.status, 200) << first.body;
+  const auto again = as_hanoi_hub(body, genuine);
+  EXPECT_EQ(again.status, 401) << again.body;
+  EXPECT_NE(again.body.find("a replay"), std::string::npos);
+
+  // The assertion vouches for one message: another id under it is refused.
+  auto other = claims;
+  other.token_id = "t-fed-6";
+  const std::string other_body = envelope("fed-6", kHanoiSystem, kProvider, "echo");
+  other.body_sha256 = sha256_hex(other_body);
+  const auto mismatch = as_hanoi_hub(other_body, signed_by("hn-catalogue.key", other));
+  EXPECT_EQ(mismatch.status, 401) << mismatch.body;
+  EXPECT_NE(mismatch.body.find("not what VN-HN vouched for"), std::string::npos);
+
+  // A member system's certificate is not a peer's, whatever it carries.
+  TestClient member(hub_->exchange_port(), "TEST-CONSUMER");
+  auto fresh = claims;
+  fresh.token_id = "t-fed-7";
+  EXPECT_EQ(member
+                .request("POST", "/federation/v1/messages", body, "application/json",
+                         {{std::string(federation::kAssertionHeader),
+                           signed_by("hn-catalogue.key", fresh)}})
+                .status,
+            401);
+  // Every refusal is audited on the national hub.
+  EXPECT_EQ(database_->scalar("SELECT count(*) FROM audit_records WHERE path = "
+                              "'/federation/v1/messages' AND status = 401"),
+            "6");
+}
+
+TEST_F(FederationExchange, ANationalHubThatIsDownIsAClear502AtTheFirstHub) {
+  hub_.reset();
+  const auto refused = from_hanoi("fed-8");
+  EXPECT_EQ(refused.status, 502) << refused.body;
+  EXPECT_NE(refused.body.find("peer hub VN"), std::string::npos) << refused.body;
+  EXPECT_EQ(audit_row(*province_db_, "fed-8").substr(0, 4), "502|");
+}
+
+}  // namespace
+}  // namespace lienthong::testing

@@ -1,0 +1,50 @@
+#pragma once
+// Two hubs, as two instances of a federation: the national hub (VN, the
+// fixture's hub and database, the test CA) and Hà Nội's platform (VN-HN, a
+// second hub in this process with its own database and a server certificate
+// of another CA, "foreign-ca.crt"). Each registers the other as a peer and
+// pulls the other's catalogue every second. The national hub publishes
+// VN/GOV/TEST.01/TEST-PROVIDER/echo to VN-HN.
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "admin_fixture.hpp"
+
+namespace lienthong::testing {
+
+inline constexpr const char* kPublishedEcho = "VN/GOV/TEST.01/TEST-PROVIDER/echo";
+
+std::string read_text(const std::string& path);
+
+class FederationFixture : public AdminFixture {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+  void configure(Config& config) override;
+
+  // The national hub in Hà Nội's registry (replacing what was there), with
+  // the CA its server certificate must chain to and its catalogue key.
+  void register_national_in_province(const std::string& ca_pem, const std::string& key);
+  // What Hà Nội's hub holds of the national catalogue, once `ready` holds
+  // for it (polled: the pull runs every second on the hub's own thread).
+  nlohmann::json held_in_province(const std::function<bool(const nlohmann::json&)>& ready) const;
+  static bool has_token(const nlohmann::json& held) {
+    return held.contains("token") && held["token"].is_string();
+  }
+  // The public half of an Ed25519 key in the fixture's directory (created when missing).
+  std::string key_pem(const std::string& file) const;
+  std::string province_url() const;
+  std::string national_url() const;
+
+  std::filesystem::path directory_;
+  std::unique_ptr<TestDatabase> province_db_;
+  std::unique_ptr<cli::Hub> province_;
+  std::int64_t national_peer_id_ = 0;
+};
+
+}  // namespace lienthong::testing
