@@ -162,10 +162,10 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
   const adapters::AdapterOptions adapter_options{p.config.limits.json_depth};
   auto factory = [deps, provider_tls, client_options, breakers, adapter_options,
                   peering = p.config.federation](boost::asio::io_context& context) {
-    auto peers = peering.instance.empty()
-                     ? nullptr
-                     : std::make_unique<federation::PeerClients>(
-                           context, peering.client_certificate, peering.client_key, client_options);
+    auto peers = peering.instance.empty() ? nullptr
+                                          : std::make_unique<federation::PeerClients>(
+                                                context, peering.client_certificate,
+                                                peering.client_key, client_options, breakers);
     return std::make_shared<exchange::ExchangeHandler>(
         deps,
         std::make_unique<adapters::AdapterSet>(

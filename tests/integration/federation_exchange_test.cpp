@@ -195,12 +195,13 @@ TEST_F(FederationExchange, ForgedReplayedOrAlteredAssertionsAreRefused) {
             "6");
 }
 
-TEST_F(FederationExchange, ANationalHubThatIsDownIsAClear502AtTheFirstHub) {
+TEST_F(FederationExchange, ANationalHubThatIsDownIsA503WithRetryAfterAtTheFirstHub) {
   hub_.reset();
   const auto refused = from_hanoi("fed-8");
-  EXPECT_EQ(refused.status, 502) << refused.body;
+  EXPECT_EQ(refused.status, 503) << refused.body;
   EXPECT_NE(refused.body.find("peer hub VN"), std::string::npos) << refused.body;
-  EXPECT_EQ(audit_row(*province_db_, "fed-8").substr(0, 4), "502|");
+  EXPECT_FALSE(refused.header("retry-after").empty());
+  EXPECT_EQ(audit_row(*province_db_, "fed-8").substr(0, 25), "503|Provider.Unavailable|");
 }
 
 }  // namespace

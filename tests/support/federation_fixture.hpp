@@ -36,6 +36,9 @@ class FederationFixture : public AdminFixture {
   static bool has_token(const nlohmann::json& held) {
     return held.contains("token") && held["token"].is_string();
   }
+  static bool has_error(const nlohmann::json& held) {
+    return held.contains("error") && held["error"].is_string();
+  }
   // The public half of an Ed25519 key in the fixture's directory (created when missing).
   std::string key_pem(const std::string& file) const;
   std::string province_url() const;

@@ -8,6 +8,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "lienthong/adapters/circuit_breaker.hpp"
 #include "lienthong/core/result.hpp"
 #include "lienthong/net/http_client.hpp"
 
@@ -19,12 +20,18 @@ namespace lienthong::federation {
 
 class PeerClients {
  public:
+  // `breakers` are the node's, shared with its provider calls: a peer hub
+  // that cannot be reached is paused like a failing provider.
   PeerClients(boost::asio::io_context& context, std::string client_certificate,
-              std::string client_key, net::ClientOptions options)
+              std::string client_key, net::ClientOptions options,
+              std::shared_ptr<adapters::CircuitBreakers> breakers)
       : context_(context),
         client_certificate_(std::move(client_certificate)),
         client_key_(std::move(client_key)),
-        options_(options) {}
+        options_(options),
+        breakers_(std::move(breakers)) {}
+
+  adapters::CircuitBreakers& breakers() { return *breakers_; }
 
   // The client for `peer`, made anew when its registered CA changed; the
   // caller keeps the pointer for the duration of its call. Server.Internal
@@ -40,6 +47,7 @@ class PeerClients {
   std::string client_certificate_;
   std::string client_key_;
   net::ClientOptions options_;
+  std::shared_ptr<adapters::CircuitBreakers> breakers_;
   std::unordered_map<std::int64_t, Entry> clients_;
 };
 

@@ -51,6 +51,15 @@ Outcome forward_envelope(ExchangeContext& exchange, const NodeParts& node,
   auto client = node.peers->client_for(peer);
   if (!client.has_value())
     co_return std::move(client).error();
+  // A peer hub that cannot be reached is paused like a failing provider.
+  adapters::CircuitBreakers& breakers = node.peers->breakers();
+  const std::string breaker = "peer hub " + peer.instance;
+  if (!breakers.admit(breaker)) {
+    co_return Error{ErrorCode::kProviderUnavailable,
+                    breaker + " could not be reached; calls to it are paused",
+                    {},
+                    breakers.seconds_until_probe(breaker)};
+  }
 
   federation::AssertionClaims claims;
   claims.issuer = hub.instance();
@@ -80,9 +89,17 @@ Outcome forward_envelope(ExchangeContext& exchange, const NodeParts& node,
       co_await client.value()->send(peer.endpoint, std::move(forwarded), node.deps.forward_timeout);
   record.provider_answered_at = std::chrono::system_clock::now();
   record.correlation_id = header.id;
+  // Only the peer's own failure counts: its answer, whatever the status,
+  // says the peer is up (a 502 there is its provider's failure).
+  breakers.record(breaker, answer.has_value());
   if (!answer.has_value()) {
     Error error = std::move(answer).error();
-    error.detail = "peer hub " + peer.instance + ": " + error.detail;
+    error.detail = breaker + ": " + error.detail;
+    // A peer that is down is a 503 with Retry-After: try again later.
+    if (error.code == ErrorCode::kProviderUnreachable) {
+      error.code = ErrorCode::kProviderUnavailable;
+      error.retry_after_seconds = breakers.seconds_until_probe(breaker);
+    }
     co_return error;
   }
   net::HttpResponse relayed = std::move(answer).value();
