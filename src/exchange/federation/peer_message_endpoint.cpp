@@ -8,26 +8,19 @@
 #include "lienthong/federation/replay_guard.hpp"
 #include "lienthong/pipeline/stages.hpp"
 
-#include "../exchange_context.hpp"
+#include "identify_peer.hpp"
 
 namespace lienthong::exchange {
 
 Outcome peer_message(ExchangeContext& exchange, const NodeParts& node) {
+  auto identified = identify_peer(exchange, node,
+                                  "only an active peer hub, by its registered client "
+                                  "certificate, may pass on exchanges here");
+  if (!identified.has_value())
+    co_return std::move(identified).error();
+  const registry::PeerEntry* peer = identified.value();
   const federation::CataloguePublisher* hub = node.deps.catalogues.get();
-  if (hub == nullptr)
-    co_return make_error(ErrorCode::kClientNotFound,
-                         "this hub exchanges with no peer hubs (federation.instance is not set)");
-  if (!exchange.snapshot)
-    co_return make_error(ErrorCode::kServerRegistryUnavailable,
-                         "the registry has not been loaded yet");
   const net::HttpRequest& request = exchange.request;
-  const std::string& fingerprint = request.peer.certificate_sha256;
-  const registry::PeerEntry* peer =
-      fingerprint.empty() ? nullptr : exchange.snapshot->peer_by_certificate(fingerprint);
-  if (peer == nullptr)
-    co_return make_error(ErrorCode::kClientUnauthenticated,
-                         "only an active peer hub, by its registered client certificate, may "
-                         "pass on exchanges here");
 
   const std::string_view token = request.header(federation::kAssertionHeader);
   if (token.empty())
