@@ -28,6 +28,7 @@
 #include "lienthong/exchange/exchange_handler.hpp"
 #include "lienthong/federation/catalogue_publisher.hpp"
 #include "lienthong/federation/catalogue_puller.hpp"
+#include "lienthong/federation/held_catalogues.hpp"
 #include "lienthong/federation/peer_clients.hpp"
 #include "lienthong/federation/replay_guard.hpp"
 #include "lienthong/net/http_client.hpp"
@@ -148,6 +149,9 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
         peers.instance, audit::SigningKey::load_or_create(peers.signing_key),
         std::chrono::seconds(peers.catalogue_seconds));
     deps.assertion_replays = std::make_shared<federation::ReplayGuard>();
+    auto held = std::make_shared<federation::HeldCatalogues>();
+    deps.held_catalogues = held;
+    deps.pull_seconds = peers.pull_seconds;
     deps.max_clock_skew = std::chrono::seconds(peers.max_clock_skew_seconds);
     deps.forward_timeout = std::chrono::milliseconds(peers.forward_timeout_ms);
     p.catalogue_puller = std::make_unique<federation::CataloguePuller>(
@@ -155,7 +159,7 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
             p.config.database.url, peers.instance, p.config.node.name, peers.client_certificate,
             peers.client_key, std::chrono::seconds(peers.pull_seconds),
             std::chrono::seconds(peers.max_clock_skew_seconds), std::chrono::milliseconds(5'000)},
-        p.snapshots, p.logger);
+        p.snapshots, held, p.logger);
   }
 
   // One handler, with its own adapters and provider connection pool, per I/O thread.

@@ -9,6 +9,7 @@
 
 #include "lienthong/core/thread_name.hpp"
 #include "lienthong/federation/catalogue_token.hpp"
+#include "lienthong/federation/held_catalogues.hpp"
 #include "lienthong/registry/snapshot_store.hpp"
 
 #include "peer_fetch.hpp"
@@ -58,11 +59,16 @@ void store_refused(pqxx::connection& connection, std::int64_t peer_id, const std
 
 struct CataloguePuller::Impl {
   Impl(PullOptions pull_options, const registry::SnapshotStore& store,
-       std::shared_ptr<spdlog::logger> log)
-      : options(std::move(pull_options)), snapshots(store), logger(std::move(log)) {}
+       std::shared_ptr<HeldCatalogues> held_catalogues, std::shared_ptr<spdlog::logger> log)
+      : options(std::move(pull_options)),
+        snapshots(store),
+        held(std::move(held_catalogues)),
+        logger(std::move(log)) {}
 
   PullOptions options;
   const registry::SnapshotStore& snapshots;
+  std::shared_ptr<HeldCatalogues> held;
+  bool loaded = false;
   std::shared_ptr<spdlog::logger> logger;
   std::mutex mutex;
   std::condition_variable wake;
@@ -85,6 +91,8 @@ struct CataloguePuller::Impl {
       expected.held_version = held_version(connection, peer.id);
       auto check = verify_catalogue(token.value(), expected);
       if (check.claims) {
+        // Held before it is stored: whoever sees the row can use the catalogue.
+        keep(peer, *check.claims);
         store_accepted(connection, peer.id, token.value(), *check.claims, options.node_name);
         outcome.accepted = true;
         return outcome;
@@ -93,6 +101,32 @@ struct CataloguePuller::Impl {
     }
     store_refused(connection, peer.id, outcome.error);
     return outcome;
+  }
+
+  void keep(const registry::PeerEntry& peer, const CatalogueClaims& claims) {
+    held->hold(peer.id,
+               HeldCatalogue{peer.instance, claims.version, claims.expires_at, claims.services});
+  }
+
+  // What the database holds, for a node that starts while a peer is down.
+  void load_held(pqxx::connection& connection, const registry::Snapshot& snapshot) {
+    pqxx::nontransaction tx(connection);
+    for (const auto& row : tx.exec("SELECT peer_id, token FROM peer_catalogues WHERE token IS NOT "
+                                   "NULL AND expires_at > now()")) {
+      const auto peer_id = row[0].as<std::int64_t>();
+      for (const auto& peer : snapshot.peers()) {
+        if (peer.id != peer_id)
+          continue;
+        CatalogueExpectation expected;
+        expected.issuer = peer.instance;
+        expected.audience = options.instance;
+        expected.public_key_pem = peer.catalogue_key_pem;
+        expected.now = std::chrono::system_clock::now();
+        expected.max_clock_skew = options.max_clock_skew;
+        if (auto check = verify_catalogue(row[1].as<std::string>(), expected); check.claims)
+          keep(peer, *check.claims);
+      }
+    }
   }
 
   void run() {
@@ -113,6 +147,10 @@ struct CataloguePuller::Impl {
       return outcomes;
     try {
       pqxx::connection connection(options.database_url);
+      if (!loaded) {
+        load_held(connection, *snapshot);
+        loaded = true;
+      }
       for (const auto& peer : snapshot->peers()) {
         outcomes.push_back(pull(connection, peer));
         if (!outcomes.back().accepted && logger)
@@ -127,8 +165,10 @@ struct CataloguePuller::Impl {
 };
 
 CataloguePuller::CataloguePuller(PullOptions options, const registry::SnapshotStore& snapshots,
+                                 std::shared_ptr<HeldCatalogues> held,
                                  std::shared_ptr<spdlog::logger> logger)
-    : impl_(std::make_unique<Impl>(std::move(options), snapshots, std::move(logger))) {}
+    : impl_(std::make_unique<Impl>(std::move(options), snapshots, std::move(held),
+                                   std::move(logger))) {}
 
 CataloguePuller::~CataloguePuller() {
   {

@@ -44,6 +44,8 @@ class FederationExchange : public FederationFixture {
         "'integration test', 'test fixture', 'approved', 'fixture', 'fixture' FROM systems c, "
         "systems p WHERE c.system_code = 'DVC-HN' AND p.system_code = 'TEST-PROVIDER';");
     ASSERT_TRUE(hub_->reload_registry().has_value());
+    // Hà Nội's hub forwards only what the national catalogue it holds lists.
+    held_in_province(has_token);
   }
 
   ClientResponse from_hanoi(const std::string& id, const std::string& to = kProvider,
@@ -128,16 +130,54 @@ TEST_F(FederationExchange, TheProvidersHubDecidesWithItsOwnAgreement) {
 }
 
 TEST_F(FederationExchange, OnlyPublishedServicesAreReachable) {
-  // TEST-CONSUMER's "slow" service is registered nationally, not published to VN-HN.
+  // "slow" is registered nationally, with an agreement for DVC-HN, but not
+  // published to VN-HN.
   database_->execute(
       "INSERT INTO agreements (consumer_system_id, provider_system_id, service_code, purpose, "
       "legal_basis, status, requested_by, status_changed_by) SELECT c.id, p.id, 'slow', 'test', "
       "'test', 'approved', 'fixture', 'fixture' FROM systems c, systems p WHERE c.system_code = "
       "'DVC-HN' AND p.system_code = 'TEST-PROVIDER';");
   ASSERT_TRUE(hub_->reload_registry().has_value());
+  // Hà Nội's hub does not forward what the national catalogue does not list...
   const auto refused = from_hanoi("fed-3", kProvider, "slow");
   EXPECT_EQ(refused.status, 404) << refused.body;
-  EXPECT_NE(refused.body.find("published to VN-HN"), std::string::npos) << refused.body;
+  EXPECT_NE(refused.body.find("peer hub VN publishes no service"), std::string::npos)
+      << refused.body;
+  EXPECT_EQ(audit_row(*province_db_, "fed-3").substr(0, 4), "404|");
+  EXPECT_EQ(audit_row(*database_, "fed-3"), "NULL") << "never forwarded";
+  // ...and the national hub refuses it too, whatever a peer sends.
+  const std::string body = envelope("fed-3b", kHanoiSystem, kProvider, "slow");
+  auto claims = vouching(body, "fed-3b");
+  claims.service = std::string(kProvider) + "/slow/v1";
+  const auto direct = as_hanoi_hub(body, signed_by("hn-catalogue.key", claims));
+  EXPECT_EQ(direct.status, 404) << direct.body;
+  EXPECT_NE(direct.body.find("published to VN-HN"), std::string::npos) << direct.body;
+}
+
+TEST_F(FederationExchange, TheCatalogListsWhatPeersPublishWithTheirInstance) {
+  TestClient hanoi(province_->exchange_port(), "MOTCUA-HN", "foreign-ca.crt");
+  const auto answer = hanoi.request("GET", "/exchange/v1/catalog", "");
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  const auto catalog = json::parse(answer.body);
+  ASSERT_EQ(catalog["remoteServices"].size(), 1u) << answer.body;
+  const auto& echo = catalog["remoteServices"][0];
+  EXPECT_EQ(echo["instance"], "VN");
+  EXPECT_EQ(echo["provider"], kProvider);
+  EXPECT_EQ(echo["service"], "echo");
+  EXPECT_EQ(echo["version"], "v1");
+  EXPECT_TRUE(catalog["services"].empty()) << "no local agreements in Hà Nội";
+}
+
+TEST_F(FederationExchange, WithoutAValidCatalogueOfThePeerNothingIsForwarded) {
+  // Registered anew with the wrong CA: its pulls fail, and no catalogue is
+  // held for it, so the call is refused before anything reaches the peer.
+  register_national_in_province(read_text(pki_file("foreign-ca.crt")), key_pem("vn-catalogue.key"));
+  const auto refused = from_hanoi("fed-9");
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_NE(refused.body.find("no valid catalogue of peer hub VN"), std::string::npos)
+      << refused.body;
+  EXPECT_FALSE(refused.header("retry-after").empty());
+  EXPECT_EQ(audit_row(*database_, "fed-9"), "NULL");
 }
 
 TEST_F(FederationExchange, AnInstanceWithoutAPeerIsRefusedAtTheFirstHub) {

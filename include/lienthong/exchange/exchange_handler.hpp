@@ -25,6 +25,7 @@ class AuditSink;
 
 namespace lienthong::federation {
 class CataloguePublisher;
+class HeldCatalogues;
 class PeerClients;
 class ReplayGuard;
 }  // namespace lienthong::federation
@@ -56,6 +57,10 @@ struct ExchangeDependencies {
   // Issues this hub's catalogue and assertions to peer hubs (its key and
   // instance); null when federation is off.
   std::shared_ptr<const federation::CataloguePublisher> catalogues;
+  // The peers' catalogues this node holds (kept by its puller): what a
+  // forwarded envelope may ask for, and the remote part of the catalog.
+  std::shared_ptr<const federation::HeldCatalogues> held_catalogues;
+  int pull_seconds = 60;  // Retry-After while no valid catalogue of a peer is held
   // Assertions this node accepted, until they expire (shared by its I/O threads).
   std::shared_ptr<federation::ReplayGuard> assertion_replays;
   std::chrono::seconds max_clock_skew{300};

@@ -19,6 +19,8 @@ class SnapshotStore;
 
 namespace lienthong::federation {
 
+class HeldCatalogues;
+
 struct PullOptions {
   std::string database_url;
   std::string instance;   // ours: the audience the catalogues must name
@@ -39,8 +41,11 @@ struct PullOutcome {
 
 class CataloguePuller {
  public:
+  // Each accepted catalogue is also put into `held`, for the exchange path;
+  // the first round loads what the database holds (another node's pulls,
+  // or ours before a restart), checked again.
   CataloguePuller(PullOptions options, const registry::SnapshotStore& snapshots,
-                  std::shared_ptr<spdlog::logger> logger);
+                  std::shared_ptr<HeldCatalogues> held, std::shared_ptr<spdlog::logger> logger);
   ~CataloguePuller();  // stops the thread
   CataloguePuller(const CataloguePuller&) = delete;
   CataloguePuller& operator=(const CataloguePuller&) = delete;

@@ -8,7 +8,7 @@
 namespace lienthong::exchange {
 
 std::string catalog_json(const registry::Snapshot& snapshot, const registry::SystemEntry& caller,
-                         std::chrono::system_clock::time_point now) {
+                         std::chrono::system_clock::time_point now, const nlohmann::json* remote) {
   nlohmann::json services = nlohmann::json::array();
   for (const auto& agreement : snapshot.agreements()) {
     if (agreement.consumer_system_id != caller.id || !agreement.valid_at(now))
@@ -33,7 +33,10 @@ std::string catalog_json(const registry::Snapshot& snapshot, const registry::Sys
       services.push_back(std::move(entry));
     }
   }
-  return to_json_text(nlohmann::json{{"services", std::move(services)}});
+  nlohmann::json document{{"services", std::move(services)}};
+  if (remote != nullptr)
+    document["remoteServices"] = *remote;
+  return to_json_text(document);
 }
 
 }  // namespace lienthong::exchange

@@ -11,6 +11,7 @@
 #include "lienthong/core/digest.hpp"
 #include "lienthong/core/json_parse.hpp"
 #include "lienthong/federation/catalogue_publisher.hpp"
+#include "lienthong/federation/held_catalogues.hpp"
 #include "lienthong/federation/peer_clients.hpp"
 
 #include "../exchange_context.hpp"
@@ -48,6 +49,24 @@ Outcome forward_envelope(ExchangeContext& exchange, const NodeParts& node,
   const federation::CataloguePublisher& hub = *node.deps.catalogues;
   if (node.peers == nullptr)
     co_return make_error(ErrorCode::kServerInternal, "this node cannot reach peer hubs");
+  // Only what the peer published to us: its catalogue, while valid.
+  const auto catalogue = node.deps.held_catalogues
+                             ? node.deps.held_catalogues->valid(peer.id, request.received_at)
+                             : nullptr;
+  if (catalogue == nullptr) {
+    co_return Error{ErrorCode::kProviderUnavailable,
+                    "no valid catalogue of peer hub " + peer.instance +
+                        " is held here (not pulled yet, or expired while the peer could not be "
+                        "reached)",
+                    {},
+                    node.deps.pull_seconds};
+  }
+  if (catalogue->find(header.to, header.service, header.version) == nullptr) {
+    co_return make_error(ErrorCode::kClientUnknownService,
+                         "peer hub " + peer.instance + " publishes no service " +
+                             header.service_key() + " to this hub (its catalogue, version " +
+                             std::to_string(catalogue->version) + ")");
+  }
   auto client = node.peers->client_for(peer);
   if (!client.has_value())
     co_return std::move(client).error();
