@@ -354,6 +354,15 @@ void check_consistency(const Config& config) {
         "async.backoff_initial_ms (" + std::to_string(config.async.backoff_initial_ms) +
         ") is above async.backoff_max_ms (" + std::to_string(config.async.backoff_max_ms) + ")");
   }
+  // Peers recognise this hub by its client certificate: without one it
+  // could neither pull their catalogues nor pass exchanges on.
+  const auto& federation = config.federation;
+  if (!federation.instance.empty() &&
+      (federation.client_certificate.empty() || federation.client_key.empty())) {
+    throw ConfigError(
+        "federation.instance is set, so federation.client_certificate and "
+        "federation.client_key are needed: peer hubs recognise this hub by that certificate");
+  }
 }
 
 Config load_config(const std::string& path, const std::map<std::string, std::string>& env) {

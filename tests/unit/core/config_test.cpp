@@ -104,17 +104,25 @@ TEST(Config, BadValuesAreRejectedNamingTheSetting) {
 
 TEST(Config, AFederationInstanceIsAnIdentifierPart) {
   EXPECT_EQ(load_config("", {}).federation.instance, "") << "federation is off by default";
-  const Config province = load_config("", {{"LIENTHONG_FEDERATION_INSTANCE", "VN-HN"}});
+  const std::map<std::string, std::string> hanoi{
+      {"LIENTHONG_FEDERATION_INSTANCE", "VN-HN"},
+      {"LIENTHONG_FEDERATION_CLIENT_CERTIFICATE", "hub-client.crt"},
+      {"LIENTHONG_FEDERATION_CLIENT_KEY", "hub-client.key"}};
+  const Config province = load_config("", hanoi);
   EXPECT_EQ(province.federation.instance, "VN-HN");
   EXPECT_EQ(province.federation.catalogue_seconds, 600);
   for (const char* bad : {"VN HN", "VN/HN", "Hà-Nội"}) {
-    EXPECT_NE(error_of("", {{"LIENTHONG_FEDERATION_INSTANCE", bad}}).find("federation.instance"),
-              std::string::npos)
-        << bad;
+    const auto message = error_of("", {{"LIENTHONG_FEDERATION_INSTANCE", bad}});
+    EXPECT_NE(message.find("(federation.instance): must be an identifier part"), std::string::npos)
+        << bad << ": " << message;
   }
   EXPECT_NE(error_of("", {{"LIENTHONG_FEDERATION_CATALOGUE_SECONDS", "10"}})
                 .find("federation.catalogue_seconds"),
             std::string::npos);
+  // Without the certificate peers know it by, a federated hub does not start.
+  const auto no_certificate = error_of("", {{"LIENTHONG_FEDERATION_INSTANCE", "VN-HN"}});
+  EXPECT_NE(no_certificate.find("federation.client_certificate"), std::string::npos)
+      << no_certificate;
 }
 
 TEST(Config, TheAdminChainsNameIsReservedForIt) {
