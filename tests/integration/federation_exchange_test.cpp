@@ -129,6 +129,19 @@ TEST_F(FederationExchange, TheProvidersHubDecidesWithItsOwnAgreement) {
             std::string("403|Client.NoAgreement|") + kHanoiSystem + "|" + kProvider + "|echo");
 }
 
+TEST_F(FederationExchange, TheProviderHubsLimitsReachTheCallerWithTheirRetryAfter) {
+  database_->execute(
+      "UPDATE agreements SET rate_limit_per_minute = 1 FROM systems c WHERE "
+      "c.id = consumer_system_id AND c.system_code = 'DVC-HN'");
+  ASSERT_TRUE(hub_->reload_registry().has_value());
+  ASSERT_EQ(from_hanoi("fed-10").status, 200);
+  const auto limited = from_hanoi("fed-11");
+  EXPECT_EQ(limited.status, 429) << limited.body;
+  EXPECT_EQ(json::parse(limited.body)["code"], "Client.RateLimited");
+  EXPECT_FALSE(limited.header("retry-after").empty()) << "the national hub's Retry-After, relayed";
+  EXPECT_EQ(audit_row(*province_db_, "fed-11").substr(0, 23), "429|Client.RateLimited|");
+}
+
 TEST_F(FederationExchange, OnlyPublishedServicesAreReachable) {
   // "slow" is registered nationally, with an agreement for DVC-HN, but not
   // published to VN-HN.

@@ -124,10 +124,11 @@ Outcome forward_envelope(ExchangeContext& exchange, const NodeParts& node,
   net::HttpResponse relayed = std::move(answer).value();
   record.error_code = refusal_code(relayed);
   // Ours, not the peer's: the caller's request id is this hub's; the peer's
-  // names its own audit record.
+  // names its own audit record. A peer's Retry-After (its limits, its
+  // breakers) is the caller's to heed.
   std::vector<net::Header> headers;
   for (auto& h : relayed.headers) {
-    if (boost::iequals(h.name, "Content-Type"))
+    if (boost::iequals(h.name, "Content-Type") || boost::iequals(h.name, "Retry-After"))
       headers.push_back(std::move(h));
     else if (boost::iequals(h.name, "X-Request-Id"))
       headers.push_back({"Lienthong-Peer-Request-Id", std::move(h.value)});
