@@ -1,5 +1,6 @@
 #include "lienthong/federation/catalogue_puller.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -8,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "lienthong/core/thread_name.hpp"
+#include "lienthong/core/utf8.hpp"
 #include "lienthong/federation/catalogue_token.hpp"
 #include "lienthong/federation/held_catalogues.hpp"
 #include "lienthong/registry/snapshot_store.hpp"
@@ -46,13 +48,17 @@ void store_accepted(pqxx::connection& connection, std::int64_t peer_id, const st
       node);
 }
 
-// Records the failed attempt; the catalogue held stays.
+// Records the failed attempt; the catalogue held stays. The reason may quote
+// the peer's answer: made storable text (valid UTF-8, no NUL) first.
 void store_refused(pqxx::connection& connection, std::int64_t peer_id, const std::string& error) {
+  std::string text(utf8_prefix(error, 2000));
+  replace_invalid_utf8(text);
+  std::replace(text.begin(), text.end(), '\0', '?');
   pqxx::nontransaction tx(connection);
   tx.exec_params(
       "INSERT INTO peer_catalogues (peer_id, attempted_at, error) VALUES ($1, now(), $2) "
       "ON CONFLICT (peer_id) DO UPDATE SET attempted_at = now(), error = EXCLUDED.error",
-      peer_id, error.substr(0, 2000));
+      peer_id, text);
 }
 
 }  // namespace
@@ -151,8 +157,14 @@ struct CataloguePuller::Impl {
         load_held(connection, *snapshot);
         loaded = true;
       }
+      // One peer's failure to be recorded (a catalogue the database will not
+      // store) does not hold up the others.
       for (const auto& peer : snapshot->peers()) {
-        outcomes.push_back(pull(connection, peer));
+        try {
+          outcomes.push_back(pull(connection, peer));
+        } catch (const std::exception& e) {
+          outcomes.push_back({peer.instance, false, std::string("cannot record: ") + e.what()});
+        }
         if (!outcomes.back().accepted && logger)
           logger->warn("federation: peer {}: {}", peer.instance, outcomes.back().error);
       }

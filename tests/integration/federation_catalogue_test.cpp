@@ -3,7 +3,10 @@
 // see, and every way a pull can fail, with what each hub records.
 #include <thread>
 
+#include "lienthong/net/tls_context.hpp"
+
 #include "federation_fixture.hpp"
+#include "loopback_server.hpp"
 
 namespace lienthong::testing {
 namespace {
@@ -12,6 +15,18 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 class FederationCatalogue : public FederationFixture {};
+
+// A "peer" that refuses with bytes no database stores as text: a NUL and a
+// byte that is not UTF-8.
+class GarbledRefusal final : public net::HttpHandler {
+ public:
+  boost::asio::awaitable<net::HttpResponse> handle(net::HttpRequest) override {
+    co_return net::HttpResponse::with_body(403, std::string("no\0 \xff entry", 11), "text/plain");
+  }
+  boost::asio::awaitable<net::HttpResponse> reject(net::HttpRequest, Error error) override {
+    co_return net::HttpResponse::with_body(error.http_status(), "{}");
+  }
+};
 
 TEST_F(FederationCatalogue, EachHubHoldsTheCatalogueThePeerPublishedToIt) {
   const json held = held_in_province(has_token);
@@ -70,6 +85,23 @@ TEST_F(FederationCatalogue, ACatalogueSignedByAnUnregisteredKeyIsRefusedAndTheHe
             std::string::npos)
       << refused.dump();
   EXPECT_EQ(refused["token"], good["token"]) << "the last valid catalogue is kept";
+}
+
+TEST_F(FederationCatalogue, APeersRefusalIsRecordedWhateverBytesItHolds) {
+  const LoopbackServer liar(std::make_shared<GarbledRefusal>(),
+                            net::make_server_tls_context({pki_file("hub.crt"), pki_file("hub.key"),
+                                                          pki_file("foreign-ca.crt")}));
+  province_db_->execute(
+      "UPDATE peers SET exchange_url = 'https://127.0.0.1:" + std::to_string(liar.port()) + "'");
+  ASSERT_TRUE(province_->reload_registry().has_value());
+  const json refused = held_in_province([](const json& held) {
+    return has_error(held) && held["error"].get<std::string>().find("403") != std::string::npos;
+  });
+  // Stored as text: the NUL and the stray byte replaced, the rest kept.
+  const auto error = refused["error"].get<std::string>();
+  EXPECT_NE(error.find("the peer answered 403: no\xEF\xBF\xBD \xEF\xBF\xBD entry"),
+            std::string::npos)
+      << refused.dump();
 }
 
 TEST_F(FederationCatalogue, APeerServerOfAnotherCaIsNotThePeer) {
