@@ -88,14 +88,8 @@ struct CataloguePuller::Impl {
     if (!token.has_value()) {
       outcome.error = token.error().detail;
     } else {
-      CatalogueExpectation expected;
-      expected.issuer = peer.instance;
-      expected.audience = options.instance;
-      expected.public_key_pem = peer.catalogue_key_pem;
-      expected.now = std::chrono::system_clock::now();
-      expected.max_clock_skew = options.max_clock_skew;
-      expected.held_version = held_version(connection, peer.id);
-      auto check = verify_catalogue(token.value(), expected);
+      auto check =
+          verify_catalogue(token.value(), expectation(peer, held_version(connection, peer.id)));
       if (check.claims) {
         // Held before it is stored: whoever sees the row can use the catalogue.
         keep(peer, *check.claims);
@@ -107,6 +101,18 @@ struct CataloguePuller::Impl {
     }
     store_refused(connection, peer.id, outcome.error);
     return outcome;
+  }
+
+  // What a catalogue of `peer` must be, now, holding `version` already.
+  CatalogueExpectation expectation(const registry::PeerEntry& peer, std::int64_t version) const {
+    CatalogueExpectation expected;
+    expected.issuer = peer.instance;
+    expected.audience = options.instance;
+    expected.public_key_pem = peer.catalogue_key_pem;
+    expected.now = std::chrono::system_clock::now();
+    expected.max_clock_skew = options.max_clock_skew;
+    expected.held_version = version;
+    return expected;
   }
 
   void keep(const registry::PeerEntry& peer, const CatalogueClaims& claims) {
@@ -123,13 +129,8 @@ struct CataloguePuller::Impl {
       for (const auto& peer : snapshot.peers()) {
         if (peer.id != peer_id)
           continue;
-        CatalogueExpectation expected;
-        expected.issuer = peer.instance;
-        expected.audience = options.instance;
-        expected.public_key_pem = peer.catalogue_key_pem;
-        expected.now = std::chrono::system_clock::now();
-        expected.max_clock_skew = options.max_clock_skew;
-        if (auto check = verify_catalogue(row[1].as<std::string>(), expected); check.claims)
+        if (auto check = verify_catalogue(row[1].as<std::string>(), expectation(peer, 0));
+            check.claims)
           keep(peer, *check.claims);
       }
     }
