@@ -1,7 +1,8 @@
 #pragma once
-// One HTTPS GET to a peer hub: its server certificate verified against the
-// CA registered for that peer (not the system's trust store) and its name,
-// this hub's client certificate presented, everything within one deadline.
+// One HTTPS GET to a peer hub through net::HttpClient: its server
+// certificate verified against the CA registered for that peer (not the
+// system's trust store) and its name, this hub's client certificate
+// presented, everything within one deadline.
 
 #include <chrono>
 #include <cstdint>
