@@ -180,8 +180,10 @@ cluster_patroni_start() {
   if [ "$(id -u)" -eq 0 ]; then
     chown -R "$LT_PG_OS_USER" "$data"
     # setpriv execs in place (no helper process), so the pid is Patroni's own.
-    cluster_spawn "patroni-$n" setpriv --reuid="$LT_PG_OS_USER" --regid="$LT_PG_OS_USER" \
-      --clear-groups env HOME="$data" patroni "$data/patroni.yml"
+    # Patroni's workers chdir to the working directory, which a clone under
+    # a root-only directory (mktemp -d) does not let postgres enter.
+    (cd "$data" && cluster_spawn "patroni-$n" setpriv --reuid="$LT_PG_OS_USER" --regid="$LT_PG_OS_USER" \
+      --clear-groups env HOME="$data" patroni "$data/patroni.yml")
   else
     cluster_spawn "patroni-$n" patroni "$data/patroni.yml"
   fi
