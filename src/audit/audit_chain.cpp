@@ -39,8 +39,14 @@ TimePoint from_micros(std::int64_t micros) {
       std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(micros)));
 }
 
+bool crossed_a_peer(const AuditRecord& r) {
+  return !r.peer_instance.empty() || !r.peer_assertion.empty() || !r.peer_request_id.empty() ||
+         !r.peer_record_hash.empty();
+}
+
 std::string canonical_encoding(std::int64_t seq, const AuditRecord& r) {
-  std::string out = "lienthong-audit-v1";
+  const bool federated = crossed_a_peer(r);
+  std::string out = federated ? "lienthong-audit-v2" : "lienthong-audit-v1";
   out.reserve(512);
   append_field(out, std::to_string(seq));
   for (const std::string* text :
@@ -59,6 +65,11 @@ std::string canonical_encoding(std::int64_t seq, const AuditRecord& r) {
   append_time(out, r.provider_called_at);
   append_time(out, r.provider_answered_at);
   append_time(out, r.responded_at);
+  if (federated) {
+    for (const std::string* text :
+         {&r.peer_instance, &r.peer_assertion, &r.peer_request_id, &r.peer_record_hash})
+      append_field(out, *text);
+  }
   return out;
 }
 
@@ -112,10 +123,27 @@ std::string admin_change_hash(std::string_view previous_hash, const AdminChange&
 }
 
 void make_storable(AuditRecord& r) {
-  for (std::string* text : {&r.node, &r.message_id, &r.request_id, &r.correlation_id, &r.consumer,
-                            &r.provider, &r.service, &r.service_version, &r.method, &r.path,
-                            &r.user_id, &r.purpose, &r.client_address, &r.client_fingerprint,
-                            &r.error_code, &r.request_sha256, &r.response_sha256}) {
+  for (std::string* text : {&r.node,
+                            &r.message_id,
+                            &r.request_id,
+                            &r.correlation_id,
+                            &r.consumer,
+                            &r.provider,
+                            &r.service,
+                            &r.service_version,
+                            &r.method,
+                            &r.path,
+                            &r.user_id,
+                            &r.purpose,
+                            &r.client_address,
+                            &r.client_fingerprint,
+                            &r.error_code,
+                            &r.request_sha256,
+                            &r.response_sha256,
+                            &r.peer_instance,
+                            &r.peer_assertion,
+                            &r.peer_request_id,
+                            &r.peer_record_hash}) {
     replace_invalid_utf8(*text);
   }
 }

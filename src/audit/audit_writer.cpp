@@ -94,9 +94,9 @@ std::int64_t AuditWriter::Impl::steady_nanos() {
 
 void AuditWriter::Impl::take(std::vector<Pending>& batch) {
   for (auto& pending : batch) {
-    if (!pending.done.claim)
+    if (!pending.done.ticket)
       continue;
-    if (!move_claim(*pending.done.claim, Claim::kWaiting, Claim::kTaken))
+    if (!move_claim(pending.done.ticket->claim, Claim::kWaiting, Claim::kTaken))
       pending.record = as_unavailable(std::move(pending.record), options.clock());
   }
 }
@@ -104,9 +104,10 @@ void AuditWriter::Impl::take(std::vector<Pending>& batch) {
 void AuditWriter::Impl::settle(std::vector<Pending>& batch, boost::system::error_code ec) {
   std::vector<AuditRecord> follow_ups;
   for (auto& pending : batch) {
-    if (pending.done.claim &&
-        !move_claim(*pending.done.claim, Claim::kTaken, ec ? Claim::kFailed : Claim::kCommitted) &&
-        !ec && pending.done.claim->load() == Claim::kAbandonedAfterTaken) {
+    if (pending.done.ticket &&
+        !move_claim(pending.done.ticket->claim, Claim::kTaken,
+                    ec ? Claim::kFailed : Claim::kCommitted) &&
+        !ec && pending.done.ticket->claim.load() == Claim::kAbandonedAfterTaken) {
       follow_ups.push_back(as_unavailable(pending.record, options.clock()));
     }
   }
@@ -148,7 +149,7 @@ AuditWriter::~AuditWriter() {
   impl_->thread.join();
 }
 
-asio::awaitable<Status> AuditWriter::commit(AuditRecord record) {
+asio::awaitable<Result<RecordReceipt>> AuditWriter::commit(AuditRecord record) {
   // The request waits for its batch, or for commit_timeout, whichever comes
   // first; the timer is cancelled by the batch's completion.
   struct Wait {
@@ -158,12 +159,13 @@ asio::awaitable<Status> AuditWriter::commit(AuditRecord record) {
   };
   const auto executor = co_await asio::this_coro::executor;
   auto wait = std::make_shared<Wait>(executor);
-  auto claim = std::make_shared<std::atomic<Claim>>(Claim::kWaiting);
+  auto ticket = std::make_shared<Ticket>();
+  std::atomic<Claim>* claim = &ticket->claim;
   impl_->enqueue(std::move(record), Waiter{Completion([wait](boost::system::error_code ec) {
                                              wait->result = ec;
                                              wait->timer.cancel();
                                            }),
-                                           executor, claim});
+                                           executor, ticket});
   wait->timer.expires_after(impl_->options.commit_timeout);
   co_await wait->timer.async_wait(asio::as_tuple(asio::use_awaitable));
   if (!wait->result) {
@@ -171,7 +173,7 @@ asio::awaitable<Status> AuditWriter::commit(AuditRecord record) {
     for (;;) {
       const Claim now = claim->load();
       if (now == Claim::kCommitted)
-        co_return Ok{};  // committed a moment ago; its completion is on its way
+        co_return ticket->receipt;  // committed a moment ago; its completion is on its way
       if (now == Claim::kFailed)
         break;
       if ((now == Claim::kWaiting && move_claim(*claim, now, Claim::kAbandoned)) ||
@@ -186,7 +188,7 @@ asio::awaitable<Status> AuditWriter::commit(AuditRecord record) {
     co_return make_error(ErrorCode::kServerAuditUnavailable,
                          "the exchange could not be recorded in the audit log");
   }
-  co_return Ok{};
+  co_return ticket->receipt;
 }
 
 std::uint64_t AuditWriter::committed() const {

@@ -30,12 +30,20 @@ enum class Claim : std::uint8_t {
   kAbandonedAfterTaken,  // the request gave up while its batch was being written
 };
 
+// What a waiting request and the writer share: the record's claim, and its
+// place in the chain, written before the claim becomes kCommitted (so a
+// request that sees kCommitted, or is completed, reads it whole).
+struct Ticket {
+  std::atomic<Claim> claim{Claim::kWaiting};
+  RecordReceipt receipt;
+};
+
 // A waiting request: its handler, the I/O executor it must resume on and
-// the record's claim. Follow-up records the writer adds itself have none.
+// its ticket. Follow-up records the writer adds itself have none.
 struct Waiter {
   Completion handler;
   boost::asio::any_io_executor executor;
-  std::shared_ptr<std::atomic<Claim>> claim;
+  std::shared_ptr<Ticket> ticket;
 };
 
 // Resumes the waiting request on its own I/O thread, never on the writer's.

@@ -36,11 +36,11 @@ std::optional<std::pair<std::int64_t, std::string>> archived_end(pqxx::transacti
 std::string micros_column(const std::string& column);
 
 // The select list record_from_row() reads: id, seq, record_hash, the hashed
-// fields, then whether kept bodies match their SHA-256. Callers may append
-// columns after kRecordColumnCount.
+// fields (the peer fields last), then whether kept bodies match their
+// SHA-256. Callers may append columns after kRecordColumnCount.
 const std::string& record_columns();
-inline constexpr int kRecordColumnCount = 28;
-inline constexpr int kBodiesMatchColumn = 27;  // kept bodies hash to their SHA-256
+inline constexpr int kRecordColumnCount = 32;
+inline constexpr int kBodiesMatchColumn = 31;  // kept bodies hash to their SHA-256
 
 AuditRecord record_from_row(const pqxx::row& row);
 

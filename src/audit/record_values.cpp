@@ -69,7 +69,8 @@ const std::string& record_insert_prefix() {
       "provider, service, service_version, method, path, user_id, purpose, client_address, "
       "client_fingerprint, status, error_code, request_bytes, response_bytes, request_sha256, "
       "response_sha256, received_at, provider_called_at, provider_answered_at, responded_at, "
-      "committed_at, seq, record_hash, request_body, response_body) VALUES ";
+      "committed_at, seq, record_hash, request_body, response_body, peer_instance, "
+      "peer_assertion, peer_request_id, peer_record_hash) VALUES ";
   return prefix;
 }
 
@@ -107,6 +108,10 @@ void append_record_values(std::string& sql, pqxx::connection_base& connection, c
   row.text(record_hash);
   row.body(r.request_body);
   row.body(r.response_body);
+  row.nullable(r.peer_instance);
+  row.nullable(r.peer_assertion);
+  row.nullable(r.peer_request_id);
+  row.nullable(r.peer_record_hash);
   sql += ')';
 }
 

@@ -132,6 +132,9 @@ boost::system::error_code AuditWriter::Impl::write(std::vector<Pending>& batch) 
     for (auto& pending : batch) {
       pending.record.node = options.node;
       next.hash = chain_hash(next.hash, ++next.seq, pending.record);
+      // Read only once the claim says committed (pending_record.hpp).
+      if (pending.done.ticket)
+        pending.done.ticket->receipt = RecordReceipt{next.seq, next.hash};
       append_record_values(sql, *connection, pending.record, next.seq, next.hash, committed_at,
                            &pending == &batch.front());
     }

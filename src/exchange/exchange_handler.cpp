@@ -7,6 +7,7 @@
 #include "lienthong/adapters/adapter_set.hpp"
 #include "lienthong/audit/audit_sink.hpp"
 #include "lienthong/core/message_id.hpp"
+#include "lienthong/federation/hop_headers.hpp"
 #include "lienthong/federation/peer_clients.hpp"
 #include "lienthong/net/problem.hpp"
 #include "lienthong/observability/log_context.hpp"
@@ -201,6 +202,9 @@ asio::awaitable<HttpResponse> finish(ExchangeContext& exchange, const NodeParts&
   }
   node.deps.logger->debug("request {} {} {} -> {} {}", problem_context.request_id, request.method,
                           problem_context.instance, status, error_code);
+  if (exchange.receipt_for_peer)
+    response.headers.push_back(
+        {std::string(federation::kRecordHashHeader), std::move(committed).value().record_hash});
   co_return response;
 }
 

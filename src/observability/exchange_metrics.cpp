@@ -124,7 +124,8 @@ void ExchangeMetrics::write(Exposition& out) const {
              static_cast<double>(audit_refusals_.load(std::memory_order_relaxed)));
 }
 
-boost::asio::awaitable<Status> MeteredAuditSink::commit(audit::AuditRecord record) {
+boost::asio::awaitable<Result<audit::RecordReceipt>> MeteredAuditSink::commit(
+    audit::AuditRecord record) {
   ExchangeSample sample = ExchangeSample::from(record);
   // An answered exchange reached a registered service; only a refused one
   // can name an invented provider, so only those are looked up.

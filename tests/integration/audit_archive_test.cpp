@@ -99,6 +99,12 @@ class AuditArchive : public ::testing::Test {
     r.response_sha256 = sha256_hex("");
     r.received_at = at;
     r.responded_at = at + milliseconds(3);
+    if (n % 3 == 0) {  // one record in three crossed a peer hub (the v2 encoding)
+      r.peer_instance = "VN-HN";
+      r.peer_assertion = "header.claims." + std::to_string(n);
+      r.peer_request_id = "peer-r-" + std::to_string(n);
+      r.peer_record_hash = sha256_hex("peer record " + std::to_string(n));
+    }
     return r;
   }
 
@@ -278,6 +284,34 @@ TEST_F(AuditArchive, TamperingWithTheFileIsLocated) {
   auto found = problem();
   EXPECT_EQ(found.kind, "altered");
   EXPECT_EQ(found.seq, 4);
+
+  restore();
+  edit_file(file, [&](std::string line) {
+    if (record_seq(line) == 3) {  // another hub's receipt replaced
+      auto json = nlohmann::json::parse(line);
+      EXPECT_EQ(json["peer_instance"], "VN-HN");
+      json["peer_record_hash"] = sha256_hex("another record");
+      return json.dump();
+    }
+    return line;
+  });
+  found = problem();
+  EXPECT_EQ(found.kind, "altered");
+  EXPECT_EQ(found.seq, 3);
+
+  // A file written before federation has no peer fields; its records still verify.
+  restore();
+  edit_file(file, [&](std::string line) {
+    if (record_seq(line) == 1) {
+      auto json = nlohmann::json::parse(line);
+      for (const char* name :
+           {"peer_instance", "peer_assertion", "peer_request_id", "peer_record_hash"})
+        json.erase(name);
+      return json.dump();
+    }
+    return line;
+  });
+  EXPECT_TRUE(audit::verify_archive_file(file, {}).ok());
 
   restore();
   edit_file(file, [&](std::string line) {

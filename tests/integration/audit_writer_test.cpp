@@ -16,9 +16,11 @@
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "lienthong/audit/audit_chain.hpp"
 #include "lienthong/audit/audit_verifier.hpp"
 #include "lienthong/core/digest.hpp"
 
+#include "audit_report.hpp"
 #include "test_environment.hpp"
 
 namespace lienthong::testing {
@@ -45,9 +47,9 @@ std::shared_ptr<spdlog::logger> quiet_logger() {
 }
 
 // Commits one record and waits for the writer's answer.
-Status commit(audit::AuditWriter& writer, audit::AuditRecord r) {
+Result<audit::RecordReceipt> commit(audit::AuditWriter& writer, audit::AuditRecord r) {
   asio::io_context io;
-  std::optional<Status> outcome;
+  std::optional<Result<audit::RecordReceipt>> outcome;
   asio::co_spawn(
       io, [&]() -> asio::awaitable<void> { outcome = co_await writer.commit(std::move(r)); },
       asio::detached);
@@ -225,6 +227,76 @@ TEST(AuditWriter, WhatMembersWroteIsStoredExactlyAndVerifies) {
   EXPECT_TRUE(report.ok()) << (report.chains.empty() || !report.chains[0].problem
                                    ? "no chain"
                                    : report.chains[0].problem->detail);
+  std::filesystem::remove(key);
+}
+
+}  // namespace
+}  // namespace lienthong::testing
+
+namespace lienthong::testing {
+namespace {
+
+// What a hub hands a peer as its receipt is where its record stands in the
+// chain; a record that crossed a peer hub keeps the peer's fields under the
+// chain (the v2 encoding), and a receipt changed afterwards is located.
+TEST(AuditWriter, TheReceiptNamesTheCommittedRecordAndThePeerFieldsAreChained) {
+  TestDatabase database;
+  const auto key = std::filesystem::temp_directory_path() / ("lt-receipt-" + database.name());
+  audit::WriterOptions options;
+  options.database_url = database.url();
+  options.node = "receipt";
+  options.signing_key_path = key.string();
+  audit::AuditRecord local = answered_get("local-1");
+  audit::AuditRecord crossed = answered_get("crossed-1");
+  crossed.node = "receipt";  // as the writer sets it
+  crossed.peer_instance = "VN-HN";
+  crossed.peer_assertion = "eyJhbGciOiJFZERTQSJ9.eyJqdGkiOiJ4In0.c2ln";
+  crossed.peer_request_id = "0193a1b2-peer";
+  crossed.peer_record_hash = sha256_hex("the peer's record");
+  std::optional<audit::RecordReceipt> first;
+  std::optional<audit::RecordReceipt> second;
+  {
+    audit::AuditWriter writer(options, quiet_logger());
+    auto committed = commit(writer, local);
+    ASSERT_TRUE(committed.has_value());
+    first = committed.value();
+    committed = commit(writer, crossed);
+    ASSERT_TRUE(committed.has_value());
+    second = committed.value();
+  }
+  EXPECT_EQ(first->seq, 1);
+  EXPECT_EQ(second->seq, 2);
+  EXPECT_NE(first->record_hash, second->record_hash);
+  pqxx::connection connection(database.url());
+  {
+    pqxx::read_transaction tx(connection);
+    const auto rows = tx.exec(
+        "SELECT request_id, seq, record_hash, peer_instance, peer_assertion, peer_request_id, "
+        "peer_record_hash FROM audit_records ORDER BY seq");
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0][2].as<std::string>(), first->record_hash);
+    EXPECT_TRUE(rows[0][3].is_null()) << "a local record has no peer";
+    EXPECT_EQ(rows[1][1].as<std::int64_t>(), second->seq);
+    EXPECT_EQ(rows[1][2].as<std::string>(), second->record_hash);
+    EXPECT_EQ(rows[1][3].as<std::string>(), "VN-HN");
+    EXPECT_EQ(rows[1][4].as<std::string>(), crossed.peer_assertion);
+    EXPECT_EQ(rows[1][5].as<std::string>(), crossed.peer_request_id);
+    EXPECT_EQ(rows[1][6].as<std::string>(), crossed.peer_record_hash);
+    // The chain's hash is the v2 encoding's, which the peer fields are part of.
+    EXPECT_EQ(audit::chain_hash(first->record_hash, 2, crossed), second->record_hash);
+    EXPECT_TRUE(audit::verify_audit_log(tx, {}).ok());
+  }
+  database.execute(
+      "SET session_replication_role = replica;"
+      "UPDATE audit_records SET peer_record_hash = repeat('b', 64) WHERE seq = 2;"
+      "SET session_replication_role = origin");
+  pqxx::read_transaction tx(connection);
+  const auto report = audit::verify_audit_log(tx, {});
+  ASSERT_FALSE(report.ok());
+  const auto problem = chain_named(report, "receipt").problem;
+  ASSERT_TRUE(problem.has_value());
+  EXPECT_EQ(problem->kind, "altered");
+  EXPECT_EQ(problem->seq, 2);
   std::filesystem::remove(key);
 }
 

@@ -3,13 +3,16 @@
 // envelope on with its assertion; the national hub checks the assertion,
 // then its own agreement for the Hà Nội system. Each hub commits its own
 // audit record. And what is refused, where, and with which error.
+#include <algorithm>
 #include <thread>
 
 #include "lienthong/audit/signing_key.hpp"
 #include "lienthong/core/digest.hpp"
 #include "lienthong/federation/assertion_token.hpp"
+#include "lienthong/net/tls_context.hpp"
 
 #include "federation_fixture.hpp"
+#include "loopback_server.hpp"
 
 namespace lienthong::testing {
 namespace {
@@ -112,6 +115,53 @@ TEST_F(FederationExchange, AHanoiSystemReachesANationalServiceThroughBothHubs) {
   EXPECT_EQ(answer.header("lienthong-peer-request-id"),
             database_->scalar("SELECT request_id FROM audit_records WHERE message_id = 'fed-1'"));
   EXPECT_NE(answer.header("x-request-id"), answer.header("lienthong-peer-request-id"));
+
+  // The receipt: Hà Nội's record holds the national record's hash and
+  // request id; both records hold the assertion that crossed, each names the other hub.
+  const auto field = [](const TestDatabase& db, const std::string& column) {
+    return db.scalar("SELECT " + column + " FROM audit_records WHERE message_id = 'fed-1'");
+  };
+  const std::string national_hash = field(*database_, "record_hash");
+  EXPECT_EQ(field(*province_db_, "peer_record_hash"), national_hash);
+  EXPECT_EQ(answer.header("lienthong-peer-record-hash"), national_hash);
+  EXPECT_EQ(field(*province_db_, "peer_request_id"), field(*database_, "request_id"));
+  EXPECT_EQ(field(*province_db_, "peer_instance"), "VN");
+  EXPECT_EQ(field(*database_, "peer_instance"), "VN-HN");
+  const std::string assertion = field(*province_db_, "peer_assertion");
+  EXPECT_EQ(std::count(assertion.begin(), assertion.end(), '.'), 2) << "a compact JWS";
+  EXPECT_EQ(field(*database_, "peer_assertion"), assertion);
+  EXPECT_EQ(field(*database_, "coalesce(peer_record_hash, 'none')"), "none")
+      << "the last hub has no receipt to keep";
+}
+
+// A "peer hub" that answers like one but shows no receipt of an audit record.
+class NoReceipt final : public net::HttpHandler {
+ public:
+  boost::asio::awaitable<net::HttpResponse> handle(net::HttpRequest) override {
+    auto answer = net::HttpResponse::with_body(200, R"({"header":{},"body":{}})");
+    answer.headers.push_back({"X-Request-Id", "unrecorded-1"});
+    co_return answer;
+  }
+  boost::asio::awaitable<net::HttpResponse> reject(net::HttpRequest, Error error) override {
+    co_return net::HttpResponse::with_body(error.http_status(), "{}");
+  }
+};
+
+TEST_F(FederationExchange, APeersAnswerWithoutItsReceiptIsNotPassedOn) {
+  const LoopbackServer unrecorded(
+      std::make_shared<NoReceipt>(),
+      net::make_server_tls_context(
+          {pki_file("hub.crt"), pki_file("hub.key"), pki_file("foreign-ca.crt")}));
+  // Hà Nội still holds the national catalogue; its calls now reach the impostor.
+  province_db_->execute("UPDATE peers SET exchange_url = 'https://127.0.0.1:" +
+                        std::to_string(unrecorded.port()) + "'");
+  ASSERT_TRUE(province_->reload_registry().has_value());
+  const auto refused = from_hanoi("fed-9");
+  EXPECT_EQ(refused.status, 502) << refused.body;
+  EXPECT_NE(refused.body.find("without the receipt of its audit record"), std::string::npos)
+      << refused.body;
+  EXPECT_EQ(audit_row(*province_db_, "fed-9"),
+            std::string("502|Provider.BadResponse|") + kHanoiSystem + "|" + kProvider + "|echo");
 }
 
 TEST_F(FederationExchange, TheProvidersHubDecidesWithItsOwnAgreement) {
@@ -242,10 +292,16 @@ TEST_F(FederationExchange, ForgedReplayedOrAlteredAssertionsAreRefused) {
                            signed_by("hn-catalogue.key", fresh)}})
                 .status,
             401);
-  // Every refusal is audited on the national hub.
+  // Every refusal is audited on the national hub, and each answer to the
+  // peer carries the receipt of the record that says so.
   EXPECT_EQ(database_->scalar("SELECT count(*) FROM audit_records WHERE path = "
                               "'/federation/v1/messages' AND status = 401"),
             "6");
+  EXPECT_EQ(forged.header("lienthong-record-hash"),
+            database_->scalar("SELECT record_hash FROM audit_records WHERE path = "
+                              "'/federation/v1/messages' AND peer_assertion = '" +
+                              signed_by("someone-else.key", claims) + "'"));
+  EXPECT_EQ(none.header("lienthong-record-hash").size(), 64u);
 }
 
 TEST_F(FederationExchange, ANationalHubThatIsDownIsA503WithRetryAfterAtTheFirstHub) {

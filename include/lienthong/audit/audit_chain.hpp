@@ -26,8 +26,12 @@ inline bool is_chain_link(std::string_view text) {
 // The canonical bytes that are hashed: a version tag, then every field in a
 // fixed order as "<length>:<bytes>", absent timestamps as "~", times as
 // microseconds since the epoch (PostgreSQL's precision, so what is read back
-// encodes identically).
+// encodes identically). A record that crossed a peer hub is tagged
+// "lienthong-audit-v2" and ends with its four peer fields; every other record
+// keeps the v1 encoding, so chains written before federation still verify.
 std::string canonical_encoding(std::int64_t seq, const AuditRecord& record);
+// True when any peer field is set: the record is encoded as v2.
+bool crossed_a_peer(const AuditRecord& record);
 
 // Lower-case hex SHA-256(raw(previous_hash) || canonical_encoding(seq, record)).
 std::string chain_hash(std::string_view previous_hash, std::int64_t seq, const AuditRecord& record);

@@ -39,6 +39,21 @@ struct AuditRecord {
   std::optional<TimePoint> provider_called_at;
   std::optional<TimePoint> provider_answered_at;
   TimePoint responded_at{};
+  // Federation (docs/federation.md, "Audit on every hop"): the peer hub on
+  // this hop, the signed assertion that crossed it (kept by both hubs), and,
+  // on the hub that forwarded, the next hub's request id and record hash
+  // (its receipt). All empty for an exchange that stayed on this hub.
+  std::string peer_instance;
+  std::string peer_assertion;
+  std::string peer_request_id;
+  std::string peer_record_hash;
+};
+
+// Where a committed record stands in its node's chain: what a hub hands a
+// peer as the receipt of the exchange it recorded.
+struct RecordReceipt {
+  std::int64_t seq = 0;
+  std::string record_hash;
 };
 
 }  // namespace lienthong::audit

@@ -13,8 +13,9 @@ namespace lienthong::audit {
 class AuditSink {
  public:
   virtual ~AuditSink() = default;
-  // Server.AuditUnavailable when the record could not be committed.
-  virtual boost::asio::awaitable<Status> commit(AuditRecord record) = 0;
+  // The record's place in the chain once durable; Server.AuditUnavailable
+  // when it could not be committed.
+  virtual boost::asio::awaitable<Result<RecordReceipt>> commit(AuditRecord record) = 0;
   // False while the sink already knows a record would not commit now (its
   // last batch failed and the database has not come back, or records wait
   // past their timeout). The pipeline then calls no provider: a provider

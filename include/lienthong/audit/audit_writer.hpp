@@ -81,7 +81,7 @@ class AuditWriter final : public AuditSink {
   // Await it on an executor that runs one thread at a time (an I/O thread's
   // own io_context, as every caller does): its wait and its completion share
   // a timer.
-  boost::asio::awaitable<Status> commit(AuditRecord record) override;
+  boost::asio::awaitable<Result<RecordReceipt>> commit(AuditRecord record) override;
   // Exchanges are refused while the log cannot be written, and while
   // checkpoints cannot reach the witness past its grace.
   bool accepting() const override { return healthy() && witness_current(); }

@@ -13,13 +13,14 @@
 #include <string_view>
 #include <vector>
 
+#include "lienthong/federation/hop_headers.hpp"
+
 namespace lienthong::audit {
 class SigningKey;
 }
 
 namespace lienthong::federation {
 
-inline constexpr std::string_view kAssertionHeader = "Lienthong-Assertion";
 inline constexpr std::string_view kAssertionTokenType = "lienthong-assertion+jwt";
 
 struct AssertionClaims {

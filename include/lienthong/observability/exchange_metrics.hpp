@@ -67,7 +67,7 @@ class MeteredAuditSink final : public audit::AuditSink {
  public:
   MeteredAuditSink(audit::AuditSink& inner, ExchangeMetrics& metrics, KnownService known)
       : inner_(inner), metrics_(metrics), known_(std::move(known)) {}
-  boost::asio::awaitable<Status> commit(audit::AuditRecord record) override;
+  boost::asio::awaitable<Result<audit::RecordReceipt>> commit(audit::AuditRecord record) override;
   bool accepting() const override { return inner_.accepting(); }
 
  private:

@@ -8,8 +8,10 @@
 
 #include <boost/algorithm/string/predicate.hpp>
 
+#include "lienthong/audit/audit_chain.hpp"
 #include "lienthong/core/digest.hpp"
 #include "lienthong/core/json_parse.hpp"
+#include "lienthong/core/message_id.hpp"
 #include "lienthong/federation/catalogue_publisher.hpp"
 #include "lienthong/federation/held_catalogues.hpp"
 #include "lienthong/federation/peer_clients.hpp"
@@ -94,13 +96,14 @@ Outcome forward_envelope(ExchangeContext& exchange, const NodeParts& node,
   claims.body_sha256 = sha256_hex(request.body);
   claims.hops = {hub.instance()};
 
+  record.peer_instance = peer.instance;
+  record.peer_assertion = federation::sign_assertion(claims, hub.key());
   net::HttpRequest forwarded;
   forwarded.method = "POST";
   forwarded.target = peer.endpoint.base_path + "/federation/v1/messages";
-  forwarded.headers = {
-      {"Content-Type", "application/json"},
-      {std::string(federation::kAssertionHeader), federation::sign_assertion(claims, hub.key())},
-      {"traceparent", exchange.trace.traceparent()}};
+  forwarded.headers = {{"Content-Type", "application/json"},
+                       {std::string(federation::kAssertionHeader), record.peer_assertion},
+                       {"traceparent", exchange.trace.traceparent()}};
   forwarded.body = request.body;
 
   record.provider_called_at = std::chrono::system_clock::now();
@@ -122,6 +125,21 @@ Outcome forward_envelope(ExchangeContext& exchange, const NodeParts& node,
     co_return error;
   }
   net::HttpResponse relayed = std::move(answer).value();
+  // The peer's receipt: the hash of the record it committed before it
+  // answered. Without one nothing proves the peer recorded the exchange, so
+  // its answer is not passed on (fail closed on every hop).
+  const std::string_view receipt = relayed.header(federation::kRecordHashHeader);
+  if (!audit::is_chain_link(receipt)) {
+    co_return make_error(ErrorCode::kProviderBadResponse,
+                         "peer hub " + peer.instance + " answered " +
+                             std::to_string(relayed.status) +
+                             " without the receipt of its audit record (" +
+                             std::string(federation::kRecordHashHeader) + ")");
+  }
+  record.peer_record_hash = std::string(receipt);
+  // The peer's request id, when it is one (the same form as a message id).
+  if (const auto id = relayed.header("X-Request-Id"); is_valid_message_id(id))
+    record.peer_request_id = std::string(id);
   record.error_code = refusal_code(relayed);
   // Ours, not the peer's: the caller's request id is this hub's; the peer's
   // names its own audit record. A peer's Retry-After (its limits, its
@@ -130,9 +148,10 @@ Outcome forward_envelope(ExchangeContext& exchange, const NodeParts& node,
   for (auto& h : relayed.headers) {
     if (boost::iequals(h.name, "Content-Type") || boost::iequals(h.name, "Retry-After"))
       headers.push_back(std::move(h));
-    else if (boost::iequals(h.name, "X-Request-Id"))
-      headers.push_back({"Lienthong-Peer-Request-Id", std::move(h.value)});
   }
+  if (!record.peer_request_id.empty())
+    headers.push_back({std::string(federation::kPeerRequestIdHeader), record.peer_request_id});
+  headers.push_back({std::string(federation::kPeerRecordHashHeader), record.peer_record_hash});
   headers.push_back({"X-Request-Id", record.request_id});
   relayed.headers = std::move(headers);
   relayed.close_connection = false;

@@ -22,11 +22,21 @@ Outcome peer_message(ExchangeContext& exchange, const NodeParts& node) {
   const federation::CataloguePublisher* hub = node.deps.catalogues.get();
   const net::HttpRequest& request = exchange.request;
 
+  // Whatever we answer a known peer, our record's hash goes with it.
+  exchange.receipt_for_peer = true;
+  exchange.record.peer_instance = peer->instance;
   const std::string_view token = request.header(federation::kAssertionHeader);
   if (token.empty())
     co_return make_error(ErrorCode::kClientUnauthenticated,
                          "a peer hub vouches for the caller in the " +
                              std::string(federation::kAssertionHeader) + " header");
+  if (token.size() > federation::kMaxAssertionBytes)
+    co_return make_error(ErrorCode::kClientUnauthenticated,
+                         "the assertion is longer than " +
+                             std::to_string(federation::kMaxAssertionBytes) + " bytes");
+  // Kept as the peer sent it, checked or not: the peer is known by its
+  // certificate, so what it vouched for (or forged) is its own.
+  exchange.record.peer_assertion = std::string(token);
   federation::AssertionExpectation expected;
   expected.issuer = peer->instance;
   expected.audience = hub->instance();

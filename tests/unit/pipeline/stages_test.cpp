@@ -276,7 +276,9 @@ TEST(AuthorizeStage, HoldsRestCallsToTheAgreementsMethodsAndPaths) {
 class KnownAuditSink final : public audit::AuditSink {
  public:
   explicit KnownAuditSink(bool accepting) : accepting_(accepting) {}
-  boost::asio::awaitable<Status> commit(audit::AuditRecord) override { co_return Ok{}; }
+  boost::asio::awaitable<Result<audit::RecordReceipt>> commit(audit::AuditRecord) override {
+    co_return audit::RecordReceipt{};
+  }
   bool accepting() const override { return accepting_; }
 
  private:

@@ -1,0 +1,55 @@
+// The bytes the audit chain hashes. Records that stayed on one hub keep the
+// v1 encoding they always had (chains written before federation must still
+// verify); a record that crossed a peer hub is v2 and its peer fields are
+// covered like every other field.
+#include <gtest/gtest.h>
+
+#include "lienthong/audit/audit_chain.hpp"
+
+namespace lienthong::audit {
+namespace {
+
+AuditRecord small_record() {
+  AuditRecord r;
+  r.node = "n1";
+  r.request_id = "r";
+  r.method = "GET";
+  r.path = "/";
+  r.status = 200;
+  r.received_at = from_micros(1'000'000);
+  r.responded_at = from_micros(1'000'007);
+  return r;
+}
+
+TEST(CanonicalEncoding, ALocalRecordKeepsTheV1Bytes) {
+  // Written out once by hand: any change here breaks every stored chain.
+  EXPECT_EQ(canonical_encoding(7, small_record()),
+            "lienthong-audit-v11:72:n10:1:r0:0:0:0:0:3:GET1:/0:0:0:0:3:2000:1:01:00:0:"
+            "7:1000000~~7:1000007");
+  EXPECT_FALSE(crossed_a_peer(small_record()));
+}
+
+TEST(CanonicalEncoding, ARecordThatCrossedAPeerIsV2AndCoversItsPeerFields) {
+  AuditRecord crossed = small_record();
+  crossed.peer_instance = "VN-HN";
+  EXPECT_TRUE(crossed_a_peer(crossed));
+  EXPECT_EQ(canonical_encoding(7, crossed),
+            "lienthong-audit-v21:72:n10:1:r0:0:0:0:0:3:GET1:/0:0:0:0:3:2000:1:01:00:0:"
+            "7:1000000~~7:10000075:VN-HN0:0:0:");
+  const std::string base = chain_hash(kGenesisHash, 7, crossed);
+  for (std::string AuditRecord::*field :
+       {&AuditRecord::peer_instance, &AuditRecord::peer_assertion, &AuditRecord::peer_request_id,
+        &AuditRecord::peer_record_hash}) {
+    AuditRecord changed = crossed;
+    changed.*field += "x";
+    EXPECT_NE(chain_hash(kGenesisHash, 7, changed), base);
+  }
+  // Length-prefixed: moving a byte from one peer field to the next is a change.
+  AuditRecord shifted = crossed;
+  shifted.peer_instance = "VN-H";
+  shifted.peer_assertion = "N";
+  EXPECT_NE(chain_hash(kGenesisHash, 7, shifted), base);
+}
+
+}  // namespace
+}  // namespace lienthong::audit
