@@ -183,7 +183,7 @@ struct HttpClient::Impl {
     if (handshake_ec == beast::error::timeout)
       co_return timeout_error(endpoint);
     if (handshake_ec)
-      co_return unreachable_error(endpoint, "TLS handshake failed");
+      co_return unreachable_error(endpoint, "TLS handshake failed: " + handshake_ec.message());
     co_return std::move(connection);
   }
 
@@ -216,6 +216,15 @@ struct HttpClient::Impl {
       attempt.broken = true;
       co_return make_error(ErrorCode::kProviderBadResponse,
                            "the provider closed the connection before a complete response");
+    }
+    // With TLS 1.3 a server that refuses our client certificate says so only
+    // after the handshake, as an alert where the response should be.
+    if (read_ec.category() == asio::error::get_ssl_category()) {
+      attempt.broken = true;
+      co_return make_error(ErrorCode::kProviderBadResponse,
+                           "the provider ended the TLS session instead of answering (" +
+                               read_ec.message() +
+                               "): does it accept this hub's client certificate?");
     }
     if (read_ec) {
       co_return make_error(ErrorCode::kProviderBadResponse,

@@ -104,6 +104,24 @@ TEST_F(FederationCatalogue, APeersRefusalIsRecordedWhateverBytesItHolds) {
       << refused.dump();
 }
 
+TEST_F(FederationCatalogue, APeerThatRefusesOurClientCertificateIsNamedAsSuch) {
+  // The right server certificate, but a client CA that is not Hà Nội's: with
+  // TLS 1.3 the refusal arrives as an alert where the answer should be.
+  const LoopbackServer strict(
+      std::make_shared<GarbledRefusal>(),
+      net::make_server_tls_context({pki_file("hub.crt"), pki_file("hub.key"), pki_file("ca.crt")}));
+  province_db_->execute(
+      "UPDATE peers SET exchange_url = 'https://127.0.0.1:" + std::to_string(strict.port()) + "'");
+  ASSERT_TRUE(province_->reload_registry().has_value());
+  const json refused = held_in_province([](const json& held) {
+    return has_error(held) &&
+           held["error"].get<std::string>().find("unknown ca") != std::string::npos;
+  });
+  EXPECT_NE(refused["error"].get<std::string>().find("accept this hub's client certificate"),
+            std::string::npos)
+      << refused.dump();
+}
+
 TEST_F(FederationCatalogue, APeerServerOfAnotherCaIsNotThePeer) {
   // Hà Nội registered the national hub with the wrong CA (its own): the TLS
   // handshake fails before anything is asked, and nothing is held.
