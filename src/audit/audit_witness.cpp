@@ -134,13 +134,16 @@ std::filesystem::path WitnessLog::path(std::string_view chain) const {
 std::int64_t WitnessLog::last_seq(std::string_view chain) {
   auto it = last_seq_.find(chain);
   if (it == last_seq_.end())
-    it = last_seq_.emplace(std::string(chain), read_last_seq(path(chain))).first;
+    it = last_seq_.emplace(std::string(chain), read_last_seq(path(chain), chain)).first;
   return it->second;
 }
 
 // Reads the file's end, a wider window only when the last one held no
-// whole checkpoint line: the file grows for years, only its end matters.
-std::int64_t WitnessLog::read_last_seq(const std::filesystem::path& file) const {
+// whole checkpoint line of `chain`: the file grows for years, only its end
+// matters. Lines of other chains (files written before each chain had its
+// own) are not this chain's.
+std::int64_t WitnessLog::read_last_seq(const std::filesystem::path& file,
+                                       std::string_view chain) const {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     if (std::filesystem::exists(file))
@@ -161,7 +164,8 @@ std::int64_t WitnessLog::read_last_seq(const std::filesystem::path& file) const 
       begin = std::min(text.find('\n'), text.size() - 1) + 1;
     while (begin < text.size()) {
       const auto end = std::min(text.find('\n', begin), text.size());
-      if (const auto line = head_from_line(text.substr(begin, end - begin)))
+      const auto line = head_from_line(text.substr(begin, end - begin));
+      if (line && line->head.node == chain)
         last = std::max(last, line->head.seq);
       begin = end + 1;
     }

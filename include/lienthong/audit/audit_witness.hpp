@@ -63,7 +63,7 @@ class WitnessLog {
   void append(const std::vector<WitnessedCheckpoint>& checkpoints);
 
  private:
-  std::int64_t read_last_seq(const std::filesystem::path& file) const;
+  std::int64_t read_last_seq(const std::filesystem::path& file, std::string_view chain) const;
   void append_to(std::string_view chain, const std::vector<const WitnessedCheckpoint*>& lines);
 
   std::filesystem::path directory_;

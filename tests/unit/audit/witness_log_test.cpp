@@ -95,6 +95,23 @@ TEST_F(WitnessLogTest, FindsTheLastLineOfALongFile) {
   EXPECT_EQ(reopened.last_seq(kAdminChain), -1);
 }
 
+// Before each chain had its own file, the node's file held the admin-change
+// chain's checkpoints too: a later admin checkpoint there is not the node's
+// (the writer took it for one and reported its records removed).
+TEST_F(WitnessLogTest, AnotherChainsLinesInAChainsFileAreNotItsCheckpoints) {
+  {
+    std::ofstream file(directory_ / "hub-1.witness.jsonl");
+    for (const auto& [chain, seq] :
+         std::vector<std::pair<std::string, int>>{{"hub-1", 14}, {"admin-changes", 60}}) {
+      file << nlohmann::json{{"chain", chain}, {"seq", seq}, {"record_hash", std::string(64, 'a')}}
+                  .dump()
+           << "\n";
+    }
+  }
+  WitnessLog log(directory_, "hub-1");
+  EXPECT_EQ(log.last_seq("hub-1"), 14);
+}
+
 TEST_F(WitnessLogTest, ALineCutShortIsSkippedAndTheNextStartsOnItsOwn) {
   WitnessLog log(directory_, "hub-1");
   log.append({checkpoint("hub-1", 5)});
