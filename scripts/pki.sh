@@ -6,7 +6,11 @@
 #
 #   scripts/pki.sh DANCU DKKD ...   ->  var/pki/{ca,hub,DANCU,DKKD}.{crt,key}
 #   scripts/pki.sh --fingerprint var/pki/DANCU.crt   ->  sha256 hex (registry format)
+#
+# LT_PKI names another directory (another hub's PKI, e.g. the provincial hub
+# of the federation demo); LT_PKI_ORG the organisation its CA names.
 source "$(dirname "$0")/lib/common.sh"
+org="${LT_PKI_ORG:-Lienthong Dev}"
 
 fingerprint() {
   openssl x509 -in "$1" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d ':' | tr 'A-F' 'a-f'
@@ -24,7 +28,7 @@ umask 077
 if [ ! -f ca.crt ]; then
   lt_say "creating the development CA in $LT_PKI"
   openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout ca.key -out ca.crt -days 3650 -subj "/C=VN/O=Lienthong Dev/CN=Lienthong Dev CA" \
+    -keyout ca.key -out ca.crt -days 3650 -subj "/C=VN/O=$org/CN=$org CA" \
     -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
     2>/dev/null
 fi
@@ -42,7 +46,7 @@ issue() {  # issue NAME SUBJECT EXTENSIONS
 
 # hub-renewed: the same name under a new key, for certificate-reload tests.
 for name in hub hub-renewed; do
-  issue "$name" "/C=VN/O=Lienthong Dev/CN=localhost" \
+  issue "$name" "/C=VN/O=$org/CN=localhost" \
     "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1
 extendedKeyUsage=serverAuth
 keyUsage=critical,digitalSignature"
@@ -56,7 +60,7 @@ done
 [ -f provider-credentials.key ] || (umask 077 && openssl rand -hex 32 >provider-credentials.key)
 
 for code in "$@"; do
-  issue "$code" "/C=VN/O=Lienthong Dev/CN=$code" \
+  issue "$code" "/C=VN/O=$org/CN=$code" \
     "extendedKeyUsage=clientAuth
 keyUsage=critical,digitalSignature"
 done

@@ -2,15 +2,19 @@
 # One command from a fresh Debian 12 machine to a running hub: installs what
 # is missing, builds, starts a private PostgreSQL under ./var, migrates, loads
 # the demo registry, starts the demo providers and the hub, performs a real
-# exchange and shows its audit record. Then keeps the hub in the foreground
-# until Ctrl-C, and stops everything it started.
+# exchange and shows its audit record; then a second, provincial hub (Hà
+# Nội's platform, scripts/lib/federation_demo.sh) and an exchange through
+# both. Then keeps the hubs in the foreground until Ctrl-C, and stops
+# everything it started.
 source "$(dirname "$0")/lib/common.sh"
 source "$LT_ROOT/scripts/lib/pg.sh"
 source "$LT_ROOT/scripts/lib/demo.sh"
+source "$LT_ROOT/scripts/lib/federation_demo.sh"
 
 "$LT_ROOT/scripts/install-deps.sh"
 "$LT_ROOT/scripts/build.sh"
 demo_prepare
+federation_demo_prepare
 
 lienthong="$LT_ROOT/build/src/lienthong"
 hub_port=8443
@@ -24,7 +28,7 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-for port in "$hub_port" "$admin_port" "${LT_DEMO_PORTS[@]}"; do
+for port in "$hub_port" "$admin_port" "${LT_DEMO_PORTS[@]}" "${LT_HANOI_PORTS[@]}"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     lt_die "port $port is in use (is another ./scripts/run.sh running?)"
   fi
@@ -37,11 +41,14 @@ pids+=("$LT_DEMO_PID")
 # (audit.witness_dir; in production another volume or host).
 export LIENTHONG_AUDIT_WITNESS_DIR="$LT_VAR/audit-witness"
 mkdir -p "$LIENTHONG_AUDIT_WITNESS_DIR"
-lt_say "starting the hub on https://localhost:$hub_port"
-(cd "$LT_ROOT" && exec "$lienthong" serve --config config/lienthong.toml) &
+lt_say "starting the national hub (instance VN) on https://localhost:$hub_port"
+(cd "$LT_ROOT" && exec env "${LT_NATIONAL_FEDERATION_ENV[@]}" "$lienthong" serve --config config/lienthong.toml) &
 pids+=($!)
 lt_wait_port 127.0.0.1 "$hub_port" 30 || lt_die "the hub did not start"
 lt_wait_port 127.0.0.1 "$admin_port" 30 || lt_die "the hub's admin listener did not start"
+lt_say "starting Hà Nội's hub (instance VN-HN) on https://localhost:$LT_HANOI_EXCHANGE_PORT (log: var/hanoi-hub.log)"
+federation_demo_start_hanoi
+pids+=("$LT_HANOI_PID")
 
 message_id="demo-$(date +%s)-$RANDOM"
 envelope=$(cat <<JSON
@@ -240,6 +247,13 @@ curl -sS --cacert "$LT_PKI/ca.crt" -H "Authorization: Bearer $auditor_token" \
   jq -c '{systems_registered, systems_exchanged, share, member_pairs}'
 
 echo
+lt_say "15. Federation: Hà Nội's platform (instance VN-HN, its own hub, CA and database) and the"
+lt_say "    national hub register each other; a Ba Đình district system reaches the national"
+lt_say "    population registry through both hubs (docs/federation.md):"
+federation_demo_show "$token" "$auditor_token" "$demo_token_expiry"
+
+echo
+lt_say "Hà Nội's hub keeps running too: exchange https://localhost:$LT_HANOI_EXCHANGE_PORT, admin https://localhost:$LT_HANOI_ADMIN_PORT"
 lt_say "The hub keeps running: exchange https://localhost:$hub_port, admin https://localhost:$admin_port/admin/v1"
 lt_say "Web console: https://localhost:$admin_port/console/ (development CA: accept the certificate"
 lt_say "warning, or import var/pki/ca.crt), sign in with the token below (hub administrator):"
