@@ -38,8 +38,13 @@ LT_PKI="$LT_TEST_PKI_DIR" "$LT_ROOT/scripts/pki.sh" TEST-CONSUMER TEST-OTHER TES
   DANCU DKKD MOTCUA-HN MOTCUA-HCM MOTCUA-DN GIAMDINH BVDN-HIS HUB-VN
 LT_PKI="$LT_VAR/test-pki-foreign" "$LT_ROOT/scripts/pki.sh" TEST-FOREIGN
 cp "$LT_VAR/test-pki-foreign/TEST-FOREIGN.crt" "$LT_VAR/test-pki-foreign/TEST-FOREIGN.key" "$LT_TEST_PKI_DIR/"
-# The foreign CA also stands for a peer hub's own CA (federation tests).
+# The foreign CA also stands for a peer hub's own CA (federation tests), and
+# a third CA for a second province's hub (transit through the national hub).
 for f in ca.crt hub.crt hub.key; do cp "$LT_VAR/test-pki-foreign/$f" "$LT_TEST_PKI_DIR/foreign-$f"; done
+LT_PKI="$LT_VAR/test-pki-hcm" LT_PKI_ORG="Lienthong Test HCM" "$LT_ROOT/scripts/pki.sh" HUB-VN-HCM
+for f in ca.crt hub.crt hub.key HUB-VN-HCM.crt HUB-VN-HCM.key; do
+  cp "$LT_VAR/test-pki-hcm/$f" "$LT_TEST_PKI_DIR/hcm-$f"
+done
 unset LIENTHONG_DATABASE_URL  # tests configure the hub themselves
 
 sanitized_suite() {

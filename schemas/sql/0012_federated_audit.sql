@@ -1,18 +1,24 @@
 -- Audit on every hop (docs/federation.md): a record of an exchange that
--- crossed a peer hub names that hub, keeps the signed assertion that crossed
--- (both hubs keep the same one), and, on the hub that forwarded, the next
--- hub's request id and the hash of its record (its receipt). The chain covers
--- them (audit_chain.hpp: the v2 encoding); NULL on every other record.
+-- crossed peer hubs names the hub the request came from and the assertion it
+-- signed for the caller (upstream), and the hub this one passed it on to,
+-- the assertion this hub signed, that hub's request id and the hash of its
+-- record, its receipt (downstream). Neighbouring hubs keep the same
+-- assertion. The chain covers them (audit_chain.hpp: the v2 encoding); NULL
+-- on every other record.
 ALTER TABLE audit_records
-  ADD COLUMN peer_instance    text,
-  ADD COLUMN peer_assertion   text CHECK (length(peer_assertion) <= 16384),
-  ADD COLUMN peer_request_id  text CHECK (length(peer_request_id) <= 200),
-  ADD COLUMN peer_record_hash text CHECK (peer_record_hash ~ '^[0-9a-f]{64}$');
+  ADD COLUMN upstream_instance      text,
+  ADD COLUMN upstream_assertion     text CHECK (length(upstream_assertion) <= 16384),
+  ADD COLUMN downstream_instance    text,
+  ADD COLUMN downstream_assertion   text CHECK (length(downstream_assertion) <= 16384),
+  ADD COLUMN downstream_request_id  text CHECK (length(downstream_request_id) <= 200),
+  ADD COLUMN downstream_record_hash text CHECK (downstream_record_hash ~ '^[0-9a-f]{64}$');
 
 -- An auditor following one exchange across hubs starts from the other hub's
 -- request id or record hash.
-CREATE INDEX audit_records_peer_request ON audit_records (peer_request_id)
-  WHERE peer_request_id IS NOT NULL;
+CREATE INDEX audit_records_downstream_request ON audit_records (downstream_request_id)
+  WHERE downstream_request_id IS NOT NULL;
+CREATE INDEX audit_records_downstream_record ON audit_records (downstream_record_hash)
+  WHERE downstream_record_hash IS NOT NULL;
 
 CREATE OR REPLACE VIEW api_audit_records AS
 SELECT r.id, r.node, r.seq, r.received_at, r.consumer, r.provider, r.service, r.user_id,
@@ -32,7 +38,10 @@ SELECT r.id, r.node, r.seq, r.received_at, r.consumer, r.provider, r.service, r.
          'committed_at', r.committed_at,
          'request_body_base64', encode(r.request_body, 'base64'),
          'response_body_base64', encode(r.response_body, 'base64'),
-         'peer_instance', r.peer_instance, 'peer_assertion', r.peer_assertion,
-         'peer_request_id', r.peer_request_id,
-         'peer_record_hash', r.peer_record_hash) AS doc
+         'upstream_instance', r.upstream_instance,
+         'upstream_assertion', r.upstream_assertion,
+         'downstream_instance', r.downstream_instance,
+         'downstream_assertion', r.downstream_assertion,
+         'downstream_request_id', r.downstream_request_id,
+         'downstream_record_hash', r.downstream_record_hash) AS doc
 FROM audit_records r;

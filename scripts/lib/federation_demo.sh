@@ -181,12 +181,13 @@ federation_demo_show() {
     "https://localhost:$LT_HANOI_ADMIN_PORT/audit/v1/exchanges?from=$today&to=2100-01-01&message_id=$id" |
     jq -c '.items[0]')
   echo "   national hub (VN), GET /audit/v1/exchanges?message_id=$id"
-  jq '{node, seq, record_hash, consumer, provider, status, peer_instance}' <<<"$national_record" | sed 's/^/   /'
+  jq '{node, seq, record_hash, consumer, provider, status, upstream_instance}' <<<"$national_record" | sed 's/^/   /'
   echo "   Hà Nội's hub (VN-HN)"
-  jq '{node, seq, record_hash, consumer, provider, status, peer_instance, peer_request_id, peer_record_hash}' <<<"$hanoi_record" | sed 's/^/   /'
-  if [ "$(jq -r .peer_record_hash <<<"$hanoi_record")" = "$(jq -r .record_hash <<<"$national_record")" ] &&
-    [ "$(jq -r .peer_assertion <<<"$hanoi_record")" = "$(jq -r .peer_assertion <<<"$national_record")" ]; then
-    echo "   receipt: Hà Nội's peer_record_hash is the national record's hash; the assertions match"
+  jq '{node, seq, record_hash, consumer, provider, status, downstream_instance, downstream_request_id,
+      downstream_record_hash}' <<<"$hanoi_record" | sed 's/^/   /'
+  if [ "$(jq -r .downstream_record_hash <<<"$hanoi_record")" = "$(jq -r .record_hash <<<"$national_record")" ] &&
+    [ "$(jq -r .downstream_assertion <<<"$hanoi_record")" = "$(jq -r .upstream_assertion <<<"$national_record")" ]; then
+    echo "   receipt: Hà Nội's downstream_record_hash is the national record's hash; the assertions match"
   else
     lt_die "the two hubs' records do not link up"
   fi

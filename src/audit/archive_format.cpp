@@ -45,15 +45,6 @@ std::vector<std::pair<const char*, std::string AuditRecord::*>> text_fields() {
           {"response_sha256", &AuditRecord::response_sha256}};
 }
 
-// The fields of a record that crossed a peer hub. Archives written before
-// federation have none of them: absent reads as empty.
-std::vector<std::pair<const char*, std::string AuditRecord::*>> peer_fields() {
-  return {{"peer_instance", &AuditRecord::peer_instance},
-          {"peer_assertion", &AuditRecord::peer_assertion},
-          {"peer_request_id", &AuditRecord::peer_request_id},
-          {"peer_record_hash", &AuditRecord::peer_record_hash}};
-}
-
 TimePoint time_from(const json& value, const char* name) {
   const auto time = value.is_string() ? parse_rfc3339(value.get<std::string>()) : std::nullopt;
   if (!time)
@@ -90,8 +81,9 @@ json record_line(std::int64_t id, const std::optional<std::int64_t>& seq,
   line["responded_at"] = to_rfc3339(r.responded_at);
   line["request_body_base64"] = optional_body(r.request_body);
   line["response_body_base64"] = optional_body(r.response_body);
-  for (const auto& [name, member] : peer_fields())
-    line[name] = optional_text(r.*member);
+  // The fields of a record that crossed a peer hub, named as their columns.
+  for (std::size_t i = 0; i < kPeerColumns.size(); ++i)
+    line[kPeerColumns[i]] = optional_text(*peer_fields(r)[i]);
   return line;
 }
 
@@ -112,10 +104,11 @@ AuditRecord record_from_line(const json& line) {
   r.responded_at = time_from(line.at("responded_at"), "responded_at");
   r.request_body = body_from(line.at("request_body_base64"), "request_body_base64");
   r.response_body = body_from(line.at("response_body_base64"), "response_body_base64");
-  for (const auto& [name, member] : peer_fields()) {
-    const auto value = line.find(name);
+  // Archives written before federation have no peer fields: absent is empty.
+  for (std::size_t i = 0; i < kPeerColumns.size(); ++i) {
+    const auto value = line.find(kPeerColumns[i]);
     if (value != line.end() && !value->is_null())
-      r.*member = value->get<std::string>();
+      *peer_fields(r)[i] = value->get<std::string>();
   }
   return r;
 }

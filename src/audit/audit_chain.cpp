@@ -40,8 +40,11 @@ TimePoint from_micros(std::int64_t micros) {
 }
 
 bool crossed_a_peer(const AuditRecord& r) {
-  return !r.peer_instance.empty() || !r.peer_assertion.empty() || !r.peer_request_id.empty() ||
-         !r.peer_record_hash.empty();
+  for (const std::string* text : peer_fields(r)) {
+    if (!text->empty())
+      return true;
+  }
+  return false;
 }
 
 std::string canonical_encoding(std::int64_t seq, const AuditRecord& r) {
@@ -66,8 +69,7 @@ std::string canonical_encoding(std::int64_t seq, const AuditRecord& r) {
   append_time(out, r.provider_answered_at);
   append_time(out, r.responded_at);
   if (federated) {
-    for (const std::string* text :
-         {&r.peer_instance, &r.peer_assertion, &r.peer_request_id, &r.peer_record_hash})
+    for (const std::string* text : peer_fields(r))
       append_field(out, *text);
   }
   return out;
@@ -123,29 +125,14 @@ std::string admin_change_hash(std::string_view previous_hash, const AdminChange&
 }
 
 void make_storable(AuditRecord& r) {
-  for (std::string* text : {&r.node,
-                            &r.message_id,
-                            &r.request_id,
-                            &r.correlation_id,
-                            &r.consumer,
-                            &r.provider,
-                            &r.service,
-                            &r.service_version,
-                            &r.method,
-                            &r.path,
-                            &r.user_id,
-                            &r.purpose,
-                            &r.client_address,
-                            &r.client_fingerprint,
-                            &r.error_code,
-                            &r.request_sha256,
-                            &r.response_sha256,
-                            &r.peer_instance,
-                            &r.peer_assertion,
-                            &r.peer_request_id,
-                            &r.peer_record_hash}) {
+  for (std::string* text : {&r.node, &r.message_id, &r.request_id, &r.correlation_id, &r.consumer,
+                            &r.provider, &r.service, &r.service_version, &r.method, &r.path,
+                            &r.user_id, &r.purpose, &r.client_address, &r.client_fingerprint,
+                            &r.error_code, &r.request_sha256, &r.response_sha256}) {
     replace_invalid_utf8(*text);
   }
+  for (std::string* text : peer_fields(r))
+    replace_invalid_utf8(*text);
 }
 
 std::string checkpoint_message(std::string_view node, std::int64_t seq,

@@ -26,7 +26,8 @@ const std::string& record_columns() {
       "response_sha256, " +
       micros_column("received_at") + ", " + micros_column("provider_called_at") + ", " +
       micros_column("provider_answered_at") + ", " + micros_column("responded_at") +
-      ", peer_instance, peer_assertion, peer_request_id, peer_record_hash" +
+      ", upstream_instance, upstream_assertion, downstream_instance, downstream_assertion, "
+      "downstream_request_id, downstream_record_hash" +
       // A kept body is covered by the chain through its SHA-256.
       ", (request_body IS NULL OR encode(sha256(request_body), 'hex') = request_sha256) AND "
       "(response_body IS NULL OR encode(sha256(response_body), 'hex') = response_sha256)";
@@ -54,8 +55,7 @@ AuditRecord record_from_row(const pqxx::row& row) {
     r.provider_answered_at = from_micros(row[25].as<std::int64_t>());
   r.responded_at = from_micros(row[26].as<std::int64_t>());
   i = 27;
-  for (std::string* field :
-       {&r.peer_instance, &r.peer_assertion, &r.peer_request_id, &r.peer_record_hash})
+  for (std::string* field : peer_fields(r))
     *field = text(row[i++]);
   return r;
 }

@@ -39,8 +39,8 @@ std::string micros_column(const std::string& column);
 // fields (the peer fields last), then whether kept bodies match their
 // SHA-256. Callers may append columns after kRecordColumnCount.
 const std::string& record_columns();
-inline constexpr int kRecordColumnCount = 32;
-inline constexpr int kBodiesMatchColumn = 31;  // kept bodies hash to their SHA-256
+inline constexpr int kRecordColumnCount = 34;
+inline constexpr int kBodiesMatchColumn = 33;  // kept bodies hash to their SHA-256
 
 AuditRecord record_from_row(const pqxx::row& row);
 

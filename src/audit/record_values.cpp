@@ -4,6 +4,7 @@
 
 #include <pqxx/pqxx>
 
+#include "lienthong/audit/audit_chain.hpp"
 #include "lienthong/core/digest.hpp"
 #include "lienthong/core/timestamp.hpp"
 
@@ -69,8 +70,9 @@ const std::string& record_insert_prefix() {
       "provider, service, service_version, method, path, user_id, purpose, client_address, "
       "client_fingerprint, status, error_code, request_bytes, response_bytes, request_sha256, "
       "response_sha256, received_at, provider_called_at, provider_answered_at, responded_at, "
-      "committed_at, seq, record_hash, request_body, response_body, peer_instance, "
-      "peer_assertion, peer_request_id, peer_record_hash) VALUES ";
+      "committed_at, seq, record_hash, request_body, response_body, upstream_instance, "
+      "upstream_assertion, downstream_instance, downstream_assertion, downstream_request_id, "
+      "downstream_record_hash) VALUES ";
   return prefix;
 }
 
@@ -108,10 +110,8 @@ void append_record_values(std::string& sql, pqxx::connection_base& connection, c
   row.text(record_hash);
   row.body(r.request_body);
   row.body(r.response_body);
-  row.nullable(r.peer_instance);
-  row.nullable(r.peer_assertion);
-  row.nullable(r.peer_request_id);
-  row.nullable(r.peer_record_hash);
+  for (const std::string* text : peer_fields(r))
+    row.nullable(*text);
   sql += ')';
 }
 

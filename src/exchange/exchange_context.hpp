@@ -76,10 +76,11 @@ net::HttpResponse json_response(int status, std::string body, const std::string&
 
 // The endpoints, by protocol folder.
 Outcome envelope_message(ExchangeContext& exchange, const NodeParts& node);  // envelope/
-// The envelope protocol once the caller is known: a system of this hub, or
-// one of another instance that `crossing`'s peer vouched for.
+// The envelope protocol once the caller is known: a system of this hub
+// (`local_caller`), or one of another instance that `crossing`'s peer vouched
+// for (looked up here when the service is ours; passed on when it is not).
 Outcome envelope_exchange(ExchangeContext& exchange, const NodeParts& node,
-                          const registry::SystemEntry& caller, const PeerCrossing* crossing);
+                          const registry::SystemEntry* local_caller, const PeerCrossing* crossing);
 Outcome rest_message(ExchangeContext& exchange, const NodeParts& node);    // xroad/
 Outcome message_status(ExchangeContext& exchange, const NodeParts& node);  // async/
 Outcome catalog(ExchangeContext& exchange, const NodeParts& node);         // discovery/
@@ -87,9 +88,11 @@ Outcome service_description(ExchangeContext& exchange, const NodeParts& node);
 Outcome exchange_openapi(ExchangeContext& exchange, const NodeParts& node);
 Outcome peer_catalogue(ExchangeContext& exchange, const NodeParts& node);  // federation/
 Outcome peer_message(ExchangeContext& exchange, const NodeParts& node);
-// An envelope for a service of `peer`'s instance, passed on to that hub with
-// our assertion for the caller; its answer is relayed as it comes.
+// An envelope for another instance's service, passed on to `peer` with our
+// assertion for the caller (our system, or, in transit, the one `crossing`'s
+// peer vouched for); its answer is relayed as it comes.
 Outcome forward_envelope(ExchangeContext& exchange, const NodeParts& node,
-                         const EnvelopeHeader& header, const registry::PeerEntry& peer);
+                         const EnvelopeHeader& header, const registry::PeerEntry& peer,
+                         const PeerCrossing* crossing);
 
 }  // namespace lienthong::exchange

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "lienthong/audit/audit_chain.hpp"
 #include "lienthong/core/digest.hpp"
 #include "lienthong/core/identifiers.hpp"
 
@@ -23,20 +24,21 @@ AssertionCheck refuse(std::string why) {
 }  // namespace
 
 std::string sign_assertion(const AssertionClaims& claims, const audit::SigningKey& key) {
-  return sign_jws(kAssertionTokenType,
-                  json{{"iss", claims.issuer},
-                       {"aud", claims.audience},
-                       {"jti", claims.token_id},
-                       {"iat", to_seconds(claims.issued_at)},
-                       {"exp", to_seconds(claims.expires_at)},
-                       {"consumer", claims.consumer},
-                       {"service", claims.service},
-                       {"purpose", claims.purpose},
-                       {"user", claims.user_id},
-                       {"message_id", claims.message_id},
-                       {"body_sha256", claims.body_sha256},
-                       {"hops", claims.hops}},
-                  key);
+  json payload{{"iss", claims.issuer},
+               {"aud", claims.audience},
+               {"jti", claims.token_id},
+               {"iat", to_seconds(claims.issued_at)},
+               {"exp", to_seconds(claims.expires_at)},
+               {"consumer", claims.consumer},
+               {"service", claims.service},
+               {"purpose", claims.purpose},
+               {"user", claims.user_id},
+               {"message_id", claims.message_id},
+               {"body_sha256", claims.body_sha256},
+               {"hops", claims.hops}};
+  if (!claims.previous_sha256.empty())
+    payload["previous_sha256"] = claims.previous_sha256;
+  return sign_jws(kAssertionTokenType, payload, key);
 }
 
 AssertionCheck verify_assertion(std::string_view token, const AssertionExpectation& expected) {
@@ -90,6 +92,15 @@ AssertionCheck verify_assertion(std::string_view token, const AssertionExpectati
                   ", the hub it started from");
   if (claims.body_sha256 != sha256_hex(expected.body))
     return refuse("the body is not the one the peer vouched for (SHA-256 differs)");
+  if (const auto previous = payload.find("previous_sha256"); previous != payload.end()) {
+    if (!previous->is_string() || !audit::is_chain_link(previous->get<std::string>()))
+      return refuse("previous_sha256 is not a SHA-256 in hex");
+    claims.previous_sha256 = previous->get<std::string>();
+  }
+  if (claims.hops.size() > 1 && claims.previous_sha256.empty())
+    return refuse(
+        "a hub passing on another hub's exchange names the assertion it received "
+        "(previous_sha256)");
   return AssertionCheck{std::move(claims), {}};
 }
 

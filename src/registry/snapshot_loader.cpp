@@ -279,8 +279,9 @@ std::vector<PeerEntry> load_peers(pqxx::transaction_base& tx, std::vector<std::s
       "s.member_id CROSS JOIN LATERAL (SELECT concat_ws('/', m.instance, m.member_class, "
       "m.member_code, s.system_code, v.service_code) AS id) e LEFT JOIN json_schemas rq ON rq.id "
       "= v.request_schema_id LEFT JOIN json_schemas rs ON rs.id = v.response_schema_id WHERE "
-      "v.status = 'active' AND s.status = 'active' AND e.id = ANY (p.published_services)) "
-      "FROM peers p WHERE p.status = 'active' ORDER BY p.id");
+      "v.status = 'active' AND s.status = 'active' AND e.id = ANY (p.published_services)), "
+      "array_to_json(p.published_services)::text FROM peers p WHERE p.status = 'active' ORDER BY "
+      "p.id");
   for (const auto& row : rows) {
     PeerEntry peer;
     peer.id = row[0].as<std::int64_t>();
@@ -297,6 +298,8 @@ std::vector<PeerEntry> load_peers(pqxx::transaction_base& tx, std::vector<std::s
     peer.catalogue_key_pem = row[6].as<std::string>();
     peer.published =
         std::make_shared<const nlohmann::json>(nlohmann::json::parse(row[7].as<std::string>()));
+    peer.published_keys =
+        nlohmann::json::parse(row[8].as<std::string>()).get<std::vector<std::string>>();
     peers.push_back(std::move(peer));
   }
   return peers;

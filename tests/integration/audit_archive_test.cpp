@@ -99,11 +99,13 @@ class AuditArchive : public ::testing::Test {
     r.response_sha256 = sha256_hex("");
     r.received_at = at;
     r.responded_at = at + milliseconds(3);
-    if (n % 3 == 0) {  // one record in three crossed a peer hub (the v2 encoding)
-      r.peer_instance = "VN-HN";
-      r.peer_assertion = "header.claims." + std::to_string(n);
-      r.peer_request_id = "peer-r-" + std::to_string(n);
-      r.peer_record_hash = sha256_hex("peer record " + std::to_string(n));
+    if (n % 3 == 0) {  // one record in three crossed peer hubs (the v2 encoding)
+      r.upstream_instance = "VN-HN";
+      r.upstream_assertion = "header.claims.in" + std::to_string(n);
+      r.downstream_instance = "VN-HCM";
+      r.downstream_assertion = "header.claims.out" + std::to_string(n);
+      r.downstream_request_id = "peer-r-" + std::to_string(n);
+      r.downstream_record_hash = sha256_hex("peer record " + std::to_string(n));
     }
     return r;
   }
@@ -289,8 +291,8 @@ TEST_F(AuditArchive, TamperingWithTheFileIsLocated) {
   edit_file(file, [&](std::string line) {
     if (record_seq(line) == 3) {  // another hub's receipt replaced
       auto json = nlohmann::json::parse(line);
-      EXPECT_EQ(json["peer_instance"], "VN-HN");
-      json["peer_record_hash"] = sha256_hex("another record");
+      EXPECT_EQ(json["upstream_instance"], "VN-HN");
+      json["downstream_record_hash"] = sha256_hex("another record");
       return json.dump();
     }
     return line;
@@ -304,8 +306,7 @@ TEST_F(AuditArchive, TamperingWithTheFileIsLocated) {
   edit_file(file, [&](std::string line) {
     if (record_seq(line) == 1) {
       auto json = nlohmann::json::parse(line);
-      for (const char* name :
-           {"peer_instance", "peer_assertion", "peer_request_id", "peer_record_hash"})
+      for (const char* name : audit::kPeerColumns)
         json.erase(name);
       return json.dump();
     }

@@ -249,10 +249,12 @@ TEST(AuditWriter, TheReceiptNamesTheCommittedRecordAndThePeerFieldsAreChained) {
   audit::AuditRecord local = answered_get("local-1");
   audit::AuditRecord crossed = answered_get("crossed-1");
   crossed.node = "receipt";  // as the writer sets it
-  crossed.peer_instance = "VN-HN";
-  crossed.peer_assertion = "eyJhbGciOiJFZERTQSJ9.eyJqdGkiOiJ4In0.c2ln";
-  crossed.peer_request_id = "0193a1b2-peer";
-  crossed.peer_record_hash = sha256_hex("the peer's record");
+  crossed.upstream_instance = "VN-HN";
+  crossed.upstream_assertion = "eyJhbGciOiJFZERTQSJ9.eyJqdGkiOiJpbiJ9.c2ln";
+  crossed.downstream_instance = "VN-HCM";
+  crossed.downstream_assertion = "eyJhbGciOiJFZERTQSJ9.eyJqdGkiOiJvdXQifQ.c2ln";
+  crossed.downstream_request_id = "0193a1b2-peer";
+  crossed.downstream_record_hash = sha256_hex("the peer's record");
   std::optional<audit::RecordReceipt> first;
   std::optional<audit::RecordReceipt> second;
   {
@@ -271,24 +273,27 @@ TEST(AuditWriter, TheReceiptNamesTheCommittedRecordAndThePeerFieldsAreChained) {
   {
     pqxx::read_transaction tx(connection);
     const auto rows = tx.exec(
-        "SELECT request_id, seq, record_hash, peer_instance, peer_assertion, peer_request_id, "
-        "peer_record_hash FROM audit_records ORDER BY seq");
+        "SELECT request_id, seq, record_hash, upstream_instance, upstream_assertion, "
+        "downstream_instance, downstream_assertion, downstream_request_id, "
+        "downstream_record_hash FROM audit_records ORDER BY seq");
     ASSERT_EQ(rows.size(), 2u);
     EXPECT_EQ(rows[0][2].as<std::string>(), first->record_hash);
     EXPECT_TRUE(rows[0][3].is_null()) << "a local record has no peer";
     EXPECT_EQ(rows[1][1].as<std::int64_t>(), second->seq);
     EXPECT_EQ(rows[1][2].as<std::string>(), second->record_hash);
     EXPECT_EQ(rows[1][3].as<std::string>(), "VN-HN");
-    EXPECT_EQ(rows[1][4].as<std::string>(), crossed.peer_assertion);
-    EXPECT_EQ(rows[1][5].as<std::string>(), crossed.peer_request_id);
-    EXPECT_EQ(rows[1][6].as<std::string>(), crossed.peer_record_hash);
+    EXPECT_EQ(rows[1][4].as<std::string>(), crossed.upstream_assertion);
+    EXPECT_EQ(rows[1][5].as<std::string>(), "VN-HCM");
+    EXPECT_EQ(rows[1][6].as<std::string>(), crossed.downstream_assertion);
+    EXPECT_EQ(rows[1][7].as<std::string>(), crossed.downstream_request_id);
+    EXPECT_EQ(rows[1][8].as<std::string>(), crossed.downstream_record_hash);
     // The chain's hash is the v2 encoding's, which the peer fields are part of.
     EXPECT_EQ(audit::chain_hash(first->record_hash, 2, crossed), second->record_hash);
     EXPECT_TRUE(audit::verify_audit_log(tx, {}).ok());
   }
   database.execute(
       "SET session_replication_role = replica;"
-      "UPDATE audit_records SET peer_record_hash = repeat('b', 64) WHERE seq = 2;"
+      "UPDATE audit_records SET downstream_record_hash = repeat('b', 64) WHERE seq = 2;"
       "SET session_replication_role = origin");
   pqxx::read_transaction tx(connection);
   const auto report = audit::verify_audit_log(tx, {});

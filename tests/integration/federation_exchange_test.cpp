@@ -117,20 +117,21 @@ TEST_F(FederationExchange, AHanoiSystemReachesANationalServiceThroughBothHubs) {
   EXPECT_NE(answer.header("x-request-id"), answer.header("lienthong-peer-request-id"));
 
   // The receipt: Hà Nội's record holds the national record's hash and
-  // request id; both records hold the assertion that crossed, each names the other hub.
+  // request id; both hold the assertion that crossed, each names the other hub.
   const auto field = [](const TestDatabase& db, const std::string& column) {
     return db.scalar("SELECT " + column + " FROM audit_records WHERE message_id = 'fed-1'");
   };
   const std::string national_hash = field(*database_, "record_hash");
-  EXPECT_EQ(field(*province_db_, "peer_record_hash"), national_hash);
+  EXPECT_EQ(field(*province_db_, "downstream_record_hash"), national_hash);
   EXPECT_EQ(answer.header("lienthong-peer-record-hash"), national_hash);
-  EXPECT_EQ(field(*province_db_, "peer_request_id"), field(*database_, "request_id"));
-  EXPECT_EQ(field(*province_db_, "peer_instance"), "VN");
-  EXPECT_EQ(field(*database_, "peer_instance"), "VN-HN");
-  const std::string assertion = field(*province_db_, "peer_assertion");
+  EXPECT_EQ(field(*province_db_, "downstream_request_id"), field(*database_, "request_id"));
+  EXPECT_EQ(field(*province_db_, "downstream_instance"), "VN");
+  EXPECT_EQ(field(*province_db_, "coalesce(upstream_instance, 'none')"), "none");
+  EXPECT_EQ(field(*database_, "upstream_instance"), "VN-HN");
+  const std::string assertion = field(*province_db_, "downstream_assertion");
   EXPECT_EQ(std::count(assertion.begin(), assertion.end(), '.'), 2) << "a compact JWS";
-  EXPECT_EQ(field(*database_, "peer_assertion"), assertion);
-  EXPECT_EQ(field(*database_, "coalesce(peer_record_hash, 'none')"), "none")
+  EXPECT_EQ(field(*database_, "upstream_assertion"), assertion);
+  EXPECT_EQ(field(*database_, "coalesce(downstream_record_hash, 'none')"), "none")
       << "the last hub has no receipt to keep";
 }
 
@@ -299,7 +300,7 @@ TEST_F(FederationExchange, ForgedReplayedOrAlteredAssertionsAreRefused) {
             "6");
   EXPECT_EQ(forged.header("lienthong-record-hash"),
             database_->scalar("SELECT record_hash FROM audit_records WHERE path = "
-                              "'/federation/v1/messages' AND peer_assertion = '" +
+                              "'/federation/v1/messages' AND upstream_assertion = '" +
                               signed_by("someone-else.key", claims) + "'"));
   EXPECT_EQ(none.header("lienthong-record-hash").size(), 64u);
 }

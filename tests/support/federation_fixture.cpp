@@ -26,10 +26,11 @@ void FederationFixture::SetUp() {
   directory_ = fs::temp_directory_path() / ("lt-federation-" + std::to_string(::getpid()));
   fs::remove_all(directory_);
   fs::create_directories(directory_);
-  // The national hub accepts client certificates of both CAs: its members'
-  // and the peer hub's.
+  // The national hub accepts client certificates of its members' CA and of
+  // the peer hubs' (Hà Nội's, and HCM's for the transit tests).
   std::ofstream(directory_ / "client-cas.crt")
-      << read_text(pki_file("ca.crt")) << read_text(pki_file("foreign-ca.crt"));
+      << read_text(pki_file("ca.crt")) << read_text(pki_file("foreign-ca.crt"))
+      << read_text(pki_file("hcm-ca.crt"));
   AdminFixture::SetUp();
 
   province_db_ = std::make_unique<TestDatabase>();

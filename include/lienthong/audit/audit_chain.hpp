@@ -5,6 +5,7 @@
 // any record breaks every link after it; signed checkpoints (see
 // signing_key.hpp) pin the chain's head so a truncated tail shows too.
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -27,11 +28,27 @@ inline bool is_chain_link(std::string_view text) {
 // fixed order as "<length>:<bytes>", absent timestamps as "~", times as
 // microseconds since the epoch (PostgreSQL's precision, so what is read back
 // encodes identically). A record that crossed a peer hub is tagged
-// "lienthong-audit-v2" and ends with its four peer fields; every other record
+// "lienthong-audit-v2" and ends with its six peer fields; every other record
 // keeps the v1 encoding, so chains written before federation still verify.
 std::string canonical_encoding(std::int64_t seq, const AuditRecord& record);
 // True when any peer field is set: the record is encoded as v2.
 bool crossed_a_peer(const AuditRecord& record);
+
+// The peer fields in their fixed order (encoding, columns, archives):
+// upstream instance and assertion, downstream instance, assertion, request
+// id and record hash.
+inline std::array<const std::string*, 6> peer_fields(const AuditRecord& r) {
+  return {&r.upstream_instance,    &r.upstream_assertion,    &r.downstream_instance,
+          &r.downstream_assertion, &r.downstream_request_id, &r.downstream_record_hash};
+}
+inline std::array<std::string*, 6> peer_fields(AuditRecord& r) {
+  return {&r.upstream_instance,    &r.upstream_assertion,    &r.downstream_instance,
+          &r.downstream_assertion, &r.downstream_request_id, &r.downstream_record_hash};
+}
+// Their column names, in the same order.
+inline constexpr std::array<const char*, 6> kPeerColumns = {
+    "upstream_instance",    "upstream_assertion",    "downstream_instance",
+    "downstream_assertion", "downstream_request_id", "downstream_record_hash"};
 
 // Lower-case hex SHA-256(raw(previous_hash) || canonical_encoding(seq, record)).
 std::string chain_hash(std::string_view previous_hash, std::int64_t seq, const AuditRecord& record);

@@ -39,14 +39,17 @@ struct AuditRecord {
   std::optional<TimePoint> provider_called_at;
   std::optional<TimePoint> provider_answered_at;
   TimePoint responded_at{};
-  // Federation (docs/federation.md, "Audit on every hop"): the peer hub on
-  // this hop, the signed assertion that crossed it (kept by both hubs), and,
-  // on the hub that forwarded, the next hub's request id and record hash
-  // (its receipt). All empty for an exchange that stayed on this hub.
-  std::string peer_instance;
-  std::string peer_assertion;
-  std::string peer_request_id;
-  std::string peer_record_hash;
+  // Federation (docs/federation.md, "Audit on every hop"); all empty for an
+  // exchange that stayed on this hub. The hub the request came from and the
+  // assertion it signed for the caller:
+  std::string upstream_instance;
+  std::string upstream_assertion;
+  // The hub this hub passed it on to, the assertion this hub signed, and
+  // that hub's request id and record hash (its receipt):
+  std::string downstream_instance;
+  std::string downstream_assertion;
+  std::string downstream_request_id;
+  std::string downstream_record_hash;
 };
 
 // Where a committed record stands in its node's chain: what a hub hands a

@@ -37,6 +37,9 @@ struct AssertionClaims {
   std::string message_id;  // the envelope's header.id
   std::string body_sha256;
   std::vector<std::string> hops;  // instances crossed, the issuer last
+  // A hub that passes on an exchange another hub vouched for (transit): the
+  // SHA-256 of the assertion it received, linking the two. Empty at the first hub.
+  std::string previous_sha256;
 };
 
 std::string sign_assertion(const AssertionClaims& claims, const audit::SigningKey& key);
@@ -60,7 +63,8 @@ struct AssertionCheck {
 // Also refused: a consumer not of the first hop's instance (a hub vouches
 // for its own systems), a hop list that does not end with the issuer, that
 // repeats a hub or already holds us (a loop), or is longer than max_hops,
-// and a body whose SHA-256 is not the one vouched for.
+// a body whose SHA-256 is not the one vouched for, and an assertion of more
+// than one hop without the hash of the one before it.
 AssertionCheck verify_assertion(std::string_view token, const AssertionExpectation& expected);
 
 }  // namespace lienthong::federation

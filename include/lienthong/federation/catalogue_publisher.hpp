@@ -9,6 +9,7 @@
 
 #include "lienthong/audit/signing_key.hpp"
 #include "lienthong/federation/catalogue_token.hpp"
+#include "lienthong/federation/peer_routes.hpp"
 
 namespace lienthong::registry {
 struct PeerEntry;
@@ -21,8 +22,11 @@ class CataloguePublisher {
   CataloguePublisher(std::string instance, audit::SigningKey key, std::chrono::seconds lifetime)
       : instance_(std::move(instance)), key_(std::move(key)), lifetime_(lifetime) {}
 
-  // The catalogue token for `peer` as of registry change `version`, issued `now`.
-  std::string issue(const registry::PeerEntry& peer, std::int64_t version, TimePoint now) const;
+  // The catalogue token for `peer` as of registry change `version`, issued
+  // `now`: our services published to it, then the other hubs' services we
+  // pass on to it (`transit`, peer_routes.hpp), expiring no later than they do.
+  std::string issue(const registry::PeerEntry& peer, std::int64_t version, TimePoint now,
+                    const TransitEntries& transit = {}) const;
 
   const std::string& instance() const { return instance_; }
   const audit::SigningKey& key() const { return key_; }

@@ -129,6 +129,10 @@ struct PeerEntry {
   // Our published services as catalogue entries (id, version, name,
   // schemas...), built by the loader: what sign_catalogue puts in "services".
   std::shared_ptr<const nlohmann::json> published;
+  // Every key published to it as registered (PROVIDER/SERVICE), those of
+  // other instances included: services of a third hub this hub passes on
+  // (transit, docs/federation.md).
+  std::vector<std::string> published_keys;
 };
 
 // Hashing that lets std::string keys be looked up by std::string_view

@@ -31,7 +31,8 @@ T member_or(const nlohmann::json& entry, const char* name, T otherwise) {
     return found->is_string() ? found->get<std::string>() : otherwise;
 }
 
-// What the active peers' valid catalogues offer this hub's systems.
+// What the active peers' valid catalogues offer this hub's systems: each
+// service with its provider's instance and the peer it is reached through.
 nlohmann::json remote_services(const registry::Snapshot& snapshot,
                                const federation::HeldCatalogues& held,
                                std::chrono::system_clock::time_point now) {
@@ -45,7 +46,8 @@ nlohmann::json remote_services(const registry::Snapshot& snapshot,
         continue;
       const std::string& id = entry["id"].get_ref<const std::string&>();
       const auto slash = id.rfind('/');
-      services.push_back({{"instance", peer.instance},
+      services.push_back({{"instance", id.substr(0, id.find('/'))},
+                          {"via", peer.instance},
                           {"provider", id.substr(0, slash)},
                           {"service", slash == std::string::npos ? id : id.substr(slash + 1)},
                           {"version", member_or<std::string>(entry, "version", "")},

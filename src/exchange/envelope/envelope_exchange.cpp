@@ -1,6 +1,8 @@
 // The standard envelope protocol: POST /exchange/v1/messages carries
 // {"header": {...}, "body": ...} (schemas/json/envelope.schema.json), and the
 // answer comes back in an envelope addressed to the caller.
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "lienthong/adapters/standard_request.hpp"
@@ -10,6 +12,7 @@
 #include "lienthong/core/timestamp.hpp"
 #include "lienthong/exchange/envelope.hpp"
 #include "lienthong/federation/catalogue_publisher.hpp"
+#include "lienthong/federation/peer_routes.hpp"
 #include "lienthong/pipeline/stages.hpp"
 #include "lienthong/policy/rate_limiter.hpp"
 
@@ -50,19 +53,42 @@ Result<bool> matches_assertion(const EnvelopeHeader& header, const PeerCrossing&
   return true;
 }
 
-// The peer hub an envelope addressed to `to` goes to: null for one of our
-// own instance (or with federation off), an error for an instance no peer is.
-Result<const registry::PeerEntry*> peer_of_addressee(const registry::Snapshot& snapshot,
-                                                     const NodeParts& node, const std::string& to) {
+// The peer hub an envelope for another instance's service goes to: the one
+// whose valid catalogue offers it (that instance's own, or one that passes it
+// on), else that instance's peer (forward_envelope says what its catalogue
+// lacks). Null for our own instance (or with federation off). An envelope
+// that came through a peer (`crossing`) goes on only to a service we pass on
+// to that peer, and never back to it.
+Result<const registry::PeerEntry*> route_of_addressee(const registry::Snapshot& snapshot,
+                                                      const NodeParts& node,
+                                                      const EnvelopeHeader& header,
+                                                      const PeerCrossing* crossing,
+                                                      std::chrono::system_clock::time_point now) {
+  const registry::PeerEntry* none = nullptr;
   if (!node.deps.catalogues)
-    return static_cast<const registry::PeerEntry*>(nullptr);
-  const auto addressee = SystemId::parse(to);
+    return none;
+  const auto addressee = SystemId::parse(header.to);
   if (!addressee || addressee->instance == node.deps.catalogues->instance())
-    return static_cast<const registry::PeerEntry*>(nullptr);
-  const registry::PeerEntry* peer = snapshot.peer_by_instance(addressee->instance);
-  if (peer == nullptr) {
+    return none;
+  const std::string key = header.to + "/" + header.service;
+  const std::string_view came_from = crossing ? std::string_view(crossing->peer.instance) : "";
+  if (crossing != nullptr &&
+      std::find(crossing->peer.published_keys.begin(), crossing->peer.published_keys.end(), key) ==
+          crossing->peer.published_keys.end()) {
     return make_error(ErrorCode::kClientUnknownService,
-                      "no peer hub of instance " + addressee->instance + " is registered here");
+                      "no service " + key + " is passed on to " + crossing->peer.instance);
+  }
+  if (node.deps.held_catalogues) {
+    const auto route = federation::route_to(snapshot, *node.deps.held_catalogues, header.to,
+                                            header.service, header.version, now, came_from);
+    if (route.peer != nullptr)
+      return route.peer;
+  }
+  const registry::PeerEntry* peer = snapshot.peer_by_instance(addressee->instance);
+  if (peer == nullptr || peer->instance == came_from) {
+    return make_error(ErrorCode::kClientUnknownService,
+                      "no peer hub of instance " + addressee->instance +
+                          " is registered here, and no peer's catalogue offers " + key);
   }
   return peer;
 }
@@ -86,11 +112,11 @@ Outcome envelope_message(ExchangeContext& exchange, const NodeParts& node) {
   auto caller = identify_caller(exchange, node);
   if (!caller.has_value())
     co_return std::move(caller).error();
-  co_return co_await envelope_exchange(exchange, node, *caller.value(), nullptr);
+  co_return co_await envelope_exchange(exchange, node, caller.value(), nullptr);
 }
 
 Outcome envelope_exchange(ExchangeContext& exchange, const NodeParts& node,
-                          const registry::SystemEntry& caller, const PeerCrossing* crossing) {
+                          const registry::SystemEntry* local_caller, const PeerCrossing* crossing) {
   const net::HttpRequest& request = exchange.request;
   audit::AuditRecord& record = exchange.record;
   const registry::Snapshot& snapshot = *exchange.snapshot;
@@ -120,11 +146,33 @@ Outcome envelope_exchange(ExchangeContext& exchange, const NodeParts& node,
   if (crossing != nullptr) {
     if (auto vouched = matches_assertion(header, *crossing); !vouched.has_value())
       co_return std::move(vouched).error();
-  } else if (auto peer = peer_of_addressee(snapshot, node, header.to); !peer.has_value()) {
-    co_return std::move(peer).error();
-  } else if (peer.value() != nullptr) {
-    co_return co_await forward_envelope(exchange, node, header, *peer.value());
   }
+  // Another instance's service: passed on to the next hub (from a peer: transit).
+  auto route = route_of_addressee(snapshot, node, header, crossing, request.received_at);
+  if (!route.has_value())
+    co_return std::move(route).error();
+  if (route.value() != nullptr)
+    co_return co_await forward_envelope(exchange, node, header, *route.value(), crossing);
+
+  // Ours. A caller a peer vouched for must be registered here, with an
+  // agreement of its own: the peer vouches for who is calling, we decide
+  // what it may do.
+  const registry::SystemEntry* caller = local_caller;
+  if (caller == nullptr && crossing != nullptr) {
+    caller = snapshot.system(crossing->claims.consumer);
+    if (caller == nullptr) {
+      co_return make_error(
+          ErrorCode::kClientNoAgreement,
+          crossing->claims.consumer + " is not registered at this hub: a system of " +
+              crossing->peer.instance + " needs its registration and an approved agreement here");
+    }
+    auto slot = pipeline::hold_slot(*node.deps.concurrency, *caller);
+    if (!slot.has_value())
+      co_return std::move(slot).error();
+    exchange.slot.emplace(std::move(slot).value());
+  }
+  if (caller == nullptr)
+    co_return make_error(ErrorCode::kServerInternal, "an envelope without a caller");
 
   auto service = pipeline::resolve_service(snapshot, header.service_key());
   if (!service.has_value())
@@ -142,7 +190,7 @@ Outcome envelope_exchange(ExchangeContext& exchange, const NodeParts& node,
   }
 
   auto authorization = pipeline::authorize(snapshot,
-                                           {.caller = &caller,
+                                           {.caller = caller,
                                             .service = service.value(),
                                             .version = header.version,
                                             .purpose = header.purpose,
@@ -170,7 +218,7 @@ Outcome envelope_exchange(ExchangeContext& exchange, const NodeParts& node,
        (service.value()->allow_async && prefers_async(request.header("Prefer"))))) {
     if (auto auditable = pipeline::ensure_auditable(*node.deps.audit); !auditable.has_value())
       co_return std::move(auditable).error();
-    co_return co_await queue_message(exchange, node, caller, *service.value(), envelope);
+    co_return co_await queue_message(exchange, node, *caller, *service.value(), envelope);
   }
 
   auto call = adapters::standard_request(

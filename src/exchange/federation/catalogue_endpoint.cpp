@@ -18,10 +18,15 @@ Outcome peer_catalogue(ExchangeContext& exchange, const NodeParts& node) {
     co_return std::move(peer).error();
   const federation::CataloguePublisher* publisher = node.deps.catalogues.get();
   exchange.record.consumer = peer.value()->instance;
+  const auto transit = node.deps.held_catalogues
+                           ? federation::transit_entries(
+                                 *exchange.snapshot, *node.deps.held_catalogues, *peer.value(),
+                                 publisher->instance(), exchange.request.received_at)
+                           : federation::TransitEntries{};
   auto response = net::HttpResponse::with_body(
       200,
       publisher->issue(*peer.value(), exchange.snapshot->registry_changes(),
-                       exchange.request.received_at),
+                       exchange.request.received_at, transit),
       "application/jose");
   response.headers.push_back({"X-Request-Id", exchange.record.request_id});
   response.headers.push_back({"Cache-Control", "no-store"});

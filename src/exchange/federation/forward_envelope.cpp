@@ -1,8 +1,9 @@
 // An envelope for another instance's service: this hub has authenticated the
-// caller (a system of ours), and passes the envelope, as received, to the
-// peer hub of that instance with an assertion that vouches for the caller.
-// The peer decides with its own agreement; its answer (an envelope, or its
-// refusal) is relayed as it comes, and audited here as what we answered.
+// caller (a system of ours, or, in transit, one a peer vouched for), and
+// passes the envelope, as received, to the peer hub the service is reached
+// through with an assertion that vouches for the caller. The provider's hub
+// decides with its own agreement; the answer (an envelope, or a refusal) is
+// relayed as it comes, and audited here as what we answered.
 #include <algorithm>
 #include <cctype>
 
@@ -45,7 +46,8 @@ std::string refusal_code(const net::HttpResponse& answer) {
 }  // namespace
 
 Outcome forward_envelope(ExchangeContext& exchange, const NodeParts& node,
-                         const EnvelopeHeader& header, const registry::PeerEntry& peer) {
+                         const EnvelopeHeader& header, const registry::PeerEntry& peer,
+                         const PeerCrossing* crossing) {
   audit::AuditRecord& record = exchange.record;
   const net::HttpRequest& request = exchange.request;
   const federation::CataloguePublisher& hub = *node.deps.catalogues;
@@ -95,14 +97,20 @@ Outcome forward_envelope(ExchangeContext& exchange, const NodeParts& node,
   claims.message_id = header.id;
   claims.body_sha256 = sha256_hex(request.body);
   claims.hops = {hub.instance()};
+  if (crossing != nullptr) {
+    // Transit: we vouch that the hub before us vouched, and link to its assertion.
+    claims.hops = crossing->claims.hops;
+    claims.hops.push_back(hub.instance());
+    claims.previous_sha256 = sha256_hex(record.upstream_assertion);
+  }
 
-  record.peer_instance = peer.instance;
-  record.peer_assertion = federation::sign_assertion(claims, hub.key());
+  record.downstream_instance = peer.instance;
+  record.downstream_assertion = federation::sign_assertion(claims, hub.key());
   net::HttpRequest forwarded;
   forwarded.method = "POST";
   forwarded.target = peer.endpoint.base_path + "/federation/v1/messages";
   forwarded.headers = {{"Content-Type", "application/json"},
-                       {std::string(federation::kAssertionHeader), record.peer_assertion},
+                       {std::string(federation::kAssertionHeader), record.downstream_assertion},
                        {"traceparent", exchange.trace.traceparent()}};
   forwarded.body = request.body;
 
@@ -136,10 +144,10 @@ Outcome forward_envelope(ExchangeContext& exchange, const NodeParts& node,
                              " without the receipt of its audit record (" +
                              std::string(federation::kRecordHashHeader) + ")");
   }
-  record.peer_record_hash = std::string(receipt);
+  record.downstream_record_hash = std::string(receipt);
   // The peer's request id, when it is one (the same form as a message id).
   if (const auto id = relayed.header("X-Request-Id"); is_valid_message_id(id))
-    record.peer_request_id = std::string(id);
+    record.downstream_request_id = std::string(id);
   record.error_code = refusal_code(relayed);
   // Ours, not the peer's: the caller's request id is this hub's; the peer's
   // names its own audit record. A peer's Retry-After (its limits, its
@@ -149,9 +157,11 @@ Outcome forward_envelope(ExchangeContext& exchange, const NodeParts& node,
     if (boost::iequals(h.name, "Content-Type") || boost::iequals(h.name, "Retry-After"))
       headers.push_back(std::move(h));
   }
-  if (!record.peer_request_id.empty())
-    headers.push_back({std::string(federation::kPeerRequestIdHeader), record.peer_request_id});
-  headers.push_back({std::string(federation::kPeerRecordHashHeader), record.peer_record_hash});
+  if (!record.downstream_request_id.empty())
+    headers.push_back(
+        {std::string(federation::kPeerRequestIdHeader), record.downstream_request_id});
+  headers.push_back(
+      {std::string(federation::kPeerRecordHashHeader), record.downstream_record_hash});
   headers.push_back({"X-Request-Id", record.request_id});
   relayed.headers = std::move(headers);
   relayed.close_connection = false;

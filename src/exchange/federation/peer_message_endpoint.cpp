@@ -24,7 +24,7 @@ Outcome peer_message(ExchangeContext& exchange, const NodeParts& node) {
 
   // Whatever we answer a known peer, our record's hash goes with it.
   exchange.receipt_for_peer = true;
-  exchange.record.peer_instance = peer->instance;
+  exchange.record.upstream_instance = peer->instance;
   const std::string_view token = request.header(federation::kAssertionHeader);
   if (token.empty())
     co_return make_error(ErrorCode::kClientUnauthenticated,
@@ -36,7 +36,7 @@ Outcome peer_message(ExchangeContext& exchange, const NodeParts& node) {
                              std::to_string(federation::kMaxAssertionBytes) + " bytes");
   // Kept as the peer sent it, checked or not: the peer is known by its
   // certificate, so what it vouched for (or forged) is its own.
-  exchange.record.peer_assertion = std::string(token);
+  exchange.record.upstream_assertion = std::string(token);
   federation::AssertionExpectation expected;
   expected.issuer = peer->instance;
   expected.audience = hub->instance();
@@ -64,21 +64,8 @@ Outcome peer_message(ExchangeContext& exchange, const NodeParts& node) {
                            "too many assertions in their validity window; try again shortly");
   }
 
-  // The original caller must be registered here, with an agreement of its
-  // own: the peer vouches for who is calling, we decide what it may do.
-  const registry::SystemEntry* caller = exchange.snapshot->system(claims.consumer);
-  if (caller == nullptr)
-    co_return make_error(ErrorCode::kClientNoAgreement,
-                         claims.consumer + " is not registered at this hub: a system of " +
-                             peer->instance +
-                             " needs its registration and an approved "
-                             "agreement here");
-  auto slot = pipeline::hold_slot(*node.deps.concurrency, *caller);
-  if (!slot.has_value())
-    co_return std::move(slot).error();
-  exchange.slot.emplace(std::move(slot).value());
   const PeerCrossing crossing{*peer, claims};
-  co_return co_await envelope_exchange(exchange, node, *caller, &crossing);
+  co_return co_await envelope_exchange(exchange, node, nullptr, &crossing);
 }
 
 }  // namespace lienthong::exchange

@@ -31,23 +31,21 @@ TEST(CanonicalEncoding, ALocalRecordKeepsTheV1Bytes) {
 
 TEST(CanonicalEncoding, ARecordThatCrossedAPeerIsV2AndCoversItsPeerFields) {
   AuditRecord crossed = small_record();
-  crossed.peer_instance = "VN-HN";
+  crossed.upstream_instance = "VN-HN";
   EXPECT_TRUE(crossed_a_peer(crossed));
   EXPECT_EQ(canonical_encoding(7, crossed),
             "lienthong-audit-v21:72:n10:1:r0:0:0:0:0:3:GET1:/0:0:0:0:3:2000:1:01:00:0:"
-            "7:1000000~~7:10000075:VN-HN0:0:0:");
+            "7:1000000~~7:10000075:VN-HN0:0:0:0:0:");
   const std::string base = chain_hash(kGenesisHash, 7, crossed);
-  for (std::string AuditRecord::*field :
-       {&AuditRecord::peer_instance, &AuditRecord::peer_assertion, &AuditRecord::peer_request_id,
-        &AuditRecord::peer_record_hash}) {
+  for (std::size_t i = 0; i < kPeerColumns.size(); ++i) {
     AuditRecord changed = crossed;
-    changed.*field += "x";
-    EXPECT_NE(chain_hash(kGenesisHash, 7, changed), base);
+    *peer_fields(changed)[i] += "x";
+    EXPECT_NE(chain_hash(kGenesisHash, 7, changed), base) << kPeerColumns[i];
   }
   // Length-prefixed: moving a byte from one peer field to the next is a change.
   AuditRecord shifted = crossed;
-  shifted.peer_instance = "VN-H";
-  shifted.peer_assertion = "N";
+  shifted.upstream_instance = "VN-H";
+  shifted.upstream_assertion = "N";
   EXPECT_NE(chain_hash(kGenesisHash, 7, shifted), base);
 }
 

@@ -122,6 +122,22 @@ TEST_F(AssertionTokenTest, LoopsAndLongRoutesAreRefused) {
   EXPECT_NE(refusal(long_route).find("more than the 4 allowed"), std::string::npos);
 }
 
+// A hub passing on another hub's exchange (transit) links to the assertion
+// it received; without that link the chain of who vouched is broken.
+TEST_F(AssertionTokenTest, ATransitAssertionNamesTheOneBeforeIt) {
+  auto transit = claims();
+  transit.consumer = "VN-HCM/GOV/000.00.00.H29/CT-HCM";
+  transit.hops = {"VN-HCM", "VN-HN"};
+  EXPECT_NE(refusal(transit).find("previous_sha256"), std::string::npos);
+  transit.previous_sha256 = "not a digest";
+  EXPECT_NE(refusal(transit).find("not a SHA-256"), std::string::npos);
+  transit.previous_sha256 = sha256_hex("the assertion VN-HCM signed");
+  const auto check = verify_assertion(sign_assertion(transit, *hanoi_), expected());
+  ASSERT_TRUE(check.claims.has_value()) << check.refusal;
+  EXPECT_EQ(check.claims->previous_sha256, transit.previous_sha256);
+  EXPECT_EQ(check.claims->hops, (std::vector<std::string>{"VN-HCM", "VN-HN"}));
+}
+
 TEST_F(AssertionTokenTest, TimeBoundsAndAudienceAreHeld) {
   auto old = claims();
   old.issued_at = kNow - 120s;
