@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The gateway benchmark, in one run on one machine: the hub's full exchange
-# pipeline, its X-Road REST pass-through and its asynchronous path (queued,
-# then delivered) against nginx as a plain TLS reverse proxy to the same
-# provider, then idle-connection memory, then the micro-benchmarks. Prints one table and writes it under bench/results/.
+# pipeline, its X-Road REST pass-through, its asynchronous path (queued,
+# then delivered) and the same exchange through one more hub (hub-hop: a
+# provincial hub passing it on to the hub under test, docs/federation.md)
+# against nginx as a plain TLS reverse proxy to the same provider, then
+# idle-connection memory, then the micro-benchmarks. Prints one table and writes it under bench/results/.
 # Loopback only; stops everything it started. docs/performance.md explains
 # the scenarios and the latest results.
 #
@@ -134,7 +136,9 @@ trap cleanup INT TERM EXIT
 
 base_port=9453
 counted_port=9463  # the hub under callgrind (--instructions)
-for port in "$provider_port" "$hub_port" 9444 "$proxy_port" "$base_port" 9454 "$counted_port" 9464; do
+province_port=9473 # the provincial hub in front of the hub (hub-hop)
+for port in "$provider_port" "$hub_port" 9444 "$proxy_port" "$base_port" 9454 "$counted_port" 9464 \
+  "$province_port" 9474; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     lt_die "port $port is in use (is another bench/run.sh running?)"
   fi
@@ -145,7 +149,7 @@ rm -rf "$work" && mkdir -p "$work" "$results"
 pg_ensure_running
 pg_drop_database lienthong_bench >/dev/null
 pg_create_database lienthong_bench
-"$LT_ROOT/scripts/pki.sh" BENCH-CONSUMER >/dev/null
+"$LT_ROOT/scripts/pki.sh" BENCH-CONSUMER BENCH-HUB-VN BENCH-HUB-VN-BP >/dev/null
 export LIENTHONG_DATABASE_URL
 LIENTHONG_DATABASE_URL="$(pg_url lienthong_bench)"
 "$lienthong" migrate >/dev/null
@@ -166,10 +170,17 @@ proxy_pid=$!
 pids+=("$proxy_pid")
 { cat "$bench_dir/gateway/hub.toml"; [ -z "$async_settings" ] || printf '\n[async]\n%s' "$async_settings"; } \
   >"$work/hub.toml"
-(cd "$LT_ROOT" && exec "$lienthong" serve --config "$work/hub.toml") &
+# Instance VN, so that a provincial hub can pass exchanges on to it (hub-hop);
+# from the environment, so that a baseline from before federation can share
+# hub.toml.
+federation_env=(LIENTHONG_FEDERATION_INSTANCE=VN
+  LIENTHONG_FEDERATION_SIGNING_KEY=var/bench/national-catalogue.key
+  LIENTHONG_FEDERATION_CLIENT_CERTIFICATE=var/pki/BENCH-HUB-VN.crt
+  LIENTHONG_FEDERATION_CLIENT_KEY=var/pki/BENCH-HUB-VN.key LIENTHONG_FEDERATION_PULL_SECONDS=1)
+(cd "$LT_ROOT" && exec env "${federation_env[@]}" "$lienthong" serve --config "$work/hub.toml") &
 hub_pid=$!
 pids+=("$hub_pid")
-scenarios="hub hub-r1 hub-async nginx"
+scenarios="hub hub-r1 hub-async hub-hop nginx"
 if [ -n "$baseline" ]; then
   # The code before the change: same settings, its own ports, audit chain and
   # database (its delivery worker must not drain the other hub's queue).
@@ -191,6 +202,53 @@ for port in "$provider_port" "$proxy_port" "$hub_port"; do
   lt_wait_port 127.0.0.1 "$port" 30 || lt_die "nothing listens on port $port"
 done
 
+# --- hub-hop: the provincial hub (instance VN-BP, its own database) and the
+# hub under test register each other; the national side registers the
+# province's load-generator system with the same agreement as its own.
+province_database=lienthong_bench_province
+pg_drop_database "$province_database" >/dev/null
+pg_create_database "$province_database"
+LIENTHONG_DATABASE_URL="$(pg_url "$province_database")" "$lienthong" migrate >/dev/null
+LIENTHONG_DATABASE_URL="$(pg_url "$province_database")" \
+  "$lienthong" registry apply "$bench_dir/gateway/province-registry.json" >/dev/null
+# The hub under test made its key when it started; the province's is made here.
+[ -f "$work/province-catalogue.key" ] ||
+  (umask 077 && openssl genpkey -algorithm ed25519 -out "$work/province-catalogue.key" 2>/dev/null)
+# peer_row INSTANCE URL CLIENT-CERT KEY PUBLISHED: a peers row, as SQL values.
+peer_row() {
+  echo "('$1', 'bench peer', '$2', '$(cat "$LT_PKI/ca.crt")', \
+    '$("$LT_ROOT/scripts/pki.sh" --fingerprint "$LT_PKI/$3.crt")', \
+    '$(openssl pkey -in "$work/$4.key" -pubout)', $5, 'bench')"
+}
+lt_psql -d "$province_database" -c "INSERT INTO peers (instance, name, exchange_url, tls_ca_pem,
+  client_fingerprint, catalogue_key_pem, published_services, created_by) VALUES
+  $(peer_row VN "https://localhost:$hub_port" BENCH-HUB-VN national-catalogue "'{}'")" >/dev/null
+lt_psql -d "$hub_database" -c "
+  INSERT INTO peers (instance, name, exchange_url, tls_ca_pem, client_fingerprint,
+    catalogue_key_pem, published_services, created_by) VALUES
+  $(peer_row VN-BP "https://localhost:$province_port" BENCH-HUB-VN-BP province-catalogue \
+    "ARRAY['VN/GOV/000.00.00.B01/BENCH-PROVIDER/citizen-verify']");
+  INSERT INTO members (instance, member_class, member_code, name)
+    VALUES ('VN-BP', 'PROV', '000.00.00.B02', 'bench province');
+  INSERT INTO systems (member_id, system_code, name)
+    SELECT id, 'BENCH-CONSUMER', 'bench consumer' FROM members WHERE instance = 'VN-BP';
+  INSERT INTO agreements (consumer_system_id, provider_system_id, service_code, versions, purpose,
+    legal_basis, response_fields, status, requested_by, status_changed_by)
+  SELECT s.id, a.provider_system_id, a.service_code, a.versions, a.purpose, a.legal_basis,
+    a.response_fields, 'approved', 'bench', 'bench'
+  FROM agreements a, systems s JOIN members m ON m.id = s.member_id
+  WHERE m.instance = 'VN-BP' AND a.service_code = 'citizen-verify'" >/dev/null
+render "$bench_dir/gateway/province.toml" "$work/province.toml"
+(cd "$LT_ROOT" && LIENTHONG_DATABASE_URL="$(pg_url "$province_database")" \
+  exec "$lienthong" serve --config "$work/province.toml") &
+province_pid=$!
+pids+=("$province_pid")
+lt_wait_port 127.0.0.1 "$province_port" 30 || lt_die "the provincial hub does not listen"
+for _ in $(seq 1 100); do
+  [ "$(lt_psql -d "$province_database" -tAc "SELECT count(*) FROM peer_catalogues WHERE token IS NOT NULL")" = 1 ] && break
+  sleep 0.2
+done
+
 export LT_WRK_CLIENT_CERT="$LT_PKI/BENCH-CONSUMER.crt" LT_WRK_CLIENT_KEY="$LT_PKI/BENCH-CONSUMER.key"
 wrk_preload="$LT_ROOT/build/bench/liblienthong_wrk_client_certificate.so"
 cert_args=(--cert "$LT_WRK_CLIENT_CERT" --key "$LT_WRK_CLIENT_KEY" --cacert "$LT_PKI/ca.crt")
@@ -208,12 +266,18 @@ check=$(curl -sS "${cert_args[@]}" -H 'Content-Type: application/json' --data-bi
 check=$(curl -sS "${cert_args[@]}" -H 'Content-Type: application/json' --data-binary "$envelope" \
   "https://localhost:$proxy_port/exchange/v1/messages")
 [ "$(jq -r '.verified' <<<"$check")" = true ] || lt_die "nginx does not pass the provider's answer: $check"
+check=$(curl -sS "${cert_args[@]}" -H 'Content-Type: application/json' \
+  --data-binary "${envelope/VN\/PROV\/000.00.00.B02/VN-BP/PROV/000.00.00.B02}" \
+  "https://localhost:$province_port/exchange/v1/messages")
+[ "$(jq -r '.body.verified' <<<"$check")" = true ] ||
+  lt_die "the provincial hub does not pass the exchange on to the hub: $check"
 
 # --- Measuring helpers.
-# CPU ticks (user + system) of a process and its children (nginx's workers).
+# CPU ticks (user + system) of processes and their children (nginx's
+# workers): hub-hop counts both hubs.
 cpu_ticks() {
   local total=0 pid fields
-  for pid in "$1" $(pgrep -P "$1" || true); do
+  for pid in "$@" $(for parent in "$@"; do pgrep -P "$parent" || true; done); do
     fields=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null) || continue
     total=$((total + $(awk '{print $12 + $13}' <<<"$fields")))
   done
@@ -232,19 +296,31 @@ reset_peak() {
   local pid
   for pid in "$1" $(pgrep -P "$1" || true); do echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true; done
 }
+# The process(es) serving scenario $1; the first one's memory is reported.
 server_pid() {
-  case "$1" in nginx*) echo "$proxy_pid" ;; base*) echo "$base_pid" ;; *) echo "$hub_pid" ;; esac
+  case "$1" in
+    nginx*) echo "$proxy_pid" ;;
+    base*) echo "$base_pid" ;;
+    hub-hop) echo "$province_pid $hub_pid" ;;
+    *) echo "$hub_pid" ;;
+  esac
 }
 server_url() {
   case "$1" in
     counted-*) echo "https://localhost:$counted_port" ;;
     nginx*) echo "https://localhost:$proxy_port" ;;
     base*) echo "https://localhost:$base_port" ;;
+    hub-hop) echo "https://localhost:$province_port" ;;
     *) echo "https://localhost:$hub_port" ;;
   esac
 }
+# hub-hop's answers are counted on the hub wrk calls, the province's.
 scenario_database() {
-  case "$1" in base* | counted-base*) echo "$base_database" ;; *) echo "$hub_database" ;; esac
+  case "$1" in
+    base* | counted-base*) echo "$base_database" ;;
+    hub-hop) echo "$province_database" ;;
+    *) echo "$hub_database" ;;
+  esac
 }
 # Committed audit records of answers with status $3 (200, or 202 for a
 # queued message) whose message id starts with $2, in scenario $1's database.
@@ -284,7 +360,8 @@ wal_bytes_since() { lt_psql -d postgres -tAc "SELECT pg_wal_lsn_diff(pg_current_
 # LT_RESULT line.
 wrk_run() {
   local scenario=$1 connections=$2 seconds=$3 run_id=$4 mode=messages out
-  local body=$record service=citizen-verify
+  local body=$record service=citizen-verify from=VN/PROV/000.00.00.B02/BENCH-CONSUMER
+  [ "$scenario" = hub-hop ] && from=VN-BP/PROV/000.00.00.B02/BENCH-CONSUMER
   [ "${scenario%-r1}" != "$scenario" ] && mode=r1
   [ "${scenario%-async}" != "$scenario" ] && mode=async
   # hub-doc16k, nginx-doc16k: a 16 KB document to document-submit.
@@ -293,7 +370,7 @@ wrk_run() {
   fi
   out=$(LD_PRELOAD="$wrk_preload" wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s \
     -s "$bench_dir/gateway/exchange.lua" "$(server_url "$scenario")" -- "$mode" "$run_id" "$body" \
-    "$service")
+    "$service" "$from")
   grep '^LT_RESULT' <<<"$out" || { echo "$out" >&2; lt_die "wrk printed no result"; }
 }
 
@@ -327,13 +404,15 @@ record_run() {
 load_run() {
   local scenario=$1 connections=$2 round=$3 pid run_id cpu0 line audit_count=null
   local backlog=null lag=null wal0 wal=null
-  pid=$(server_pid "$scenario")
+  local pids_of
+  read -ra pids_of <<<"$(server_pid "$scenario")"
+  pid=${pids_of[0]}
   run_id="b$round-$scenario-$connections"
   reset_peak "$pid"
   wal0=$(wal_position)
-  cpu0=$(cpu_ticks "$pid")
+  cpu0=$(cpu_ticks "${pids_of[@]}")
   line=$(wrk_run "$scenario" "$connections" "$duration" "$run_id")
-  local cpu=$(($(cpu_ticks "$pid") - cpu0))
+  local cpu=$(($(cpu_ticks "${pids_of[@]}") - cpu0))
   if [ "${scenario%-async}" != "$scenario" ]; then
     # The backlog when the load stopped, then the lag once it drained (the
     # next run starts on an empty queue).

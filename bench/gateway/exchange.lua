@@ -2,7 +2,7 @@
 -- citizen record to verify) with a unique header.id on every request, so
 -- each answer can be matched with its audit record afterwards.
 --
---   wrk ... -s exchange.lua URL -- MODE RUN_ID RECORD_FILE [SERVICE]
+--   wrk ... -s exchange.lua URL -- MODE RUN_ID RECORD_FILE [SERVICE [FROM]]
 --   MODE messages: POST /exchange/v1/messages with the envelope (also what
 --                  the nginx baseline is sent, so both carry the same bytes)
 --   MODE r1:       POST /r1/... (X-Road REST) with the record as the body
@@ -10,7 +10,8 @@
 --                  (queued, answered 202, delivered afterwards)
 -- RECORD_FILE is the body (bench/gateway/citizen-record.json); SERVICE the
 -- envelope's service (citizen-verify; the cost curves send documents of
--- several sizes to document-submit). done() prints one LT_RESULT line that
+-- several sizes to document-submit); FROM its sender (the hop scenario's is
+-- the same system registered at the provincial hub). done() prints one LT_RESULT line that
 -- bench/run.sh reads.
 
 local record  -- bench/gateway/citizen-record.json, read by init()
@@ -33,7 +34,8 @@ function init(args)
   record = file:read("*a")
   file:close()
   service = args[4] or "citizen-verify"
-  envelope_head = [[{"header": {"from": "VN/PROV/000.00.00.B02/BENCH-CONSUMER",
+  local from = args[5] or "VN/PROV/000.00.00.B02/BENCH-CONSUMER"
+  envelope_head = [[{"header": {"from": "]] .. from .. [[",
 "to": "VN/GOV/000.00.00.B01/BENCH-PROVIDER", "service": "]] .. service ..
     [[", "version": "v1",
 "purpose": "Xác minh nhân thân khi cấp giấy phép (identity check)", "userId": "can-bo-0042",

@@ -41,11 +41,16 @@ def round2: . * 100 | round / 100;
      | ($groups | map(select(.scenario == $before and .connections == $row.connections)) | first) as $b
      | if $b == null then . + {rps_vs_base: null, p99_vs_base: null}
        else . + {rps_vs_base: (.rps / $b.rps | round2), p99_vs_base: (.p99_ms / $b.p99_ms | round2)} end)
-   | sort_by(.connections, (.scenario | {"hub": 0, "hub-r1": 1, "hub-async": 2, "base": 3,
-       "base-r1": 4, "base-async": 5, "nginx": 6, "hub-soak": 7}[.] // 8),
+   | sort_by(.connections, (.scenario | {"hub": 0, "hub-r1": 1, "hub-async": 2, "hub-hop": 3,
+       "base": 4, "base-r1": 5, "base-async": 6, "nginx": 7, "hub-soak": 8}[.] // 9),
        (.scenario | sub(".*-doc"; "") | sub("k$"; "") | tonumber? // 0), .scenario)) as $summary
 | ($summary | map(select(.scenario == "hub" and .connections == 32)) | first) as $hub32
 | ($summary | map(select(.scenario == "hub-async" and .connections == 32)) | first) as $async32
+| ($summary | map(select(.scenario == "hub-hop" and .connections == 32)) | first) as $hop32
+# One more hub (hub-hop, both hubs' CPU) against the direct exchange.
+| (if $hop32 == null or $hub32 == null or $hop32.cpu_s_per_1000 == null or $hub32.cpu_s_per_1000 == null
+   then null
+   else ($hop32.cpu_s_per_1000 - $hub32.cpu_s_per_1000) / $hub32.cpu_s_per_1000 | round2 end) as $hop_cpu
 | ($idle | map(select(.scenario == "hub")) | first) as $hub_idle
 | {
     stamp: $stamp, commit: $commit, baseline: $baseline_ref, hub: $hub, nginx: $nginx,
@@ -84,6 +89,12 @@ def round2: . * 100 | round / 100;
       {target: "delivery lag p99 < 1 s at 32 connections, every message delivered",
        value: ($async32.lag_p99_ms // null),
        met: (if $async32 == null then null else $async32.lag_p99_ms < 1000 and $async32.undelivered == 0 end)},
+      {target: "one more hub adds < 0.5 x the CPU of a direct exchange at 32 connections",
+       value: $hop_cpu,
+       met: (if $hop_cpu == null then null else $hop_cpu < 0.5 end)},
+      {target: "one more hub adds < 2 ms p99 at 32 connections",
+       value: (if $hop32 == null or $hub32 == null then null else ($hop32.p99_ms - $hub32.p99_ms | round2) end),
+       met: (if $hop32 == null or $hub32 == null then null else $hop32.p99_ms - $hub32.p99_ms < 2 end)},
       {target: "zero errors",
        value: ($summary | map(.errors) | add),
        met: (($summary | map(.errors) | add) == 0)},

@@ -111,27 +111,45 @@ std::string SigningKey::sign(std::string_view message) const {
   return base64_encode(signature);
 }
 
-Result<bool> verify_signature(std::string_view public_key_pem, std::string_view message,
-                              std::string_view signature_base64) {
-  const auto key = read_public_key(public_key_pem);
-  if (!key || EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519)
+struct VerifyingKey::Key {
+  PkeyPtr pkey;
+};
+
+Result<VerifyingKey> VerifyingKey::from_pem(std::string_view pem) {
+  auto key = std::make_shared<Key>();
+  key->pkey = read_public_key(pem);
+  if (!key->pkey || EVP_PKEY_get_id(key->pkey.get()) != EVP_PKEY_ED25519)
     return make_error(ErrorCode::kClientBadRequest, "not an Ed25519 public key");
-  const auto signature = base64_decode(signature_base64);
-  if (!signature)
-    return false;
+  std::string id = sha256_hex(raw_public_key(key->pkey.get()));
+  return VerifyingKey(std::move(key), std::move(id));
+}
+
+bool VerifyingKey::verify(std::string_view message, std::string_view signature) const {
+  // EVP_PKEY is safe to share between threads for verification; the
+  // context is per call.
   MdCtxPtr ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1)
-    return make_error(ErrorCode::kServerInternal, "cannot set up Ed25519 verification");
-  return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature->data()),
-                          signature->size(), reinterpret_cast<const unsigned char*>(message.data()),
+  return ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key_->pkey.get()) == 1 &&
+         EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                          signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
                           message.size()) == 1;
 }
 
+Result<bool> verify_signature(std::string_view public_key_pem, std::string_view message,
+                              std::string_view signature_base64) {
+  auto key = VerifyingKey::from_pem(public_key_pem);
+  if (!key.has_value())
+    return std::move(key).error();
+  const auto signature = base64_decode(signature_base64);
+  if (!signature)
+    return false;
+  return key.value().verify(message, *signature);
+}
+
 Result<std::string> public_key_id(std::string_view public_key_pem) {
-  const auto key = read_public_key(public_key_pem);
-  if (!key || EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519)
-    return make_error(ErrorCode::kClientBadRequest, "not an Ed25519 public key");
-  return sha256_hex(raw_public_key(key.get()));
+  auto key = VerifyingKey::from_pem(public_key_pem);
+  if (!key.has_value())
+    return std::move(key).error();
+  return key.value().key_id();
 }
 
 }  // namespace lienthong::audit

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
+#include <unordered_map>
 
 #include "lienthong/audit/signing_key.hpp"
 #include "lienthong/core/digest.hpp"
@@ -61,6 +63,22 @@ JwsReading refuse(std::string why) {
   return JwsReading{std::nullopt, std::move(why)};
 }
 
+// The peers' registered keys, read from PEM once per thread: decoding one
+// costs several times verifying a signature with it, on every exchange a
+// peer passes on. Few peers, so a full cache is simply started over.
+const audit::VerifyingKey* verifying_key(std::string_view pem) {
+  constexpr std::size_t kMaxKeys = 256;
+  thread_local std::unordered_map<std::string, audit::VerifyingKey> keys;
+  if (const auto found = keys.find(std::string(pem)); found != keys.end())
+    return &found->second;
+  auto key = audit::VerifyingKey::from_pem(pem);
+  if (!key.has_value())
+    return nullptr;
+  if (keys.size() >= kMaxKeys)
+    keys.clear();
+  return &keys.emplace(std::string(pem), std::move(key).value()).first->second;
+}
+
 }  // namespace
 
 std::string sign_jws(std::string_view typ, const json& claims, const audit::SigningKey& key) {
@@ -92,20 +110,18 @@ JwsReading read_jws(std::string_view token, std::string_view typ, std::string_vi
   if (token_type == nullptr || *token_type != typ)
     return refuse("the token is not a " + std::string(typ));
 
-  const auto registered_key = audit::public_key_id(public_key_pem);
-  if (!registered_key.has_value())
+  const audit::VerifyingKey* registered_key = verifying_key(public_key_pem);
+  if (registered_key == nullptr)
     return refuse("the peer's registered key cannot be read");
   const std::string* kid = text_member(*header, "kid");
-  if (kid == nullptr || *kid != registered_key.value())
+  if (kid == nullptr || *kid != registered_key->key_id())
     return refuse("signed by key " + (kid == nullptr ? std::string("(none named)") : *kid) +
-                  ", not by the peer's registered key " + registered_key.value());
+                  ", not by the peer's registered key " + registered_key->key_id());
   const auto signature = from_base64url(parts[2]);
   const std::string_view signing_input = token.substr(0, parts[0].size() + 1 + parts[1].size());
   if (!signature)
     return refuse("the token's signature is not base64url");
-  const auto valid =
-      audit::verify_signature(public_key_pem, signing_input, base64_encode(*signature));
-  if (!valid.has_value() || !valid.value())
+  if (!registered_key->verify(signing_input, *signature))
     return refuse("the signature does not match the peer's registered key");
 
   auto claims = decode_object(parts[1], max_claims_depth);

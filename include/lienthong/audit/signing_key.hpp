@@ -34,6 +34,26 @@ class SigningKey {
   std::string public_pem_;
 };
 
+// An Ed25519 public key read once from PEM, for checking many signatures:
+// OpenSSL 3's PEM decoder costs several times one verification (a peer
+// hub's key, checked on every exchange it passes on).
+class VerifyingKey {
+ public:
+  // Client.BadRequest when `pem` is not an Ed25519 public key.
+  static Result<VerifyingKey> from_pem(std::string_view pem);
+  // As SigningKey::key_id.
+  const std::string& key_id() const { return key_id_; }
+  // True when `signature` (the raw 64 bytes) is this key's signature of `message`.
+  bool verify(std::string_view message, std::string_view signature) const;
+
+ private:
+  struct Key;
+  VerifyingKey(std::shared_ptr<const Key> key, std::string key_id)
+      : key_(std::move(key)), key_id_(std::move(key_id)) {}
+  std::shared_ptr<const Key> key_;
+  std::string key_id_;
+};
+
 // True when `signature_base64` is a valid Ed25519 signature of `message` by
 // the PEM public key; Client.BadRequest when the key cannot be read.
 Result<bool> verify_signature(std::string_view public_key_pem, std::string_view message,
