@@ -4,7 +4,11 @@
 // then its own agreement for the Hà Nội system. Each hub commits its own
 // audit record. And what is refused, where, and with which error.
 #include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "lienthong/audit/signing_key.hpp"
 #include "lienthong/core/digest.hpp"
@@ -12,6 +16,7 @@
 #include "lienthong/net/tls_context.hpp"
 
 #include "federation_fixture.hpp"
+#include "hub_process.hpp"
 #include "loopback_server.hpp"
 
 namespace lienthong::testing {
@@ -312,6 +317,72 @@ TEST_F(FederationExchange, ANationalHubThatIsDownIsA503WithRetryAfterAtTheFirstH
   EXPECT_NE(refused.body.find("peer hub VN"), std::string::npos) << refused.body;
   EXPECT_FALSE(refused.header("retry-after").empty());
   EXPECT_EQ(audit_row(*province_db_, "fed-8").substr(0, 25), "503|Provider.Unavailable|");
+}
+
+// A national node killed (SIGKILL) while Hà Nội passes exchanges to it:
+// every 200 Hà Nội answered holds the national record's hash, and that
+// record is committed in the national database. No 200 crossed a hub that
+// did not record it.
+TEST_F(FederationExchange, ANationalNodeKilledMidLoadLeavesNo200WithoutItsRecord) {
+  HubProcessOptions options;
+  options.settings = {{"FEDERATION_INSTANCE", "VN"},
+                      {"FEDERATION_SIGNING_KEY", (directory_ / "vn-catalogue.key").string()},
+                      {"FEDERATION_CLIENT_CERTIFICATE", pki_file("HUB-VN.crt")},
+                      {"FEDERATION_CLIENT_KEY", pki_file("HUB-VN.key")},
+                      {"TLS_CLIENT_CA", (directory_ / "client-cas.crt").string()},
+                      {"EXCHANGE_THREADS", "2"}};
+  auto doomed = std::make_unique<HubProcess>("vn-doomed", database_->url(), options);
+  province_db_->execute("UPDATE peers SET exchange_url = 'https://127.0.0.1:" +
+                        std::to_string(doomed->exchange_port()) + "'");
+  ASSERT_TRUE(province_->reload_registry().has_value());
+
+  std::mutex mutex;
+  std::vector<std::string> answered;
+  std::atomic<int> refused{0};
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> senders;
+  for (int t = 0; t < 4; ++t) {
+    senders.emplace_back([&, t] {
+      for (int i = 0; i < 500 && !stop; ++i) {
+        const std::string id = "kill-" + std::to_string(t) + "-" + std::to_string(i);
+        if (from_hanoi(id).status == 200) {
+          const std::lock_guard lock(mutex);
+          answered.push_back(id);
+        } else {
+          ++refused;
+        }
+      }
+    });
+  }
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    {
+      const std::lock_guard lock(mutex);
+      if (answered.size() >= 20)
+        break;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  doomed->send_signal(SIGKILL);
+  ASSERT_EQ(doomed->wait_for_exit(5s), 128 + SIGKILL);
+  std::this_thread::sleep_for(500ms);  // calls go on against the dead node
+  stop = true;
+  for (auto& sender : senders)
+    sender.join();
+
+  ASSERT_GE(answered.size(), 20u) << "the test needs answers before the kill";
+  EXPECT_GT(refused.load(), 0) << "nothing was refused after the kill";
+  for (const auto& id : answered) {
+    const std::string receipt = province_db_->scalar(
+        "SELECT coalesce(string_agg(downstream_record_hash, ','), '') FROM audit_records WHERE "
+        "message_id = '" +
+        id + "' AND status = 200");
+    ASSERT_EQ(receipt.size(), 64u) << id << ": " << receipt;
+    EXPECT_EQ(database_->scalar("SELECT count(*) FROM audit_records WHERE record_hash = '" +
+                                receipt + "' AND message_id = '" + id + "' AND status = 200"),
+              "1")
+        << id << " was answered 200 without the national record its receipt names";
+  }
 }
 
 }  // namespace
