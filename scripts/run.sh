@@ -181,20 +181,8 @@ lt_say "9. An administrator puts a new system on the hub and grants it access (a
 "$LT_ROOT/scripts/pki.sh" DVC-HN >/dev/null
 token=$("$lienthong" token create --role hub-admin --label "run.sh demo operator" \
   --expires-at "$demo_token_expiry" 2>/dev/null)
-# Calls the admin API; prints the body of a 2xx answer. A 409 (left by an
-# earlier run of this script) is reported and skipped; anything else stops.
-admin() {
-  local out code
-  out=$(curl -sS --cacert "$LT_PKI/ca.crt" -H "Authorization: Bearer $token" \
-    -H 'Content-Type: application/json' -w '\n%{http_code}' "$@")
-  code=${out##*$'\n'}
-  out=${out%$'\n'*}
-  case "$code" in
-    2??) printf '%s\n' "$out" ;;
-    409) echo "   (already registered by an earlier run: $(jq -r .detail <<<"$out"))" >&2 ;;
-    *) echo "$out" >&2; lt_die "the admin API answered HTTP $code" ;;
-  esac
-}
+# The national hub's admin API as its hub administrator (scripts/lib/demo.sh).
+admin() { demo_admin "$LT_PKI/ca.crt" "$token" "$@"; }
 api="https://localhost:$admin_port/admin/v1"
 echo "   token=\$(./build/src/lienthong token create --role hub-admin --label operator)"
 echo "   POST $api/systems"

@@ -24,6 +24,23 @@ demo_prepare() {
   "$LT_ROOT/build/src/lienthong" registry apply "$LT_ROOT/config/demo/registry.json"
 }
 
+# demo_admin CA TOKEN CURL-ARGS...: an admin API call over TLS (CA) with a
+# bearer TOKEN; prints the body of a 2xx answer. A 409 (left by an earlier
+# run of the demo) is reported and skipped; anything else stops.
+demo_admin() {
+  local ca=$1 bearer=$2 out code
+  shift 2
+  out=$(curl -sS --cacert "$ca" -H "Authorization: Bearer $bearer" \
+    -H 'Content-Type: application/json' -w '\n%{http_code}' "$@")
+  code=${out##*$'\n'}
+  out=${out%$'\n'*}
+  case "$code" in
+    2??) printf '%s\n' "$out" ;;
+    409) echo "   (already there from an earlier run: $(jq -r .detail <<<"$out"))" >&2 ;;
+    *) echo "$out" >&2; lt_die "the admin API answered HTTP $code" ;;
+  esac
+}
+
 # Starts the five demo provider systems in the background (one process; its
 # pid in LT_DEMO_PID) and waits until they listen. The claims system keeps
 # the claims it accepted in var/demo/claims.ndjson across restarts.

@@ -73,22 +73,6 @@ federation_demo_start_hanoi() {
   lt_wait_port 127.0.0.1 "$LT_HANOI_ADMIN_PORT" 30 || lt_die "Hà Nội's hub did not start (var/hanoi-hub.log)"
 }
 
-# fed_admin CA TOKEN CURL-ARGS...: an admin API call; the body of a 2xx
-# answer, nothing for a 409 (left by an earlier run), else stop.
-fed_admin() {
-  local ca=$1 bearer=$2 out code
-  shift 2
-  out=$(curl -sS --cacert "$ca" -H "Authorization: Bearer $bearer" \
-    -H 'Content-Type: application/json' -w '\n%{http_code}' "$@")
-  code=${out##*$'\n'}
-  out=${out%$'\n'*}
-  case "$code" in
-    2??) printf '%s\n' "$out" ;;
-    409) echo "   (already there from an earlier run: $(jq -r .detail <<<"$out"))" >&2 ;;
-    *) echo "$out" >&2; lt_die "the admin API answered HTTP $code" ;;
-  esac
-}
-
 # peer_body INSTANCE NAME URL CA-FILE CLIENT-CERT KEY-FILE PUBLISHED-JSON
 peer_body() {
   jq -n --arg instance "$1" --arg name "$2" --arg url "$3" --rawfile ca "$4" \
@@ -114,38 +98,38 @@ federation_demo_show() {
 
   echo "   The national hub registers Hà Nội's platform as a peer and publishes the citizen lookup to it:"
   echo "   POST $national_api/peers"
-  fed_admin "$national_ca" "$national_token" "$national_api/peers" -d "$(peer_body VN-HN \
+  demo_admin "$national_ca" "$national_token" "$national_api/peers" -d "$(peer_body VN-HN \
     "Nền tảng chia sẻ dữ liệu TP Hà Nội (Hà Nội's LGSP)" "https://localhost:$LT_HANOI_EXCHANGE_PORT" \
     "$hanoi_ca" "$LT_HANOI_PKI/HUB-VN-HN.crt" "$LT_HANOI_PKI/catalogue-signing.key" \
     '["VN/GOV/000.00.00.G03/DANCU/citizen-lookup"]')" | jq -c '{id, instance, exchange_url, published_services}'
   echo "   Hà Nội's platform registers the national hub (it publishes nothing back in this demo):"
   echo "   POST $hanoi_api/peers"
-  fed_admin "$hanoi_ca" "$hanoi_token" "$hanoi_api/peers" -d "$(peer_body VN \
+  demo_admin "$hanoi_ca" "$hanoi_token" "$hanoi_api/peers" -d "$(peer_body VN \
     "Nền tảng tích hợp, chia sẻ dữ liệu quốc gia (NDXP)" "https://localhost:8443" \
     "$national_ca" "$LT_PKI/HUB-VN.crt" "$LT_PKI/catalogue-signing.key" '[]')" |
     jq -c '{id, instance, exchange_url}'
   echo "   The national hub registers the Ba Đình one-stop shop (no credential: it calls through"
   echo "   Hà Nội's hub) and approves its agreement for the citizen lookup:"
-  fed_admin "$national_ca" "$national_token" "$national_api/members" -d '{"instance": "VN-HN",
+  demo_admin "$national_ca" "$national_token" "$national_api/members" -d '{"instance": "VN-HN",
     "class": "GOV", "code": "000.01.21.H26", "name": "UBND quận Ba Đình, Hà Nội"}' | jq -c '{id, identifier}'
-  fed_admin "$national_ca" "$national_token" "$national_api/systems" -d '{"member": "VN-HN/GOV/000.01.21.H26",
+  demo_admin "$national_ca" "$national_token" "$national_api/systems" -d '{"member": "VN-HN/GOV/000.01.21.H26",
     "code": "MOTCUA-BADINH", "name": "Hệ thống một cửa quận Ba Đình"}' | jq -c '{id, identifier}'
   local agreement
-  agreement=$(fed_admin "$national_ca" "$national_token" "$national_api/agreements" -d "{
+  agreement=$(demo_admin "$national_ca" "$national_token" "$national_api/agreements" -d "{
     \"consumer\": \"$LT_HANOI_SYSTEM\", \"provider\": \"VN/GOV/000.00.00.G03/DANCU\",
     \"service_code\": \"citizen-lookup\", \"versions\": [\"v1\"],
     \"purpose\": \"Xác minh nhân thân khi giải quyết thủ tục hành chính (identity check)\",
     \"legal_basis\": \"Nghị định 47/2020/NĐ-CP\", \"response_fields\": [\"/idNumber\", \"/fullName\", \"/dateOfBirth\"],
     \"valid_until\": \"2030-12-31T00:00:00Z\"}")
   if [ -n "$agreement" ]; then
-    fed_admin "$national_ca" "$national_token" -d '{"reason": "legal basis verified"}' \
+    demo_admin "$national_ca" "$national_token" -d '{"reason": "legal basis verified"}' \
       "$national_api/agreements/$(jq -r .id <<<"$agreement")/approve" | jq -c '{id, consumer, status}'
   fi
 
   echo "   Hà Nội's hub pulls the national catalogue (signed, valid 10 minutes):"
   local peer held="" i
   for i in $(seq 1 40); do
-    peer=$(fed_admin "$hanoi_ca" "$hanoi_token" "$hanoi_api/peers" | jq -c '.items[] | select(.instance == "VN")')
+    peer=$(demo_admin "$hanoi_ca" "$hanoi_token" "$hanoi_api/peers" | jq -c '.items[] | select(.instance == "VN")')
     held=$(jq -c 'select(.catalogue.fresh == true) | .catalogue | {version, services, expires_at}' <<<"$peer")
     [ -n "$held" ] && break
     sleep 0.5

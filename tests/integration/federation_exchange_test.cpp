@@ -25,21 +25,11 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-constexpr const char* kHanoiSystem = "VN-HN/GOV/000.00.01.H26/DVC-HN";
-
 class FederationExchange : public FederationFixture {
  protected:
   void SetUp() override {
     FederationFixture::SetUp();
-    // Hà Nội's own system, authenticated by its hub (certificate MOTCUA-HN).
-    province_db_->execute(
-        "INSERT INTO members (instance, member_class, member_code, name) VALUES "
-        "('VN-HN', 'GOV', '000.00.01.H26', 'UBND Hà Nội');"
-        "INSERT INTO systems (member_id, system_code, name) SELECT id, 'DVC-HN', 'Dịch vụ công' "
-        "FROM members;"
-        "INSERT INTO credentials (system_id, kind, fingerprint) SELECT id, 'certificate', '" +
-        fingerprint_of("MOTCUA-HN") + "' FROM systems;");
-    ASSERT_TRUE(province_->reload_registry().has_value());
+    ASSERT_NO_FATAL_FAILURE(register_hanoi_system());
     // At the national hub, the same system is registered without any
     // credential (it cannot call directly) and holds an approved agreement.
     database_->execute(

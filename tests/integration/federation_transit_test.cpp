@@ -19,7 +19,6 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-constexpr const char* kHanoiSystem = "VN-HN/GOV/000.00.01.H26/DVC-HN";
 constexpr const char* kHcmProvider = "VN-HCM/GOV/000.00.00.H29/CT-HCM";
 constexpr const char* kHcmEcho = "VN-HCM/GOV/000.00.00.H29/CT-HCM/echo";
 
@@ -29,15 +28,7 @@ class FederationTransit : public FederationFixture {
     FederationFixture::SetUp();
     if (::testing::Test::HasFatalFailure())
       return;
-    // Hà Nội's system, authenticated by its hub.
-    province_db_->execute(
-        "INSERT INTO members (instance, member_class, member_code, name) VALUES "
-        "('VN-HN', 'GOV', '000.00.01.H26', 'UBND Hà Nội');"
-        "INSERT INTO systems (member_id, system_code, name) SELECT id, 'DVC-HN', 'Dịch vụ công' "
-        "FROM members;"
-        "INSERT INTO credentials (system_id, kind, fingerprint) SELECT id, 'certificate', '" +
-        fingerprint_of("MOTCUA-HN") + "' FROM systems;");
-    ASSERT_TRUE(province_->reload_registry().has_value());
+    ASSERT_NO_FATAL_FAILURE(register_hanoi_system());
 
     // Hồ Chí Minh City's hub: its own database and CA, a provider of its
     // own (the fixture's echo), and the Hà Nội system registered without a

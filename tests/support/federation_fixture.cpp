@@ -91,6 +91,17 @@ std::string FederationFixture::national_url() const {
   return "https://127.0.0.1:" + std::to_string(hub_->exchange_port());
 }
 
+void FederationFixture::register_hanoi_system() {
+  province_db_->execute(
+      "INSERT INTO members (instance, member_class, member_code, name) VALUES "
+      "('VN-HN', 'GOV', '000.00.01.H26', 'UBND Hà Nội');"
+      "INSERT INTO systems (member_id, system_code, name) SELECT id, 'DVC-HN', 'Dịch vụ công' "
+      "FROM members;"
+      "INSERT INTO credentials (system_id, kind, fingerprint) SELECT id, 'certificate', '" +
+      fingerprint_of("MOTCUA-HN") + "' FROM systems;");
+  ASSERT_TRUE(province_->reload_registry().has_value());
+}
+
 void FederationFixture::register_national_in_province(const std::string& ca_pem,
                                                       const std::string& key) {
   province_db_->execute(

@@ -18,6 +18,8 @@
 namespace lienthong::testing {
 
 inline constexpr const char* kPublishedEcho = "VN/GOV/TEST.01/TEST-PROVIDER/echo";
+// Hà Nội's own system, registered at Hà Nội's hub by register_hanoi_system().
+inline constexpr const char* kHanoiSystem = "VN-HN/GOV/000.00.01.H26/DVC-HN";
 
 std::string read_text(const std::string& path);
 
@@ -27,6 +29,8 @@ class FederationFixture : public AdminFixture {
   void TearDown() override;
   void configure(Config& config) override;
 
+  // kHanoiSystem at Hà Nội's hub, authenticated by certificate MOTCUA-HN.
+  void register_hanoi_system();
   // The national hub in Hà Nội's registry (replacing what was there), with
   // the CA its server certificate must chain to and its catalogue key.
   void register_national_in_province(const std::string& ca_pem, const std::string& key);
