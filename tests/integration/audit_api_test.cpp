@@ -402,6 +402,10 @@ TEST_F(AuditApi, ExportsStreamNdjsonAndCsvPageByPage) {
   EXPECT_EQ(csv.header("content-type"), "text/csv; charset=utf-8");
   const auto header_end = csv.body.find("\r\n");
   EXPECT_TRUE(csv.body.starts_with("id,node,seq,message_id,request_id,"));
+  EXPECT_TRUE(csv.body.substr(0, header_end)
+                  .ends_with(",record_hash,upstream_instance,downstream_instance,"
+                             "downstream_request_id,downstream_record_hash"))
+      << "the hops of a federated exchange: " << csv.body.substr(0, header_end);
   const auto row = csv.body.substr(header_end + 2);
   EXPECT_NE(row.find(",c-1,"), std::string::npos) << row;
   EXPECT_NE(row.find(",Client.AgreementExpired,"), std::string::npos) << row;

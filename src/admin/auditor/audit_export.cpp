@@ -124,31 +124,15 @@ class AuditExport : public net::BodyStream, public std::enable_shared_from_this<
 }  // namespace
 
 const std::vector<std::string>& audit_csv_columns() {
-  static const std::vector<std::string> columns{"id",
-                                                "node",
-                                                "seq",
-                                                "message_id",
-                                                "request_id",
-                                                "correlation_id",
-                                                "consumer",
-                                                "provider",
-                                                "service",
-                                                "service_version",
-                                                "method",
-                                                "path",
-                                                "user_id",
-                                                "purpose",
-                                                "status",
-                                                "error_code",
-                                                "request_bytes",
-                                                "response_bytes",
-                                                "request_sha256",
-                                                "response_sha256",
-                                                "received_at",
-                                                "provider_called_at",
-                                                "provider_answered_at",
-                                                "responded_at",
-                                                "record_hash"};
+  static const std::vector<std::string> columns{
+      "id", "node", "seq", "message_id", "request_id", "correlation_id", "consumer", "provider",
+      "service", "service_version", "method", "path", "user_id", "purpose", "status", "error_code",
+      "request_bytes", "response_bytes", "request_sha256", "response_sha256", "received_at",
+      "provider_called_at", "provider_answered_at", "responded_at", "record_hash",
+      // Federation: the hubs on either side and
+      // the next hub's receipt (not the assertions).
+      "upstream_instance", "downstream_instance", "downstream_request_id",
+      "downstream_record_hash"};
   return columns;
 }
 
