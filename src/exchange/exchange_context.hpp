@@ -90,9 +90,9 @@ Outcome peer_catalogue(ExchangeContext& exchange, const NodeParts& node);  // fe
 Outcome peer_message(ExchangeContext& exchange, const NodeParts& node);
 // An envelope for another instance's service, passed on to `peer` with our
 // assertion for the caller (our system, or, in transit, the one `crossing`'s
-// peer vouched for); its answer is relayed as it comes.
-Outcome forward_envelope(ExchangeContext& exchange, const NodeParts& node,
-                         const EnvelopeHeader& header, const registry::PeerEntry& peer,
-                         const PeerCrossing* crossing);
+// peer vouched for), once its body (`envelope.payload`) meets the request
+// schema the peer's catalogue lists; the answer is relayed as it comes.
+Outcome forward_envelope(ExchangeContext& exchange, const NodeParts& node, const Envelope& envelope,
+                         const registry::PeerEntry& peer, const PeerCrossing* crossing);
 
 }  // namespace lienthong::exchange

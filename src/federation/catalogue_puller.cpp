@@ -116,8 +116,8 @@ struct CataloguePuller::Impl {
   }
 
   void keep(const registry::PeerEntry& peer, const CatalogueClaims& claims) {
-    held->hold(peer.id,
-               HeldCatalogue{peer.instance, claims.version, claims.expires_at, claims.services});
+    held->hold(peer.id, HeldCatalogue{
+                            peer.instance, claims.version, claims.expires_at, claims.services, {}});
   }
 
   // What the database holds, for a node that starts while a peer is down.

@@ -1,6 +1,36 @@
 #include "lienthong/federation/held_catalogues.hpp"
 
+#include "lienthong/schema/json_schema.hpp"
+
 namespace lienthong::federation {
+namespace {
+
+std::string entry_key(std::string_view provider_service, std::string_view version) {
+  return std::string(provider_service) + "/" + std::string(version);
+}
+
+// A peer's schemas are its own documents: compiled with the same limits as
+// ours, references to other documents refused; one that does not compile is
+// left to the provider's hub.
+void compile_request_schemas(HeldCatalogue& catalogue) {
+  for (const auto& entry : catalogue.services) {
+    if (!entry.is_object())
+      continue;
+    const auto id = entry.find("id");
+    const auto version = entry.find("version");
+    const auto document = entry.find("request_schema");
+    if (id == entry.end() || !id->is_string() || version == entry.end() || !version->is_string() ||
+        document == entry.end() || document->is_null())
+      continue;
+    auto compiled = schema::JsonSchema::compile(*document);
+    if (compiled.has_value()) {
+      catalogue.request_schemas[entry_key(id->get<std::string>(), version->get<std::string>())] =
+          std::move(compiled).value();
+    }
+  }
+}
+
+}  // namespace
 
 const nlohmann::json* HeldCatalogue::find(std::string_view provider, std::string_view service,
                                           std::string_view version) const {
@@ -17,7 +47,16 @@ const nlohmann::json* HeldCatalogue::find(std::string_view provider, std::string
   return nullptr;
 }
 
+const schema::JsonSchema* HeldCatalogue::request_schema(std::string_view provider,
+                                                        std::string_view service,
+                                                        std::string_view version) const {
+  const auto found =
+      request_schemas.find(entry_key(std::string(provider) + "/" + std::string(service), version));
+  return found == request_schemas.end() ? nullptr : found->second.get();
+}
+
 void HeldCatalogues::hold(std::int64_t peer_id, HeldCatalogue catalogue) {
+  compile_request_schemas(catalogue);
   auto held = std::make_shared<const HeldCatalogue>(std::move(catalogue));
   std::lock_guard lock(mutex_);
   auto& slot = held_[peer_id];

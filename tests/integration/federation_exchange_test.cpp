@@ -188,6 +188,36 @@ TEST_F(FederationExchange, TheProviderHubsLimitsReachTheCallerWithTheirRetryAfte
   EXPECT_EQ(audit_row(*province_db_, "fed-11").substr(0, 23), "429|Client.RateLimited|");
 }
 
+// Hà Nội's hub holds the request schema the national catalogue lists, and
+// refuses a body that breaks it before the hop: nothing reaches the national hub.
+TEST_F(FederationExchange, ABodyAgainstThePeersRequestSchemaIsRefusedBeforeTheHop) {
+  database_->execute(
+      "INSERT INTO json_schemas (name, version, document, created_by) VALUES ('id-request', '1', "
+      "'{\"type\": \"object\", \"required\": [\"idNumber\"], \"properties\": "
+      "{\"idNumber\": {\"type\": \"string\", \"pattern\": \"^[0-9]{12}$\"}}}', 'test');"
+      "UPDATE services SET request_schema_id = (SELECT id FROM json_schemas WHERE name = "
+      "'id-request') WHERE service_code = 'echo'");
+  ASSERT_TRUE(hub_->reload_registry().has_value());
+  held_in_province([](const json& held) {
+    return held.contains("services") && held["services"].is_array() && !held["services"].empty() &&
+           held["services"][0].contains("request_schema") &&
+           !held["services"][0]["request_schema"].is_null();
+  });
+  TestClient hanoi(province_->exchange_port(), "MOTCUA-HN", "foreign-ca.crt");
+  const auto refused =
+      hanoi.post("/exchange/v1/messages",
+                 envelope("fed-13", kHanoiSystem, kProvider, "echo", R"({"idNumber":"12AB"})"));
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  const json problem = json::parse(refused.body);
+  EXPECT_EQ(problem["code"], "Client.SchemaViolation");
+  EXPECT_EQ(problem["errors"][0]["pointer"], "/body/idNumber") << refused.body;
+  EXPECT_EQ(audit_row(*province_db_, "fed-13").substr(0, 27), "400|Client.SchemaViolation|");
+  EXPECT_EQ(database_->scalar("SELECT count(*) FROM audit_records WHERE message_id = 'fed-13'"),
+            "0")
+      << "refused before the hop";
+  EXPECT_EQ(from_hanoi("fed-14").status, 200) << "a body that meets it still goes through";
+}
+
 TEST_F(FederationExchange, OnlyPublishedServicesAreReachable) {
   // "slow" is registered nationally, with an agreement for DVC-HN, but not
   // published to VN-HN.

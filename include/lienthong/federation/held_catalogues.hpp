@@ -13,6 +13,10 @@
 
 #include <nlohmann/json.hpp>
 
+namespace lienthong::schema {
+class JsonSchema;
+}
+
 namespace lienthong::federation {
 
 struct HeldCatalogue {
@@ -25,12 +29,21 @@ struct HeldCatalogue {
   // "citizen-lookup", "v1"), or null when the catalogue lists none.
   const nlohmann::json* find(std::string_view provider, std::string_view service,
                              std::string_view version) const;
+  // That entry's request schema, compiled when the catalogue was held; null
+  // when it has none, or none this hub could compile (the provider's hub
+  // checks it anyway: this check only refuses early, before the hop).
+  const schema::JsonSchema* request_schema(std::string_view provider, std::string_view service,
+                                           std::string_view version) const;
+
+  // "PROVIDER/SERVICE/VERSION" -> its compiled request schema (HeldCatalogues::hold).
+  std::unordered_map<std::string, std::shared_ptr<const schema::JsonSchema>> request_schemas;
 };
 
 class HeldCatalogues {
  public:
   using TimePoint = std::chrono::system_clock::time_point;
 
+  // Compiles the entries' request schemas, then holds `catalogue`.
   void hold(std::int64_t peer_id, HeldCatalogue catalogue);
   // The catalogue of `peer_id` while it is valid at `now`; null otherwise.
   std::shared_ptr<const HeldCatalogue> valid(std::int64_t peer_id, TimePoint now) const;

@@ -152,7 +152,7 @@ Outcome envelope_exchange(ExchangeContext& exchange, const NodeParts& node,
   if (!route.has_value())
     co_return std::move(route).error();
   if (route.value() != nullptr)
-    co_return co_await forward_envelope(exchange, node, header, *route.value(), crossing);
+    co_return co_await forward_envelope(exchange, node, envelope, *route.value(), crossing);
 
   // Ours. A caller a peer vouched for must be registered here, with an
   // agreement of its own: the peer vouches for who is calling, we decide

@@ -16,6 +16,7 @@
 #include "lienthong/federation/catalogue_publisher.hpp"
 #include "lienthong/federation/held_catalogues.hpp"
 #include "lienthong/federation/peer_clients.hpp"
+#include "lienthong/schema/json_schema.hpp"
 
 #include "../exchange_context.hpp"
 
@@ -45,9 +46,9 @@ std::string refusal_code(const net::HttpResponse& answer) {
 
 }  // namespace
 
-Outcome forward_envelope(ExchangeContext& exchange, const NodeParts& node,
-                         const EnvelopeHeader& header, const registry::PeerEntry& peer,
-                         const PeerCrossing* crossing) {
+Outcome forward_envelope(ExchangeContext& exchange, const NodeParts& node, const Envelope& envelope,
+                         const registry::PeerEntry& peer, const PeerCrossing* crossing) {
+  const EnvelopeHeader& header = envelope.header;
   audit::AuditRecord& record = exchange.record;
   const net::HttpRequest& request = exchange.request;
   const federation::CataloguePublisher& hub = *node.deps.catalogues;
@@ -70,6 +71,20 @@ Outcome forward_envelope(ExchangeContext& exchange, const NodeParts& node,
                          "peer hub " + peer.instance + " publishes no service " +
                              header.service_key() + " to this hub (its catalogue, version " +
                              std::to_string(catalogue->version) + ")");
+  }
+  // Refused here rather than a hop away: the request schema the peer lists.
+  if (const auto* schema = catalogue->request_schema(header.to, header.service, header.version)) {
+    const auto violations = schema->validate(envelope.payload);
+    if (!violations.empty()) {
+      Error error = make_error(ErrorCode::kClientSchemaViolation,
+                               std::to_string(violations.size()) +
+                                   " problem(s) with the body, against the request schema peer "
+                                   "hub " +
+                                   peer.instance + " publishes; see errors");
+      for (const auto& violation : violations)
+        error.fields.push_back({"/body" + violation.pointer, violation.reason});
+      co_return error;
+    }
   }
   auto client = node.peers->client_for(peer);
   if (!client.has_value())
