@@ -143,6 +143,33 @@ class NoReceipt final : public net::HttpHandler {
   }
 };
 
+// A "peer hub" whose 429 carries a Retry-After that is not a number of seconds.
+class OddRetryAfter final : public net::HttpHandler {
+ public:
+  boost::asio::awaitable<net::HttpResponse> handle(net::HttpRequest) override {
+    auto answer = net::HttpResponse::with_body(429, R"({"code":"Client.RateLimited"})",
+                                               "application/problem+json");
+    answer.headers.push_back({"Retry-After", "soon; see https://peer.example"});
+    answer.headers.push_back({"Lienthong-Record-Hash", std::string(64, 'a')});
+    co_return answer;
+  }
+  boost::asio::awaitable<net::HttpResponse> reject(net::HttpRequest, Error error) override {
+    co_return net::HttpResponse::with_body(error.http_status(), "{}");
+  }
+};
+
+TEST_F(FederationExchange, APeersRetryAfterReachesTheCallerOnlyAsSeconds) {
+  const LoopbackServer odd(std::make_shared<OddRetryAfter>(),
+                           net::make_server_tls_context({pki_file("hub.crt"), pki_file("hub.key"),
+                                                         pki_file("foreign-ca.crt")}));
+  province_db_->execute(
+      "UPDATE peers SET exchange_url = 'https://127.0.0.1:" + std::to_string(odd.port()) + "'");
+  ASSERT_TRUE(province_->reload_registry().has_value());
+  const auto limited = from_hanoi("fed-15");
+  EXPECT_EQ(limited.status, 429) << limited.body;
+  EXPECT_EQ(limited.header("retry-after"), "") << "not delay-seconds: not passed on";
+}
+
 TEST_F(FederationExchange, APeersAnswerWithoutItsReceiptIsNotPassedOn) {
   const LoopbackServer unrecorded(
       std::make_shared<NoReceipt>(),

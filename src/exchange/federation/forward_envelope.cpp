@@ -44,6 +44,14 @@ std::string refusal_code(const net::HttpResponse& answer) {
   return plain ? text : std::string();
 }
 
+// A peer's Retry-After as hubs send it (RFC 9110 delay-seconds); anything
+// else a peer writes there does not reach our caller.
+bool is_delay_seconds(std::string_view value) {
+  return !value.empty() && value.size() <= 10 &&
+         std::all_of(value.begin(), value.end(),
+                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+}
+
 }  // namespace
 
 Outcome forward_envelope(ExchangeContext& exchange, const NodeParts& node, const Envelope& envelope,
@@ -169,7 +177,8 @@ Outcome forward_envelope(ExchangeContext& exchange, const NodeParts& node, const
   // breakers) is the caller's to heed.
   std::vector<net::Header> headers;
   for (auto& h : relayed.headers) {
-    if (boost::iequals(h.name, "Content-Type") || boost::iequals(h.name, "Retry-After"))
+    if (boost::iequals(h.name, "Content-Type") ||
+        (boost::iequals(h.name, "Retry-After") && is_delay_seconds(h.value)))
       headers.push_back(std::move(h));
   }
   if (!record.downstream_request_id.empty())
