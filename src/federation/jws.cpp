@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <string>
 #include <unordered_map>
 
 #include "lienthong/audit/signing_key.hpp"
 #include "lienthong/core/digest.hpp"
 #include "lienthong/core/json_parse.hpp"
+#include "lienthong/registry/snapshot.hpp"
 
 namespace lienthong::federation {
 namespace {
@@ -68,8 +70,10 @@ JwsReading refuse(std::string why) {
 // peer passes on. Few peers, so a full cache is simply started over.
 const audit::VerifyingKey* verifying_key(std::string_view pem) {
   constexpr std::size_t kMaxKeys = 256;
-  thread_local std::unordered_map<std::string, audit::VerifyingKey> keys;
-  if (const auto found = keys.find(std::string(pem)); found != keys.end())
+  thread_local std::unordered_map<std::string, audit::VerifyingKey, registry::TransparentHash,
+                                  std::equal_to<>>
+      keys;
+  if (const auto found = keys.find(pem); found != keys.end())
     return &found->second;
   auto key = audit::VerifyingKey::from_pem(pem);
   if (!key.has_value())
