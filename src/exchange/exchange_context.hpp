@@ -22,6 +22,8 @@ namespace lienthong::exchange {
 // GET /exchange/v1/services/{service key}/openapi: a service's description.
 inline constexpr std::string_view kServicesPrefix = "/exchange/v1/services/";
 inline constexpr std::string_view kOpenApiSuffix = "/openapi";
+// An X-Road REST request a peer hub passes on: this prefix, then /r1/...
+inline constexpr std::string_view kPeerRestPrefix = "/federation/v1";
 
 // How refusals are written: RFC 9457 problems, or X-Road's error form.
 enum class ErrorStyle { kProblem, kXRoad };
@@ -71,6 +73,14 @@ using Outcome = boost::asio::awaitable<Result<net::HttpResponse>>;
 Result<const registry::SystemEntry*> identify_caller(ExchangeContext& exchange,
                                                      const NodeParts& node);
 
+// The caller `crossing`'s peer vouched for, registered here as a system of
+// its instance, and its place among its requests in flight. Client.NoAgreement
+// when it is not registered: the peer vouches for who is calling; what it may
+// do is ours to decide.
+Result<const registry::SystemEntry*> vouched_caller(ExchangeContext& exchange,
+                                                    const NodeParts& node,
+                                                    const PeerCrossing& crossing);
+
 // A JSON answer carrying the hub's request id.
 net::HttpResponse json_response(int status, std::string body, const std::string& request_id);
 
@@ -81,18 +91,33 @@ Outcome envelope_message(ExchangeContext& exchange, const NodeParts& node);  // 
 // for (looked up here when the service is ours; passed on when it is not).
 Outcome envelope_exchange(ExchangeContext& exchange, const NodeParts& node,
                           const registry::SystemEntry* local_caller, const PeerCrossing* crossing);
-Outcome rest_message(ExchangeContext& exchange, const NodeParts& node);    // xroad/
+Outcome rest_message(ExchangeContext& exchange, const NodeParts& node);  // xroad/
+// X-Road REST once the caller is known, as envelope_exchange.
+Outcome rest_exchange(ExchangeContext& exchange, const NodeParts& node,
+                      const registry::SystemEntry* local_caller, const PeerCrossing* crossing);
 Outcome message_status(ExchangeContext& exchange, const NodeParts& node);  // async/
 Outcome catalog(ExchangeContext& exchange, const NodeParts& node);         // discovery/
 Outcome service_description(ExchangeContext& exchange, const NodeParts& node);
 Outcome exchange_openapi(ExchangeContext& exchange, const NodeParts& node);
 Outcome peer_catalogue(ExchangeContext& exchange, const NodeParts& node);  // federation/
 Outcome peer_message(ExchangeContext& exchange, const NodeParts& node);
+Outcome peer_rest_message(ExchangeContext& exchange, const NodeParts& node);
 // An envelope for another instance's service, passed on to `peer` with our
 // assertion for the caller (our system, or, in transit, the one `crossing`'s
 // peer vouched for), once its body (`envelope.payload`) meets the request
 // schema the peer's catalogue lists; the answer is relayed as it comes.
 Outcome forward_envelope(ExchangeContext& exchange, const NodeParts& node, const Envelope& envelope,
                          const registry::PeerEntry& peer, const PeerCrossing* crossing);
+// An X-Road REST request for another instance's service, and where it goes.
+struct RestHop {
+  const registry::PeerEntry& peer;
+  std::string_view r1_target;  // /r1/PROVIDER/SERVICE[/path][?query], as the caller sent it
+  std::string version;         // as named (X-Lienthong-Service-Version), or empty
+  std::string operation;       // "METHOD /path?query" after the service code
+};
+// Passed on to `hop.peer` with the caller's own headers and our assertion;
+// the answer is relayed with our X-Road headers, as a provider's would be.
+Outcome forward_rest(ExchangeContext& exchange, const NodeParts& node, const RestHop& hop,
+                     const PeerCrossing* crossing);
 
 }  // namespace lienthong::exchange

@@ -60,6 +60,8 @@ const std::array kRoutes{
           ErrorStyle::kProblem, peer_catalogue},
     Route{[](std::string_view path) { return path == "/federation/v1/messages"; }, "POST",
           ErrorStyle::kProblem, peer_message},
+    Route{[](std::string_view path) { return path.starts_with("/federation/v1/r1/"); }, "",
+          ErrorStyle::kXRoad, peer_rest_message},
 };
 
 const Route* route_of(std::string_view path) {

@@ -38,6 +38,8 @@ std::string sign_assertion(const AssertionClaims& claims, const audit::SigningKe
                {"hops", claims.hops}};
   if (!claims.previous_sha256.empty())
     payload["previous_sha256"] = claims.previous_sha256;
+  if (!claims.operation.empty())
+    payload["operation"] = claims.operation;
   return sign_jws(kAssertionTokenType, payload, key);
 }
 
@@ -96,6 +98,11 @@ AssertionCheck verify_assertion(std::string_view token, const AssertionExpectati
     if (!previous->is_string() || !audit::is_chain_link(previous->get<std::string>()))
       return refuse("previous_sha256 is not a SHA-256 in hex");
     claims.previous_sha256 = previous->get<std::string>();
+  }
+  if (const auto operation = payload.find("operation"); operation != payload.end()) {
+    if (!operation->is_string() || operation->get_ref<const std::string&>().empty())
+      return refuse("operation is not METHOD /path");
+    claims.operation = operation->get<std::string>();
   }
   if (claims.hops.size() > 1 && claims.previous_sha256.empty())
     return refuse(

@@ -35,16 +35,24 @@ void compile_request_schemas(HeldCatalogue& catalogue) {
 const nlohmann::json* HeldCatalogue::find(std::string_view provider, std::string_view service,
                                           std::string_view version) const {
   const std::string id = std::string(provider) + "/" + std::string(service);
+  const nlohmann::json* found = nullptr;
   for (const auto& entry : services) {
     if (!entry.is_object())
       continue;
     const auto entry_id = entry.find("id");
     const auto entry_version = entry.find("version");
-    if (entry_id != entry.end() && entry_version != entry.end() && *entry_id == id &&
-        *entry_version == version)
+    if (entry_id == entry.end() || entry_version == entry.end() || *entry_id != id ||
+        !entry_version->is_string())
+      continue;
+    if (*entry_version == version)
       return &entry;
+    if (version.empty()) {
+      if (found != nullptr)
+        return nullptr;  // more than one: the caller names one
+      found = &entry;
+    }
   }
-  return nullptr;
+  return found;
 }
 
 const schema::JsonSchema* HeldCatalogue::request_schema(std::string_view provider,

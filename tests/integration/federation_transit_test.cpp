@@ -170,6 +170,39 @@ TEST_F(FederationTransit, AProvinceReachesAnotherProvinceThroughTheNationalHub) 
             sha256_hex(field(*province_db_, "transit-1", "downstream_assertion")));
 }
 
+// The same path for an X-Road REST client: /r1/ on Hà Nội's hub, through
+// the national hub, to HCM's provider; the national assertion names the
+// operation Hà Nội's did.
+TEST_F(FederationTransit, AnXRoadRestCallCrossesThreeHubs) {
+  TestClient hanoi(province_->exchange_port(), "MOTCUA-HN", "foreign-ca.crt");
+  const auto answer =
+      hanoi.request("POST", std::string("/r1/") + kHcmProvider + "/echo/cases?year=2026",
+                    R"({"idNumber":"001089012345"})", "application/json",
+                    {{"X-Road-Client", kHanoiSystem}, {"X-Road-Id", "transit-r1"}});
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(json::parse(answer.body)["received"]["idNumber"], "001089012345");
+  EXPECT_EQ(provider_->received().back().target, "/api/echo/cases?year=2026");
+  for (const TestDatabase* db : {province_db_.get(), database_.get(), hcm_db_.get()}) {
+    EXPECT_EQ(field(*db, "transit-r1", "concat_ws('|', status, consumer, provider, method)"),
+              std::string("200|") + kHanoiSystem + "|" + kHcmProvider + "|POST");
+  }
+  EXPECT_EQ(field(*province_db_, "transit-r1", "downstream_record_hash"),
+            field(*database_, "transit-r1", "record_hash"));
+  EXPECT_EQ(field(*database_, "transit-r1", "downstream_record_hash"),
+            field(*hcm_db_, "transit-r1", "record_hash"));
+  federation::AssertionExpectation expected;
+  expected.issuer = "VN";
+  expected.audience = "VN-HCM";
+  expected.public_key_pem = key_pem("vn-catalogue.key");
+  expected.now = std::chrono::system_clock::now();
+  expected.body = R"({"idNumber":"001089012345"})";
+  const auto check =
+      federation::verify_assertion(field(*hcm_db_, "transit-r1", "upstream_assertion"), expected);
+  ASSERT_TRUE(check.claims.has_value()) << check.refusal;
+  EXPECT_EQ(check.claims->operation, "POST /cases?year=2026");
+  EXPECT_EQ(check.claims->hops, (std::vector<std::string>{"VN-HN", "VN"}));
+}
+
 TEST_F(FederationTransit, TheProvidersHubDecidesAndEveryHubAuditsTheRefusal) {
   hcm_db_->execute("UPDATE agreements SET status = 'revoked'");
   ASSERT_TRUE(hcm_->reload_registry().has_value());

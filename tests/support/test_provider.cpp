@@ -51,12 +51,21 @@ class RecordingHandler final : public net::HttpHandler {
       co_return net::HttpResponse::with_body(200, "<html>not json</html>", "text/html");
     if (path == "/api/missing")
       co_return net::HttpResponse::with_body(404, R"({"error":"no record"})");
+    // A provider that writes a hub's receipt headers (a forgery the hub drops).
+    const bool forged_receipt = path.ends_with("/forged-receipt");
     nlohmann::json headers;
     for (const auto& h : request.headers)
       headers[h.name] = h.value;
-    nlohmann::json body{{"received", nlohmann::json::parse(request.body, nullptr, false)},
-                        {"headers", headers}};
-    co_return net::HttpResponse::with_body(200, body.dump());
+    auto received = nlohmann::json::parse(request.body, nullptr, false);
+    if (received.is_discarded())
+      received = nullptr;  // no JSON body (a GET): still a JSON answer
+    nlohmann::json body{{"received", std::move(received)}, {"headers", headers}};
+    auto answer = net::HttpResponse::with_body(200, body.dump());
+    if (forged_receipt) {
+      answer.headers.push_back({"Lienthong-Record-Hash", std::string(64, 'f')});
+      answer.headers.push_back({"Lienthong-Peer-Record-Hash", std::string(64, 'f')});
+    }
+    co_return answer;
   }
 
   asio::awaitable<net::HttpResponse> reject(net::HttpRequest, Error error) override {

@@ -34,7 +34,10 @@ struct AssertionClaims {
   std::string service;     // PROVIDER/SERVICE/VERSION
   std::string purpose;     // may be empty
   std::string user_id;     // may be empty
-  std::string message_id;  // the envelope's header.id
+  std::string message_id;  // the envelope's header.id, or X-Road-Id
+  // An X-Road REST (r1) exchange: "METHOD /path?query" after the service
+  // code, as the caller sent it. Empty for an envelope (its body says all).
+  std::string operation;
   std::string body_sha256;
   std::vector<std::string> hops;  // instances crossed, the issuer last
   // A hub that passes on an exchange another hub vouched for (transit): the

@@ -26,7 +26,8 @@ struct HeldCatalogue {
   nlohmann::json services = nlohmann::json::array();
 
   // The entry of `provider`/`service` at `version` ("VN/GOV/.../DANCU",
-  // "citizen-lookup", "v1"), or null when the catalogue lists none.
+  // "citizen-lookup", "v1"), or null when the catalogue lists none. An empty
+  // `version` finds the only version listed (null when there are several).
   const nlohmann::json* find(std::string_view provider, std::string_view service,
                              std::string_view version) const;
   // That entry's request schema, compiled when the catalogue was held; null

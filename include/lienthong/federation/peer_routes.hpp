@@ -28,7 +28,7 @@ struct PeerRoute {
 };
 
 // The peer of `provider`'s instance when its valid catalogue lists the
-// service at `version`; otherwise the first other active peer whose valid
+// service at `version` (empty: its only version); otherwise the first other active peer whose valid
 // catalogue lists it (a hub that passes it on). `provider` is
 // INSTANCE/CLASS/MEMBER/SYSTEM. Never through `except_instance` (the hub a
 // request came from).

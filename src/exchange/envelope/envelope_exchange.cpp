@@ -1,23 +1,19 @@
 // The standard envelope protocol: POST /exchange/v1/messages carries
 // {"header": {...}, "body": ...} (schemas/json/envelope.schema.json), and the
 // answer comes back in an envelope addressed to the caller.
-#include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "lienthong/adapters/standard_request.hpp"
-#include "lienthong/core/identifiers.hpp"
 #include "lienthong/core/json_text.hpp"
 #include "lienthong/core/message_id.hpp"
 #include "lienthong/core/timestamp.hpp"
 #include "lienthong/exchange/envelope.hpp"
-#include "lienthong/federation/catalogue_publisher.hpp"
-#include "lienthong/federation/peer_routes.hpp"
 #include "lienthong/pipeline/stages.hpp"
 #include "lienthong/policy/rate_limiter.hpp"
 
 #include "../async/async_messages.hpp"
 #include "../exchange_context.hpp"
+#include "../federation/peer_route.hpp"
 
 namespace lienthong::exchange {
 namespace {
@@ -51,59 +47,6 @@ Result<bool> matches_assertion(const EnvelopeHeader& header, const PeerCrossing&
                           crossing.peer.instance + " vouched for in its assertion");
   }
   return true;
-}
-
-// The peer hub an envelope for another instance's service goes to: the one
-// whose valid catalogue offers it (that instance's own, or one that passes it
-// on), else that instance's peer (forward_envelope says what its catalogue
-// lacks). Null for our own instance (or with federation off). An envelope
-// that came through a peer (`crossing`) goes on only to a service we pass on
-// to that peer, and never back to it.
-Result<const registry::PeerEntry*> route_of_addressee(const registry::Snapshot& snapshot,
-                                                      const NodeParts& node,
-                                                      const EnvelopeHeader& header,
-                                                      const PeerCrossing* crossing,
-                                                      std::chrono::system_clock::time_point now) {
-  const registry::PeerEntry* none = nullptr;
-  if (!node.deps.catalogues)
-    return none;
-  const auto addressee = SystemId::parse(header.to);
-  if (!addressee || addressee->instance == node.deps.catalogues->instance())
-    return none;
-  const std::string key = header.to + "/" + header.service;
-  const std::string_view came_from = crossing ? std::string_view(crossing->peer.instance) : "";
-  if (crossing != nullptr &&
-      std::find(crossing->peer.published_keys.begin(), crossing->peer.published_keys.end(), key) ==
-          crossing->peer.published_keys.end()) {
-    return make_error(ErrorCode::kClientUnknownService,
-                      "no service " + key + " is passed on to " + crossing->peer.instance);
-  }
-  if (node.deps.held_catalogues) {
-    const auto route = federation::route_to(snapshot, *node.deps.held_catalogues, header.to,
-                                            header.service, header.version, now, came_from);
-    if (route.peer != nullptr)
-      return route.peer;
-  }
-  const registry::PeerEntry* peer = snapshot.peer_by_instance(addressee->instance);
-  if (peer == nullptr || peer->instance == came_from) {
-    return make_error(ErrorCode::kClientUnknownService,
-                      "no peer hub of instance " + addressee->instance +
-                          " is registered here, and no peer's catalogue offers " + key);
-  }
-  return peer;
-}
-
-bool published_to(const registry::ServiceEntry& service, const registry::PeerEntry& peer) {
-  if (!peer.published)
-    return false;
-  const std::string id = service.provider->key + "/" + service.service_id.service_code;
-  for (const auto& entry : *peer.published) {
-    const auto found = entry.find("id");
-    if (found != entry.end() && *found == id &&
-        entry.value("version", "") == service.service_id.version)
-      return true;
-  }
-  return false;
 }
 
 }  // namespace
@@ -148,7 +91,8 @@ Outcome envelope_exchange(ExchangeContext& exchange, const NodeParts& node,
       co_return std::move(vouched).error();
   }
   // Another instance's service: passed on to the next hub (from a peer: transit).
-  auto route = route_of_addressee(snapshot, node, header, crossing, request.received_at);
+  auto route = peer_route(snapshot, node, header.to, header.service, header.version, crossing,
+                          request.received_at);
   if (!route.has_value())
     co_return std::move(route).error();
   if (route.value() != nullptr)
@@ -159,17 +103,10 @@ Outcome envelope_exchange(ExchangeContext& exchange, const NodeParts& node,
   // what it may do.
   const registry::SystemEntry* caller = local_caller;
   if (caller == nullptr && crossing != nullptr) {
-    caller = snapshot.system(crossing->claims.consumer);
-    if (caller == nullptr) {
-      co_return make_error(
-          ErrorCode::kClientNoAgreement,
-          crossing->claims.consumer + " is not registered at this hub: a system of " +
-              crossing->peer.instance + " needs its registration and an approved agreement here");
-    }
-    auto slot = pipeline::hold_slot(*node.deps.concurrency, *caller);
-    if (!slot.has_value())
-      co_return std::move(slot).error();
-    exchange.slot.emplace(std::move(slot).value());
+    auto vouched = vouched_caller(exchange, node, *crossing);
+    if (!vouched.has_value())
+      co_return std::move(vouched).error();
+    caller = vouched.value();
   }
   if (caller == nullptr)
     co_return make_error(ErrorCode::kServerInternal, "an envelope without a caller");

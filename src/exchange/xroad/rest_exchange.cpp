@@ -10,6 +10,7 @@
 #include "lienthong/policy/rate_limiter.hpp"
 
 #include "../exchange_context.hpp"
+#include "../federation/peer_route.hpp"
 #include "xroad_metaservices.hpp"
 #include "xroad_rest.hpp"
 
@@ -80,25 +81,52 @@ Result<HttpResponse> answer(const ExchangeContext& exchange, const registry::Ser
   return response;
 }
 
+// The request says what the peer vouched for: no other message, service,
+// version, operation, purpose or user can ride on its assertion.
+Result<bool> matches_assertion(const ExchangeContext& exchange, std::string_view named_version,
+                               const std::string& operation, const PeerCrossing& crossing) {
+  const auto& claims = crossing.claims;
+  const audit::AuditRecord& record = exchange.record;
+  const std::string service =
+      record.provider + "/" + record.service + "/" + std::string(named_version);
+  if (exchange.message_id != claims.message_id || service != claims.service ||
+      operation != claims.operation || record.purpose != claims.purpose ||
+      record.user_id != claims.user_id) {
+    return make_error(ErrorCode::kClientUnauthenticated,
+                      "the request (X-Road-Id, service, X-Lienthong-Service-Version, method and "
+                      "path, purpose, X-Road-UserId) is not what " +
+                          crossing.peer.instance + " vouched for in its assertion");
+  }
+  return true;
+}
+
 }  // namespace
 
 Outcome rest_message(ExchangeContext& exchange, const NodeParts& node) {
-  const HttpRequest& request = exchange.request;
-  audit::AuditRecord& record = exchange.record;
-
   auto caller = identify_caller(exchange, node);
   if (!caller.has_value())
     co_return std::move(caller).error();
+  co_return co_await rest_exchange(exchange, node, caller.value(), nullptr);
+}
+
+Outcome rest_exchange(ExchangeContext& exchange, const NodeParts& node,
+                      const registry::SystemEntry* local_caller, const PeerCrossing* crossing) {
+  const HttpRequest& request = exchange.request;
+  audit::AuditRecord& record = exchange.record;
   const registry::Snapshot& snapshot = *exchange.snapshot;
 
-  // The message id: X-Road-Id when given, else a new one.
+  // The message id: X-Road-Id when given, else a new one (a peer always
+  // gives the one it vouched for).
   const auto given_id = request.header("X-Road-Id");
   if (!given_id.empty() && !is_valid_message_id(given_id))
     co_return make_error(ErrorCode::kClientBadRequest, "X-Road-Id is not a usable message id");
   exchange.message_id = given_id.empty() ? new_uuid_v7() : std::string(given_id);
 
   // Target and client: /r1/PROVIDER/SERVICE[/path], X-Road-Client is the caller.
-  auto target = xroad::parse_target(request.target);
+  const std::string_view r1_target =
+      crossing ? std::string_view(request.target).substr(kPeerRestPrefix.size())
+               : std::string_view(request.target);
+  auto target = xroad::parse_target(r1_target);
   if (!target.has_value())
     co_return std::move(target).error();
   record.provider = target.value().provider.to_string();
@@ -112,7 +140,10 @@ Outcome rest_message(ExchangeContext& exchange, const NodeParts& node) {
                              " but the caller is authenticated as " + record.consumer);
   }
   if (is_reserved_service_code(record.service)) {
-    co_return xroad::metaservice(exchange, *caller.value(), record.service, target.value().query);
+    if (local_caller == nullptr)
+      co_return make_error(ErrorCode::kClientUnknownService,
+                           "metaservices describe the hub they are asked at, not through a peer");
+    co_return xroad::metaservice(exchange, *local_caller, record.service, target.value().query);
   }
   record.user_id = std::string(request.header("X-Road-UserId"));
   // Text outside ASCII may come in RFC 8187 form (UTF-8''...); recorded as text.
@@ -126,15 +157,49 @@ Outcome rest_message(ExchangeContext& exchange, const NodeParts& node) {
                            "X-Road-UserId and X-Lienthong-Purpose may not hold control characters");
     }
   }
+  const auto named_version = request.header("X-Lienthong-Service-Version");
+  const std::string operation = request.method + " " + target.value().path +
+                                (target.value().query.empty() ? "" : "?" + target.value().query);
+  if (crossing != nullptr) {
+    if (auto vouched = matches_assertion(exchange, named_version, operation, *crossing);
+        !vouched.has_value())
+      co_return std::move(vouched).error();
+  }
+
+  // Another instance's service: passed on to the next hub (from a peer: transit).
+  auto route = peer_route(snapshot, node, record.provider, record.service, named_version, crossing,
+                          request.received_at);
+  if (!route.has_value())
+    co_return std::move(route).error();
+  if (route.value() != nullptr) {
+    const RestHop hop{*route.value(), r1_target, std::string(named_version), operation};
+    co_return co_await forward_rest(exchange, node, hop, crossing);
+  }
+
+  // Ours: for a caller a peer vouched for, our agreement with it decides.
+  const registry::SystemEntry* caller = local_caller;
+  if (caller == nullptr && crossing != nullptr) {
+    auto vouched = vouched_caller(exchange, node, *crossing);
+    if (!vouched.has_value())
+      co_return std::move(vouched).error();
+    caller = vouched.value();
+  }
+  if (caller == nullptr)
+    co_return make_error(ErrorCode::kServerInternal, "an X-Road REST request without a caller");
 
   // The version named by X-Lienthong-Service-Version, or the only active one.
-  auto service = pipeline::resolve_service_version(snapshot, record.provider + "/" + record.service,
-                                                   request.header("X-Lienthong-Service-Version"),
-                                                   "name one in X-Lienthong-Service-Version");
+  auto service =
+      pipeline::resolve_service_version(snapshot, record.provider + "/" + record.service,
+                                        named_version, "name one in X-Lienthong-Service-Version");
   if (!service.has_value())
     co_return std::move(service).error();
   record.service_version = service.value()->service_id.version;
   exchange.audit_bodies = service.value()->audit_bodies;
+  if (crossing != nullptr && !published_to(*service.value(), crossing->peer)) {
+    co_return make_error(
+        ErrorCode::kClientUnknownService,
+        "no service " + service.value()->key + " is published to " + crossing->peer.instance);
+  }
 
   // JSON in another charset would pass unvalidated: refused instead.
   const auto content_type = request.header("Content-Type");
@@ -145,7 +210,7 @@ Outcome rest_message(ExchangeContext& exchange, const NodeParts& node) {
   }
   auto authorization = pipeline::authorize(
       snapshot,
-      {.caller = caller.value(),
+      {.caller = caller,
        .service = service.value(),
        .version = record.service_version,
        .purpose = record.purpose,

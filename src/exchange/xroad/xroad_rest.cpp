@@ -99,7 +99,10 @@ bool is_filtered_header(std::string_view name) {
     if (boost::beast::iequals(name, filtered))
       return true;
   }
-  return name.size() >= 12 && boost::beast::iequals(name.substr(0, 12), "x-lienthong-");
+  // The hub's own headers, and those of a hop between hubs (an assertion, a
+  // receipt): only a hub sets them, never a caller or a provider.
+  return (name.size() >= 12 && boost::beast::iequals(name.substr(0, 12), "x-lienthong-")) ||
+         (name.size() >= 10 && boost::beast::iequals(name.substr(0, 10), "lienthong-"));
 }
 
 std::string request_hash(const net::HttpRequest& request) {

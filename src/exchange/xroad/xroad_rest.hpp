@@ -31,7 +31,8 @@ Result<RestTarget> parse_target(std::string_view target);
 Result<SystemId> parse_client(std::string_view header);
 
 // Headers that must not cross the hub in either direction: hop-by-hop ones,
-// those that reveal hosts, and the X-Road / Lienthong headers the hub sets.
+// those that reveal hosts, and the X-Road / Lienthong headers the hub sets
+// (X-Lienthong-*, and Lienthong-*: a hop's assertion and receipt).
 bool is_filtered_header(std::string_view name);
 
 // base64(SHA-512(SHA-512(headers) + SHA-512(body))), or base64(SHA-512(headers))

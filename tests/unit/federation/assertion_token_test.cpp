@@ -86,6 +86,16 @@ TEST_F(AssertionTokenTest, WhatTheForwardingHubVouchesForIsReadBack) {
   EXPECT_EQ(check.claims->hops, std::vector<std::string>{"VN-HN"});
 }
 
+TEST_F(AssertionTokenTest, AnXRoadRestAssertionNamesItsOperation) {
+  EXPECT_EQ(verify_assertion(sign_assertion(claims(), *hanoi_), expected()).claims->operation, "")
+      << "an envelope's names none";
+  auto c = claims();
+  c.operation = "DELETE /cases/7?reason=duplicate";
+  const auto check = verify_assertion(sign_assertion(c, *hanoi_), expected());
+  ASSERT_TRUE(check.claims.has_value()) << check.refusal;
+  EXPECT_EQ(check.claims->operation, "DELETE /cases/7?reason=duplicate");
+}
+
 TEST_F(AssertionTokenTest, AnotherKeyOrAnotherBodyIsRefused) {
   EXPECT_NE(refusal(claims(), expected(), other_).find("not by the peer's registered key"),
             std::string::npos);
