@@ -18,6 +18,19 @@ std::string agreement_key(std::int64_t consumer, std::int64_t provider,
 
 }  // namespace
 
+bool PeerEntry::lets_out(std::string_view consumer, std::string_view service) const {
+  for (const auto& rule : outbound_rules) {
+    // A member's rule covers its systems: its key and a slash begin theirs.
+    const bool caller =
+        rule.consumer == "*" || rule.consumer == consumer ||
+        (consumer.size() > rule.consumer.size() && consumer.starts_with(rule.consumer) &&
+         consumer[rule.consumer.size()] == '/');
+    if (caller && (rule.service == "*" || rule.service == service))
+      return true;
+  }
+  return false;
+}
+
 bool AgreementEntry::covers_version(std::string_view version) const {
   return versions.empty() || std::find(versions.begin(), versions.end(), version) != versions.end();
 }

@@ -280,7 +280,8 @@ std::vector<PeerEntry> load_peers(pqxx::transaction_base& tx, std::vector<std::s
       "m.member_code, s.system_code, v.service_code) AS id) e LEFT JOIN json_schemas rq ON rq.id "
       "= v.request_schema_id LEFT JOIN json_schemas rs ON rs.id = v.response_schema_id WHERE "
       "v.status = 'active' AND s.status = 'active' AND e.id = ANY (p.published_services)), "
-      "array_to_json(p.published_services)::text FROM peers p WHERE p.status = 'active' ORDER BY "
+      "array_to_json(p.published_services)::text, p.outbound_rules::text FROM peers p WHERE "
+      "p.status = 'active' ORDER BY "
       "p.id");
   for (const auto& row : rows) {
     PeerEntry peer;
@@ -300,6 +301,15 @@ std::vector<PeerEntry> load_peers(pqxx::transaction_base& tx, std::vector<std::s
         std::make_shared<const nlohmann::json>(nlohmann::json::parse(row[7].as<std::string>()));
     peer.published_keys =
         nlohmann::json::parse(row[8].as<std::string>()).get<std::vector<std::string>>();
+    // Checked when written (admin API, and the column's CHECK); a rule that
+    // is not {"consumer", "service"} lets nothing through.
+    for (const auto& rule : nlohmann::json::parse(row[9].as<std::string>())) {
+      const auto consumer = rule.is_object() ? rule.find("consumer") : rule.end();
+      const auto service = rule.is_object() ? rule.find("service") : rule.end();
+      if (consumer != rule.end() && service != rule.end() && consumer->is_string() &&
+          service->is_string())
+        peer.outbound_rules.push_back({consumer->get<std::string>(), service->get<std::string>()});
+    }
     peers.push_back(std::move(peer));
   }
   return peers;

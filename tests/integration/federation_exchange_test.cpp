@@ -303,6 +303,59 @@ TEST_F(FederationExchange, AnInstanceWithoutAPeerIsRefusedAtTheFirstHub) {
   EXPECT_EQ(audit_row(*province_db_, "fed-4").substr(0, 4), "404|");
 }
 
+// Hà Nội's administrator decides which of Hà Nội's systems may reach which
+// national services; the national hub never sees what they keep back.
+TEST_F(FederationExchange, TheCallersHubAppliesItsOwnOutboundRulesFirst) {
+  const auto set_rules = [this](const std::string& rules) {
+    province_db_->execute("UPDATE peers SET outbound_rules = '" + rules + "'");
+    ASSERT_TRUE(province_->reload_registry().has_value());
+  };
+  ASSERT_NO_FATAL_FAILURE(set_rules("[]"));
+  const auto closed = from_hanoi("fed-out-1");
+  EXPECT_EQ(closed.status, 403) << closed.body;
+  EXPECT_EQ(json::parse(closed.body)["code"], "Client.NoAgreement");
+  EXPECT_NE(closed.body.find("outbound rules for peer hub VN"), std::string::npos) << closed.body;
+  EXPECT_EQ(audit_row(*province_db_, "fed-out-1").substr(0, 23), "403|Client.NoAgreement|");
+  EXPECT_EQ(database_->scalar("SELECT count(*) FROM audit_records WHERE message_id = 'fed-out-1'"),
+            "0")
+      << "kept back at Hà Nội's hub";
+
+  // Another system of the same member, or another service: still kept back.
+  ASSERT_NO_FATAL_FAILURE(
+      set_rules(R"([{"consumer": "VN-HN/GOV/000.00.01.H26/OTHER", "service": "*"},
+      {"consumer": "*", "service": "VN/GOV/TEST.01/TEST-PROVIDER/slow"}])"));
+  EXPECT_EQ(from_hanoi("fed-out-2").status, 403);
+  // The member's rule covers its systems.
+  ASSERT_NO_FATAL_FAILURE(set_rules(
+      R"([{"consumer": "VN-HN/GOV/000.00.01.H26", "service": "VN/GOV/TEST.01/TEST-PROVIDER/echo"}])"));
+  EXPECT_EQ(from_hanoi("fed-out-3").status, 200);
+  ASSERT_NO_FATAL_FAILURE(set_rules(R"([{"consumer": "VN-HN/GOV/000.00.01.H2", "service": "*"}])"));
+  EXPECT_EQ(from_hanoi("fed-out-4").status, 403) << "a member key is not a text prefix";
+}
+
+// The national administrator's side of the same field, through the admin API.
+TEST_F(FederationExchange, OutboundRulesAreCheckedWhenWritten) {
+  auto admin = hub_admin();
+  const auto path = "/admin/v1/peers/" + std::to_string(national_peer_id_);
+  const auto current = admin.get(path);
+  ASSERT_EQ(current.status, 200) << current.body;
+  EXPECT_EQ(AdminClient::json_of(current)["outbound_rules"],
+            json::parse(R"([{"consumer": "*", "service": "*"}])"))
+      << "every system, every service the peer offers: the default";
+  for (const json& bad :
+       {json("everyone"), json::parse(R"([{"consumer": "nobody", "service": "*"}])"),
+        json::parse(R"([{"consumer": "*", "service": "VN/GOV"}])"),
+        json::parse(R"([{"consumer": "*"}])"),
+        json::parse(R"([{"consumer": "*", "service": "*", "extra": 1}])")}) {
+    const auto refused = admin.patch(path, {{"outbound_rules", bad}}, current.header("etag"));
+    EXPECT_EQ(refused.status, 400) << bad.dump() << " " << refused.body;
+  }
+  const json rules = json::parse(R"([{"consumer": "VN/GOV/TEST.01", "service": "*"}])");
+  const auto changed = admin.patch(path, {{"outbound_rules", rules}}, current.header("etag"));
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(AdminClient::json_of(admin.get(path))["outbound_rules"], rules);
+}
+
 TEST_F(FederationExchange, ForgedReplayedOrAlteredAssertionsAreRefused) {
   const std::string body = envelope("fed-5", kHanoiSystem, kProvider, "echo");
   const auto claims = vouching(body, "fed-5");

@@ -184,6 +184,16 @@ TEST_F(FederationXRoad, AServiceTheNationalCatalogueDoesNotListStaysAtTheFirstHu
   EXPECT_EQ(from_hanoi("GET", "/pets/7", headers).status, 404);
 }
 
+TEST_F(FederationXRoad, TheCallersHubsOutboundRulesHoldForXRoadRestToo) {
+  province_db_->execute("UPDATE peers SET outbound_rules = '[]'");
+  ASSERT_TRUE(province_->reload_registry().has_value());
+  const auto refused = from_hanoi("GET", "/pets/7", xroad_headers("r1-fed-out"));
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_EQ(refused.header("x-road-error"), "Client.NoAgreement");
+  EXPECT_EQ(database_->scalar("SELECT count(*) FROM audit_records WHERE message_id = 'r1-fed-out'"),
+            "0");
+}
+
 TEST_F(FederationXRoad, AnAssertionVouchesForOneOperationOnly) {
   // Vouched for GET /pets/7, sent as DELETE /pets/7: refused before any agreement.
   auto claims = vouching("r1-fed-7", "GET /pets/7");

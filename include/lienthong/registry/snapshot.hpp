@@ -133,6 +133,17 @@ struct PeerEntry {
   // other instances included: services of a third hub this hub passes on
   // (transit, docs/federation.md).
   std::vector<std::string> published_keys;
+  // Our outbound rules for it: who may reach what through it (consumer "*",
+  // a member or a system key; service "*" or a PROVIDER/SERVICE key).
+  struct OutboundRule {
+    std::string consumer;
+    std::string service;
+  };
+  std::vector<OutboundRule> outbound_rules;
+
+  // Whether a rule lets `consumer` (a system key) reach `service`
+  // (PROVIDER/SERVICE) through this peer.
+  bool lets_out(std::string_view consumer, std::string_view service) const;
 };
 
 // Hashing that lets std::string keys be looked up by std::string_view

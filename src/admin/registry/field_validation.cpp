@@ -23,6 +23,21 @@ bool matches(const std::string& text, const std::regex& pattern) {
 // Returns why `value` breaks `spec`, or "" when it is fine.
 std::string check_scalar(const FieldSpec& spec, const json& value);
 
+// INSTANCE/CLASS/CODE: a member's identifier.
+bool is_member_key(std::string_view text) {
+  std::vector<std::string_view> parts;
+  for (std::size_t from = 0;;) {
+    const auto slash = text.find('/', from);
+    parts.push_back(text.substr(from, slash == std::string_view::npos ? slash : slash - from));
+    if (slash == std::string_view::npos)
+      break;
+    from = slash + 1;
+  }
+  return parts.size() == 3 &&
+         std::all_of(parts.begin(), parts.end(), lienthong::is_identifier_part) &&
+         lienthong::is_member_class(parts[1]);
+}
+
 std::string check_list(const json& value, std::size_t max_items,
                        const std::function<std::string(const std::string&)>& check_item) {
   if (!value.is_array())
@@ -179,6 +194,26 @@ std::string check_scalar(const FieldSpec& spec, const json& value) {
                         lienthong::is_identifier_part(item.substr(last + 1));
         return ok ? "" : "not a service INSTANCE/CLASS/MEMBER/SYSTEM/SERVICE";
       });
+    case FieldKind::kOutboundRules: {
+      if (!value.is_array() || value.size() > 200)
+        return "must be an array of at most 200 rules {\"consumer\": ..., \"service\": ...}";
+      for (const auto& rule : value) {
+        if (!rule.is_object() || rule.size() != 2 || !rule.contains("consumer") ||
+            !rule.contains("service") || !rule["consumer"].is_string() ||
+            !rule["service"].is_string())
+          return "each rule is {\"consumer\": ..., \"service\": ...}, both strings";
+        const auto& consumer = rule["consumer"].get_ref<const std::string&>();
+        const auto& service = rule["service"].get_ref<const std::string&>();
+        if (consumer != "*" && !is_member_key(consumer) && !SystemId::parse(consumer))
+          return "\"" + consumer + "\": a consumer is *, a member INSTANCE/CLASS/CODE or a system";
+        const auto last = service.rfind('/');
+        if (service != "*" &&
+            (last == std::string::npos || !SystemId::parse(service.substr(0, last)) ||
+             !lienthong::is_identifier_part(service.substr(last + 1))))
+          return "\"" + service + "\": a service is * or INSTANCE/CLASS/MEMBER/SYSTEM/SERVICE";
+      }
+      return "";
+    }
     case FieldKind::kIdentifierList:
       return check_list(value, 50, [](const std::string& item) {
         return lienthong::is_identifier_part(item) ? "" : "not an identifier";

@@ -39,6 +39,7 @@ enum class FieldKind {
   kPathPatternList,  // array of path patterns ('*' matches one segment, '**' the rest)
   kPointerList,      // array of JSON pointers
   kServiceKeyList,   // array of "INSTANCE/CLASS/MEMBER/SYSTEM/SERVICE"
+  kOutboundRules,    // array of {"consumer": "*"|MEMBER|SYSTEM, "service": "*"|PROVIDER/SERVICE}
   kMemberRef,        // "INSTANCE/CLASS/CODE", stored as the member's id
   kSystemRef,        // "INSTANCE/CLASS/CODE/SYSTEM", stored as the system's id
   kSchemaRef,        // "NAME/VERSION", stored as the json_schema's id

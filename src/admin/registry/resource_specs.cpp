@@ -273,6 +273,7 @@ std::vector<ResourceSpec> build_specs() {
                   field("client_fingerprint", K::kSha256Hex, true, true),
                   field("catalogue_key_pem", K::kPemPublicKey, true, true),
                   field("published_services", K::kServiceKeyList, false, true),
+                  field("outbound_rules", K::kOutboundRules, false, true),
                   choice("status", {"active", "disabled"}, true)};
   peers.filters = {{"status", "status", false}};
   peers.member_admin_creates = false;

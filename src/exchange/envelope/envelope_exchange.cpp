@@ -91,8 +91,8 @@ Outcome envelope_exchange(ExchangeContext& exchange, const NodeParts& node,
       co_return std::move(vouched).error();
   }
   // Another instance's service: passed on to the next hub (from a peer: transit).
-  auto route = peer_route(snapshot, node, header.to, header.service, header.version, crossing,
-                          request.received_at);
+  auto route = peer_route(snapshot, node, record.consumer, header.to, header.service,
+                          header.version, crossing, request.received_at);
   if (!route.has_value())
     co_return std::move(route).error();
   if (route.value() != nullptr)

@@ -8,11 +8,14 @@
 
 namespace lienthong::exchange {
 
-Result<const registry::PeerEntry*> peer_route(const registry::Snapshot& snapshot,
-                                              const NodeParts& node, std::string_view provider,
-                                              std::string_view service, std::string_view version,
-                                              const PeerCrossing* crossing,
-                                              std::chrono::system_clock::time_point now) {
+namespace {
+
+// The peer a request goes to, before our outbound rules are asked.
+Result<const registry::PeerEntry*> next_hub(const registry::Snapshot& snapshot,
+                                            const NodeParts& node, std::string_view provider,
+                                            std::string_view service, std::string_view version,
+                                            const PeerCrossing* crossing,
+                                            std::chrono::system_clock::time_point now) {
   const registry::PeerEntry* none = nullptr;
   if (!node.deps.catalogues)
     return none;
@@ -39,6 +42,26 @@ Result<const registry::PeerEntry*> peer_route(const registry::Snapshot& snapshot
                       "no peer hub of instance " + addressee->instance +
                           " is registered here, and no peer's catalogue offers " + key +
                           (version.empty() ? " (in one version only: name the version)" : ""));
+  }
+  return peer;
+}
+
+}  // namespace
+
+Result<const registry::PeerEntry*> peer_route(const registry::Snapshot& snapshot,
+                                              const NodeParts& node, std::string_view consumer,
+                                              std::string_view provider, std::string_view service,
+                                              std::string_view version,
+                                              const PeerCrossing* crossing,
+                                              std::chrono::system_clock::time_point now) {
+  auto peer = next_hub(snapshot, node, provider, service, version, crossing, now);
+  if (!peer.has_value() || peer.value() == nullptr)
+    return peer;
+  const std::string key = std::string(provider) + "/" + std::string(service);
+  if (!peer.value()->lets_out(consumer, key)) {
+    return make_error(ErrorCode::kClientNoAgreement, "this hub's outbound rules for peer hub " +
+                                                         peer.value()->instance + " do not let " +
+                                                         std::string(consumer) + " reach " + key);
   }
   return peer;
 }

@@ -16,9 +16,12 @@ namespace lienthong::exchange {
 // (the hop then says what its catalogue lacks). Null for our own instance
 // (or with federation off). A request that came through a peer (`crossing`)
 // goes on only to a service we pass on to that peer, and never back to it.
+// Either way our outbound rules for that peer must let `consumer` (the
+// original caller) reach the service: else Client.NoAgreement.
 Result<const registry::PeerEntry*> peer_route(const registry::Snapshot& snapshot,
-                                              const NodeParts& node, std::string_view provider,
-                                              std::string_view service, std::string_view version,
+                                              const NodeParts& node, std::string_view consumer,
+                                              std::string_view provider, std::string_view service,
+                                              std::string_view version,
                                               const PeerCrossing* crossing,
                                               std::chrono::system_clock::time_point now);
 

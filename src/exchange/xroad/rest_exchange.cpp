@@ -167,8 +167,8 @@ Outcome rest_exchange(ExchangeContext& exchange, const NodeParts& node,
   }
 
   // Another instance's service: passed on to the next hub (from a peer: transit).
-  auto route = peer_route(snapshot, node, record.provider, record.service, named_version, crossing,
-                          request.received_at);
+  auto route = peer_route(snapshot, node, record.consumer, record.provider, record.service,
+                          named_version, crossing, request.received_at);
   if (!route.has_value())
     co_return std::move(route).error();
   if (route.value() != nullptr) {
