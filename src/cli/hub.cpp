@@ -26,6 +26,7 @@
 #include "lienthong/delivery/delivery_worker.hpp"
 #include "lienthong/exchange/envelope.hpp"
 #include "lienthong/exchange/exchange_handler.hpp"
+#include "lienthong/exchange/peer_delivery.hpp"
 #include "lienthong/federation/catalogue_publisher.hpp"
 #include "lienthong/federation/catalogue_puller.hpp"
 #include "lienthong/federation/held_catalogues.hpp"
@@ -186,7 +187,21 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
                 std::make_unique<net::HttpClient>(io, provider_tls, client_options), breakers,
                 adapter_options);
           },
-          p.config.limits.json_depth, p.logger});
+          p.config.limits.json_depth, p.logger,
+          // Messages for other instances' services go on to peer hubs.
+          p.config.federation.instance.empty()
+              ? nullptr
+              : std::function<std::unique_ptr<delivery::PeerForwarder>(boost::asio::io_context&,
+                                                                       adapters::AdapterSet&)>(
+                    [deps, client_options, breakers, peering = p.config.federation](
+                        boost::asio::io_context& io, adapters::AdapterSet& adapters) {
+                      return exchange::make_peer_forwarder(
+                          deps,
+                          std::make_unique<federation::PeerClients>(io, peering.client_certificate,
+                                                                    peering.client_key,
+                                                                    client_options, breakers),
+                          adapters);
+                    })});
 
   p.exchange_server = std::make_unique<net::HttpServer>(
       net::ServerOptions::from(p.config, p.config.exchange.listen), server_tls, std::move(factory),

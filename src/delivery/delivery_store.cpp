@@ -126,7 +126,10 @@ std::vector<Result<DeliveryStatus>> enqueue_many(pqxx::transaction_base& tx,
                     {"message_id", message.message_id},
                     {"consumer_system_id", message.consumer_system_id},
                     {"consumer", message.consumer},
-                    {"provider_system_id", message.provider_system_id},
+                    // 0: another instance's service, passed on to a peer hub
+                    {"provider_system_id", message.provider_system_id == 0
+                                               ? nlohmann::json(nullptr)
+                                               : nlohmann::json(message.provider_system_id)},
                     {"service", message.service},
                     {"request_id", message.request_id},
                     {"user_id", json_text_or_null(message.user_id)},
@@ -219,7 +222,7 @@ std::vector<Claimed> claim(pqxx::transaction_base& tx, const std::string& node, 
       "lease_until = now() + $3 * interval '1 millisecond', claimed_by = $1, updated_at = now() "
       "FROM due WHERE d.id = due.id "
       "RETURNING d.id, d.message_id, d.consumer, d.service, d.request_id, d.user_id, d.purpose, "
-      "d.request_body, d.attempts, d.max_attempts",
+      "d.request_body, d.attempts, d.max_attempts, d.provider_system_id IS NULL",
       node, limit, static_cast<std::int64_t>(lease.count()));
   std::vector<Claimed> claimed;
   claimed.reserve(rows.size());
@@ -235,6 +238,7 @@ std::vector<Claimed> claim(pqxx::transaction_base& tx, const std::string& node, 
     c.body = row[7].as<std::string>();
     c.attempts = row[8].as<int>();
     c.max_attempts = row[9].as<int>();
+    c.to_peer = row[10].as<bool>();
     claimed.push_back(std::move(c));
   }
   return claimed;

@@ -42,6 +42,7 @@ struct Claimed {
   std::string body;
   int attempts = 0;  // including this one
   int max_attempts = 0;
+  bool to_peer = false;  // another instance's service: passed on to a peer hub
 };
 
 // Up to `limit` due messages (or ones whose lease ran out), now leased to `node`.

@@ -19,9 +19,11 @@
 #include "lienthong/adapters/adapter_set.hpp"
 #include "lienthong/adapters/standard_request.hpp"
 #include "lienthong/audit/audit_sink.hpp"
+#include "lienthong/core/json_parse.hpp"
 #include "lienthong/core/json_text.hpp"
 #include "lienthong/core/message_id.hpp"
 #include "lienthong/core/thread_name.hpp"
+#include "lienthong/delivery/peer_forwarder.hpp"
 #include "lienthong/pipeline/stages.hpp"
 #include "lienthong/policy/agreement_check.hpp"
 #include "lienthong/registry/notification_wait.hpp"
@@ -75,6 +77,9 @@ class Runner {
   explicit Runner(Shared& impl)
       : impl_(impl),
         adapters_(impl.deps.make_adapters(context_)),
+        peer_forwarder_(impl.deps.make_peer_forwarder
+                            ? impl.deps.make_peer_forwarder(context_, *adapters_)
+                            : nullptr),
         random_(std::random_device{}()) {}
 
   void run() {
@@ -313,6 +318,48 @@ class Runner {
     return failed(message, reply.error());
   }
 
+  // What the next hub answered for a message passed on to it: 202, queued
+  // there (its status document is kept); another 2xx, answered at once (the
+  // envelope's body is kept, as a provider's answer); a hub's refusal, given
+  // up unless the hub is busy or failing (429, 5xx); no answer, retried.
+  Attempt settle_with_peer(const store::Claimed& message, const Result<net::HttpResponse>& answer) {
+    if (!answer.has_value())
+      return failed(message, answer.error());
+    const net::HttpResponse& response = answer.value();
+    if (response.status == 202)
+      return delivered(202, response.body);
+    const auto reading = parse_json(response.body, impl_.deps.max_json_depth);
+    const nlohmann::json* document =
+        reading.document && reading.document->is_object() ? &*reading.document : nullptr;
+    if (response.status >= 200 && response.status < 300) {
+      if (document == nullptr || !document->contains("body"))
+        return failed(message,
+                      make_error(ErrorCode::kProviderBadResponse,
+                                 "the peer hub answered " + std::to_string(response.status) +
+                                     " without an envelope"));
+      return delivered(response.status, to_json_text((*document)["body"]));
+    }
+    const auto text_of = [document](const char* name) -> std::string {
+      if (document == nullptr)
+        return {};
+      const auto found = document->find(name);
+      return found != document->end() && found->is_string() ? found->get<std::string>() : "";
+    };
+    std::string code = text_of("code");
+    if (code.empty() || code.size() > 64)
+      code = std::string(make_error(ErrorCode::kProviderError, "").code_name());
+    const bool retry = response.status == 429 || response.status >= 500;
+    Attempt attempt = failed(message,
+                             make_error(ErrorCode::kProviderError,
+                                        "the peer hub answered " + std::to_string(response.status) +
+                                            ": " + text_of("detail").substr(0, 1000)),
+                             retry);
+    attempt.status = response.status;
+    attempt.error_code = code;
+    attempt.outcome.error_code = code;
+    return attempt;
+  }
+
   audit::AuditRecord record_of(const store::Claimed& message, const Attempt& attempt,
                                registry::AuditBodies bodies, audit::AuditRecord record) const {
     record.node = options().node;
@@ -343,6 +390,27 @@ class Runner {
     audit::AuditRecord record;
     record.received_at = Clock::now();
     record.request_id = new_uuid_v7();
+    if (message.to_peer) {
+      Attempt attempt;
+      if (!peer_forwarder_) {
+        attempt = failed(message,
+                         make_error(ErrorCode::kProviderUnavailable,
+                                    "this node passes no messages on to peer hubs "
+                                    "(federation.instance is not set)"),
+                         /*retry=*/true);
+      } else {
+        const OutboundMessage outbound{message.message_id, message.consumer, message.service,
+                                       message.user_id,    message.purpose,  message.body};
+        const auto answer = co_await peer_forwarder_->forward(outbound, record);
+        attempt = settle_with_peer(message, answer);
+      }
+      auto complete_record =
+          record_of(message, attempt, registry::AuditBodies::kHash, std::move(record));
+      auto committed = co_await impl_.deps.audit->commit(std::move(complete_record));
+      if (!committed.has_value())
+        co_return failed(message, committed.error());  // never a delivery without its record
+      co_return attempt;
+    }
     auto planned = plan(message, record.request_id);
     Attempt attempt;
     if (planned.refused) {
@@ -362,6 +430,7 @@ class Runner {
   Shared& impl_;
   asio::io_context context_;
   std::unique_ptr<adapters::AdapterSet> adapters_;
+  std::unique_ptr<PeerForwarder> peer_forwarder_;  // null when federation is off
   std::unique_ptr<pqxx::connection> connection_;
   std::unique_ptr<Wakeup> wakeup_;
   std::minstd_rand random_;

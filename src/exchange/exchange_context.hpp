@@ -12,6 +12,7 @@
 #include "lienthong/exchange/envelope.hpp"
 #include "lienthong/exchange/exchange_handler.hpp"
 #include "lienthong/federation/assertion_token.hpp"
+#include "lienthong/federation/held_catalogues.hpp"
 #include "lienthong/net/http_message.hpp"
 #include "lienthong/observability/trace_context.hpp"
 #include "lienthong/policy/concurrency_limiter.hpp"
@@ -102,6 +103,11 @@ Outcome exchange_openapi(ExchangeContext& exchange, const NodeParts& node);
 Outcome peer_catalogue(ExchangeContext& exchange, const NodeParts& node);  // federation/
 Outcome peer_message(ExchangeContext& exchange, const NodeParts& node);
 Outcome peer_rest_message(ExchangeContext& exchange, const NodeParts& node);
+// `peer`'s valid catalogue held here, once it lists the envelope's service
+// and its body (`envelope.payload`) meets the request schema listed there.
+Result<std::shared_ptr<const federation::HeldCatalogue>> peer_listing(
+    const NodeParts& node, const registry::PeerEntry& peer, const Envelope& envelope,
+    std::chrono::system_clock::time_point now);
 // An envelope for another instance's service, passed on to `peer` with our
 // assertion for the caller (our system, or, in transit, the one `crossing`'s
 // peer vouched for), once its body (`envelope.payload`) meets the request

@@ -43,6 +43,11 @@ void FederationFixture::SetUp() {
   config.federation.client_certificate = pki_file("TEST-FOREIGN.crt");
   config.federation.client_key = pki_file("TEST-FOREIGN.key");
   config.federation.pull_seconds = 1;
+  // Queued messages for the national hub are retried within a test's patience.
+  config.async.poll_ms = 50;
+  config.async.backoff_initial_ms = 100;
+  config.async.backoff_max_ms = 500;
+  config.provider.breaker_cooldown_ms = 200;
   province_ = std::make_unique<cli::Hub>(
       config, std::make_shared<spdlog::logger>("province",
                                                std::make_shared<spdlog::sinks::null_sink_mt>()));

@@ -30,8 +30,8 @@ struct QueuedMessage {
   std::string message_id;
   std::int64_t consumer_system_id = 0;
   std::string consumer;
-  std::int64_t provider_system_id = 0;
-  std::string service;  // PROVIDER/SERVICE/VERSION
+  std::int64_t provider_system_id = 0;  // 0: another instance's service (via a peer hub)
+  std::string service;                  // PROVIDER/SERVICE/VERSION
   std::string request_id;
   std::string user_id;
   std::string purpose;

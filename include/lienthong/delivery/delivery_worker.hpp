@@ -6,7 +6,9 @@
 // shaped answer for the sender, and records every attempt in the audit log.
 // Failures the provider may recover from are retried with exponential
 // backoff and jitter; after max_attempts (or at once when retrying cannot
-// help, e.g. the agreement was revoked) the message is dead.
+// help, e.g. the agreement was revoked) the message is dead. A message for
+// another instance's service goes to the peer hub it is reached through
+// (PeerForwarder), where it is queued once more.
 
 #include <functional>
 #include <memory>
@@ -31,6 +33,8 @@ class SnapshotStore;
 
 namespace lienthong::delivery {
 
+class PeerForwarder;
+
 struct WorkerDependencies {
   const registry::SnapshotStore* snapshots = nullptr;
   audit::AuditSink* audit = nullptr;
@@ -38,6 +42,11 @@ struct WorkerDependencies {
   std::function<std::unique_ptr<adapters::AdapterSet>(boost::asio::io_context&)> make_adapters;
   int max_json_depth = 64;
   std::shared_ptr<spdlog::logger> logger;
+  // What passes messages for other instances' services on to peer hubs,
+  // for one worker thread; unset when federation is off (such messages then
+  // wait, failed, for a node that can).
+  std::function<std::unique_ptr<PeerForwarder>(boost::asio::io_context&, adapters::AdapterSet&)>
+      make_peer_forwarder;
 };
 
 class DeliveryWorker {

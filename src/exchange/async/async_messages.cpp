@@ -49,8 +49,8 @@ bool prefers_async(std::string_view prefer) {
 }
 
 Outcome queue_message(ExchangeContext& exchange, const NodeParts& node,
-                      const registry::SystemEntry& caller, const registry::ServiceEntry& service,
-                      const Envelope& envelope) {
+                      const registry::SystemEntry& caller, std::int64_t provider_system_id,
+                      const std::string& service_key, const Envelope& envelope) {
   if (!node.deps.deliveries) {
     co_return make_error(ErrorCode::kServerQueueUnavailable,
                          "this hub node has no delivery queue for asynchronous messages");
@@ -58,8 +58,8 @@ Outcome queue_message(ExchangeContext& exchange, const NodeParts& node,
   delivery::QueuedMessage message{envelope.header.id,
                                   caller.id,
                                   caller.key,
-                                  service.provider_system_id,
-                                  service.key,
+                                  provider_system_id,
+                                  service_key,
                                   exchange.record.request_id,
                                   envelope.header.user_id,
                                   envelope.header.purpose,

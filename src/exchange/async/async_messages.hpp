@@ -14,9 +14,10 @@ struct Envelope;
 bool prefers_async(std::string_view prefer);
 
 // Queues the checked message for a delivery worker and answers 202 with
-// where its sender can follow it.
+// where its sender can follow it. `provider_system_id` 0: another
+// instance's service (`service_key`), passed on to a peer hub.
 Outcome queue_message(ExchangeContext& exchange, const NodeParts& node,
-                      const registry::SystemEntry& caller, const registry::ServiceEntry& service,
-                      const Envelope& envelope);
+                      const registry::SystemEntry& caller, std::int64_t provider_system_id,
+                      const std::string& service_key, const Envelope& envelope);
 
 }  // namespace lienthong::exchange

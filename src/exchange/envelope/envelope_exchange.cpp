@@ -95,8 +95,24 @@ Outcome envelope_exchange(ExchangeContext& exchange, const NodeParts& node,
                           header.version, crossing, request.received_at);
   if (!route.has_value())
     co_return std::move(route).error();
-  if (route.value() != nullptr)
+  if (route.value() != nullptr) {
+    // Asked for asynchronously, of a service the peer takes so: queued here,
+    // and passed on by a delivery worker (from a peer: passed on now).
+    if (crossing == nullptr && prefers_async(request.header("Prefer"))) {
+      auto listing = peer_listing(node, *route.value(), envelope, request.received_at);
+      if (!listing.has_value())
+        co_return std::move(listing).error();
+      const auto* entry = listing.value()->find(header.to, header.service, header.version);
+      if (entry->value("async", false)) {
+        if (auto auditable = pipeline::ensure_auditable(*node.deps.audit); !auditable.has_value())
+          co_return std::move(auditable).error();
+        record.correlation_id = header.id;
+        co_return co_await queue_message(exchange, node, *local_caller, 0, header.service_key(),
+                                         envelope);
+      }
+    }
     co_return co_await forward_envelope(exchange, node, envelope, *route.value(), crossing);
+  }
 
   // Ours. A caller a peer vouched for must be registered here, with an
   // agreement of its own: the peer vouches for who is calling, we decide
@@ -119,11 +135,6 @@ Outcome envelope_exchange(ExchangeContext& exchange, const NodeParts& node,
     co_return make_error(
         ErrorCode::kClientUnknownService,
         "no service " + header.service_key() + " is published to " + crossing->peer.instance);
-  }
-  // Across hubs only synchronously for now (docs/federation.md).
-  if (crossing != nullptr && service.value()->adapter == registry::AdapterKind::kAsync) {
-    co_return make_error(ErrorCode::kClientBadRequest,
-                         "asynchronous services cannot be called through a peer hub yet");
   }
 
   auto authorization = pipeline::authorize(snapshot,
@@ -150,12 +161,14 @@ Outcome envelope_exchange(ExchangeContext& exchange, const NodeParts& node,
   // Asynchronous: queued (202) for a delivery worker to call the provider. A
   // preference the provider has not allowed (allow_async) is ignored, as
   // RFC 7240 lets a server do: the call is then synchronous.
-  if (crossing == nullptr &&
-      (service.value()->adapter == registry::AdapterKind::kAsync ||
-       (service.value()->allow_async && prefers_async(request.header("Prefer"))))) {
+  // From a peer hub too: queued here once (the same sender and id is the
+  // same message however often the peer's worker passes it on).
+  if (service.value()->adapter == registry::AdapterKind::kAsync ||
+      (service.value()->allow_async && prefers_async(request.header("Prefer")))) {
     if (auto auditable = pipeline::ensure_auditable(*node.deps.audit); !auditable.has_value())
       co_return std::move(auditable).error();
-    co_return co_await queue_message(exchange, node, *caller, *service.value(), envelope);
+    co_return co_await queue_message(exchange, node, *caller, service.value()->provider_system_id,
+                                     service.value()->key, envelope);
   }
 
   auto call = adapters::standard_request(

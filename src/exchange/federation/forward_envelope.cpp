@@ -8,19 +8,20 @@
 
 #include "lienthong/schema/json_schema.hpp"
 
+#include "../async/async_messages.hpp"
 #include "../exchange_context.hpp"
 #include "peer_hop.hpp"
 
 namespace lienthong::exchange {
 
-Outcome forward_envelope(ExchangeContext& exchange, const NodeParts& node, const Envelope& envelope,
-                         const registry::PeerEntry& peer, const PeerCrossing* crossing) {
+Result<std::shared_ptr<const federation::HeldCatalogue>> peer_listing(
+    const NodeParts& node, const registry::PeerEntry& peer, const Envelope& envelope,
+    std::chrono::system_clock::time_point now) {
   const EnvelopeHeader& header = envelope.header;
-  const net::HttpRequest& request = exchange.request;
-  auto catalogue = peer_catalogue_listing(node, peer, header.to, header.service, header.version,
-                                          request.received_at);
+  auto catalogue =
+      peer_catalogue_listing(node, peer, header.to, header.service, header.version, now);
   if (!catalogue.has_value())
-    co_return std::move(catalogue).error();
+    return catalogue;
   // Refused here rather than a hop away: the request schema the peer lists.
   if (const auto* schema =
           catalogue.value()->request_schema(header.to, header.service, header.version)) {
@@ -33,14 +34,27 @@ Outcome forward_envelope(ExchangeContext& exchange, const NodeParts& node, const
                                    peer.instance + " publishes; see errors");
       for (const auto& violation : violations)
         error.fields.push_back({"/body" + violation.pointer, violation.reason});
-      co_return error;
+      return error;
     }
   }
+  return catalogue;
+}
+
+Outcome forward_envelope(ExchangeContext& exchange, const NodeParts& node, const Envelope& envelope,
+                         const registry::PeerEntry& peer, const PeerCrossing* crossing) {
+  const EnvelopeHeader& header = envelope.header;
+  const net::HttpRequest& request = exchange.request;
+  if (auto listing = peer_listing(node, peer, envelope, request.received_at); !listing.has_value())
+    co_return std::move(listing).error();
 
   net::HttpRequest forwarded;
   forwarded.method = "POST";
   forwarded.target = peer.endpoint.base_path + "/federation/v1/messages";
   forwarded.headers = {{"Content-Type", "application/json"}};
+  // A preference for an asynchronous answer is the provider hub's to honour
+  // (from a peer's delivery worker, in transit).
+  if (const auto prefer = request.header("Prefer"); prefers_async(prefer))
+    forwarded.headers.push_back({"Prefer", "respond-async"});
   forwarded.body = request.body;
   exchange.record.correlation_id = header.id;
   PeerHop hop{peer, header.service_key(), header.id, {}, std::move(forwarded)};
