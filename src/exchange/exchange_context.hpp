@@ -103,6 +103,7 @@ Outcome exchange_openapi(ExchangeContext& exchange, const NodeParts& node);
 Outcome peer_catalogue(ExchangeContext& exchange, const NodeParts& node);  // federation/
 Outcome peer_message(ExchangeContext& exchange, const NodeParts& node);
 Outcome peer_rest_message(ExchangeContext& exchange, const NodeParts& node);
+Outcome peer_message_status(ExchangeContext& exchange, const NodeParts& node);
 // `peer`'s valid catalogue held here, once it lists the envelope's service
 // and its body (`envelope.payload`) meets the request schema listed there.
 Result<std::shared_ptr<const federation::HeldCatalogue>> peer_listing(

@@ -27,6 +27,7 @@ using net::ProblemContext;
 namespace {
 
 constexpr std::string_view kMessagesPath = "/exchange/v1/messages";
+constexpr std::string_view kPeerMessages = "/federation/v1/messages/";
 
 // One endpoint of the exchange listener: which paths it answers, with which
 // method (empty: X-Road REST passes any method on to the provider), and how
@@ -62,6 +63,10 @@ const std::array kRoutes{
           ErrorStyle::kProblem, peer_message},
     Route{[](std::string_view path) { return path.starts_with("/federation/v1/r1/"); }, "",
           ErrorStyle::kXRoad, peer_rest_message},
+    Route{[](std::string_view path) {
+            return path.size() > kPeerMessages.size() && path.starts_with(kPeerMessages);
+          },
+          "GET", ErrorStyle::kProblem, peer_message_status},
 };
 
 const Route* route_of(std::string_view path) {

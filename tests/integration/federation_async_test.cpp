@@ -9,6 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lienthong/audit/signing_key.hpp"
+#include "lienthong/core/digest.hpp"
+#include "lienthong/federation/assertion_token.hpp"
+
 #include "federation_fixture.hpp"
 
 namespace lienthong::testing {
@@ -100,6 +104,17 @@ TEST_F(FederationAsync, AQueuedMessageCrossesBothHubsOnceEach) {
   EXPECT_EQ(document["state"], "delivered");
   EXPECT_EQ(document["response"]["status"], 202);
   EXPECT_EQ(document["response"]["body"]["messageId"], "async-fed-1");
+  // ...and, asked of the national hub on the sender's behalf, how it went there.
+  EXPECT_EQ(document["nextHub"]["instance"], "VN") << document.dump();
+  EXPECT_EQ(document["nextHub"]["status"]["state"], "delivered");
+  EXPECT_EQ(document["nextHub"]["status"]["response"]["status"], 200);
+  EXPECT_EQ(document["nextHub"]["status"]["response"]["body"]["received"]["idNumber"],
+            "001089012345");
+  EXPECT_EQ(province_db_->scalar("SELECT downstream_record_hash FROM audit_records WHERE "
+                                 "message_id = 'async-fed-1' AND method = 'GET'"),
+            database_->scalar("SELECT record_hash FROM audit_records WHERE message_id = "
+                              "'async-fed-1' AND method = 'GET'"))
+      << "the read is recorded on both hubs, linked by the receipt";
 
   // Audit: Hà Nội recorded the submission and its delivery attempt, which
   // holds the receipt of the national record of the 202; the national hub
@@ -199,6 +214,59 @@ TEST_F(FederationAsync, ARefusalAtTheProvidersHubEndsTheMessageWithItsReason) {
             "Client.NoAgreement");
   EXPECT_EQ(count(*database_, "deliveries WHERE message_id = 'async-fed-4'"), "0");
   EXPECT_EQ(provider_->calls(), 0);
+}
+
+// A peer reads only what it vouches for: the message and the read named in
+// its assertion, of a sender registered here, who queued it.
+TEST_F(FederationAsync, APeerReadsOnlyTheMessagesOfTheSenderItVouchesFor) {
+  ASSERT_EQ(send_async("async-fed-6").status, 202);
+  wait_for(*database_, "async-fed-6", "delivered");
+  const auto read = [this](const std::string& path, federation::AssertionClaims claims) {
+    TestClient peer(hub_->exchange_port(), "TEST-FOREIGN");
+    return peer.request(
+        "GET", path, "", "",
+        {{std::string(federation::kAssertionHeader),
+          federation::sign_assertion(claims, audit::SigningKey::load_or_create(
+                                                 (directory_ / "hn-catalogue.key").string()))}});
+  };
+  federation::AssertionClaims claims;
+  claims.issuer = "VN-HN";
+  claims.audience = "VN";
+  claims.issued_at =
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  claims.expires_at = claims.issued_at + 60s;
+  claims.consumer = kHanoiSystem;
+  claims.service = std::string(kPublishedEcho) + "/v1";
+  claims.message_id = "async-fed-6";
+  claims.operation = "GET /federation/v1/messages/async-fed-6";
+  claims.body_sha256 = sha256_hex("");
+  claims.hops = {"VN-HN"};
+
+  claims.token_id = "read-1";
+  const auto genuine = read("/federation/v1/messages/async-fed-6", claims);
+  EXPECT_EQ(genuine.status, 200) << genuine.body;
+  EXPECT_EQ(json::parse(genuine.body)["state"], "delivered");
+  EXPECT_FALSE(genuine.header("lienthong-record-hash").empty());
+
+  claims.token_id = "read-2";
+  EXPECT_EQ(read("/federation/v1/messages/async-fed-9", claims).status, 401)
+      << "another message than vouched for";
+  auto other = claims;
+  other.token_id = "read-3";
+  other.message_id = "async-fed-9";
+  other.operation = "GET /federation/v1/messages/async-fed-9";
+  EXPECT_EQ(read("/federation/v1/messages/async-fed-9", other).status, 404)
+      << "a message this sender never queued";
+  other = claims;
+  other.token_id = "read-4";
+  other.consumer = "VN-HN/GOV/000.00.01.H26/OTHER";
+  EXPECT_EQ(read("/federation/v1/messages/async-fed-6", other).status, 403)
+      << "a sender not registered here";
+  other = claims;
+  other.token_id = "read-5";
+  other.service = std::string(kProvider) + "/slow/v1";
+  EXPECT_EQ(read("/federation/v1/messages/async-fed-6", other).status, 404)
+      << "the message, but of another service than vouched for";
 }
 
 // Without Prefer: respond-async the call is synchronous through both hubs.

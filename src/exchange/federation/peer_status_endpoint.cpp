@@ -1,0 +1,46 @@
+// GET /federation/v1/messages/{id}: a peer hub asks, for the sender it
+// vouches for, how a message it passed on here goes (its assertion names
+// the message and this read; peer_status.hpp is the asking side).
+#include "lienthong/core/json_text.hpp"
+#include "lienthong/delivery/delivery_queue.hpp"
+
+#include "../async/async_messages.hpp"
+#include "identify_peer.hpp"
+#include "peer_status.hpp"
+
+namespace lienthong::exchange {
+
+Outcome peer_message_status(ExchangeContext& exchange, const NodeParts& node) {
+  auto accepted = accept_crossing(exchange, node);
+  if (!accepted.has_value())
+    co_return std::move(accepted).error();
+  const federation::AssertionClaims& claims = accepted.value().claims;
+  auto id = message_id_in(exchange.request.path(), kPeerMessagePrefix);
+  if (!id.has_value())
+    co_return std::move(id).error();
+  exchange.message_id = id.value();
+  if (claims.message_id != id.value() ||
+      claims.operation != "GET " + std::string(exchange.request.path())) {
+    co_return make_error(ErrorCode::kClientUnauthenticated,
+                         "assertion refused: it does not vouch for reading this message");
+  }
+  const PeerCrossing crossing{*accepted.value().peer, claims};
+  auto sender = vouched_caller(exchange, node, crossing);
+  if (!sender.has_value())
+    co_return std::move(sender).error();
+  if (!node.deps.deliveries)
+    co_return make_error(ErrorCode::kClientNotFound, "this hub node queues no messages");
+  std::string message_id = id.value();  // named: see GCC 12 note in delivery_queue.cpp
+  auto status = co_await node.deps.deliveries->status(sender.value()->id, std::move(message_id));
+  if (!status.has_value())
+    co_return std::move(status).error();
+  // The message, of the service vouched for; any other is not this one.
+  if (status.value().service != claims.service)
+    co_return make_error(ErrorCode::kClientNotFound,
+                         "no message " + id.value() + " of " + claims.service);
+  exchange.record.provider = status.value().service;
+  co_return json_response(200, to_json_text(message_status_document(status.value())),
+                          exchange.record.request_id);
+}
+
+}  // namespace lienthong::exchange
