@@ -270,6 +270,10 @@ async function main() {
     const pairs = await page.locator("#member-pairs").textContent();
     assert.match(pairs, /\d+([.,]\d)?% .*\(\d+ .* \d+\)/, "the share of ministry and province pairs");
     assert.ok((await page.locator("svg.graph .node").count()) >= 5, "every demo system is a node");
+    // The peer hub run.sh registered, whose catalogue was never pulled.
+    await page.getByRole("heading", { name: "Peer hubs" }).waitFor();
+    await page.getByRole("cell", { name: "VN-HN" }).waitFor();
+    await page.getByRole("cell", { name: /^Never pulled\./ }).waitFor();
     await shot(page, "connectivity");
     await page.goto(`${consoleUrl}#/traffic`);
     await page.getByRole("table").getByRole("cell", { name: CITY_SYSTEM }).first().waitFor();
@@ -294,7 +298,7 @@ async function main() {
     step("Vietnamese, and a tablet-sized window");
     await page.selectOption("#lang", "vi");
     await page.goto(`${consoleUrl}#/connectivity`);
-    await page.getByRole("heading", { name: "Kết nối" }).waitFor();
+    await page.getByRole("heading", { name: "Kết nối", exact: true }).waitFor();
     await page.setViewportSize({ width: 768, height: 1024 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no sideways scrolling at 768 px (overflow ${overflow} px)`);

@@ -61,6 +61,18 @@ fi
 pids+=($!)
 lt_wait_port 127.0.0.1 "$admin_port" 30 || lt_die "e2e: the hub did not start (see var/e2e-hub.log)"
 
+# A peer hub in the registry (never reached: this hub has no federation
+# instance), so the connectivity page shows its peer section.
+peer_key="$LT_VAR/e2e-peer-catalogue.key"
+[ -f "$peer_key" ] || (umask 077 && openssl genpkey -algorithm ed25519 -out "$peer_key" 2>/dev/null)
+jq -n --rawfile ca "$LT_VAR/pki/ca.crt" --arg key "$(openssl pkey -in "$peer_key" -pubout)" \
+  --arg fingerprint "$(printf 'e2e peer' | sha256sum | cut -d' ' -f1)" \
+  '{instance: "VN-HN", name: "Nền tảng chia sẻ dữ liệu TP Hà Nội", exchange_url: "https://127.0.0.1:9",
+    tls_ca_pem: $ca, client_fingerprint: $fingerprint, catalogue_key_pem: $key}' |
+  curl -sS --fail --cacert "$LT_VAR/pki/ca.crt" -H "Authorization: Bearer $LT_TOKEN_HUB_ADMIN" \
+    -H 'Content-Type: application/json' --data-binary @- "https://localhost:$admin_port/admin/v1/peers" \
+    >/dev/null || lt_die "e2e: registering the peer hub failed"
+
 lt_say "e2e: installing Playwright (tests/e2e/package-lock.json; no browser download)"
 (cd "$LT_ROOT/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 

@@ -356,6 +356,35 @@ TEST_F(FederationExchange, OutboundRulesAreCheckedWhenWritten) {
   EXPECT_EQ(AdminClient::json_of(admin.get(path))["outbound_rules"], rules);
 }
 
+// The connectivity index shows the federation: each peer with its
+// catalogue's freshness and its systems' traffic, and traffic by instance.
+TEST_F(FederationExchange, TheConnectivityIndexShowsPeersAndTrafficAcrossInstances) {
+  ASSERT_EQ(from_hanoi("fed-conn-1").status, 200);
+  ASSERT_EQ(from_hanoi("fed-conn-2").status, 200);
+  const auto graph = hub_admin().get("/audit/v1/connectivity?days=7");
+  ASSERT_EQ(graph.status, 200) << graph.body;
+  const json document = AdminClient::json_of(graph);
+  ASSERT_EQ(document["peers"].size(), 1u) << document["peers"].dump();
+  const json& peer = document["peers"][0];
+  EXPECT_EQ(peer["instance"], "VN-HN");
+  EXPECT_EQ(peer["status"], "active");
+  EXPECT_EQ(peer["exchanges_in"], 2) << "the Hà Nội system's calls";
+  EXPECT_EQ(peer["exchanges_out"], 0);
+  ASSERT_TRUE(peer["catalogue"].is_object()) << peer.dump();
+  EXPECT_TRUE(peer["catalogue"]["fresh"].get<bool>()) << "the national hub holds Hà Nội's";
+  bool across = false;
+  for (const auto& pair : document["instances"])
+    across = across || (pair["consumer_instance"] == "VN-HN" && pair["provider_instance"] == "VN" &&
+                        pair["exchanges"] == 2);
+  EXPECT_TRUE(across) << document["instances"].dump();
+
+  // An auditor of one member sees its own traffic, not the hub's peers.
+  auto member_auditor = admin(token("auditor", "VN/GOV/TEST.01"));
+  const auto scoped = member_auditor.get("/audit/v1/connectivity?days=7");
+  ASSERT_EQ(scoped.status, 200) << scoped.body;
+  EXPECT_TRUE(AdminClient::json_of(scoped)["peers"].empty());
+}
+
 TEST_F(FederationExchange, ForgedReplayedOrAlteredAssertionsAreRefused) {
   const std::string body = envelope("fed-5", kHanoiSystem, kProvider, "echo");
   const auto claims = vouching(body, "fed-5");

@@ -2,9 +2,11 @@
 // of registered systems that exchanged data in the last 30 days) and the
 // registry as a graph: systems grouped by member around a circle, agreements
 // as lines, thicker with more traffic. A table repeats the graph's numbers
-// for keyboard and screen-reader users.
+// for keyboard and screen-reader users. Below: the peer hubs this hub
+// exchanges with (is each one's catalogue fresh?) and traffic across
+// instances (docs/federation.md).
 import { api } from "../api.js";
-import { formatNumber, t } from "../i18n.js";
+import { formatNumber, formatTime, t } from "../i18n.js";
 import { h, page, svg, table } from "../ui.js";
 
 const SIZE = 640;
@@ -78,6 +80,48 @@ function legend() {
   );
 }
 
+// A peer's catalogue in words: fresh until when, expired, or never pulled;
+// with the last pull's error when it did not replace the catalogue.
+function catalogueState(peer) {
+  const c = peer.catalogue;
+  if (!c || c.version === null) return t("connectivity.peers.never", { error: c?.error ?? "" });
+  const state = c.fresh
+    ? t("connectivity.peers.fresh", { version: c.version, until: formatTime(c.expires_at), services: c.services })
+    : t("connectivity.peers.expired", { version: c.version, at: formatTime(c.expires_at) });
+  return c.error ? `${state} ${t("connectivity.peers.lastError", { error: c.error })}` : state;
+}
+
+function federation(data) {
+  if (!data.peers.length && !data.instances.some((i) => i.consumer_instance !== i.provider_instance)) return null;
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "peer-hubs" },
+    h("h2", { id: "peer-hubs" }, t("connectivity.peers.title")),
+    table(
+      t("connectivity.peers.caption", { days: data.days }),
+      [
+        { label: t("connectivity.peers.instance"), value: (p) => p.instance },
+        { label: t("common.name"), value: (p) => p.name },
+        { label: t("common.status"), value: (p) => t(`status.${p.status}`) },
+        { label: t("connectivity.peers.catalogue"), value: catalogueState },
+        { label: t("connectivity.peers.in"), value: (p) => formatNumber(p.exchanges_in) },
+        { label: t("connectivity.peers.out"), value: (p) => formatNumber(p.exchanges_out) },
+      ],
+      data.peers,
+    ),
+    table(
+      t("connectivity.instances", { days: data.days }),
+      [
+        { label: t("common.consumer"), value: (i) => i.consumer_instance },
+        { label: t("common.provider"), value: (i) => i.provider_instance },
+        { label: t("common.exchanges"), value: (i) => formatNumber(i.exchanges) },
+        { label: t("common.refused"), value: (i) => formatNumber(i.refused) },
+      ],
+      data.instances,
+    ),
+  );
+}
+
 export async function render() {
   const data = await api("/audit/v1/connectivity?days=30");
   const percent = Math.round(data.share * 1000) / 10;
@@ -114,5 +158,6 @@ export async function render() {
         data.traffic,
       ),
     ),
+    federation(data),
   );
 }

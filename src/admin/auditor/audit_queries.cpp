@@ -268,7 +268,29 @@ Result<json> AuditQueries::connectivity(const Query& query) {
       "'traffic', (SELECT coalesce(jsonb_agg(jsonb_build_object('consumer', consumer, "
       "'provider', provider, 'exchanges', exchanges, 'refused', refused) ORDER BY consumer, "
       "provider), '[]') FROM traffic WHERE " +
-      party("consumer", "provider") + "))::text";
+      party("consumer", "provider") +
+      "), "
+      // Across instances (federation.md): traffic between this hub's
+      // instance and the others, and each peer hub with its catalogue's
+      // freshness and the traffic of its instance's systems both ways.
+      "'instances', (SELECT coalesce(jsonb_agg(jsonb_build_object('consumer_instance', ci, "
+      "'provider_instance', pi, 'exchanges', ex, 'refused', rf) ORDER BY ci, pi), '[]') FROM "
+      "(SELECT split_part(consumer, '/', 1) AS ci, split_part(provider, '/', 1) AS pi, "
+      "sum(exchanges) AS ex, sum(refused) AS rf FROM traffic WHERE " +
+      party("consumer", "provider") +
+      " GROUP BY 1, 2) i), "
+      "'peers', (SELECT coalesce(jsonb_agg(jsonb_build_object('instance', p.instance, 'name', "
+      "p.name, 'status', p.status, 'catalogue', CASE WHEN c.peer_id IS NULL THEN NULL ELSE "
+      "jsonb_build_object('version', c.version, 'expires_at', c.expires_at, 'fresh', "
+      "coalesce(c.expires_at > now(), false), 'services', coalesce(jsonb_array_length("
+      "c.services), 0), 'attempted_at', c.attempted_at, 'error', c.error) END, "
+      "'exchanges_in', (SELECT coalesce(sum(exchanges), 0) FROM traffic WHERE "
+      "split_part(consumer, '/', 1) = p.instance), 'exchanges_out', (SELECT "
+      "coalesce(sum(exchanges), 0) FROM traffic WHERE split_part(provider, '/', 1) = "
+      "p.instance)) ORDER BY p.instance), '[]') FROM peers p LEFT JOIN peer_catalogues c ON "
+      "c.peer_id = p.id WHERE " +
+      // Peers are the hub's: an auditor of one member sees none.
+      (member_prefix_.empty() ? std::string("true") : std::string("false")) + "))::text";
   const auto document = tx_.exec1(sql);
   json answer = json::parse(document[0].as<std::string>());
   const auto registered = answer["systems_registered"].get<double>();
