@@ -10,7 +10,7 @@
 #
 #   ./bench/run.sh [--duration S] [--rounds N] [--connections "32 256"]
 #                  [--idle N] [--soak S] [--no-micro] [--baseline REF|BIN] [--curves]
-#                  [--instructions]
+#                  [--instructions] [--only "hub hub-hop nginx"]
 #
 #   --duration S      seconds per load run (default 10)
 #   --rounds N        times each scenario runs, alternating hub and nginx so
@@ -24,6 +24,9 @@
 #                     the hubs' async.workers and async.batch (default: the
 #                     shipped defaults, 1 and 32)
 #   --no-micro        skip the Google Benchmark micro-benchmarks
+#   --only LIST       run only these of the load scenarios (hub, hub-r1,
+#                     hub-async, hub-hop, nginx, and base... with --baseline),
+#                     e.g. to profile one of them
 #   --instructions    also count the instructions each hub (and the baseline)
 #                     executes per exchange, under valgrind's callgrind: the
 #                     whole process, every thread, for each hub scenario.
@@ -54,6 +57,7 @@ micro=1
 baseline=""
 curves=0
 instructions=0
+only=""
 async_settings=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -65,6 +69,7 @@ while [ $# -gt 0 ]; do
     --no-micro) micro=0; shift ;;
     --curves) curves=1; shift ;;
     --instructions) instructions=1; shift ;;
+    --only) only=$2; shift 2 ;;
     --async-workers) async_settings+="workers = $2"$'\n'; shift 2 ;;
     --async-batch) async_settings+="batch = $2"$'\n'; shift 2 ;;
     --baseline) baseline=$2; shift 2 ;;
@@ -197,6 +202,14 @@ if [ -n "$baseline" ]; then
   pids+=("$base_pid")
   lt_wait_port 127.0.0.1 "$base_port" 30 || lt_die "the baseline hub does not listen"
   scenarios="hub hub-r1 hub-async base base-r1 base-async nginx"
+fi
+if [ -n "$only" ]; then
+  kept=""
+  for scenario in $scenarios; do
+    [[ " $only " == *" $scenario "* ]] && kept+="$scenario "
+  done
+  [ -n "$kept" ] || lt_die "--only names none of the scenarios: $scenarios"
+  scenarios=$kept
 fi
 for port in "$provider_port" "$proxy_port" "$hub_port"; do
   lt_wait_port 127.0.0.1 "$port" 30 || lt_die "nothing listens on port $port"
