@@ -14,6 +14,7 @@ packages=(
   libboost1.81-all-dev libssl-dev nlohmann-json3-dev libpqxx-dev
   libspdlog-dev libcli11-dev libtomlplusplus-dev libpugixml-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev libre2-dev libsimdjson-dev
+  libsodium-dev
   # the libFuzzer targets (scripts/fuzz.sh): clang with its fuzzer runtime
   clang-14 libclang-rt-14-dev
 )

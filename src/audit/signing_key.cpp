@@ -1,7 +1,10 @@
 #include "lienthong/audit/signing_key.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <fcntl.h>
+#include <sodium.h>
 #include <stdexcept>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,12 +23,8 @@ struct PkeyFree {
 struct BioFree {
   void operator()(BIO* bio) const { BIO_free(bio); }
 };
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
 using BioPtr = std::unique_ptr<BIO, BioFree>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 
 std::string raw_public_key(EVP_PKEY* key) {
   std::string raw(32, '\0');
@@ -65,14 +64,39 @@ void write_private_key(EVP_PKEY* key, const std::string& path) {
     throw std::runtime_error("cannot write audit signing key " + path);
 }
 
+// libsodium signs and checks (RFC 8032 Ed25519, the same signatures):
+// about twice as fast as OpenSSL 3.0 on the same machine, and every
+// exchange between hubs signs one assertion and checks one.
+void ensure_sodium() {
+  static const bool ready = sodium_init() >= 0;
+  if (!ready)
+    throw std::runtime_error("libsodium cannot be initialised");
+}
+
 }  // namespace
 
 struct SigningKey::Key {
   PkeyPtr pkey;
+  // libsodium's form of the same key: the 32-byte seed, then the public key.
+  std::array<unsigned char, crypto_sign_SECRETKEYBYTES> secret{};
+  ~Key() { sodium_memzero(secret.data(), secret.size()); }
 };
 
 SigningKey::SigningKey(std::unique_ptr<Key> key) : key_(std::move(key)) {
-  key_id_ = sha256_hex(raw_public_key(key_->pkey.get()));
+  ensure_sodium();
+  std::array<unsigned char, crypto_sign_SEEDBYTES> seed{};
+  std::size_t seed_length = seed.size();
+  std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> public_key{};
+  const std::string raw = raw_public_key(key_->pkey.get());
+  const bool derived =
+      EVP_PKEY_get_raw_private_key(key_->pkey.get(), seed.data(), &seed_length) == 1 &&
+      seed_length == seed.size() &&
+      crypto_sign_seed_keypair(public_key.data(), key_->secret.data(), seed.data()) == 0 &&
+      raw == std::string(public_key.begin(), public_key.end());
+  sodium_memzero(seed.data(), seed.size());
+  if (!derived)
+    throw std::runtime_error("cannot read the Ed25519 signing key");
+  key_id_ = sha256_hex(raw);
   BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_PUBKEY(bio.get(), key_->pkey.get()) != 1)
     throw std::runtime_error("cannot encode the audit signing key's public half");
@@ -100,38 +124,36 @@ SigningKey SigningKey::load_or_create(const std::string& path) {
 }
 
 std::string SigningKey::sign(std::string_view message) const {
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  std::string signature(64, '\0');
-  std::size_t length = signature.size();
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_->pkey.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &length,
-                     reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1)
+  std::string signature(crypto_sign_BYTES, '\0');
+  if (crypto_sign_detached(reinterpret_cast<unsigned char*>(signature.data()), nullptr,
+                           reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                           key_->secret.data()) != 0)
     throw std::runtime_error("Ed25519 signing failed");
-  signature.resize(length);
   return base64_encode(signature);
 }
 
 struct VerifyingKey::Key {
-  PkeyPtr pkey;
+  std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> raw{};
 };
 
 Result<VerifyingKey> VerifyingKey::from_pem(std::string_view pem) {
-  auto key = std::make_shared<Key>();
-  key->pkey = read_public_key(pem);
-  if (!key->pkey || EVP_PKEY_get_id(key->pkey.get()) != EVP_PKEY_ED25519)
+  ensure_sodium();
+  const PkeyPtr pkey = read_public_key(pem);
+  if (!pkey || EVP_PKEY_get_id(pkey.get()) != EVP_PKEY_ED25519)
     return make_error(ErrorCode::kClientBadRequest, "not an Ed25519 public key");
-  std::string id = sha256_hex(raw_public_key(key->pkey.get()));
-  return VerifyingKey(std::move(key), std::move(id));
+  const std::string raw = raw_public_key(pkey.get());
+  auto key = std::make_shared<Key>();
+  if (raw.size() != key->raw.size())
+    return make_error(ErrorCode::kClientBadRequest, "not an Ed25519 public key");
+  std::copy(raw.begin(), raw.end(), key->raw.begin());
+  return VerifyingKey(std::move(key), sha256_hex(raw));
 }
 
 bool VerifyingKey::verify(std::string_view message, std::string_view signature) const {
-  // EVP_PKEY is safe to share between threads for verification; the
-  // context is per call.
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  return ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key_->pkey.get()) == 1 &&
-         EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                          signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
-                          message.size()) == 1;
+  return signature.size() == crypto_sign_BYTES &&
+         crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(signature.data()),
+                                     reinterpret_cast<const unsigned char*>(message.data()),
+                                     message.size(), key_->raw.data()) == 0;
 }
 
 Result<bool> verify_signature(std::string_view public_key_pem, std::string_view message,

@@ -1,6 +1,7 @@
 #pragma once
-// A node's Ed25519 key for signing audit checkpoints (OpenSSL), and checking
-// a signature against a registered public key.
+// A node's Ed25519 key for signing audit checkpoints and hub-to-hub tokens,
+// and checking a signature against a registered public key. OpenSSL reads
+// and writes the keys (PEM); libsodium signs and checks.
 
 #include <memory>
 #include <string>
