@@ -2,21 +2,30 @@
 // gateway suite sends (bench/gateway/): envelope parsing, request schema
 // validation, the agreement lookup (10 and 12,000 agreements: it must not
 // grow), the provider answer's projection and mapping, and the audit
-// record's canonical encoding and chain hash. Run by ./bench/run.sh.
+// record's canonical encoding and chain hash; and one hop between hubs'
+// signatures: an assertion signed and checked, and Ed25519 itself through
+// the hub's library (libsodium) and through OpenSSL 3 (what the hub used
+// before), on the same key and message. Run by ./bench/run.sh.
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <unistd.h>
 
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 
 #include "lienthong/audit/audit_chain.hpp"
 #include "lienthong/audit/audit_record.hpp"
+#include "lienthong/audit/signing_key.hpp"
+#include "lienthong/core/digest.hpp"
 #include "lienthong/core/error.hpp"
 #include "lienthong/exchange/envelope.hpp"
+#include "lienthong/federation/assertion_token.hpp"
 #include "lienthong/mapping/field_mapping.hpp"
 #include "lienthong/net/http_endpoint.hpp"
 #include "lienthong/policy/agreement_check.hpp"
@@ -226,6 +235,132 @@ void AuditRecordEncodeAndHash(benchmark::State& state) {
   }
 }
 BENCHMARK(AuditRecordEncodeAndHash);
+
+// One Ed25519 key for the signature benchmarks, as the hub and as OpenSSL hold it.
+struct BenchKey {
+  BenchKey() {
+    const auto path = std::filesystem::temp_directory_path() /
+                      ("lt-micro-key-" + std::to_string(::getpid()) + ".pem");
+    hub = std::make_unique<audit::SigningKey>(audit::SigningKey::load_or_create(path.string()));
+    FILE* file = std::fopen(path.c_str(), "r");
+    openssl = PEM_read_PrivateKey(file, nullptr, nullptr, nullptr);
+    std::fclose(file);
+    std::filesystem::remove(path);
+    verifying = std::make_unique<audit::VerifyingKey>(
+        audit::VerifyingKey::from_pem(hub->public_key_pem()).value());
+  }
+  ~BenchKey() { EVP_PKEY_free(openssl); }
+  std::unique_ptr<audit::SigningKey> hub;
+  std::unique_ptr<audit::VerifyingKey> verifying;
+  EVP_PKEY* openssl = nullptr;
+};
+
+BenchKey& bench_key() {
+  static BenchKey key;
+  return key;
+}
+
+federation::AssertionClaims bench_claims(const std::string& body) {
+  federation::AssertionClaims claims;
+  claims.issuer = "VN-BP";
+  claims.audience = "VN";
+  claims.token_id = "01935f4e-8a1b-7c3d-9e2f-0123456789ab";
+  claims.issued_at =
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  claims.expires_at = claims.issued_at + std::chrono::seconds(60);
+  claims.consumer = "VN-BP/PROV/000.00.00.B02/BENCH-CONSUMER";
+  claims.service = "VN/GOV/000.00.00.B01/BENCH-PROVIDER/citizen-verify/v1";
+  claims.purpose = "Xác minh nhân thân khi cấp giấy phép (identity check)";
+  claims.user_id = "can-bo-0042";
+  claims.message_id = "b1-hub-hop-32-1-123456";
+  claims.body_sha256 = sha256_hex(body);
+  claims.hops = {"VN-BP"};
+  return claims;
+}
+
+// What a forwarding hub does per exchange: the assertion, signed.
+void AssertionSign(benchmark::State& state) {
+  const std::string body = read_file("bench/gateway/citizen-record.json");
+  const auto claims = bench_claims(body);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(federation::sign_assertion(claims, *bench_key().hub));
+}
+BENCHMARK(AssertionSign);
+
+// What the next hub does per exchange: the assertion checked (signature,
+// claims, the body's SHA-256).
+void AssertionVerify(benchmark::State& state) {
+  const std::string body = read_file("bench/gateway/citizen-record.json");
+  const std::string token = federation::sign_assertion(bench_claims(body), *bench_key().hub);
+  federation::AssertionExpectation expected;
+  expected.issuer = "VN-BP";
+  expected.audience = "VN";
+  expected.public_key_pem = bench_key().hub->public_key_pem();
+  expected.now = std::chrono::system_clock::now();
+  expected.body = body;
+  if (!federation::verify_assertion(token, expected).claims) {
+    state.SkipWithError("the assertion does not verify");
+    return;
+  }
+  for (auto _ : state)
+    benchmark::DoNotOptimize(federation::verify_assertion(token, expected));
+}
+BENCHMARK(AssertionVerify);
+
+constexpr std::string_view kSigned =
+    "a JWS signing input of some 700 bytes .........................";
+
+void Ed25519SignHub(benchmark::State& state) {
+  for (auto _ : state)
+    benchmark::DoNotOptimize(bench_key().hub->sign(kSigned));
+}
+BENCHMARK(Ed25519SignHub);
+
+void Ed25519SignOpenSsl(benchmark::State& state) {
+  unsigned char signature[64];
+  for (auto _ : state) {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    std::size_t length = sizeof signature;
+    EVP_DigestSignInit(ctx, nullptr, nullptr, nullptr, bench_key().openssl);
+    EVP_DigestSign(ctx, signature, &length, reinterpret_cast<const unsigned char*>(kSigned.data()),
+                   kSigned.size());
+    EVP_MD_CTX_free(ctx);
+    benchmark::DoNotOptimize(signature);
+  }
+}
+BENCHMARK(Ed25519SignOpenSsl);
+
+void Ed25519VerifyHub(benchmark::State& state) {
+  const auto signature = base64_decode(bench_key().hub->sign(kSigned)).value();
+  if (!bench_key().verifying->verify(kSigned, signature)) {
+    state.SkipWithError("the signature does not verify");
+    return;
+  }
+  for (auto _ : state)
+    benchmark::DoNotOptimize(bench_key().verifying->verify(kSigned, signature));
+}
+BENCHMARK(Ed25519VerifyHub);
+
+void Ed25519VerifyOpenSsl(benchmark::State& state) {
+  const auto signature = base64_decode(bench_key().hub->sign(kSigned)).value();
+  const auto verify = [&] {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    const bool ok =
+        EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, bench_key().openssl) == 1 &&
+        EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(signature.data()),
+                         signature.size(), reinterpret_cast<const unsigned char*>(kSigned.data()),
+                         kSigned.size()) == 1;
+    EVP_MD_CTX_free(ctx);
+    return ok;
+  };
+  if (!verify()) {
+    state.SkipWithError("OpenSSL does not verify the hub's signature");
+    return;
+  }
+  for (auto _ : state)
+    benchmark::DoNotOptimize(verify());
+}
+BENCHMARK(Ed25519VerifyOpenSsl);
 
 }  // namespace
 
