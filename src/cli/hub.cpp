@@ -155,6 +155,8 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
     deps.pull_seconds = peers.pull_seconds;
     deps.max_clock_skew = std::chrono::seconds(peers.max_clock_skew_seconds);
     deps.forward_timeout = std::chrono::milliseconds(peers.forward_timeout_ms);
+    deps.peer_concurrency =
+        std::make_shared<policy::ConcurrencyLimiter>(peers.max_concurrent_per_peer);
     p.catalogue_puller = std::make_unique<federation::CataloguePuller>(
         federation::PullOptions{
             p.config.database.url, peers.instance, p.config.node.name, peers.client_certificate,

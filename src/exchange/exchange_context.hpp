@@ -46,6 +46,8 @@ struct ExchangeContext {
   registry::AuditBodies audit_bodies = registry::AuditBodies::kHash;
   // The caller's place among its requests in flight, held until the answer is audited.
   std::optional<policy::ConcurrencyLimiter::Slot> slot;
+  // A peer hub's place among its exchanges in flight (transit included).
+  std::optional<policy::ConcurrencyLimiter::Slot> peer_slot;
   // A peer hub is the caller: the answer carries our record's hash, its receipt.
   bool receipt_for_peer = false;
 };

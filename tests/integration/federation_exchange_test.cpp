@@ -514,5 +514,57 @@ TEST_F(FederationExchange, ANationalNodeKilledMidLoadLeavesNo200WithoutItsRecord
   }
 }
 
+// One peer hub's exchanges in flight on a node are bounded
+// (federation.max_concurrent_per_peer), here to one: those it passes
+// through us hold no slot of a system of ours, so without this bound one
+// province could take every place the node has.
+class FederationPeerLimit : public FederationExchange {
+ protected:
+  void configure(Config& config) override {
+    FederationExchange::configure(config);
+    config.federation.max_concurrent_per_peer = 1;
+  }
+};
+
+TEST_F(FederationPeerLimit, APeersExchangesInFlightAreBounded) {
+  database_->execute(
+      "UPDATE peers SET published_services = published_services || "
+      "ARRAY['VN/GOV/TEST.01/TEST-PROVIDER/slow'];"
+      "INSERT INTO agreements (consumer_system_id, provider_system_id, service_code, purpose, "
+      "legal_basis, status, requested_by, status_changed_by) SELECT c.id, p.id, 'slow', "
+      "'integration test', 'test', 'approved', 'fixture', 'fixture' FROM systems c, systems p "
+      "WHERE c.system_code = 'DVC-HN' AND p.system_code = 'TEST-PROVIDER';");
+  ASSERT_TRUE(hub_->reload_registry().has_value());
+  provider_->hold_slow();
+  const std::string held_body = envelope("fed-limit-1", kHanoiSystem, kProvider, "slow");
+  auto held_claims = vouching(held_body, "fed-limit-1");
+  held_claims.service = std::string(kProvider) + "/slow/v1";
+  ClientResponse held;
+  std::thread first(
+      [&] { held = as_hanoi_hub(held_body, signed_by("hn-catalogue.key", held_claims)); });
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (provider_->calls() == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(provider_->calls(), 1) << "the first exchange is at the provider";
+
+  const std::string body = envelope("fed-limit-2", kHanoiSystem, kProvider, "echo");
+  const auto refused =
+      as_hanoi_hub(body, signed_by("hn-catalogue.key", vouching(body, "fed-limit-2")));
+  EXPECT_EQ(refused.status, 429) << refused.body;
+  EXPECT_EQ(json::parse(refused.body)["code"], "Client.ConcurrencyLimit");
+  EXPECT_EQ(refused.header("retry-after"), "1");
+  EXPECT_FALSE(refused.header("lienthong-record-hash").empty()) << "audited, with its receipt";
+  EXPECT_EQ(audit_row(*database_, "fed-limit-2").substr(0, 27), "429|Client.ConcurrencyLimit");
+
+  provider_->release_slow();
+  first.join();
+  EXPECT_EQ(held.status, 200) << held.body;
+  // Its place is given back once it is answered.
+  const std::string again = envelope("fed-limit-3", kHanoiSystem, kProvider, "echo");
+  EXPECT_EQ(
+      as_hanoi_hub(again, signed_by("hn-catalogue.key", vouching(again, "fed-limit-3"))).status,
+      200);
+}
+
 }  // namespace
 }  // namespace lienthong::testing

@@ -129,6 +129,9 @@ struct Config {
     int pull_seconds = 60;        // how often each node pulls its peers' catalogues
     int max_clock_skew_seconds = 300;  // a peer's clock may be this far ahead of ours
     int forward_timeout_ms = 30'000;   // an exchange passed on to a peer hub, answer included
+    // Exchanges one peer hub has in flight on a node (its systems' calls
+    // and what it passes through us together); more get 429.
+    int max_concurrent_per_peer = 4'096;
   } federation;
   struct Log {
     std::string level = "info";

@@ -65,6 +65,9 @@ struct ExchangeDependencies {
   std::shared_ptr<federation::ReplayGuard> assertion_replays;
   std::chrono::seconds max_clock_skew{300};
   std::chrono::milliseconds forward_timeout{30'000};  // an exchange forwarded to a peer hub
+  // In-flight exchanges per peer hub (keyed by its registry id), shared by
+  // the node's I/O threads; null when federation is off.
+  std::shared_ptr<policy::ConcurrencyLimiter> peer_concurrency;
 };
 
 class ExchangeHandler final : public net::HttpHandler {

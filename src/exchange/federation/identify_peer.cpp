@@ -62,6 +62,23 @@ Result<AcceptedCrossing> accept_crossing(ExchangeContext& exchange, const NodePa
   const federation::AssertionClaims& claims = accepted.claims;
   exchange.record.consumer = claims.consumer;
   exchange.record.correlation_id = claims.message_id;
+  // The message it vouched for (the request must name the same one): a
+  // refusal from here on is recorded under it too.
+  exchange.message_id = claims.message_id;
+  // A peer's exchanges in flight here are bounded, whatever they are for:
+  // those it passes through us (transit) hold no system's slot of ours.
+  if (node.deps.peer_concurrency) {
+    auto slot = node.deps.peer_concurrency->acquire(peer->id);
+    if (!slot) {
+      Error error = make_error(ErrorCode::kClientConcurrencyLimit,
+                               "peer hub " + peer->instance +
+                                   " already has the maximum number of exchanges in progress "
+                                   "on this node (federation.max_concurrent_per_peer)");
+      error.retry_after_seconds = 1;
+      return error;
+    }
+    exchange.peer_slot.emplace(std::move(*slot));
+  }
 
   switch (node.deps.assertion_replays->use(peer->instance + "/" + claims.token_id,
                                            claims.expires_at, request.received_at)) {

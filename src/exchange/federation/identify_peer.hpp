@@ -23,8 +23,10 @@ struct AcceptedCrossing {
 // assertion (the Lienthong-Assertion header) checked against the key
 // registered for it, used once. From here on every answer carries our
 // record's hash (the receipt), and the record names the peer, its assertion
-// and the caller it vouched for. Client.Unauthenticated for a missing,
-// forged, expired or replayed assertion.
+// and the caller it vouched for; the exchange holds one of the peer's places
+// in flight (federation.max_concurrent_per_peer) until it is audited.
+// Client.Unauthenticated for a missing, forged, expired or replayed
+// assertion; Client.ConcurrencyLimit (Retry-After) past the peer's places.
 Result<AcceptedCrossing> accept_crossing(ExchangeContext& exchange, const NodeParts& node);
 
 }  // namespace lienthong::exchange
