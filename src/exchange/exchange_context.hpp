@@ -83,6 +83,11 @@ Result<const registry::SystemEntry*> identify_caller(ExchangeContext& exchange,
 Result<const registry::SystemEntry*> vouched_caller(ExchangeContext& exchange,
                                                     const NodeParts& node,
                                                     const PeerCrossing& crossing);
+// Who calls one of our services: `local_caller`, or else the system
+// `crossing`'s peer vouched for (vouched_caller).
+Result<const registry::SystemEntry*> caller_of(ExchangeContext& exchange, const NodeParts& node,
+                                               const registry::SystemEntry* local_caller,
+                                               const PeerCrossing* crossing);
 
 // A JSON answer carrying the hub's request id.
 net::HttpResponse json_response(int status, std::string body, const std::string& request_id);

@@ -9,10 +9,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lienthong/audit/signing_key.hpp"
-#include "lienthong/core/digest.hpp"
-#include "lienthong/federation/assertion_token.hpp"
-
 #include "federation_fixture.hpp"
 
 namespace lienthong::testing {
@@ -26,16 +22,8 @@ class FederationAsync : public FederationFixture {
   void SetUp() override {
     FederationFixture::SetUp();
     ASSERT_NO_FATAL_FAILURE(register_hanoi_system());
-    database_->execute(
-        "INSERT INTO members (instance, member_class, member_code, name) VALUES "
-        "('VN-HN', 'GOV', '000.00.01.H26', 'UBND Hà Nội');"
-        "INSERT INTO systems (member_id, system_code, name) SELECT id, 'DVC-HN', 'Dịch vụ công' "
-        "FROM members WHERE instance = 'VN-HN';"
-        "INSERT INTO agreements (consumer_system_id, provider_system_id, service_code, purpose, "
-        "legal_basis, status, requested_by, status_changed_by) SELECT c.id, p.id, 'echo', "
-        "'integration test', 'test fixture', 'approved', 'fixture', 'fixture' FROM systems c, "
-        "systems p WHERE c.system_code = 'DVC-HN' AND p.system_code = 'TEST-PROVIDER';"
-        "UPDATE services SET allow_async = true WHERE service_code = 'echo'");
+    ASSERT_NO_FATAL_FAILURE(register_hanoi_at_national());
+    database_->execute("UPDATE services SET allow_async = true WHERE service_code = 'echo'");
     ASSERT_TRUE(hub_->reload_registry().has_value());
     // Hà Nội holds a catalogue that says the echo takes queued delivery.
     held_in_province([](const json& held) {
@@ -221,26 +209,16 @@ TEST_F(FederationAsync, ARefusalAtTheProvidersHubEndsTheMessageWithItsReason) {
 TEST_F(FederationAsync, APeerReadsOnlyTheMessagesOfTheSenderItVouchesFor) {
   ASSERT_EQ(send_async("async-fed-6").status, 202);
   wait_for(*database_, "async-fed-6", "delivered");
-  const auto read = [this](const std::string& path, federation::AssertionClaims claims) {
+  const auto read = [this](const std::string& path, const federation::AssertionClaims& claims) {
     TestClient peer(hub_->exchange_port(), "TEST-FOREIGN");
     return peer.request(
         "GET", path, "", "",
-        {{std::string(federation::kAssertionHeader),
-          federation::sign_assertion(claims, audit::SigningKey::load_or_create(
-                                                 (directory_ / "hn-catalogue.key").string()))}});
+        {{std::string(federation::kAssertionHeader), signed_by("hn-catalogue.key", claims)}});
   };
-  federation::AssertionClaims claims;
-  claims.issuer = "VN-HN";
-  claims.audience = "VN";
-  claims.issued_at =
-      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-  claims.expires_at = claims.issued_at + 60s;
-  claims.consumer = kHanoiSystem;
+  // What Hà Nội's hub vouches for to read its sender's message.
+  auto claims = vouching("", "async-fed-6");
   claims.service = std::string(kPublishedEcho) + "/v1";
-  claims.message_id = "async-fed-6";
   claims.operation = "GET /federation/v1/messages/async-fed-6";
-  claims.body_sha256 = sha256_hex("");
-  claims.hops = {"VN-HN"};
 
   claims.token_id = "read-1";
   const auto genuine = read("/federation/v1/messages/async-fed-6", claims);

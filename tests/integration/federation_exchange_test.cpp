@@ -30,18 +30,7 @@ class FederationExchange : public FederationFixture {
   void SetUp() override {
     FederationFixture::SetUp();
     ASSERT_NO_FATAL_FAILURE(register_hanoi_system());
-    // At the national hub, the same system is registered without any
-    // credential (it cannot call directly) and holds an approved agreement.
-    database_->execute(
-        "INSERT INTO members (instance, member_class, member_code, name) VALUES "
-        "('VN-HN', 'GOV', '000.00.01.H26', 'UBND Hà Nội');"
-        "INSERT INTO systems (member_id, system_code, name) SELECT id, 'DVC-HN', 'Dịch vụ công' "
-        "FROM members WHERE instance = 'VN-HN';"
-        "INSERT INTO agreements (consumer_system_id, provider_system_id, service_code, purpose, "
-        "legal_basis, status, requested_by, status_changed_by) SELECT c.id, p.id, 'echo', "
-        "'integration test', 'test fixture', 'approved', 'fixture', 'fixture' FROM systems c, "
-        "systems p WHERE c.system_code = 'DVC-HN' AND p.system_code = 'TEST-PROVIDER';");
-    ASSERT_TRUE(hub_->reload_registry().has_value());
+    ASSERT_NO_FATAL_FAILURE(register_hanoi_at_national());
     // Hà Nội's hub forwards only what the national catalogue it holds lists.
     held_in_province(has_token);
   }
@@ -64,28 +53,6 @@ class FederationExchange : public FederationFixture {
     TestClient peer(hub_->exchange_port(), "TEST-FOREIGN");
     return peer.request("POST", "/federation/v1/messages", body, "application/json",
                         {{std::string(federation::kAssertionHeader), assertion}});
-  }
-  federation::AssertionClaims vouching(const std::string& body, const std::string& id) const {
-    federation::AssertionClaims claims;
-    claims.issuer = "VN-HN";
-    claims.audience = "VN";
-    claims.token_id = "t-" + id;
-    claims.issued_at =
-        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-    claims.expires_at = claims.issued_at + 60s;
-    claims.consumer = kHanoiSystem;
-    claims.service = std::string(kProvider) + "/echo/v1";
-    claims.purpose = "integration test";
-    claims.user_id = "tester-1";
-    claims.message_id = id;
-    claims.body_sha256 = sha256_hex(body);
-    claims.hops = {"VN-HN"};
-    return claims;
-  }
-  std::string signed_by(const std::string& key_file,
-                        const federation::AssertionClaims& claims) const {
-    return federation::sign_assertion(
-        claims, audit::SigningKey::load_or_create((directory_ / key_file).string()));
   }
 };
 

@@ -23,18 +23,12 @@ class FederationXRoad : public FederationFixture {
   void SetUp() override {
     FederationFixture::SetUp();
     ASSERT_NO_FATAL_FAILURE(register_hanoi_system());
-    // At the national hub: the Hà Nội system, without a credential of its
-    // own, and its agreement for GET and POST under /pets/.
+    // At the national hub: the Hà Nội system and its agreement, for GET and
+    // POST under /pets/.
+    ASSERT_NO_FATAL_FAILURE(register_hanoi_at_national());
     database_->execute(
-        "INSERT INTO members (instance, member_class, member_code, name) VALUES "
-        "('VN-HN', 'GOV', '000.00.01.H26', 'UBND Hà Nội');"
-        "INSERT INTO systems (member_id, system_code, name) SELECT id, 'DVC-HN', 'Dịch vụ công' "
-        "FROM members WHERE instance = 'VN-HN';"
-        "INSERT INTO agreements (consumer_system_id, provider_system_id, service_code, purpose, "
-        "legal_basis, status, requested_by, status_changed_by, allowed_methods, path_patterns) "
-        "SELECT c.id, p.id, 'echo', 'integration test', 'test fixture', 'approved', 'fixture', "
-        "'fixture', '{GET,POST}', '{/pets/*}' FROM systems c, systems p WHERE c.system_code = "
-        "'DVC-HN' AND p.system_code = 'TEST-PROVIDER';");
+        "UPDATE agreements SET allowed_methods = '{GET,POST}', path_patterns = '{/pets/*}' "
+        "FROM systems c WHERE c.id = consumer_system_id AND c.system_code = 'DVC-HN'");
     ASSERT_TRUE(hub_->reload_registry().has_value());
     held_in_province(has_token);
   }
@@ -63,21 +57,12 @@ class FederationXRoad : public FederationFixture {
     return peer.request(method, std::string("/federation/v1/r1/") + kProvider + "/echo" + path, "",
                         "", headers);
   }
-  federation::AssertionClaims vouching(const std::string& id, const std::string& operation) const {
-    federation::AssertionClaims claims;
-    claims.issuer = "VN-HN";
-    claims.audience = "VN";
-    claims.token_id = "t-" + id;
-    claims.issued_at =
-        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-    claims.expires_at = claims.issued_at + 60s;
-    claims.consumer = kHanoiSystem;
-    claims.service = std::string(kProvider) + "/echo/v1";
-    claims.user_id = "tester-1";
-    claims.message_id = id;
+  // Hà Nội's hub vouching for the r1 request `id` with `operation` (no body).
+  federation::AssertionClaims vouching_r1(const std::string& id,
+                                          const std::string& operation) const {
+    auto claims = vouching("", id);
+    claims.purpose = "";
     claims.operation = operation;
-    claims.body_sha256 = sha256_hex("");
-    claims.hops = {"VN-HN"};
     return claims;
   }
   std::map<std::string, std::string> vouched_headers(
@@ -86,9 +71,7 @@ class FederationXRoad : public FederationFixture {
             {"X-Road-Id", claims.message_id},
             {"X-Road-UserId", claims.user_id},
             {"X-Lienthong-Service-Version", "v1"},
-            {std::string(federation::kAssertionHeader),
-             federation::sign_assertion(claims, audit::SigningKey::load_or_create(
-                                                    (directory_ / "hn-catalogue.key").string()))}};
+            {std::string(federation::kAssertionHeader), signed_by("hn-catalogue.key", claims)}};
   }
 };
 
@@ -196,44 +179,42 @@ TEST_F(FederationXRoad, TheCallersHubsOutboundRulesHoldForXRoadRestToo) {
 
 TEST_F(FederationXRoad, AnAssertionVouchesForOneOperationOnly) {
   // Vouched for GET /pets/7, sent as DELETE /pets/7: refused before any agreement.
-  auto claims = vouching("r1-fed-7", "GET /pets/7");
+  auto claims = vouching_r1("r1-fed-7", "GET /pets/7");
   const auto other_method = as_hanoi_hub("DELETE", "/pets/7", vouched_headers(claims));
   EXPECT_EQ(other_method.status, 401) << other_method.body;
   EXPECT_EQ(other_method.header("x-road-error"), "Client.Unauthenticated");
   EXPECT_FALSE(other_method.header("lienthong-record-hash").empty()) << "refusals carry receipts";
 
-  claims = vouching("r1-fed-8", "GET /pets/7");
+  claims = vouching_r1("r1-fed-8", "GET /pets/7");
   EXPECT_EQ(as_hanoi_hub("GET", "/pets/8", vouched_headers(claims)).status, 401) << "other path";
-  claims = vouching("r1-fed-9", "");
+  claims = vouching_r1("r1-fed-9", "");
   EXPECT_EQ(as_hanoi_hub("GET", "/pets/7", vouched_headers(claims)).status, 401)
       << "an envelope's assertion names no operation";
-  claims = vouching("r1-fed-10", "GET /pets/7");
+  claims = vouching_r1("r1-fed-10", "GET /pets/7");
   auto headers = vouched_headers(claims);
   headers["X-Road-UserId"] = "someone-else";
   EXPECT_EQ(as_hanoi_hub("GET", "/pets/7", headers).status, 401) << "another user";
 
   // An r1 assertion does not open the envelope endpoint either.
   TestClient peer(hub_->exchange_port(), "TEST-FOREIGN");
-  claims = vouching("r1-fed-11", "POST /pets/7");
+  claims = vouching_r1("r1-fed-11", "POST /pets/7");
   const std::string body = envelope("r1-fed-11", kHanoiSystem, kProvider, "echo");
   claims.body_sha256 = sha256_hex(body);
   const auto envelope_answer = peer.request(
       "POST", "/federation/v1/messages", body, "application/json",
-      {{std::string(federation::kAssertionHeader),
-        federation::sign_assertion(claims, audit::SigningKey::load_or_create(
-                                               (directory_ / "hn-catalogue.key").string()))}});
+      {{std::string(federation::kAssertionHeader), signed_by("hn-catalogue.key", claims)}});
   EXPECT_EQ(envelope_answer.status, 401) << envelope_answer.body;
   EXPECT_EQ(provider_->calls(), 0);
 
   // What it vouched for, exactly: through.
-  claims = vouching("r1-fed-12", "GET /pets/7");
+  claims = vouching_r1("r1-fed-12", "GET /pets/7");
   const auto vouched = as_hanoi_hub("GET", "/pets/7", vouched_headers(claims));
   EXPECT_EQ(vouched.status, 200) << vouched.body;
   EXPECT_EQ(provider_->calls(), 1);
 }
 
 TEST_F(FederationXRoad, MetaservicesAreNotAskedThroughAPeer) {
-  auto claims = vouching("r1-fed-13", "GET ");
+  auto claims = vouching_r1("r1-fed-13", "GET ");
   claims.service = std::string(kProvider) + "/listMethods/v1";
   auto headers = vouched_headers(claims);
   TestClient peer(hub_->exchange_port(), "TEST-FOREIGN");

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "lienthong/audit/signing_key.hpp"
+#include "lienthong/core/digest.hpp"
 
 namespace lienthong::testing {
 
@@ -84,6 +85,31 @@ void FederationFixture::configure(Config& config) {
   config.federation.pull_seconds = 1;
 }
 
+federation::AssertionClaims FederationFixture::vouching(const std::string& body,
+                                                        const std::string& id) const {
+  federation::AssertionClaims claims;
+  claims.issuer = "VN-HN";
+  claims.audience = "VN";
+  claims.token_id = "t-" + id;
+  claims.issued_at =
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  claims.expires_at = claims.issued_at + 60s;
+  claims.consumer = kHanoiSystem;
+  claims.service = std::string(kProvider) + "/echo/v1";
+  claims.purpose = "integration test";
+  claims.user_id = "tester-1";
+  claims.message_id = id;
+  claims.body_sha256 = sha256_hex(body);
+  claims.hops = {"VN-HN"};
+  return claims;
+}
+
+std::string FederationFixture::signed_by(const std::string& key_file,
+                                         const federation::AssertionClaims& claims) const {
+  return federation::sign_assertion(
+      claims, audit::SigningKey::load_or_create((directory_ / key_file).string()));
+}
+
 std::string FederationFixture::key_pem(const std::string& file) const {
   return audit::SigningKey::load_or_create((directory_ / file).string()).public_key_pem();
 }
@@ -105,6 +131,19 @@ void FederationFixture::register_hanoi_system() {
       "INSERT INTO credentials (system_id, kind, fingerprint) SELECT id, 'certificate', '" +
       fingerprint_of("MOTCUA-HN") + "' FROM systems;");
   ASSERT_TRUE(province_->reload_registry().has_value());
+}
+
+void FederationFixture::register_hanoi_at_national() {
+  database_->execute(
+      "INSERT INTO members (instance, member_class, member_code, name) VALUES "
+      "('VN-HN', 'GOV', '000.00.01.H26', 'UBND Hà Nội');"
+      "INSERT INTO systems (member_id, system_code, name) SELECT id, 'DVC-HN', 'Dịch vụ công' "
+      "FROM members WHERE instance = 'VN-HN';"
+      "INSERT INTO agreements (consumer_system_id, provider_system_id, service_code, purpose, "
+      "legal_basis, status, requested_by, status_changed_by) SELECT c.id, p.id, 'echo', "
+      "'integration test', 'test fixture', 'approved', 'fixture', 'fixture' FROM systems c, "
+      "systems p WHERE c.system_code = 'DVC-HN' AND p.system_code = 'TEST-PROVIDER';");
+  ASSERT_TRUE(hub_->reload_registry().has_value());
 }
 
 void FederationFixture::register_national_in_province(const std::string& ca_pem,

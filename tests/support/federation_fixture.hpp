@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lienthong/federation/assertion_token.hpp"
+
 #include "admin_fixture.hpp"
 
 namespace lienthong::testing {
@@ -31,6 +33,9 @@ class FederationFixture : public AdminFixture {
 
   // kHanoiSystem at Hà Nội's hub, authenticated by certificate MOTCUA-HN.
   void register_hanoi_system();
+  // The same system at the national hub, without any credential (it cannot
+  // call directly), with an approved agreement for the echo service.
+  void register_hanoi_at_national();
   // The national hub in Hà Nội's registry (replacing what was there), with
   // the CA its server certificate must chain to and its catalogue key.
   void register_national_in_province(const std::string& ca_pem, const std::string& key);
@@ -43,6 +48,14 @@ class FederationFixture : public AdminFixture {
   static bool has_error(const nlohmann::json& held) {
     return held.contains("error") && held["error"].is_string();
   }
+  // What Hà Nội's hub vouches for when it passes on kHanoiSystem's message
+  // `id` with `body` for the national echo service (purpose "integration
+  // test", user "tester-1"), valid for a minute from now.
+  federation::AssertionClaims vouching(const std::string& body, const std::string& id) const;
+  // `claims` signed with the Ed25519 key `key_file` of the fixture's
+  // directory (Hà Nội's registered one is "hn-catalogue.key").
+  std::string signed_by(const std::string& key_file,
+                        const federation::AssertionClaims& claims) const;
   // The public half of an Ed25519 key in the fixture's directory (created when missing).
   std::string key_pem(const std::string& file) const;
   std::string province_url() const;

@@ -117,15 +117,10 @@ Outcome envelope_exchange(ExchangeContext& exchange, const NodeParts& node,
   // Ours. A caller a peer vouched for must be registered here, with an
   // agreement of its own: the peer vouches for who is calling, we decide
   // what it may do.
-  const registry::SystemEntry* caller = local_caller;
-  if (caller == nullptr && crossing != nullptr) {
-    auto vouched = vouched_caller(exchange, node, *crossing);
-    if (!vouched.has_value())
-      co_return std::move(vouched).error();
-    caller = vouched.value();
-  }
-  if (caller == nullptr)
-    co_return make_error(ErrorCode::kServerInternal, "an envelope without a caller");
+  auto identified = caller_of(exchange, node, local_caller, crossing);
+  if (!identified.has_value())
+    co_return std::move(identified).error();
+  const registry::SystemEntry* caller = identified.value();
 
   auto service = pipeline::resolve_service(snapshot, header.service_key());
   if (!service.has_value())

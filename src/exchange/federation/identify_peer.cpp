@@ -111,4 +111,14 @@ Result<const registry::SystemEntry*> vouched_caller(ExchangeContext& exchange,
   return caller;
 }
 
+Result<const registry::SystemEntry*> caller_of(ExchangeContext& exchange, const NodeParts& node,
+                                               const registry::SystemEntry* local_caller,
+                                               const PeerCrossing* crossing) {
+  if (local_caller != nullptr)
+    return local_caller;
+  if (crossing != nullptr)
+    return vouched_caller(exchange, node, *crossing);
+  return make_error(ErrorCode::kServerInternal, "an exchange without a caller");
+}
+
 }  // namespace lienthong::exchange

@@ -177,15 +177,10 @@ Outcome rest_exchange(ExchangeContext& exchange, const NodeParts& node,
   }
 
   // Ours: for a caller a peer vouched for, our agreement with it decides.
-  const registry::SystemEntry* caller = local_caller;
-  if (caller == nullptr && crossing != nullptr) {
-    auto vouched = vouched_caller(exchange, node, *crossing);
-    if (!vouched.has_value())
-      co_return std::move(vouched).error();
-    caller = vouched.value();
-  }
-  if (caller == nullptr)
-    co_return make_error(ErrorCode::kServerInternal, "an X-Road REST request without a caller");
+  auto identified = caller_of(exchange, node, local_caller, crossing);
+  if (!identified.has_value())
+    co_return std::move(identified).error();
+  const registry::SystemEntry* caller = identified.value();
 
   // The version named by X-Lienthong-Service-Version, or the only active one.
   auto service =
