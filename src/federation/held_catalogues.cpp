@@ -55,6 +55,15 @@ const nlohmann::json* HeldCatalogue::find(std::string_view provider, std::string
   return found;
 }
 
+bool HeldCatalogue::takes_async(std::string_view provider, std::string_view service,
+                                std::string_view version) const {
+  const nlohmann::json* entry = find(provider, service, version);
+  if (entry == nullptr)
+    return false;
+  const auto async = entry->find("async");
+  return async != entry->end() && async->is_boolean() && async->get<bool>();
+}
+
 const schema::JsonSchema* HeldCatalogue::request_schema(std::string_view provider,
                                                         std::string_view service,
                                                         std::string_view version) const {

@@ -30,6 +30,10 @@ struct HeldCatalogue {
   // `version` finds the only version listed (null when there are several).
   const nlohmann::json* find(std::string_view provider, std::string_view service,
                              std::string_view version) const;
+  // Whether that entry says the service takes queued delivery: "async"
+  // true, and nothing else a peer may have written there.
+  bool takes_async(std::string_view provider, std::string_view service,
+                   std::string_view version) const;
   // That entry's request schema, compiled when the catalogue was held; null
   // when it has none, or none this hub could compile (the provider's hub
   // checks it anyway: this check only refuses early, before the hop).

@@ -102,8 +102,7 @@ Outcome envelope_exchange(ExchangeContext& exchange, const NodeParts& node,
       auto listing = peer_listing(node, *route.value(), envelope, request.received_at);
       if (!listing.has_value())
         co_return std::move(listing).error();
-      const auto* entry = listing.value()->find(header.to, header.service, header.version);
-      if (entry->value("async", false)) {
+      if (listing.value()->takes_async(header.to, header.service, header.version)) {
         if (auto auditable = pipeline::ensure_auditable(*node.deps.audit); !auditable.has_value())
           co_return std::move(auditable).error();
         record.correlation_id = header.id;

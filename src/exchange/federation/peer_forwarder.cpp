@@ -51,6 +51,8 @@ class EnvelopeForwarder final : public delivery::PeerForwarder {
     if (!exchange.snapshot)
       co_return make_error(ErrorCode::kServerRegistryUnavailable, "the registry is not loaded yet");
     exchange.record.request_id = record.request_id;
+    // Its own trace: the sender's request was answered (202) long ago.
+    exchange.trace = observability::TraceContext::continue_from("");
     exchange.record.consumer = message.consumer;
     exchange.record.purpose = message.purpose;
     exchange.record.user_id = message.user_id;
