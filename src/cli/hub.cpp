@@ -406,7 +406,6 @@ std::string Hub::metrics() const {
     p.logger->debug("metrics: async queue depth unavailable: {}", written.error().detail);
   p.breakers->write_metrics(out);
 
-  const auto now = std::chrono::system_clock::now();
   std::uint64_t version = 0;
   std::chrono::system_clock::time_point loaded_at;
   {
@@ -414,6 +413,9 @@ std::string Hub::metrics() const {
     version = p.registry_version;
     loaded_at = p.registry_loaded_at;
   }
+  // Read after the load time: a reload between the two cannot make the age
+  // negative (it did, once in a CI run, by 75 ms).
+  const auto now = std::max(std::chrono::system_clock::now(), loaded_at);
   out.single("lienthong_registry_version", "gauge",
              "The registry snapshot this node serves (counts reloads since start).",
              static_cast<double>(version));

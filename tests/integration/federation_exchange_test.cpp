@@ -328,9 +328,20 @@ TEST_F(FederationExchange, OutboundRulesAreCheckedWhenWritten) {
 TEST_F(FederationExchange, TheConnectivityIndexShowsPeersAndTrafficAcrossInstances) {
   ASSERT_EQ(from_hanoi("fed-conn-1").status, 200);
   ASSERT_EQ(from_hanoi("fed-conn-2").status, 200);
-  const auto graph = hub_admin().get("/audit/v1/connectivity?days=7");
-  ASSERT_EQ(graph.status, 200) << graph.body;
-  const json document = AdminClient::json_of(graph);
+  // The national hub's first pull of Hà Nội's catalogue may have come before
+  // Hà Nội registered it (refused); it pulls again every second.
+  json document;
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  do {
+    const auto graph = hub_admin().get("/audit/v1/connectivity?days=7");
+    ASSERT_EQ(graph.status, 200) << graph.body;
+    document = AdminClient::json_of(graph);
+    const auto& peers = document["peers"];
+    if (peers.size() == 1 && peers[0]["catalogue"].is_object() &&
+        peers[0]["catalogue"]["fresh"] == true)
+      break;
+    std::this_thread::sleep_for(100ms);
+  } while (std::chrono::steady_clock::now() < deadline);
   ASSERT_EQ(document["peers"].size(), 1u) << document["peers"].dump();
   const json& peer = document["peers"][0];
   EXPECT_EQ(peer["instance"], "VN-HN");
