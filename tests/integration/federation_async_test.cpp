@@ -225,6 +225,11 @@ TEST_F(FederationAsync, APeerReadsOnlyTheMessagesOfTheSenderItVouchesFor) {
   EXPECT_EQ(genuine.status, 200) << genuine.body;
   EXPECT_EQ(json::parse(genuine.body)["state"], "delivered");
   EXPECT_FALSE(genuine.header("lienthong-record-hash").empty());
+  EXPECT_EQ(database_->scalar("SELECT concat_ws('|', consumer, provider, service, service_version) "
+                              "FROM audit_records WHERE message_id = 'async-fed-6' AND method = "
+                              "'GET'"),
+            std::string(kHanoiSystem) + "|" + kProvider + "|echo|v1")
+      << "the read is recorded as of the message's service";
 
   claims.token_id = "read-2";
   EXPECT_EQ(read("/federation/v1/messages/async-fed-9", claims).status, 401)

@@ -1,6 +1,7 @@
 // GET /federation/v1/messages/{id}: a peer hub asks, for the sender it
 // vouches for, how a message it passed on here goes (its assertion names
 // the message and this read; peer_status.hpp is the asking side).
+#include "lienthong/core/identifiers.hpp"
 #include "lienthong/core/json_text.hpp"
 #include "lienthong/delivery/delivery_queue.hpp"
 
@@ -19,8 +20,10 @@ Outcome peer_message_status(ExchangeContext& exchange, const NodeParts& node) {
   if (!id.has_value())
     co_return std::move(id).error();
   exchange.message_id = id.value();
+  // The read as the peer named it, whatever prefix a proxy in front of us
+  // may have taken off the path.
   if (claims.message_id != id.value() ||
-      claims.operation != "GET " + std::string(exchange.request.path())) {
+      claims.operation != "GET " + std::string(kPeerMessagePrefix) + id.value()) {
     co_return make_error(ErrorCode::kClientUnauthenticated,
                          "assertion refused: it does not vouch for reading this message");
   }
@@ -38,7 +41,11 @@ Outcome peer_message_status(ExchangeContext& exchange, const NodeParts& node) {
   if (status.value().service != claims.service)
     co_return make_error(ErrorCode::kClientNotFound,
                          "no message " + id.value() + " of " + claims.service);
-  exchange.record.provider = status.value().service;
+  if (const auto service = ServiceId::parse(status.value().service)) {
+    exchange.record.provider = service->provider.to_string();
+    exchange.record.service = service->service_code;
+    exchange.record.service_version = service->version;
+  }
   co_return json_response(200, to_json_text(message_status_document(status.value())),
                           exchange.record.request_id);
 }
