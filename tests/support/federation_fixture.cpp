@@ -48,6 +48,10 @@ void FederationFixture::SetUp() {
   config.async.poll_ms = 50;
   config.async.backoff_initial_ms = 100;
   config.async.backoff_max_ms = 500;
+  // ...and not given up while a test keeps the national hub down (8 tries
+  // at most 500 ms apart would be over in about 3 s, less than a slow
+  // machine takes to bring the hub back).
+  config.async.max_attempts = 1'000;
   config.provider.breaker_cooldown_ms = 200;
   province_ = std::make_unique<cli::Hub>(
       config, std::make_shared<spdlog::logger>("province",
