@@ -29,7 +29,9 @@
 #include "lienthong/registry/notification_wait.hpp"
 #include "lienthong/registry/snapshot_store.hpp"
 
+#include "attempt_record.hpp"
 #include "delivery_store.hpp"
+#include "peer_answer.hpp"
 #include "retry_policy.hpp"
 
 namespace lienthong::delivery {
@@ -38,7 +40,6 @@ using Clock = std::chrono::system_clock;
 
 namespace {
 
-constexpr std::string_view kAuditPath = "(async delivery)";
 // How often a worker with deliveries in flight and free slots looks for new messages.
 constexpr std::chrono::milliseconds kLookAgain{25};
 
@@ -318,70 +319,21 @@ class Runner {
     return failed(message, reply.error());
   }
 
-  // What the next hub answered for a message passed on to it: 202, queued
-  // there (its status document is kept); another 2xx, answered at once (the
-  // envelope's body is kept, as a provider's answer); a hub's refusal, given
-  // up unless the hub is busy or failing (429, 5xx); no answer, retried.
-  Attempt settle_with_peer(const store::Claimed& message, const Result<net::HttpResponse>& answer) {
-    if (!answer.has_value())
-      return failed(message, answer.error());
-    const net::HttpResponse& response = answer.value();
-    if (response.status == 202)
-      return delivered(202, response.body);
-    const auto reading = parse_json(response.body, impl_.deps.max_json_depth);
-    const nlohmann::json* document =
-        reading.document && reading.document->is_object() ? &*reading.document : nullptr;
-    if (response.status >= 200 && response.status < 300) {
-      if (document == nullptr || !document->contains("body"))
-        return failed(message,
-                      make_error(ErrorCode::kProviderBadResponse,
-                                 "the peer hub answered " + std::to_string(response.status) +
-                                     " without an envelope"));
-      return delivered(response.status, to_json_text((*document)["body"]));
-    }
-    const auto text_of = [document](const char* name) -> std::string {
-      if (document == nullptr)
-        return {};
-      const auto found = document->find(name);
-      return found != document->end() && found->is_string() ? found->get<std::string>() : "";
-    };
-    std::string code = text_of("code");
-    if (code.empty() || code.size() > 64)
-      code = std::string(make_error(ErrorCode::kProviderError, "").code_name());
-    const bool retry = response.status == 429 || response.status >= 500;
-    Attempt attempt = failed(message,
-                             make_error(ErrorCode::kProviderError,
-                                        "the peer hub answered " + std::to_string(response.status) +
-                                            ": " + text_of("detail").substr(0, 1000)),
-                             retry);
-    attempt.status = response.status;
-    attempt.error_code = code;
-    attempt.outcome.error_code = code;
+  // What the next hub answered for a message passed on to it (peer_answer.hpp);
+  // no answer at all is retried like a provider's.
+  Attempt settle_with_peer(const store::Claimed& message, const Result<net::HttpResponse>& reply) {
+    if (!reply.has_value())
+      return failed(message, reply.error());
+    const PeerAnswer answer = read_peer_answer(reply.value(), impl_.deps.max_json_depth);
+    if (answer.delivered)
+      return delivered(answer.status, answer.body);
+    // The peer's status and code, not the placeholder's.
+    Attempt attempt =
+        failed(message, make_error(ErrorCode::kProviderError, answer.detail), answer.retry);
+    attempt.status = answer.status;
+    attempt.error_code = answer.code;
+    attempt.outcome.error_code = answer.code;
     return attempt;
-  }
-
-  audit::AuditRecord record_of(const store::Claimed& message, const Attempt& attempt,
-                               registry::AuditBodies bodies, audit::AuditRecord record) const {
-    record.node = options().node;
-    record.message_id = message.message_id;
-    record.correlation_id = message.request_id;
-    record.consumer = message.consumer;
-    record.user_id = message.user_id;
-    record.purpose = message.purpose;
-    if (const auto id = ServiceId::parse(message.service)) {
-      record.provider = id->provider.to_string();
-      record.service = id->service_code;
-      record.service_version = id->version;
-    }
-    record.method = "POST";
-    record.path = std::string(kAuditPath);
-    record.status = attempt.status;
-    record.error_code = attempt.error_code;
-    record.request_bytes = static_cast<std::int64_t>(message.body.size());
-    record.response_bytes = static_cast<std::int64_t>(attempt.outcome.response_body.size());
-    pipeline::keep_bodies(record, bodies, message.body, attempt.outcome.response_body);
-    record.responded_at = Clock::now();
-    return record;
   }
 
   // One attempt: plan, call, settle, and its audit record, committed before
@@ -390,37 +342,31 @@ class Runner {
     audit::AuditRecord record;
     record.received_at = Clock::now();
     record.request_id = new_uuid_v7();
-    if (message.to_peer) {
-      Attempt attempt;
-      if (!peer_forwarder_) {
-        attempt = failed(message,
-                         make_error(ErrorCode::kProviderUnavailable,
-                                    "this node passes no messages on to peer hubs "
-                                    "(federation.instance is not set)"),
-                         /*retry=*/true);
-      } else {
-        const OutboundMessage outbound{message.message_id, message.consumer, message.service,
-                                       message.user_id,    message.purpose,  message.body};
-        const auto answer = co_await peer_forwarder_->forward(outbound, record);
-        attempt = settle_with_peer(message, answer);
-      }
-      auto complete_record =
-          record_of(message, attempt, registry::AuditBodies::kHash, std::move(record));
-      auto committed = co_await impl_.deps.audit->commit(std::move(complete_record));
-      if (!committed.has_value())
-        co_return failed(message, committed.error());  // never a delivery without its record
-      co_return attempt;
-    }
-    auto planned = plan(message, record.request_id);
     Attempt attempt;
-    if (planned.refused) {
+    registry::AuditBodies bodies = registry::AuditBodies::kHash;
+    if (message.to_peer && !peer_forwarder_) {
+      attempt = failed(message,
+                       make_error(ErrorCode::kProviderUnavailable,
+                                  "this node passes no messages on to peer hubs "
+                                  "(federation.instance is not set)"),
+                       /*retry=*/true);
+    } else if (message.to_peer) {
+      const OutboundMessage outbound{message.message_id, message.consumer, message.service,
+                                     message.user_id,    message.purpose,  message.body};
+      const auto answer = co_await peer_forwarder_->forward(outbound, record);
+      attempt = settle_with_peer(message, answer);
+    } else if (auto planned = plan(message, record.request_id); planned.refused) {
       attempt = std::move(*planned.refused);
     } else {
+      bodies = planned.bodies;
       const auto reply = co_await pipeline::call_provider(
           *adapters_, *impl_.deps.audit, *planned.service, std::move(planned.call), {}, record);
       attempt = settle(message, planned, reply);
     }
-    auto complete_record = record_of(message, attempt, planned.bodies, std::move(record));
+    auto complete_record = attempt_record(
+        message,
+        {options().node, attempt.status, attempt.error_code, attempt.outcome.response_body, bodies},
+        std::move(record));
     auto committed = co_await impl_.deps.audit->commit(std::move(complete_record));
     if (!committed.has_value())
       co_return failed(message, committed.error());  // never a delivery without its record
