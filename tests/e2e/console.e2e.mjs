@@ -274,6 +274,11 @@ async function main() {
     await page.getByRole("heading", { name: "Peer hubs" }).waitFor();
     await page.getByRole("cell", { name: "VN-HN" }).waitFor();
     await page.getByRole("cell", { name: /^Never pulled\./ }).waitFor();
+    // ... and in the map: a square for its instance, marked stale (no catalogue).
+    const peerNode = page.locator("svg.graph .node.instance", { hasText: "VN-HN" });
+    assert.equal(await peerNode.count(), 1, "the peer hub's instance is in the map");
+    assert.match(await peerNode.getAttribute("class"), /\bstale\b/, "a peer never pulled is drawn stale");
+    assert.match(await peerNode.locator("title").textContent(), /Never pulled/, "its tooltip says why");
     await shot(page, "connectivity");
     await page.goto(`${consoleUrl}#/traffic`);
     await page.getByRole("table").getByRole("cell", { name: CITY_SYSTEM }).first().waitFor();

@@ -2,15 +2,20 @@
 // of registered systems that exchanged data in the last 30 days) and the
 // registry as a graph: systems grouped by member around a circle, agreements
 // as lines, thicker with more traffic. A table repeats the graph's numbers
-// for keyboard and screen-reader users. Below: the peer hubs this hub
-// exchanges with (is each one's catalogue fresh?) and traffic across
-// instances (docs/federation.md).
+// for keyboard and screen-reader users. Other instances (the peer hubs, and
+// instances reached through them) are squares inside the circle, with a line
+// for each pair of systems that exchanged across hubs. Below: the peer hubs
+// (is each one's catalogue fresh?) and traffic across instances
+// (docs/federation.md).
 import { api } from "../api.js";
 import { formatNumber, formatTime, t } from "../i18n.js";
 import { h, page, svg, table } from "../ui.js";
 
 const SIZE = 640;
 const RADIUS = 240;
+const INNER_RADIUS = 90; // other instances, inside the circle of our systems
+
+const instanceOf = (identifier) => identifier.split("/")[0];
 
 function layout(systems) {
   // Sorted by member, so a member's systems sit next to each other.
@@ -27,8 +32,61 @@ function layout(systems) {
   return positions;
 }
 
+// Every instance other than ours: the registered peers, and any other that
+// appears in traffic (reached through a peer, or crossing us in transit).
+function otherInstances(data) {
+  const ours = new Set(data.systems.map((s) => instanceOf(s.identifier)));
+  const peers = new Map(data.peers.map((p) => [p.instance, p]));
+  const seen = new Set(peers.keys());
+  for (const pair of data.traffic) {
+    for (const party of [pair.consumer, pair.provider]) {
+      if (!ours.has(instanceOf(party))) seen.add(instanceOf(party));
+    }
+  }
+  const ordered = [...seen].sort();
+  return ordered.map((instance, i) => {
+    const angle = (2 * Math.PI * i) / ordered.length - Math.PI / 2;
+    const r = ordered.length > 1 ? INNER_RADIUS : 0;
+    return { instance, peer: peers.get(instance), x: SIZE / 2 + r * Math.cos(angle), y: SIZE / 2 + r * Math.sin(angle) };
+  });
+}
+
+function instanceNode(other) {
+  const state = other.peer ? (other.peer.catalogue?.fresh ? "fresh" : "stale") : "remote";
+  const about = other.peer
+    ? `${other.instance}\n${other.peer.name}\n${catalogueState(other.peer)}`
+    : `${other.instance}\n${t("connectivity.remoteInstance")}`;
+  return svg(
+    "g",
+    { class: `node instance ${state}` },
+    svg("rect", { x: other.x - 10, y: other.y - 10, width: 20, height: 20, rx: 3 }),
+    svg("text", { x: other.x, y: other.y + 26, "text-anchor": "middle" }, other.instance),
+    svg("title", {}, about),
+  );
+}
+
+// Traffic with another instance's systems: from our system (or, in transit,
+// from the consumer's instance) to the provider's instance, or the reverse.
+function federatedEdges(data, positions, others) {
+  const byInstance = new Map(others.map((o) => [o.instance, o]));
+  const at = (party) => positions.get(party) ?? byInstance.get(instanceOf(party));
+  return data.traffic
+    .filter((pair) => !(positions.has(pair.consumer) && positions.has(pair.provider)))
+    .filter((pair) => at(pair.consumer) && at(pair.provider) && at(pair.consumer) !== at(pair.provider))
+    .map((pair) => {
+      const from = at(pair.consumer);
+      const to = at(pair.provider);
+      return svg(
+        "line",
+        { x1: from.x, y1: from.y, x2: to.x, y2: to.y, class: "edge federated", "stroke-width": 1.5 + 2 * Math.log10(pair.exchanges + 1) },
+        svg("title", {}, `${pair.consumer} → ${pair.provider} · ${formatNumber(pair.exchanges)}`),
+      );
+    });
+}
+
 function graph(data) {
   const positions = layout(data.systems);
+  const others = otherInstances(data);
   const volume = new Map(data.traffic.map((p) => [`${p.consumer}>${p.provider}`, p.exchanges]));
   const edges = data.agreements
     .filter((a) => positions.has(a.consumer) && positions.has(a.provider))
@@ -63,7 +121,9 @@ function graph(data) {
     { viewBox: `-120 -10 ${SIZE + 240} ${SIZE + 20}`, role: "img", "aria-label": t("connectivity.graph"), class: "graph" },
     svg("title", {}, t("connectivity.graph")),
     ...edges,
+    ...federatedEdges(data, positions, others),
     ...nodes,
+    ...others.map(instanceNode),
   );
 }
 
@@ -77,6 +137,8 @@ function legend() {
     item("approved", t("connectivity.legend.approved")),
     item("requested", t("connectivity.legend.requested")),
     item("stopped", t("connectivity.legend.stopped")),
+    item("instance", t("connectivity.legend.instance")),
+    item("federated", t("connectivity.legend.federated")),
   );
 }
 
