@@ -338,7 +338,8 @@ wrk_run() {
   if [[ "$scenario" == *-doc* ]]; then
     body="$work/document-${scenario##*-doc}.json" service=document-submit
   fi
-  out=$(LD_PRELOAD="$wrk_preload" wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s \
+  # wrk needs a connection per thread (a single connection: the hop's own latency).
+  out=$(LD_PRELOAD="$wrk_preload" wrk -t"$((connections < threads ? connections : threads))" -c"$connections" -d"${seconds}s" --timeout 10s \
     -s "$bench_dir/gateway/exchange.lua" "$(server_url "$scenario")" -- "$mode" "$run_id" "$body" \
     "$service" "$from")
   grep '^LT_RESULT' <<<"$out" || { echo "$out" >&2; lt_die "wrk printed no result"; }
