@@ -4,6 +4,8 @@
 // the call on to HCM with its own assertion, linked to Hà Nội's; HCM decides
 // with its own agreement for the Hà Nội system. Each hub commits a record,
 // each forwarding hub keeps the next one's receipt.
+#include <thread>
+
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
@@ -67,6 +69,9 @@ class FederationTransit : public FederationFixture {
     config.federation.client_certificate = pki_file("hcm-HUB-VN-HCM.crt");
     config.federation.client_key = pki_file("hcm-HUB-VN-HCM.key");
     config.federation.pull_seconds = 1;
+    config.async.poll_ms = 50;
+    config.async.backoff_initial_ms = 100;
+    config.async.backoff_max_ms = 500;
     hcm_ = std::make_unique<cli::Hub>(
         config,
         std::make_shared<spdlog::logger>("hcm", std::make_shared<spdlog::sinks::null_sink_mt>()));
@@ -273,6 +278,75 @@ TEST_F(FederationTransit, HanoisCatalogListsHcmsServiceReachedThroughTheNational
     }
   }
   EXPECT_TRUE(listed) << catalog.body;
+}
+
+// An asynchronous message through three hubs: Hà Nội's hub queues it and
+// passes it on; the national hub passes it on to HCM on the spot, where it
+// is queued and delivered. The sender reads it at its own hub, which asks
+// the national hub, which asks HCM in turn (each read vouched for and
+// recorded on every hub, linked by the receipts).
+TEST_F(FederationTransit, AQueuedMessageIsReadThroughBothHubs) {
+  hcm_db_->execute("UPDATE services SET allow_async = true WHERE service_code = 'echo'");
+  ASSERT_TRUE(hcm_->reload_registry().has_value());
+  held_in_province([](const json& held) {
+    if (!held.contains("services") || !held["services"].is_array())
+      return false;
+    for (const auto& entry : held["services"])
+      if (entry.value("id", "") == kHcmEcho && entry.value("async", false))
+        return true;
+    return false;
+  });
+  TestClient hanoi(province_->exchange_port(), "MOTCUA-HN", "foreign-ca.crt");
+  const auto accepted =
+      hanoi.request("POST", "/exchange/v1/messages",
+                    envelope("transit-async-1", kHanoiSystem, kHcmProvider, "echo"),
+                    "application/json", {{"Prefer", "respond-async"}});
+  ASSERT_EQ(accepted.status, 202) << accepted.body;
+
+  // Delivered at HCM (the provider answered), and the read sees it there.
+  json document;
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const auto status = hanoi.request("GET", "/exchange/v1/messages/transit-async-1", "", "");
+    ASSERT_EQ(status.status, 200) << status.body;
+    document = json::parse(status.body);
+    const json::json_pointer state("/nextHub/status/nextHub/status/state");
+    if (document.contains(state) && document.at(state) == "delivered")
+      break;
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_TRUE(document.contains(json::json_pointer("/nextHub/status/nextHub")))
+      << "the national hub answers the read with HCM's: " << document.dump();
+  const json& national = document["nextHub"];
+  EXPECT_EQ(national["instance"], "VN") << document.dump();
+  EXPECT_EQ(national["status"]["passedOn"], true) << "the national hub holds none of it";
+  EXPECT_EQ(national["status"]["messageId"], "transit-async-1");
+  const json& hcm = national["status"]["nextHub"];
+  EXPECT_EQ(hcm["instance"], "VN-HCM") << document.dump();
+  EXPECT_EQ(hcm["status"]["state"], "delivered") << document.dump();
+  EXPECT_EQ(hcm["status"]["response"]["status"], 200);
+  EXPECT_EQ(hcm["status"]["response"]["body"]["received"]["idNumber"], "001089012345");
+
+  // The last read is on every hub, linked: Hà Nội's record holds the
+  // national record's receipt, the national record HCM's.
+  const auto last_read = [](const TestDatabase& db, const std::string& column) {
+    return db.scalar("SELECT coalesce(" + column +
+                     ", '-') FROM audit_records WHERE message_id = 'transit-async-1' AND method "
+                     "= 'GET' ORDER BY seq DESC LIMIT 1");
+  };
+  EXPECT_EQ(last_read(*province_db_, "downstream_record_hash"),
+            last_read(*database_, "record_hash"));
+  EXPECT_EQ(last_read(*database_, "downstream_record_hash"), last_read(*hcm_db_, "record_hash"));
+  EXPECT_EQ(last_read(*hcm_db_, "concat_ws('|', status, consumer, upstream_instance)"),
+            std::string("200|") + kHanoiSystem + "|VN");
+  // The message itself crossed the national hub once, and was queued only at
+  // Hà Nội's hub and HCM's.
+  EXPECT_EQ(database_->scalar("SELECT count(*) FROM deliveries WHERE message_id = "
+                              "'transit-async-1'"),
+            "0");
+  EXPECT_EQ(hcm_db_->scalar("SELECT count(*) FROM deliveries WHERE message_id = "
+                            "'transit-async-1'"),
+            "1");
 }
 
 }  // namespace

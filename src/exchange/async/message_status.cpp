@@ -66,8 +66,12 @@ Outcome message_status(ExchangeContext& exchange, const NodeParts& node) {
   auto document = message_status_document(status.value());
   // Passed on to a peer hub and queued there: how it goes there.
   if (status.value().state == delivery::DeliveryState::kDelivered &&
-      status.value().response_status == 202 && is_remote_service(node, status.value().service))
-    document["nextHub"] = co_await next_hub_status(exchange, node, status.value());
+      status.value().response_status == 202 && is_remote_service(node, status.value().service)) {
+    // Named: a temporary in a co_await expression trips GCC 12.
+    const MessageAtNextHub message{status.value().consumer, status.value().service,
+                                   status.value().message_id};
+    document["nextHub"] = co_await next_hub_status(exchange, node, message, nullptr);
+  }
   co_return json_response(200, to_json_text(document), exchange.record.request_id);
 }
 

@@ -26,15 +26,16 @@ bool is_remote_service(const NodeParts& node, std::string_view service) {
 
 boost::asio::awaitable<nlohmann::json> next_hub_status(ExchangeContext& exchange,
                                                        const NodeParts& node,
-                                                       const delivery::DeliveryStatus& status) {
-  const auto service = ServiceId::parse(status.service);
+                                                       const MessageAtNextHub& message,
+                                                       const PeerCrossing* crossing) {
+  const auto service = ServiceId::parse(message.service);
   if (!service || !exchange.snapshot)
     co_return error_document({}, make_error(ErrorCode::kServerInternal, "no route to ask"));
   // The same route the message took, as far as the registry and catalogues
   // tell now (the peer that queued it is the one its catalogue sends to).
   auto route =
-      peer_route(*exchange.snapshot, node, status.consumer, service->provider.to_string(),
-                 service->service_code, service->version, nullptr, exchange.request.received_at);
+      peer_route(*exchange.snapshot, node, message.consumer, service->provider.to_string(),
+                 service->service_code, service->version, crossing, exchange.request.received_at);
   if (!route.has_value() || route.value() == nullptr) {
     co_return error_document(
         {}, route.has_value() ? make_error(ErrorCode::kClientUnknownService, "no peer hub route")
@@ -43,10 +44,10 @@ boost::asio::awaitable<nlohmann::json> next_hub_status(ExchangeContext& exchange
   const registry::PeerEntry& peer = *route.value();
   net::HttpRequest request;
   request.method = "GET";
-  request.target = peer.endpoint.base_path + std::string(kPeerMessagePrefix) + status.message_id;
-  const std::string operation = "GET " + std::string(kPeerMessagePrefix) + status.message_id;
-  PeerHop hop{peer, status.service, status.message_id, operation, std::move(request)};
-  auto answer = co_await hop_to_peer(exchange, node, hop, nullptr);
+  request.target = peer.endpoint.base_path + std::string(kPeerMessagePrefix) + message.message_id;
+  const std::string operation = "GET " + std::string(kPeerMessagePrefix) + message.message_id;
+  PeerHop hop{peer, message.service, message.message_id, operation, std::move(request)};
+  auto answer = co_await hop_to_peer(exchange, node, hop, crossing);
   if (!answer.has_value())
     co_return error_document(peer.instance, answer.error());
   // Our answer to the sender is its own message's status, whatever the
