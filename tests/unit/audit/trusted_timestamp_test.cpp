@@ -1,0 +1,244 @@
+// RFC 3161 timestamps: our requests answered by our demo authority, replies
+// and kept tokens checked against the authority's pinned CA, and the same
+// token checked by `openssl ts -verify`, as a third party would.
+#include "lienthong/audit/trusted_timestamp.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "lienthong/audit/timestamp_authority.hpp"
+#include "lienthong/core/digest.hpp"
+
+namespace lienthong::audit {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kPolicy = "1.3.6.1.4.1.4146.2.3";  // any OID: the demo's
+
+struct Keyed {
+  EVP_PKEY* key = nullptr;
+  X509* certificate = nullptr;
+  ~Keyed() {
+    EVP_PKEY_free(key);
+    X509_free(certificate);
+  }
+};
+
+void extend(X509* certificate, X509* issuer, int nid, const char* value) {
+  X509V3_CTX v3;
+  X509V3_set_ctx_nodb(&v3);
+  X509V3_set_ctx(&v3, issuer, certificate, nullptr, nullptr, 0);
+  X509_EXTENSION* extension = X509V3_EXT_conf_nid(nullptr, &v3, nid, value);
+  ASSERT_NE(extension, nullptr) << value;
+  X509_add_ext(certificate, extension, -1);
+  X509_EXTENSION_free(extension);
+}
+
+// A P-256 certificate for `name`, signed by `issuer` (itself when null).
+void issue(Keyed& out, const char* name, const Keyed* issuer, bool authority, bool timestamping) {
+  out.key = EVP_EC_gen("P-256");
+  ASSERT_NE(out.key, nullptr);
+  X509* x = out.certificate = X509_new();
+  X509_set_version(x, 2);
+  static long serial = 1;
+  ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
+  X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+  X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+  X509_set_pubkey(x, out.key);
+  X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>(name), -1, -1, 0);
+  X509* signer = issuer ? issuer->certificate : x;
+  X509_set_issuer_name(x, X509_get_subject_name(signer));
+  extend(x, signer, NID_basic_constraints, authority ? "critical,CA:TRUE" : "critical,CA:FALSE");
+  extend(x, signer, NID_key_usage,
+         authority ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature,nonRepudiation");
+  if (timestamping)
+    extend(x, signer, NID_ext_key_usage, "critical,timeStamping");
+  ASSERT_GT(X509_sign(x, issuer ? issuer->key : out.key, EVP_sha256()), 0);
+}
+
+std::string pem_of(X509* certificate) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_X509(bio, certificate);
+  char* data = nullptr;
+  const long length = BIO_get_mem_data(bio, &data);
+  std::string pem(data, static_cast<std::size_t>(length));
+  BIO_free(bio);
+  return pem;
+}
+
+std::string pem_of(EVP_PKEY* key) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
+  char* data = nullptr;
+  const long length = BIO_get_mem_data(bio, &data);
+  std::string pem(data, static_cast<std::size_t>(length));
+  BIO_free(bio);
+  return pem;
+}
+
+// A CA and the timestamping certificate it issued.
+struct Authority {
+  Keyed ca, tsa;
+  void make(const char* ca_name, const char* tsa_name, bool timestamping = true) {
+    issue(ca, ca_name, nullptr, true, false);
+    issue(tsa, tsa_name, &ca, false, timestamping);
+  }
+  Result<TimestampAuthority> responder() const {
+    return TimestampAuthority::from_pem(pem_of(tsa.certificate), pem_of(tsa.key), kPolicy);
+  }
+  TsaTrust trust() const { return TsaTrust::from_pem(pem_of(ca.certificate)).value(); }
+};
+
+std::string digest_of(std::string_view text) {
+  return from_hex(sha256_hex(text)).value();
+}
+
+class TrustedTimestampTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(national_.make("Test Root CA", "Test TSA"));
+    auto responder = national_.responder();
+    ASSERT_TRUE(responder.has_value()) << responder.error().detail;
+    responder_.emplace(std::move(responder).value());
+  }
+  // A token over `digest` from the test authority, accepted.
+  TimestampToken stamp(const std::string& digest) {
+    const auto request = make_timestamp_request(digest).value();
+    const auto reply = responder_->reply(request.der).value();
+    auto token = accept_timestamp_reply(reply, request, national_.trust());
+    EXPECT_TRUE(token.has_value()) << token.error().detail;
+    return token.has_value() ? token.value() : TimestampToken{};
+  }
+
+  Authority national_;
+  std::optional<TimestampAuthority> responder_;
+};
+
+TEST_F(TrustedTimestampTest, AReplyIsATokenThatVerifiesAgainstThePinnedCa) {
+  const std::string digest = digest_of("checkpoint 42");
+  const auto before = std::chrono::system_clock::now();
+  const TimestampToken token = stamp(digest);
+  ASSERT_FALSE(token.der.empty());
+  EXPECT_GE(token.generated_at, std::chrono::time_point_cast<std::chrono::seconds>(before) - 1s);
+  EXPECT_LE(token.generated_at, std::chrono::system_clock::now() + 1s);
+  EXPECT_NE(token.tsa_subject.find("CN=Test TSA"), std::string::npos) << token.tsa_subject;
+  EXPECT_FALSE(token.serial_hex.empty());
+
+  const auto kept = verify_timestamp_token(token.der, digest, national_.trust());
+  ASSERT_TRUE(kept.has_value()) << kept.error().detail;
+  EXPECT_EQ(kept.value().generated_at, token.generated_at);
+  EXPECT_EQ(kept.value().serial_hex, token.serial_hex);
+}
+
+TEST_F(TrustedTimestampTest, ATokenIsNotEvidenceForAnotherDigest) {
+  const TimestampToken token = stamp(digest_of("checkpoint 42"));
+  const auto other =
+      verify_timestamp_token(token.der, digest_of("checkpoint 43"), national_.trust());
+  ASSERT_FALSE(other.has_value());
+  EXPECT_EQ(other.error().code, ErrorCode::kClientBadRequest);
+}
+
+TEST_F(TrustedTimestampTest, AnAuthorityThatIsNotPinnedIsRefused) {
+  Authority other;
+  ASSERT_NO_FATAL_FAILURE(other.make("Other Root CA", "Other TSA"));
+  const std::string digest = digest_of("checkpoint 42");
+  const auto request = make_timestamp_request(digest).value();
+  const auto reply = other.responder().value().reply(request.der).value();
+  const auto accepted = accept_timestamp_reply(reply, request, national_.trust());
+  ASSERT_FALSE(accepted.has_value());
+  EXPECT_EQ(accepted.error().code, ErrorCode::kProviderBadResponse);
+  // ...and a token it issued proves nothing to us later either.
+  const auto token = accept_timestamp_reply(reply, request, other.trust()).value();
+  EXPECT_FALSE(verify_timestamp_token(token.der, digest, national_.trust()).has_value());
+}
+
+TEST_F(TrustedTimestampTest, AReplyToAnotherRequestIsRefused) {
+  // Same digest, another nonce: a replayed or mixed-up reply.
+  const std::string digest = digest_of("checkpoint 42");
+  const auto first = make_timestamp_request(digest).value();
+  const auto second = make_timestamp_request(digest).value();
+  ASSERT_NE(first.der, second.der) << "each request has its own nonce";
+  const auto reply = responder_->reply(second.der).value();
+  const auto accepted = accept_timestamp_reply(reply, first, national_.trust());
+  ASSERT_FALSE(accepted.has_value());
+  EXPECT_NE(accepted.error().detail.find("nonce"), std::string::npos) << accepted.error().detail;
+}
+
+TEST_F(TrustedTimestampTest, EveryChangedByteOfATokenIsDetected) {
+  const std::string digest = digest_of("checkpoint 42");
+  const TimestampToken token = stamp(digest);
+  const TsaTrust trust = national_.trust();
+  int changed = 0;
+  for (std::size_t at = 0; at < token.der.size(); ++at, ++changed) {
+    std::string tampered = token.der;
+    tampered[at] = static_cast<char>(tampered[at] ^ 0x01);
+    EXPECT_FALSE(verify_timestamp_token(tampered, digest, trust).has_value()) << "byte " << at;
+  }
+  EXPECT_GT(changed, 500);
+  EXPECT_FALSE(
+      verify_timestamp_token(token.der.substr(0, token.der.size() - 1), digest, trust).has_value());
+  EXPECT_FALSE(verify_timestamp_token(token.der + '\0', digest, trust).has_value());
+}
+
+TEST_F(TrustedTimestampTest, WhatIsNotAReplyIsRefusedAndARejectionIsNotAToken) {
+  const auto request = make_timestamp_request(digest_of("x")).value();
+  for (const std::string& reply : {std::string(), std::string("\x30\x03\x02\x01\x00", 5),
+                                   std::string(200, '\x30'), request.der}) {
+    const auto accepted = accept_timestamp_reply(reply, request, national_.trust());
+    ASSERT_FALSE(accepted.has_value());
+    EXPECT_EQ(accepted.error().code, ErrorCode::kProviderBadResponse);
+  }
+  // Not a request: the authority answers with a rejection, which is no token.
+  const auto rejection = responder_->reply("not a request").value();
+  EXPECT_FALSE(accept_timestamp_reply(rejection, request, national_.trust()).has_value());
+  EXPECT_FALSE(make_timestamp_request("too short").has_value());
+}
+
+TEST_F(TrustedTimestampTest, OnlyATimestampingCertificateMakesAnAuthority) {
+  Authority plain;
+  ASSERT_NO_FATAL_FAILURE(plain.make("Plain CA", "Not a TSA", /*timestamping=*/false));
+  const auto responder = plain.responder();
+  ASSERT_FALSE(responder.has_value());
+  EXPECT_NE(responder.error().detail.find("timeStamping"), std::string::npos);
+  EXPECT_FALSE(TsaTrust::from_pem("no certificate here").has_value());
+}
+
+// What docs/evidence.md will tell a third party to run: OpenSSL's own
+// command checks our token against the data and the CA, with nothing of ours.
+TEST_F(TrustedTimestampTest, OpensslVerifiesTheTokenOnItsOwn) {
+  if (std::system("command -v openssl >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "no openssl command on this machine";
+  const std::string data = "lienthong-audit-checkpoint-v1\nnode hub-1\nseq 42\n";
+  const TimestampToken token = stamp(digest_of(data));
+  const auto dir =
+      std::filesystem::temp_directory_path() /
+      ("lt-tsa-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+       std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+  std::filesystem::create_directories(dir);
+  const auto write = [&](const char* name, const std::string& bytes) {
+    std::ofstream(dir / name, std::ios::binary) << bytes;
+    return (dir / name).string();
+  };
+  const auto ca = write("ca.pem", pem_of(national_.ca.certificate));
+  const auto checkpoint = write("checkpoint.txt", data);
+  const auto tst = write("token.tst", token.der);
+  const std::string verify =
+      "openssl ts -verify -token_in -in " + tst + " -CAfile " + ca + " -data ";
+  EXPECT_EQ(std::system((verify + checkpoint + " >/dev/null 2>&1").c_str()), 0);
+  const auto changed = write("changed.txt", data + " ");
+  EXPECT_NE(std::system((verify + changed + " >/dev/null 2>&1").c_str()), 0);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace lienthong::audit
