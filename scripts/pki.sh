@@ -6,6 +6,8 @@
 #
 #   scripts/pki.sh DANCU DKKD ...   ->  var/pki/{ca,hub,DANCU,DKKD}.{crt,key}
 #   scripts/pki.sh --fingerprint var/pki/DANCU.crt   ->  sha256 hex (registry format)
+#   LT_PKI=var/tsa scripts/pki.sh --tsa  ->  var/tsa/{ca,tsa}.{crt,key}: a time-stamping
+#                                            authority's certificate (RFC 3161), under a CA of its own
 #
 # LT_PKI names another directory (another hub's PKI, e.g. the provincial hub
 # of the federation demo); LT_PKI_ORG the organisation its CA names.
@@ -19,6 +21,12 @@ fingerprint() {
 if [ "${1:-}" = "--fingerprint" ]; then
   fingerprint "$2"
   exit 0
+fi
+
+tsa=0
+if [ "${1:-}" = "--tsa" ]; then
+  tsa=1
+  shift
 fi
 
 mkdir -p "$LT_PKI"
@@ -43,6 +51,16 @@ issue() {  # issue NAME SUBJECT EXTENSIONS
     -out "$name.crt" -days 825 -sha256 -extfile "$name.ext" 2>/dev/null
   rm -f "$name.csr" "$name.ext"
 }
+
+if [ "$tsa" = 1 ]; then
+  # Timestamping only, and marked critical (RFC 3161 2.3): OpenSSL's
+  # responder and every verifier insist on it.
+  issue tsa "/C=VN/O=$org/CN=$org Time-Stamping Authority" \
+    "extendedKeyUsage=critical,timeStamping
+keyUsage=critical,digitalSignature,nonRepudiation"
+  chmod 644 ./*.crt
+  exit 0
+fi
 
 # hub-renewed: the same name under a new key, for certificate-reload tests.
 for name in hub hub-renewed; do

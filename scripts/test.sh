@@ -45,6 +45,13 @@ LT_PKI="$LT_VAR/test-pki-hcm" LT_PKI_ORG="Lienthong Test HCM" "$LT_ROOT/scripts/
 for f in ca.crt hub.crt hub.key HUB-VN-HCM.crt HUB-VN-HCM.key; do
   cp "$LT_VAR/test-pki-hcm/$f" "$LT_TEST_PKI_DIR/hcm-$f"
 done
+# Two time-stamping authorities, each under a CA of its own (issue 24): the
+# one the hubs pin, and another whose tokens must be refused.
+LT_PKI="$LT_VAR/test-tsa" LT_PKI_ORG="Lienthong Test TSA" "$LT_ROOT/scripts/pki.sh" --tsa
+cp "$LT_VAR/test-tsa/ca.crt" "$LT_TEST_PKI_DIR/tsa-ca.crt"
+cp "$LT_VAR/test-tsa/tsa.crt" "$LT_VAR/test-tsa/tsa.key" "$LT_TEST_PKI_DIR/"
+LT_PKI="$LT_VAR/test-tsa-other" LT_PKI_ORG="Lienthong Other TSA" "$LT_ROOT/scripts/pki.sh" --tsa
+cp "$LT_VAR/test-tsa-other/ca.crt" "$LT_TEST_PKI_DIR/other-tsa-ca.crt"
 unset LIENTHONG_DATABASE_URL  # tests configure the hub themselves
 
 sanitized_suite() {

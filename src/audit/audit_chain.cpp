@@ -148,6 +148,16 @@ std::string checkpoint_message(std::string_view node, std::int64_t seq,
   return out;
 }
 
+std::string timestamped_checkpoint_text(std::string_view node, std::int64_t seq,
+                                        std::string_view record_hash, std::int64_t signed_at_micros,
+                                        std::string_view signature_base64) {
+  std::string out = checkpoint_message(node, seq, record_hash, signed_at_micros);
+  out += '\n';
+  out += signature_base64;
+  out += '\n';
+  return out;
+}
+
 std::chrono::year_month utc_month(TimePoint time) {
   const std::chrono::year_month_day day{std::chrono::floor<std::chrono::days>(time)};
   return {day.year(), day.month()};

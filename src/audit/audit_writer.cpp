@@ -212,6 +212,26 @@ bool AuditWriter::witness_current() const {
   return !impl_->witness_lagging();
 }
 
+bool AuditWriter::timestamps_current() const {
+  return !impl_->options.timestamps || !impl_->options.timestamps->overdue();
+}
+
+std::string AuditWriter::refusal() const {
+  if (!healthy())
+    return "the audit log cannot be written now";
+  if (!witness_current())
+    return "checkpoints have not reached the audit witness for longer than "
+           "audit.witness_grace_seconds";
+  if (!timestamps_current()) {
+    const auto& timestamps = *impl_->options.timestamps;
+    return "no trusted timestamp could be obtained for the audit log's checkpoints for longer "
+           "than audit.timestamp_failure_seconds (" +
+           std::to_string(timestamps.period().count()) + " s; last: " + timestamps.last_error() +
+           ")";
+  }
+  return "the audit log cannot be written now";
+}
+
 std::uint64_t AuditWriter::witness_failures() const {
   return impl_->witness_failures.load();
 }

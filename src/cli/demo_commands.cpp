@@ -29,6 +29,9 @@ struct DemoState {
 
   CLI::App* clinics = nullptr;
   demo::ClinicNetworkOptions clinic_options;
+
+  CLI::App* tsa = nullptr;
+  DemoTsaOptions tsa_options;
 };
 
 // One JSON record per line: the whole dataset with --count 1000000.
@@ -75,6 +78,18 @@ std::function<std::optional<int>()> add_demo_commands(CLI::App& app) {
   state->provider->add_option("--claims-journal", state->provider_options.claims_journal,
                               "file where the claims system keeps accepted claims across restarts");
 
+  state->tsa = app.add_subcommand(
+      "tsa", "Run the demo's RFC 3161 time-stamping authority (plain HTTP; not for production)");
+  state->tsa->add_option("--listen", state->tsa_options.listen, "HOST:PORT (127.0.0.1:8318)");
+  state->tsa
+      ->add_option("--certificate", state->tsa_options.certificate,
+                   "its certificate (PEM, timeStamping; scripts/pki.sh --tsa)")
+      ->required();
+  state->tsa->add_option("--key", state->tsa_options.key, "its private key (PEM)")->required();
+  state->tsa->add_option("--policy", state->tsa_options.policy, "the policy OID of its tokens");
+  state->tsa->add_option("--log-level", state->tsa_options.log_level,
+                         "trace, debug, info, warn, error");
+
   state->data = app.add_subcommand(
       "data", "Print records of the demo's synthetic datasets, one JSON object per line");
   state->data->add_option("dataset", state->dataset, "citizens, enterprises, taxpayers or claims")
@@ -98,6 +113,8 @@ std::function<std::optional<int>()> add_demo_commands(CLI::App& app) {
   return [state]() -> std::optional<int> {
     if (*state->provider)
       return run_demo_provider(state->systems, state->log_level, state->provider_options);
+    if (*state->tsa)
+      return run_demo_tsa(state->tsa_options);
     if (*state->data)
       return write_dataset(*state);
     if (*state->clinics) {

@@ -24,6 +24,7 @@
 #include "lienthong/core/sealing_key.hpp"
 #include "lienthong/delivery/delivery_queue.hpp"
 #include "lienthong/delivery/delivery_worker.hpp"
+#include "lienthong/evidence/timestamper.hpp"
 #include "lienthong/exchange/envelope.hpp"
 #include "lienthong/exchange/exchange_handler.hpp"
 #include "lienthong/exchange/peer_delivery.hpp"
@@ -71,6 +72,7 @@ struct Hub::Parts {
   std::unique_ptr<net::HttpServer> admin_server;
   std::unique_ptr<registry::RegistryWatcher> watcher;
   std::unique_ptr<federation::CataloguePuller> catalogue_puller;  // when federation is on
+  evidence::Timestamper::Configured timestamps;                   // when audit.timestamp_url is set
 
   // Each condition of readiness (/readyz names them) and whether it holds.
   std::vector<std::pair<std::string, bool>> readiness_checks() const {
@@ -78,6 +80,7 @@ struct Hub::Parts {
             {"database_reachable", watcher && watcher->healthy()},
             {"audit_writer_healthy", audit->healthy()},
             {"audit_witness_current", audit->witness_current()},
+            {"audit_timestamps_current", audit->timestamps_current()},
             {"accepting_requests", !draining.load()}};
   }
 };
@@ -108,7 +111,11 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
     throw std::runtime_error(loaded.error().detail);
   }
 
-  p.audit = std::make_unique<audit::AuditWriter>(audit::WriterOptions::from(p.config), p.logger);
+  // Trusted timestamps failing past their period stop exchanges as the writer does.
+  p.timestamps = evidence::Timestamper::from_config(p.config, p.logger);
+  auto writer_options = audit::WriterOptions::from(p.config);
+  writer_options.timestamps = p.timestamps.health;
+  p.audit = std::make_unique<audit::AuditWriter>(std::move(writer_options), p.logger);
   // Every audit record passes the metrics on its way to the writer, so the
   // exchange counters are exactly what the audit log holds.
   p.metered_audit = std::make_unique<observability::MeteredAuditSink>(
@@ -266,6 +273,8 @@ void Hub::start() {
   parts_->delivery_worker->start();
   if (parts_->catalogue_puller)
     parts_->catalogue_puller->start();
+  if (parts_->timestamps.timestamper)
+    parts_->timestamps.timestamper->start();
   parts_->logger->info(
       "exchange listener on {}:{}, admin listener on {}:{} (node {}, registry v{})",
       parts_->config.exchange.listen.host, exchange_port(), parts_->config.admin.listen.host,

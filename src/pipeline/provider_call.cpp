@@ -12,7 +12,7 @@ Status ensure_auditable(const audit::AuditSink& audit) {
   if (audit.accepting())
     return Ok{};
   Error error = make_error(ErrorCode::kServerAuditUnavailable,
-                           "the audit log cannot be written now, so the provider was not called");
+                           audit.refusal() + ", so the provider was not called");
   error.retry_after_seconds = 1;
   return error;
 }

@@ -88,6 +88,14 @@ void make_storable(AuditRecord& record);
 std::string checkpoint_message(std::string_view node, std::int64_t seq,
                                std::string_view record_hash, std::int64_t signed_at_micros);
 
+// What a checkpoint's trusted timestamp covers (RFC 3161, issue 24): the
+// text it signs, then its base64 signature on a line of its own, so that the
+// authority dates the signature as well; a third party hashes exactly these
+// bytes (`openssl ts -verify -data`).
+std::string timestamped_checkpoint_text(std::string_view node, std::int64_t seq,
+                                        std::string_view record_hash, std::int64_t signed_at_micros,
+                                        std::string_view signature_base64);
+
 // Microseconds since the epoch, rounded down (PostgreSQL timestamptz precision).
 std::int64_t to_micros(TimePoint time);
 TimePoint from_micros(std::int64_t micros);

@@ -3,6 +3,8 @@
 // only once the record is durable; a failure means the exchange must not be
 // answered as a success (the hub fails closed).
 
+#include <string>
+
 #include <boost/asio/awaitable.hpp>
 
 #include "lienthong/audit/audit_record.hpp"
@@ -21,6 +23,8 @@ class AuditSink {
   // past their timeout). The pipeline then calls no provider: a provider
   // must not act on a request the hub cannot record.
   virtual bool accepting() const { return true; }
+  // Why not, when accepting() is false: the detail of the 503.
+  virtual std::string refusal() const { return "the audit log cannot be written now"; }
 };
 
 }  // namespace lienthong::audit

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "lienthong/audit/audit_sink.hpp"
+#include "lienthong/audit/timestamp_health.hpp"
 #include "lienthong/core/config.hpp"
 #include "lienthong/observability/histogram.hpp"
 
@@ -53,6 +54,10 @@ struct WriterOptions {
   // witness_grace, healthy() turns false and the node stops taking traffic.
   std::string witness_dir;
   std::chrono::seconds witness_grace{14'400};
+  // When set (trusted timestamps are configured), how this node's
+  // checkpoints get their tokens: failing past its period, the node stops
+  // taking exchanges as for the witness.
+  std::shared_ptr<const TimestampHealth> timestamps;
   // Stamps each batch's committed_at, which picks its monthly partition.
   // Tests set it to write into past months.
   std::function<TimePoint()> clock = [] { return std::chrono::system_clock::now(); };
@@ -82,9 +87,11 @@ class AuditWriter final : public AuditSink {
   // own io_context, as every caller does): its wait and its completion share
   // a timer.
   boost::asio::awaitable<Result<RecordReceipt>> commit(AuditRecord record) override;
-  // Exchanges are refused while the log cannot be written, and while
-  // checkpoints cannot reach the witness past its grace.
-  bool accepting() const override { return healthy() && witness_current(); }
+  // Exchanges are refused while the log cannot be written, while
+  // checkpoints cannot reach the witness past its grace, and while trusted
+  // timestamps have failed past their period.
+  bool accepting() const override { return healthy() && witness_current() && timestamps_current(); }
+  std::string refusal() const override;
 
   // Records committed since start; batches that failed; checkpoints signed.
   std::uint64_t committed() const;
@@ -99,6 +106,9 @@ class AuditWriter final : public AuditSink {
   // False while a checkpoint has waited longer than witness_grace to reach
   // the witness (always true without one).
   bool witness_current() const;
+  // False while trusted timestamps have failed for longer than their
+  // failure period (always true without them).
+  bool timestamps_current() const;
   // Attempts to publish checkpoints to the witness that failed.
   std::uint64_t witness_failures() const;
 

@@ -114,6 +114,15 @@ struct Config {
     // than the grace to be published take the node out of service.
     std::string witness_dir;
     int witness_grace_seconds = 14'400;
+    // RFC 3161 trusted timestamps of the checkpoints (evidence/timestamper.hpp);
+    // off while timestamp_url is empty. The authority's CA certificate(s),
+    // pinned: its tokens are checked against these only.
+    std::string timestamp_url;
+    std::string timestamp_ca;
+    int timestamp_seconds = 60;  // the newest checkpoint is stamped this often
+    // Failing this long without a token takes the node out of service
+    // (X-Road's timestamping failure period: 4 hours).
+    int timestamp_failure_seconds = 14'400;
   } audit;
   // Hub-to-hub exchange (docs/federation.md); off while `instance` is empty.
   struct Federation {

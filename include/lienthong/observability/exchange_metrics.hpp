@@ -69,6 +69,7 @@ class MeteredAuditSink final : public audit::AuditSink {
       : inner_(inner), metrics_(metrics), known_(std::move(known)) {}
   boost::asio::awaitable<Result<audit::RecordReceipt>> commit(audit::AuditRecord record) override;
   bool accepting() const override { return inner_.accepting(); }
+  std::string refusal() const override { return inner_.refusal(); }
 
  private:
   audit::AuditSink& inner_;

@@ -9,6 +9,7 @@
 #include "lienthong/core/message_id.hpp"
 #include "lienthong/federation/catalogue_publisher.hpp"
 #include "lienthong/federation/peer_clients.hpp"
+#include "lienthong/pipeline/stages.hpp"
 
 namespace lienthong::exchange {
 namespace {
@@ -84,6 +85,9 @@ boost::asio::awaitable<Result<net::HttpResponse>> hop_to_peer(ExchangeContext& e
   const registry::PeerEntry& peer = hop.peer;
   if (node.peers == nullptr)
     co_return make_error(ErrorCode::kServerInternal, "this node cannot reach peer hubs");
+  // As before a provider call: nothing goes out that could not be recorded.
+  if (auto auditable = pipeline::ensure_auditable(*node.deps.audit); !auditable.has_value())
+    co_return std::move(auditable).error();
   auto client = node.peers->client_for(peer);
   if (!client.has_value())
     co_return std::move(client).error();

@@ -22,7 +22,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr const char* kPolicy = "1.3.6.1.4.1.4146.2.3";  // any OID: the demo's
+constexpr const char* kPolicy =
+    "2.25.243992339543256560495088202782305522059";  // a UUID OID (X.667)
 
 struct Keyed {
   EVP_PKEY* key = nullptr;

@@ -1,0 +1,49 @@
+#pragma once
+// Whether this node's checkpoints get their trusted timestamps (issue 24):
+// the timestamper (evidence/timestamper.hpp) says how each attempt went, the
+// audit writer reads it. Failing for longer than the failure period takes
+// the node out of service, as X-Road stops a security server whose
+// timestamping has been down too long: records would pile up that no
+// outside authority dates.
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <string>
+
+namespace lienthong::audit {
+
+class TimestampHealth {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit TimestampHealth(std::chrono::seconds failure_period) : period_(failure_period) {}
+
+  // An attempt failed: the failing stretch starts now unless it has already.
+  void failed(std::string why, Clock::time_point now = Clock::now()) {
+    std::int64_t expected = 0;
+    failing_since_.compare_exchange_strong(expected, now.time_since_epoch().count());
+    std::lock_guard lock(mutex_);
+    last_error_ = std::move(why);
+  }
+  // A token was obtained and kept: the stretch, if any, is over.
+  void succeeded() { failing_since_.store(0); }
+
+  // True once attempts have failed, without a success, for longer than the period.
+  bool overdue(Clock::time_point now = Clock::now()) const {
+    const std::int64_t since = failing_since_.load();
+    return since != 0 && now - Clock::time_point(Clock::duration(since)) > period_;
+  }
+  std::chrono::seconds period() const { return period_; }
+  std::string last_error() const {
+    std::lock_guard lock(mutex_);
+    return last_error_;
+  }
+
+ private:
+  const std::chrono::seconds period_;
+  std::atomic<std::int64_t> failing_since_{0};  // steady ticks; 0: not failing
+  mutable std::mutex mutex_;
+  std::string last_error_;
+};
+
+}  // namespace lienthong::audit

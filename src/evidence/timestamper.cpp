@@ -1,0 +1,182 @@
+#include "lienthong/evidence/timestamper.hpp"
+
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include <pqxx/pqxx>
+#include <spdlog/spdlog.h>
+
+#include "lienthong/audit/audit_chain.hpp"
+#include "lienthong/audit/trusted_timestamp.hpp"
+#include "lienthong/core/digest.hpp"
+#include "lienthong/core/thread_name.hpp"
+#include "lienthong/core/timestamp.hpp"
+#include "lienthong/net/http_endpoint.hpp"
+
+#include "tsa_client.hpp"
+
+namespace lienthong::evidence {
+
+struct Timestamper::Impl {
+  TimestamperOptions options;
+  audit::TsaTrust trust;
+  std::shared_ptr<audit::TimestampHealth> health;
+  std::shared_ptr<spdlog::logger> logger;
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool stopping = false;
+  std::thread thread;
+
+  Impl(TimestamperOptions o, audit::TsaTrust t, std::shared_ptr<audit::TimestampHealth> h,
+       std::shared_ptr<spdlog::logger> l)
+      : options(std::move(o)), trust(std::move(t)), health(std::move(h)), logger(std::move(l)) {}
+
+  // The newest checkpoint of each of our chains, when it has no token yet.
+  struct Unstamped {
+    std::int64_t id;
+    std::string text;  // audit::timestamped_checkpoint_text
+  };
+  std::vector<Unstamped> unstamped(pqxx::connection& connection) {
+    pqxx::read_transaction tx(connection);
+    std::vector<Unstamped> out;
+    for (const auto& row : tx.exec_params(
+             "SELECT c.id, c.node, c.seq, c.record_hash, (extract(epoch FROM c.signed_at) * "
+             "1000000)::bigint, c.signature FROM audit_checkpoints c WHERE c.node = ANY "
+             "(ARRAY[$1, $2]) AND c.id = (SELECT max(id) FROM audit_checkpoints n WHERE n.node = "
+             "c.node) AND NOT EXISTS (SELECT 1 FROM audit_timestamps t WHERE t.checkpoint_id = "
+             "c.id)",
+             options.node, std::string(audit::kAdminChain))) {
+      out.push_back(
+          {row[0].as<std::int64_t>(),
+           audit::timestamped_checkpoint_text(row[1].as<std::string>(), row[2].as<std::int64_t>(),
+                                              row[3].as<std::string>(), row[4].as<std::int64_t>(),
+                                              row[5].as<std::string>())});
+    }
+    return out;
+  }
+
+  // A token for one checkpoint, checked, then kept (another node may have
+  // kept one for the same admin-chain checkpoint meanwhile: one is enough).
+  Status stamp(pqxx::connection& connection, const Unstamped& checkpoint) {
+    const std::string digest_hex = sha256_hex(checkpoint.text);
+    auto request = audit::make_timestamp_request(from_hex(digest_hex).value());
+    if (!request.has_value())
+      return std::move(request).error();
+    auto reply = ask_timestamp_authority(options.tsa_url, request.value().der, options.timeout);
+    if (!reply.has_value())
+      return std::move(reply).error();
+    auto token = audit::accept_timestamp_reply(reply.value(), request.value(), trust);
+    if (!token.has_value())
+      return std::move(token).error();
+    pqxx::work tx(connection);
+    tx.exec_params(
+        "INSERT INTO audit_timestamps (checkpoint_id, digest, token, generated_at, tsa, serial, "
+        "requested_by) VALUES ($1, $2, decode($3, 'hex'), $4, $5, $6, $7) ON CONFLICT "
+        "(checkpoint_id) "
+        "DO NOTHING",
+        checkpoint.id, digest_hex, to_hex(token.value().der),
+        to_rfc3339(token.value().generated_at), token.value().tsa_subject, token.value().serial_hex,
+        options.node);
+    tx.commit();
+    return Ok{};
+  }
+
+  Result<int> round() {
+    int stamped = 0;
+    std::string failure;
+    try {
+      pqxx::connection connection(options.database_url);
+      for (const auto& checkpoint : unstamped(connection)) {
+        if (auto done = stamp(connection, checkpoint); done.has_value())
+          ++stamped;
+        else if (failure.empty())
+          failure = done.error().detail;
+      }
+    } catch (const std::exception& e) {
+      failure = std::string("cannot read or keep checkpoints' timestamps: ") + e.what();
+    }
+    if (!failure.empty()) {
+      health->failed(failure);
+      if (logger)
+        logger->warn("audit timestamps: {}", failure);
+      return make_error(ErrorCode::kProviderUnavailable, failure);
+    }
+    // Nothing to stamp is no failure: an idle node's newest checkpoint has
+    // its token already.
+    health->succeeded();
+    return stamped;
+  }
+
+  void run() {
+    name_this_thread("lt-timestamps");
+    std::unique_lock lock(mutex);
+    while (!stopping) {
+      lock.unlock();
+      (void)round();
+      lock.lock();
+      wake.wait_for(lock, options.interval, [this] { return stopping; });
+    }
+  }
+};
+
+Timestamper::Timestamper(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Result<std::unique_ptr<Timestamper>> Timestamper::create(
+    TimestamperOptions options, std::shared_ptr<audit::TimestampHealth> health,
+    std::shared_ptr<spdlog::logger> logger) {
+  if (auto url = net::HttpEndpoint::parse(options.tsa_url); !url.has_value())
+    return make_error(ErrorCode::kClientBadRequest, "audit.timestamp_url: " + url.error().detail);
+  auto trust = audit::TsaTrust::from_pem(options.tsa_ca_pem);
+  if (!trust.has_value())
+    return make_error(ErrorCode::kClientBadRequest, "audit.timestamp_ca: " + trust.error().detail);
+  return std::unique_ptr<Timestamper>(new Timestamper(std::make_unique<Impl>(
+      std::move(options), std::move(trust).value(), std::move(health), std::move(logger))));
+}
+
+Timestamper::Configured Timestamper::from_config(const Config& config,
+                                                 std::shared_ptr<spdlog::logger> logger) {
+  const auto& audit = config.audit;
+  if (audit.timestamp_url.empty())
+    return {};
+  if (audit.timestamp_ca.empty())
+    throw ConfigError(
+        "audit.timestamp_ca: the authority's CA certificate (PEM) is needed to "
+        "check its tokens");
+  std::ifstream in(audit.timestamp_ca, std::ios::binary);
+  std::ostringstream pem;
+  pem << in.rdbuf();
+  if (!in)
+    throw ConfigError("audit.timestamp_ca: cannot read " + audit.timestamp_ca);
+  auto health = std::make_shared<audit::TimestampHealth>(
+      std::chrono::seconds(audit.timestamp_failure_seconds));
+  auto timestamper =
+      create({config.database.url, config.node.name, audit.timestamp_url, pem.str(),
+              std::chrono::seconds(audit.timestamp_seconds), std::chrono::milliseconds(10'000)},
+             health, std::move(logger));
+  if (!timestamper.has_value())
+    throw ConfigError(timestamper.error().detail);
+  return {std::move(health), std::move(timestamper).value()};
+}
+
+Timestamper::~Timestamper() {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->stopping = true;
+  }
+  impl_->wake.notify_all();
+  if (impl_->thread.joinable())
+    impl_->thread.join();
+}
+
+void Timestamper::start() {
+  impl_->thread = std::thread([this] { impl_->run(); });
+}
+
+Result<int> Timestamper::stamp_newest() {
+  return impl_->round();
+}
+
+}  // namespace lienthong::evidence

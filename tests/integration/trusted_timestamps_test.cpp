@@ -1,0 +1,158 @@
+// Trusted timestamps of the audit log (issue 24) through the running hub: the
+// demo's RFC 3161 authority in-process on loopback (its own CA, as an outside
+// authority has), the hub stamping its newest checkpoints every second. An
+// authority that is down, or not the pinned one, for longer than the failure
+// period stops exchanges (503) until tokens come again: fail closed.
+#include <atomic>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "lienthong/audit/audit_chain.hpp"
+#include "lienthong/audit/trusted_timestamp.hpp"
+#include "lienthong/core/digest.hpp"
+#include "lienthong/demo/timestamp_service.hpp"
+
+#include "hub_fixture.hpp"
+#include "loopback_server.hpp"
+
+namespace lienthong::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string read_pki(const std::string& name) {
+  std::ifstream in(pki_file(name), std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class TrustedTimestamps : public HubFixture {
+ protected:
+  void SetUp() override {
+    auto authority = audit::TimestampAuthority::from_pem(
+        read_pki("tsa.crt"), read_pki("tsa.key"), "2.25.243992339543256560495088202782305522059");
+    ASSERT_TRUE(authority.has_value()) << authority.error().detail;
+    tsa_ = std::make_unique<LoopbackServer>(demo::make_timestamp_service(
+        std::make_shared<const audit::TimestampAuthority>(std::move(authority).value()),
+        available_));
+    HubFixture::SetUp();
+  }
+  void TearDown() override {
+    HubFixture::TearDown();
+    tsa_.reset();
+  }
+  void configure(Config& config) override {
+    config.audit.timestamp_url = tsa_->url() + "/";
+    config.audit.timestamp_ca = pki_file(pinned_ca_);
+    config.audit.timestamp_seconds = 1;
+    config.audit.timestamp_failure_seconds = failure_seconds_;
+    config.audit.checkpoint_seconds = 1;
+  }
+
+  ClientResponse exchange(const std::string& id) const {
+    return client().post("/exchange/v1/messages", envelope(id, kConsumer, kProvider, "echo"));
+  }
+  // The first answer within `limit` whose status is `status` (or the last one).
+  ClientResponse exchange_until(int status, const std::string& id_prefix,
+                                std::chrono::seconds limit = 15s) const {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    for (int i = 0;; ++i) {
+      auto answer = exchange(id_prefix + "-" + std::to_string(i));
+      if (answer.status == status || std::chrono::steady_clock::now() >= deadline)
+        return answer;
+      std::this_thread::sleep_for(200ms);
+    }
+  }
+  std::string tokens_kept() const {
+    return database_->scalar("SELECT count(*) FROM audit_timestamps");
+  }
+
+  std::shared_ptr<std::atomic<bool>> available_ = std::make_shared<std::atomic<bool>>(true);
+  std::string pinned_ca_ = "tsa-ca.crt";
+  int failure_seconds_ = 3'600;
+  std::unique_ptr<LoopbackServer> tsa_;
+};
+
+TEST_F(TrustedTimestamps, TheNodesCheckpointsGetTokensThatVerifyAgainstTheAuthoritysCa) {
+  ASSERT_EQ(exchange("tsa-1").status, 200);
+  const std::string seq =
+      database_->scalar("SELECT seq FROM audit_records WHERE message_id = 'tsa-1'");
+  // Within a few rounds the checkpoint that seals the record has its token.
+  std::string row;
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    row = database_->scalar(
+        "SELECT coalesce((SELECT concat_ws('|', c.node, c.seq, c.record_hash, (extract(epoch FROM "
+        "c.signed_at) * 1000000)::bigint, c.signature, t.digest, encode(t.token, 'hex'), "
+        "t.requested_by) FROM audit_timestamps t JOIN audit_checkpoints c ON c.id = "
+        "t.checkpoint_id WHERE c.node = 'test-node' AND c.seq >= " +
+        seq + " ORDER BY c.seq LIMIT 1), '')");
+    if (!row.empty())
+      break;
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_FALSE(row.empty()) << "no token for the checkpoint sealing seq " << seq;
+  std::vector<std::string> f;
+  std::stringstream fields(row);
+  for (std::string part; std::getline(fields, part, '|');)
+    f.push_back(part);
+  ASSERT_EQ(f.size(), 8u) << row;
+  EXPECT_EQ(f[7], "test-node");
+  // The token is over exactly the checkpoint's signed text and signature.
+  const std::string text =
+      audit::timestamped_checkpoint_text(f[0], std::stoll(f[1]), f[2], std::stoll(f[3]), f[4]);
+  EXPECT_EQ(f[5], sha256_hex(text));
+  const auto trust = audit::TsaTrust::from_pem(read_pki("tsa-ca.crt")).value();
+  const auto token =
+      audit::verify_timestamp_token(from_hex(f[6]).value(), from_hex(f[5]).value(), trust);
+  ASSERT_TRUE(token.has_value()) << token.error().detail;
+  EXPECT_NE(token.value().tsa_subject.find("Time-Stamping Authority"), std::string::npos);
+  // Not for any other checkpoint text.
+  EXPECT_FALSE(audit::verify_timestamp_token(from_hex(f[6]).value(),
+                                             from_hex(sha256_hex(text + " ")).value(), trust)
+                   .has_value());
+  // Append-only, like the checkpoints it dates.
+  EXPECT_THROW(database_->execute("DELETE FROM audit_timestamps"), std::exception);
+}
+
+TEST_F(TrustedTimestamps, AnAuthorityDownPastThePeriodStopsExchangesUntilItIsBack) {
+  // Fail closed within two seconds of failing (X-Road's default: 4 hours).
+  hub_.reset();
+  failure_seconds_ = 2;
+  available_->store(false);
+  start_hub();
+  const auto refused = exchange_until(503, "tsa-down");
+  ASSERT_EQ(refused.status, 503) << refused.body;
+  const auto problem = nlohmann::json::parse(refused.body);
+  EXPECT_EQ(problem["code"], "Server.AuditUnavailable");
+  EXPECT_NE(problem["detail"].get<std::string>().find("audit.timestamp_failure_seconds"),
+            std::string::npos)
+      << refused.body;
+  EXPECT_FALSE(hub_->ready()) << "a load balancer takes the node out too";
+
+  // The authority is back: the next round's token puts the node back in service.
+  available_->store(true);
+  const auto served = exchange_until(200, "tsa-back");
+  EXPECT_EQ(served.status, 200) << served.body;
+  EXPECT_NE(tokens_kept(), "0");
+}
+
+TEST_F(TrustedTimestamps, TokensOfAnAuthorityThatIsNotPinnedAreNotKept) {
+  // The hub pins another authority's CA: every token is refused, none is
+  // kept, and past the period the node stops taking exchanges.
+  hub_.reset();
+  pinned_ca_ = "other-tsa-ca.crt";
+  failure_seconds_ = 2;
+  start_hub();
+  const auto refused = exchange_until(503, "tsa-other");
+  ASSERT_EQ(refused.status, 503) << refused.body;
+  EXPECT_NE(refused.body.find("refused"), std::string::npos) << refused.body;
+  EXPECT_EQ(tokens_kept(), "0");
+}
+
+}  // namespace
+}  // namespace lienthong::testing
