@@ -13,6 +13,7 @@
 
 #include "chain_check.hpp"
 #include "record_rows.hpp"
+#include "timestamp_check.hpp"
 
 namespace lienthong::audit {
 namespace {
@@ -93,6 +94,8 @@ class ChainVerifier {
                options_.unsealed_limit) {
       check_unsealed();
     }
+    if (!report.problem && options_.timestamp_trust)
+      check_timestamps(tx_, check_, *options_.timestamp_trust);
     return std::move(check_.report());
   }
 
@@ -359,6 +362,7 @@ nlohmann::json report_json(const VerifyReport& report) {
                          {"archived_to_seq", chain.archived_to_seq},
                          {"witnessed_checked", chain.witnessed_checked},
                          {"witnessed_archived", chain.witnessed_archived},
+                         {"timestamps_checked", chain.timestamps_checked},
                          {"problem", nullptr}};
     if (chain.problem) {
       entry["problem"] = {{"kind", chain.problem->kind},

@@ -2,7 +2,9 @@
 // straight from PostgreSQL and say precisely where they break.
 // `lienthong audit archive` / `verify-archive`: retention by month, and the
 // offline check of what it wrote.
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
@@ -53,6 +55,8 @@ void print_summary(const audit::VerifyReport& report) {
       std::cout << "; held to " << chain.witnessed_checked << " witnessed checkpoints";
     if (chain.witnessed_archived > 0)
       std::cout << ", " << chain.witnessed_archived << " more in archived records";
+    if (chain.timestamps_checked > 0)
+      std::cout << "; " << chain.timestamps_checked << " trusted timestamps";
     std::cout << ")\n";
     if (!chain.to_hash.empty())
       std::cout << "  head: record " << chain.to_seq << ", link " << chain.to_hash << "\n";
@@ -86,6 +90,19 @@ int run_audit_verify(const std::string& config_path, const AuditVerifyOptions& o
     verify.unsealed_limit.reset();
   const std::string witness_dir =
       options.witness.empty() ? config.audit.witness_dir : options.witness;
+  // The authority's CA: the option's, else the configured one.
+  if (const std::string tsa_ca =
+          options.tsa_ca.empty() ? config.audit.timestamp_ca : options.tsa_ca;
+      !tsa_ca.empty()) {
+    std::ifstream in(tsa_ca, std::ios::binary);
+    std::ostringstream pem;
+    pem << in.rdbuf();
+    auto trust = audit::TsaTrust::from_pem(pem.str());
+    if (!in || !trust.has_value())
+      throw ConfigError("--tsa-ca: cannot use " + tsa_ca +
+                        (trust.has_value() ? std::string() : ": " + trust.error().detail));
+    verify.timestamp_trust = std::make_shared<const audit::TsaTrust>(std::move(trust).value());
+  }
 
   pqxx::connection connection(config.database.url);
   pqxx::read_transaction tx(connection);

@@ -60,6 +60,8 @@ struct AuditVerifyOptions {
   std::string save_heads;       // where to write the verified heads when the log verifies
   std::string witness;          // witness directory; the config's audit.witness_dir when empty
   int max_unsealed_hours = 24;  // records older than this without a checkpoint fail; 0: no check
+  std::string
+      tsa_ca;  // trusted timestamps' authority CA; the config's audit.timestamp_ca when empty
 };
 int run_audit_verify(const std::string& config_path, const AuditVerifyOptions& options);
 struct AuditArchiveOptions {

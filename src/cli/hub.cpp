@@ -223,6 +223,7 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
   api_options.database_url = p.config.database.url;
   api_options.audit_read_url = p.config.audit.read_url;
   api_options.audit_witness_dir = p.config.audit.witness_dir;
+  api_options.audit_timestamp_trust = p.timestamps.trust;
   api_options.readiness = [this] {
     auto checks = parts_->readiness_checks();
     const bool ready = all_hold(checks);

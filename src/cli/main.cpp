@@ -84,6 +84,9 @@ int main(int argc, char** argv) {
   verify->add_option("--save-heads", verify_options.save_heads,
                      "when the log verifies, write each chain's head to this file (keep it "
                      "outside the database)");
+  verify->add_option("--tsa-ca", verify_options.tsa_ca,
+                     "check every checkpoint's trusted timestamp against this authority's CA "
+                     "(PEM; default: audit.timestamp_ca)");
   verify->add_option("--witness", verify_options.witness,
                      "hold the log to every checkpoint published in this witness directory "
                      "(default: audit.witness_dir)");

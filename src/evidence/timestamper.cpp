@@ -158,7 +158,9 @@ Timestamper::Configured Timestamper::from_config(const Config& config,
              health, std::move(logger));
   if (!timestamper.has_value())
     throw ConfigError(timestamper.error().detail);
-  return {std::move(health), std::move(timestamper).value()};
+  return {std::move(health),
+          std::make_shared<const audit::TsaTrust>(audit::TsaTrust::from_pem(pem.str()).value()),
+          std::move(timestamper).value()};
 }
 
 Timestamper::~Timestamper() {

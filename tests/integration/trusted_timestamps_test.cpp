@@ -9,13 +9,15 @@
 #include <thread>
 
 #include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
 
 #include "lienthong/audit/audit_chain.hpp"
+#include "lienthong/audit/audit_verifier.hpp"
 #include "lienthong/audit/trusted_timestamp.hpp"
 #include "lienthong/core/digest.hpp"
 #include "lienthong/demo/timestamp_service.hpp"
 
-#include "hub_fixture.hpp"
+#include "admin_fixture.hpp"
 #include "loopback_server.hpp"
 
 namespace lienthong::testing {
@@ -30,7 +32,7 @@ std::string read_pki(const std::string& name) {
   return text.str();
 }
 
-class TrustedTimestamps : public HubFixture {
+class TrustedTimestamps : public AdminFixture {
  protected:
   void SetUp() override {
     auto authority = audit::TimestampAuthority::from_pem(
@@ -39,7 +41,7 @@ class TrustedTimestamps : public HubFixture {
     tsa_ = std::make_unique<LoopbackServer>(demo::make_timestamp_service(
         std::make_shared<const audit::TimestampAuthority>(std::move(authority).value()),
         available_));
-    HubFixture::SetUp();
+    AdminFixture::SetUp();
   }
   void TearDown() override {
     HubFixture::TearDown();
@@ -69,6 +71,31 @@ class TrustedTimestamps : public HubFixture {
   }
   std::string tokens_kept() const {
     return database_->scalar("SELECT count(*) FROM audit_timestamps");
+  }
+
+  // Waits until a checkpoint of the node has its token.
+  bool stamped(std::chrono::seconds limit = 15s) const {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (database_->scalar("SELECT count(*) FROM audit_timestamps t JOIN audit_checkpoints c ON "
+                            "c.id = t.checkpoint_id WHERE c.node = 'test-node'") != "0")
+        return true;
+      std::this_thread::sleep_for(100ms);
+    }
+    return false;
+  }
+  // The node's chain as `lienthong audit verify --tsa-ca CA` sees it.
+  audit::ChainReport verified_with(const std::string& ca) const {
+    audit::VerifyOptions options;
+    options.timestamp_trust =
+        std::make_shared<const audit::TsaTrust>(audit::TsaTrust::from_pem(read_pki(ca)).value());
+    pqxx::connection connection(database_->url());
+    pqxx::read_transaction tx(connection);
+    for (auto& chain : audit::verify_audit_log(tx, options).chains)
+      if (chain.node == "test-node")
+        return chain;
+    ADD_FAILURE() << "no chain of test-node";
+    return {};
   }
 
   std::shared_ptr<std::atomic<bool>> available_ = std::make_shared<std::atomic<bool>>(true);
@@ -117,6 +144,43 @@ TEST_F(TrustedTimestamps, TheNodesCheckpointsGetTokensThatVerifyAgainstTheAuthor
                    .has_value());
   // Append-only, like the checkpoints it dates.
   EXPECT_THROW(database_->execute("DELETE FROM audit_timestamps"), std::exception);
+}
+
+// `audit verify` checks every kept token: against the pinned authority, and
+// over exactly its checkpoint; a changed token or one over another text is
+// the chain's problem.
+TEST_F(TrustedTimestamps, VerificationChecksEveryTokenAndFindsAChangedOne) {
+  ASSERT_EQ(exchange("tsa-verify").status, 200);
+  ASSERT_TRUE(stamped());
+  // The auditor API checks them too, against the hub's audit.timestamp_ca.
+  const auto report = AdminClient::json_of(admin(token("auditor")).get("/audit/v1/verify"));
+  EXPECT_TRUE(report.value("ok", false)) << report.dump(2);
+  std::int64_t checked_by_api = 0;
+  for (const auto& chain : report["chains"])
+    if (chain["node"] == "test-node")
+      checked_by_api = chain["timestamps_checked"].get<std::int64_t>();
+  EXPECT_GE(checked_by_api, 1) << report.dump(2);
+  hub_.reset();  // nothing more is stamped while the log is examined
+  const auto good = verified_with("tsa-ca.crt");
+  EXPECT_FALSE(good.problem.has_value()) << good.problem->detail;
+  EXPECT_GE(good.timestamps_checked, 1);
+  const auto other = verified_with("other-tsa-ca.crt");
+  ASSERT_TRUE(other.problem.has_value()) << "tokens of an authority not pinned by the auditor";
+  EXPECT_EQ(other.problem->kind, "timestamp");
+
+  // A superuser rewrites a token (past the append-only trigger).
+  database_->execute(
+      "ALTER TABLE audit_timestamps DISABLE TRIGGER USER;"
+      "UPDATE audit_timestamps SET token = set_byte(token, length(token) - 4, "
+      "get_byte(token, length(token) - 4) # 1) "
+      "WHERE id = (SELECT min(t.id) FROM audit_timestamps t JOIN audit_checkpoints c ON c.id = "
+      "t.checkpoint_id WHERE c.node = 'test-node');"
+      "ALTER TABLE audit_timestamps ENABLE TRIGGER USER");
+  const auto changed = verified_with("tsa-ca.crt");
+  ASSERT_TRUE(changed.problem.has_value());
+  EXPECT_EQ(changed.problem->kind, "timestamp");
+  EXPECT_NE(changed.problem->detail.find("does not verify"), std::string::npos)
+      << changed.problem->detail;
 }
 
 TEST_F(TrustedTimestamps, AnAuthorityDownPastThePeriodStopsExchangesUntilItIsBack) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "lienthong/admin/actor.hpp"
+#include "lienthong/audit/trusted_timestamp.hpp"
 #include "lienthong/net/http_message.hpp"
 
 namespace spdlog {
@@ -51,6 +52,9 @@ struct AdminApiOptions {
   // The audit witness directory (audit.witness_dir): GET /audit/v1/verify
   // holds the log to every checkpoint published there. None when empty.
   std::string audit_witness_dir;
+  // The trusted timestamps' authority (audit.timestamp_ca): GET
+  // /audit/v1/verify checks every checkpoint's token against it. None when null.
+  std::shared_ptr<const audit::TsaTrust> audit_timestamp_trust;
   std::function<Readiness()> readiness;
   // Called after each committed change, before the answer is sent: the node
   // that made a change serves it from its next request on (other nodes

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "lienthong/audit/audit_record.hpp"
+#include "lienthong/audit/trusted_timestamp.hpp"
 
 namespace pqxx {
 class transaction_base;
@@ -56,6 +58,9 @@ struct VerifyOptions {
   std::optional<std::chrono::seconds> unsealed_limit = std::chrono::hours(24);
   // The time the limit is measured from (the verifier's clock when absent).
   std::optional<TimePoint> now;
+  // When set, every trusted timestamp kept for a checkpoint of a chain is
+  // checked against this authority (trusted_timestamp.hpp).
+  std::shared_ptr<const TsaTrust> timestamp_trust;
 };
 
 // The first thing found wrong in a chain.
@@ -67,7 +72,9 @@ struct ChainProblem {
   // the chain or its signature fails), "truncated" (a checkpoint or an
   // expected or witnessed head reaches records that are gone), "unsealed"
   // (records older than unsealed_limit without a checkpoint), "unverified"
-  // (an expected head lies in records archived since: check the archive file).
+  // (an expected head lies in records archived since: check the archive
+  // file), "timestamp" (a checkpoint's trusted timestamp does not verify
+  // against the pinned authority, or is over another text).
   std::string kind;
   std::int64_t seq = 0;                   // where, in the node's numbering
   std::optional<std::int64_t> record_id;  // audit_records.id when a row is involved
@@ -88,6 +95,7 @@ struct ChainReport {
   // Witnessed heads the chain was held to, and those lying in archived records.
   std::int64_t witnessed_checked = 0;
   std::int64_t witnessed_archived = 0;
+  std::int64_t timestamps_checked = 0;  // checkpoints' trusted timestamps that verified
   std::optional<ChainProblem> problem;
 };
 
@@ -101,7 +109,7 @@ VerifyReport verify_audit_log(pqxx::transaction_base& tx, const VerifyOptions& o
 
 // {"ok", "unchained_records", "chains": [{"node", "from_seq", "to_seq", "to_hash",
 //   "records_checked", "checkpoints_checked", "unsealed_records", "archived_to_seq",
-//   "witnessed_checked", "witnessed_archived",
+//   "witnessed_checked", "witnessed_archived", "timestamps_checked",
 //   "problem": {"kind", "seq", "record_id", "detail"}}]}
 nlohmann::json report_json(const VerifyReport& report);
 

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "lienthong/audit/timestamp_health.hpp"
+#include "lienthong/audit/trusted_timestamp.hpp"
 #include "lienthong/core/config.hpp"
 #include "lienthong/core/result.hpp"
 
@@ -42,6 +43,7 @@ class Timestamper {
   // Throws ConfigError when a setting cannot be used.
   struct Configured {
     std::shared_ptr<audit::TimestampHealth> health;
+    std::shared_ptr<const audit::TsaTrust> trust;  // the pinned CA, for verification
     std::unique_ptr<Timestamper> timestamper;
   };
   static Configured from_config(const Config& config, std::shared_ptr<spdlog::logger> logger);

@@ -317,9 +317,11 @@ Result<json> AuditQueries::get(std::int64_t id) {
 }
 
 Result<json> AuditQueries::verify(const Query& query, const std::string& witness_dir,
+                                  std::shared_ptr<const audit::TsaTrust> timestamp_trust,
                                   const json* expected) {
   std::vector<FieldError> errors;
   audit::VerifyOptions options;
+  options.timestamp_trust = std::move(timestamp_trust);
   for (const auto& [name, value] : query) {
     if (name == "from" || name == "to") {
       const auto time = parse_rfc3339(value);

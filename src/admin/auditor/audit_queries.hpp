@@ -4,10 +4,12 @@
 // the admin API's transaction.
 
 #include <cstdint>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
 #include "lienthong/admin/actor.hpp"
+#include "lienthong/audit/trusted_timestamp.hpp"
 #include "lienthong/core/result.hpp"
 
 #include "registry/resource_store.hpp"
@@ -50,10 +52,12 @@ class AuditQueries {
   static Status roll_up_traffic(pqxx::dbtransaction& primary, const Query& query);
   // GET /audit/v1/verify?from=&to=&node=&trust=KEY_ID,...: held to the
   // checkpoints in `witness_dir` too when it is not empty ("witness" in the
-  // answer: the directory, files and heads read). POST, with a heads
+  // answer: the directory, files and heads read), and every checkpoint's
+  // trusted timestamp checked against `timestamp_trust` when set. POST, with a heads
   // document (heads_document.hpp) the caller kept from an earlier
   // verification: whole chains held to those heads too ("expected_heads").
   Result<nlohmann::json> verify(const Query& query, const std::string& witness_dir,
+                                std::shared_ptr<const audit::TsaTrust> timestamp_trust,
                                 const nlohmann::json* expected = nullptr);
 
  private:

@@ -47,13 +47,15 @@ Result<HttpResponse> connectivity(const RouteCall& route) {
 
 Result<HttpResponse> verify_log(const RouteCall& route) {
   return answer(route, [&](AuditQueries& queries) {
-    return queries.verify(route.call.query, route.options.audit_witness_dir);
+    return queries.verify(route.call.query, route.options.audit_witness_dir,
+                          route.options.audit_timestamp_trust);
   });
 }
 
 Result<HttpResponse> verify_log_against_heads(const RouteCall& route) {
   return answer(route, [&](AuditQueries& queries) {
-    return queries.verify(route.call.query, route.options.audit_witness_dir, &route.call.body);
+    return queries.verify(route.call.query, route.options.audit_witness_dir,
+                          route.options.audit_timestamp_trust, &route.call.body);
   });
 }
 
