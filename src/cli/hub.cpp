@@ -45,45 +45,9 @@
 #include "lienthong/registry/snapshot_loader.hpp"
 #include "lienthong/registry/snapshot_store.hpp"
 
+#include "hub_parts.hpp"
+
 namespace lienthong::cli {
-
-struct Hub::Parts {
-  Config config;
-  std::shared_ptr<spdlog::logger> logger;
-  registry::SnapshotStore snapshots;
-  SealingKeys sealing_keys;
-  mutable std::mutex reload_mutex;
-  std::uint64_t registry_version = 0;
-  std::chrono::system_clock::time_point registry_loaded_at;
-  std::atomic<bool> draining{false};
-  // Declared before the writer and the servers that feed them, so they outlive both.
-  observability::ExchangeMetrics exchange_metrics;
-  std::chrono::system_clock::time_point started_at = std::chrono::system_clock::now();
-  std::unique_ptr<audit::AuditWriter> audit;
-  std::unique_ptr<observability::MeteredAuditSink> metered_audit;
-  std::shared_ptr<adapters::CircuitBreakers> breakers;
-  // Declared before the servers, so it stops after them: its last act puts
-  // back the limits' grants this node holds.
-  std::unique_ptr<policy::BudgetLedger> limits_ledger;
-  std::shared_ptr<delivery::DeliveryQueue> deliveries;
-  std::unique_ptr<delivery::DeliveryWorker> delivery_worker;
-  std::unique_ptr<net::HttpServer> exchange_server;
-  std::shared_ptr<boost::asio::thread_pool> admin_workers;
-  std::unique_ptr<net::HttpServer> admin_server;
-  std::unique_ptr<registry::RegistryWatcher> watcher;
-  std::unique_ptr<federation::CataloguePuller> catalogue_puller;  // when federation is on
-  evidence::Timestamper::Configured timestamps;                   // when audit.timestamp_url is set
-
-  // Each condition of readiness (/readyz names them) and whether it holds.
-  std::vector<std::pair<std::string, bool>> readiness_checks() const {
-    return {{"snapshot_loaded", snapshots.current() != nullptr},
-            {"database_reachable", watcher && watcher->healthy()},
-            {"audit_writer_healthy", audit->healthy()},
-            {"audit_witness_current", audit->witness_current()},
-            {"audit_timestamps_current", audit->timestamps_current()},
-            {"accepting_requests", !draining.load()}};
-  }
-};
 
 namespace {
 
@@ -400,54 +364,6 @@ Status Hub::reload(const Config& fresh) {
     }
   }
   return reload_registry();
-}
-
-std::string Hub::metrics() const {
-  const Parts& p = *parts_;
-  observability::Exposition out;
-  p.exchange_metrics.write(out);
-
-  net::HttpServer::write_metrics(
-      out, {{"exchange", p.exchange_server.get()}, {"admin", p.admin_server.get()}});
-  p.audit->write_metrics(out);
-  // Read from PostgreSQL at scrape time; left out when the database is down
-  // (lienthong_ready shows that).
-  if (auto written = p.deliveries->write_metrics(out); !written.has_value())
-    p.logger->debug("metrics: async queue depth unavailable: {}", written.error().detail);
-  p.breakers->write_metrics(out);
-
-  std::uint64_t version = 0;
-  std::chrono::system_clock::time_point loaded_at;
-  {
-    std::lock_guard lock(p.reload_mutex);
-    version = p.registry_version;
-    loaded_at = p.registry_loaded_at;
-  }
-  // Read after the load time: a reload between the two cannot make the age
-  // negative (it did, once in a CI run, by 75 ms).
-  const auto now = std::max(std::chrono::system_clock::now(), loaded_at);
-  out.single("lienthong_registry_version", "gauge",
-             "The registry snapshot this node serves (counts reloads since start).",
-             static_cast<double>(version));
-  out.single("lienthong_registry_snapshot_age_seconds", "gauge",
-             "Seconds since the snapshot in service was loaded.",
-             std::chrono::duration<double>(now - loaded_at).count());
-  if (const auto snapshot = p.snapshots.current()) {
-    out.family("lienthong_registry_entries", "gauge", "Entries in the snapshot in service.");
-    out.sample("lienthong_registry_entries", {{"kind", "systems"}},
-               static_cast<double>(snapshot->system_count()));
-    out.sample("lienthong_registry_entries", {{"kind", "services"}},
-               static_cast<double>(snapshot->service_count()));
-    out.sample("lienthong_registry_entries", {{"kind", "agreements"}},
-               static_cast<double>(snapshot->agreement_count()));
-  }
-  out.single("lienthong_ready", "gauge", "1 while /readyz answers 200.", ready() ? 1 : 0);
-  out.single("lienthong_process_start_time_seconds", "gauge", "When this node started (Unix time).",
-             std::chrono::duration<double>(p.started_at.time_since_epoch()).count());
-  out.family("lienthong_build_info", "gauge", "The node's name and version.");
-  out.sample("lienthong_build_info", {{"node", p.config.node.name}, {"version", LIENTHONG_VERSION}},
-             1);
-  return out.text();
 }
 
 }  // namespace lienthong::cli
