@@ -28,7 +28,7 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-for port in "$hub_port" "$admin_port" "${LT_DEMO_PORTS[@]}" "${LT_HANOI_PORTS[@]}"; do
+for port in "$hub_port" "$admin_port" "${LT_DEMO_PORTS[@]}" "$LT_DEMO_TSA_PORT" "${LT_HANOI_PORTS[@]}"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     lt_die "port $port is in use (is another ./scripts/run.sh running?)"
   fi
@@ -37,6 +37,10 @@ done
 lt_say "starting the demo providers (population, business, tax, land and claims systems)"
 demo_start_providers
 pids+=("$LT_DEMO_PID")
+# An outside authority dates the audit log (RFC 3161; audit.timestamp_url).
+lt_say "starting the demo time-stamping authority (RFC 3161) on http://127.0.0.1:$LT_DEMO_TSA_PORT"
+demo_start_tsa
+pids+=("$LT_DEMO_TSA_PID")
 # Every checkpoint the hub signs is also kept here, outside the database
 # (audit.witness_dir; in production another volume or host).
 export LIENTHONG_AUDIT_WITNESS_DIR="$LT_VAR/audit-witness"
@@ -213,8 +217,16 @@ lt_say "11. The admin-change log shows who changed what:"
 admin "$api/admin-changes?limit=100" | jq -r '.items[-4:][] | "   \(.at)  \(.actor)  \(.action) \(.entity) \(.entity_id)"'
 
 echo
-lt_say "12. Anyone with database access can check that the audit log is complete and unaltered:"
-echo "   ./build/src/lienthong audit verify --witness var/audit-witness"
+lt_say "12. Anyone with database access can check that the audit log is complete and unaltered,"
+lt_say "    its checkpoints dated by the time-stamping authority (trusted timestamps, RFC 3161):"
+echo "   ./build/src/lienthong audit verify --witness var/audit-witness --tsa-ca var/tsa/ca.crt"
+# The hub signs a checkpoint and asks for its token every few seconds: wait
+# for them, so that the verification below has what to check.
+for _ in $(seq 1 60); do
+  [ "$(lt_psql -d lienthong -tAc "SELECT count(*) FROM audit_timestamps t JOIN audit_checkpoints c ON
+       c.id = t.checkpoint_id WHERE c.node = 'hub-1' AND c.seq > 0")" != 0 ] && break
+  sleep 0.5
+done
 "$lienthong" audit verify 2>&1 | sed 's/^/   /'
 
 echo

@@ -59,3 +59,19 @@ demo_start_providers() {
     lt_wait_port 127.0.0.1 "$port" 30 || lt_die "the demo providers did not start (port $port)"
   done
 }
+
+# The demo's time-stamping authority (RFC 3161, lienthong-demo tsa) on
+# LT_DEMO_TSA_PORT, with a certificate under a CA of its own (var/tsa), as
+# an outside authority has; its pid in LT_DEMO_TSA_PID. Exports the
+# settings that make a hub started afterwards stamp its checkpoints there.
+LT_DEMO_TSA_PORT=8318
+demo_start_tsa() {
+  LT_PKI="$LT_VAR/tsa" LT_PKI_ORG="Lienthong Demo TSA" "$LT_ROOT/scripts/pki.sh" --tsa >/dev/null
+  "$LT_ROOT/build/src/lienthong-demo" tsa --log-level warn --listen "127.0.0.1:$LT_DEMO_TSA_PORT" \
+    --certificate "$LT_VAR/tsa/tsa.crt" --key "$LT_VAR/tsa/tsa.key" &
+  LT_DEMO_TSA_PID=$!
+  lt_wait_port 127.0.0.1 "$LT_DEMO_TSA_PORT" 30 || lt_die "the demo time-stamping authority did not start"
+  export LIENTHONG_AUDIT_TIMESTAMP_URL="http://127.0.0.1:$LT_DEMO_TSA_PORT/"
+  export LIENTHONG_AUDIT_TIMESTAMP_CA="$LT_VAR/tsa/ca.crt"
+  export LIENTHONG_AUDIT_TIMESTAMP_SECONDS=5  # the demo's steps are seconds apart (default 60)
+}
