@@ -2,6 +2,8 @@
 #include "lienthong/audit/audit_writer.hpp"
 #include "lienthong/observability/exposition.hpp"
 
+#include "writer_impl.hpp"
+
 namespace lienthong::audit {
 
 WriterOptions WriterOptions::from(const Config& config) {
@@ -36,6 +38,18 @@ void AuditWriter::write_metrics(observability::Exposition& out) const {
   out.single("lienthong_audit_witness_failures_total", "counter",
              "Attempts to publish signed checkpoints to the witness directory that failed.",
              static_cast<double>(witness_failures()));
+  if (const auto& timestamps = impl_->options.timestamps) {
+    out.single("lienthong_audit_timestamps_total", "counter",
+               "Trusted timestamps (RFC 3161) of checkpoints this node obtained, checked and kept.",
+               static_cast<double>(timestamps->kept()));
+    out.single("lienthong_audit_timestamp_failures_total", "counter",
+               "Rounds in which no trusted timestamp could be obtained, or one did not verify.",
+               static_cast<double>(timestamps->failures()));
+    out.single("lienthong_audit_timestamps_current", "gauge",
+               "0 once trusted timestamps have failed for longer than "
+               "audit.timestamp_failure_seconds (exchanges are refused).",
+               timestamps_current() ? 1 : 0);
+  }
   out.single("lienthong_audit_writer_healthy", "gauge",
              "0 after an audit batch failed, until one commits or the writer reconnects.",
              healthy() ? 1 : 0);

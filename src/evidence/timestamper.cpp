@@ -106,7 +106,7 @@ struct Timestamper::Impl {
     }
     // Nothing to stamp is no failure: an idle node's newest checkpoint has
     // its token already.
-    health->succeeded();
+    health->succeeded(stamped);
     return stamped;
   }
 

@@ -142,6 +142,10 @@ TEST_F(TrustedTimestamps, TheNodesCheckpointsGetTokensThatVerifyAgainstTheAuthor
   EXPECT_FALSE(audit::verify_timestamp_token(from_hex(f[6]).value(),
                                              from_hex(sha256_hex(text + " ")).value(), trust)
                    .has_value());
+  // Counted for Prometheus.
+  const std::string metrics = hub_->metrics();
+  EXPECT_NE(metrics.find("lienthong_audit_timestamps_current 1"), std::string::npos) << metrics;
+  EXPECT_EQ(metrics.find("lienthong_audit_timestamps_total 0"), std::string::npos) << metrics;
   // Append-only, like the checkpoints it dates.
   EXPECT_THROW(database_->execute("DELETE FROM audit_timestamps"), std::exception);
 }
@@ -197,6 +201,7 @@ TEST_F(TrustedTimestamps, AnAuthorityDownPastThePeriodStopsExchangesUntilItIsBac
             std::string::npos)
       << refused.body;
   EXPECT_FALSE(hub_->ready()) << "a load balancer takes the node out too";
+  EXPECT_NE(hub_->metrics().find("lienthong_audit_timestamps_current 0"), std::string::npos);
 
   // The authority is back: the next round's token puts the node back in service.
   available_->store(true);

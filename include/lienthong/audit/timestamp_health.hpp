@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <mutex>
 #include <string>
 
@@ -20,13 +21,20 @@ class TimestampHealth {
 
   // An attempt failed: the failing stretch starts now unless it has already.
   void failed(std::string why, Clock::time_point now = Clock::now()) {
+    failures_.fetch_add(1, std::memory_order_relaxed);
     std::int64_t expected = 0;
     failing_since_.compare_exchange_strong(expected, now.time_since_epoch().count());
     std::lock_guard lock(mutex_);
     last_error_ = std::move(why);
   }
-  // A token was obtained and kept: the stretch, if any, is over.
-  void succeeded() { failing_since_.store(0); }
+  // A round ended well, `kept` tokens obtained and kept (0: its checkpoints
+  // had theirs already): the failing stretch, if any, is over.
+  void succeeded(int kept = 0) {
+    kept_.fetch_add(static_cast<std::uint64_t>(kept), std::memory_order_relaxed);
+    failing_since_.store(0);
+  }
+  std::uint64_t kept() const { return kept_.load(std::memory_order_relaxed); }
+  std::uint64_t failures() const { return failures_.load(std::memory_order_relaxed); }
 
   // True once attempts have failed, without a success, for longer than the period.
   bool overdue(Clock::time_point now = Clock::now()) const {
@@ -42,6 +50,8 @@ class TimestampHealth {
  private:
   const std::chrono::seconds period_;
   std::atomic<std::int64_t> failing_since_{0};  // steady ticks; 0: not failing
+  std::atomic<std::uint64_t> kept_{0};
+  std::atomic<std::uint64_t> failures_{0};
   mutable std::mutex mutex_;
   std::string last_error_;
 };
