@@ -8,6 +8,8 @@
 #include <openssl/ts.h>
 #include <openssl/x509.h>
 
+#include "openssl_reasons.hpp"
+
 namespace lienthong::audit {
 
 // OpenSSL's responder keeps the request it answers in its context, so one
@@ -17,6 +19,7 @@ struct TimestampAuthority::Signer {
   X509* certificate = nullptr;
   EVP_PKEY* key = nullptr;
   ASN1_OBJECT* policy = nullptr;
+  Clock clock;
   std::mutex mutex;
   ~Signer() {
     TS_RESP_CTX_free(ctx);
@@ -43,15 +46,20 @@ ASN1_INTEGER* random_serial(TS_RESP_CTX* ctx, void*) {
 }
 
 Error unusable(const std::string& what) {
-  std::string reasons;
-  while (const unsigned long code = ERR_get_error()) {
-    char text[256];
-    ERR_error_string_n(code, text, sizeof text);
-    reasons += reasons.empty() ? "" : "; ";
-    reasons += text;
-  }
+  const std::string reasons = openssl_reasons();
   return make_error(ErrorCode::kClientBadRequest, "the timestamp authority cannot use " + what +
                                                       (reasons.empty() ? "" : ": " + reasons));
+}
+
+// The time a token says, from the authority's clock.
+int clock_time(TS_RESP_CTX*, void* data, long* seconds, long* microseconds) {
+  const auto* clock = static_cast<const TimestampAuthority::Clock*>(data);
+  const auto since_epoch = (*clock)().time_since_epoch();
+  *seconds =
+      static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(since_epoch).count());
+  *microseconds = static_cast<long>(
+      std::chrono::duration_cast<std::chrono::microseconds>(since_epoch).count() % 1'000'000);
+  return 1;
 }
 
 }  // namespace
@@ -64,8 +72,9 @@ TimestampAuthority& TimestampAuthority::operator=(TimestampAuthority&&) noexcept
 
 Result<TimestampAuthority> TimestampAuthority::from_pem(std::string_view certificate_pem,
                                                         std::string_view key_pem,
-                                                        std::string_view policy_oid) {
+                                                        std::string_view policy_oid, Clock clock) {
   auto signer = std::make_unique<Signer>();
+  signer->clock = std::move(clock);
   BIO* bio = BIO_new_mem_buf(certificate_pem.data(), static_cast<int>(certificate_pem.size()));
   signer->certificate = bio ? PEM_read_bio_X509(bio, nullptr, nullptr, nullptr) : nullptr;
   BIO_free(bio);
@@ -92,6 +101,8 @@ Result<TimestampAuthority> TimestampAuthority::from_pem(std::string_view certifi
       TS_RESP_CTX_set_accuracy(signer->ctx, 1, 0, 0) != 1)
     return unusable("its key");
   TS_RESP_CTX_set_serial_cb(signer->ctx, random_serial, nullptr);
+  if (signer->clock)
+    TS_RESP_CTX_set_time_cb(signer->ctx, clock_time, &signer->clock);
   return TimestampAuthority(std::move(signer));
 }
 

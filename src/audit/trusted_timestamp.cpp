@@ -1,6 +1,7 @@
 #include "lienthong/audit/trusted_timestamp.hpp"
 
 #include <ctime>
+#include <vector>
 
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -10,11 +11,18 @@
 #include <openssl/ts.h>
 #include <openssl/x509.h>
 
+#include "openssl_reasons.hpp"
+
 namespace lienthong::audit {
 
 struct TsaTrust::Store {
-  X509_STORE* store = nullptr;
-  ~Store() { X509_STORE_free(store); }
+  X509_STORE* store = nullptr;      // checks at the current time
+  std::vector<X509*> certificates;  // the same, for stores checking at another time
+  ~Store() {
+    X509_STORE_free(store);
+    for (X509* certificate : certificates)
+      X509_free(certificate);
+  }
 };
 
 namespace {
@@ -39,28 +47,29 @@ using VerifyPtr = std::unique_ptr<TS_VERIFY_CTX, Deleter<TS_VERIFY_CTX_free>>;
 using Pkcs7Ptr = std::unique_ptr<PKCS7, Deleter<PKCS7_free>>;
 using TstInfoPtr = std::unique_ptr<TS_TST_INFO, Deleter<TS_TST_INFO_free>>;
 
-// OpenSSL's reasons for the last failure, oldest first, then cleared.
-std::string openssl_reasons() {
-  std::string out;
-  while (const unsigned long code = ERR_get_error()) {
-    char text[256];
-    ERR_error_string_n(code, text, sizeof text);
-    out += out.empty() ? "" : "; ";
-    out += text;
-  }
-  return out.empty() ? "no reason given" : out;
+// OpenSSL's reasons for the last failure.
+std::string reasons() {
+  const std::string text = openssl_reasons();
+  return text.empty() ? "no reason given" : text;
 }
 
-// A verification context for `trust`'s store; the context frees what it
-// holds, so it gets its own reference.
-VerifyPtr context_for(const TsaTrust& trust, int flags) {
+// A verification context whose store holds `trust`'s certificates and
+// checks their validity at `when`: a token is evidence of its own time, and
+// must still verify once the authority's certificate has expired (a court
+// may look years later), as long as it was signed while the certificate was
+// valid. The context frees the store.
+VerifyPtr context_for(const TsaTrust& trust, int flags, std::time_t when) {
   VerifyPtr ctx(TS_VERIFY_CTX_new());
-  if (!ctx)
+  X509_STORE* store = X509_STORE_new();
+  if (!ctx || store == nullptr) {
+    X509_STORE_free(store);
     return nullptr;
-  X509_STORE* store = trust.store().store;
-  if (X509_STORE_up_ref(store) != 1)
-    return nullptr;
+  }
   TS_VERIFY_CTX_set_store(ctx.get(), store);
+  for (X509* certificate : trust.store().certificates)
+    if (X509_STORE_add_cert(store, certificate) != 1)
+      return nullptr;
+  X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store), when);
   TS_VERIFY_CTX_set_flags(ctx.get(), flags);
   return ctx;
 }
@@ -178,11 +187,11 @@ Result<TsaTrust> TsaTrust::from_pem(std::string_view pem) {
     return make_error(ErrorCode::kServerInternal, "out of memory reading the TSA's certificates");
   int added = 0;
   while (X509* certificate = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
+    store->certificates.push_back(certificate);  // owned by the store from here
     const int ok = X509_STORE_add_cert(store->store, certificate);
-    X509_free(certificate);
     if (ok != 1)
       return make_error(ErrorCode::kClientBadRequest,
-                        "a TSA certificate cannot be trusted: " + openssl_reasons());
+                        "a TSA certificate cannot be trusted: " + reasons());
     ++added;
   }
   ERR_clear_error();  // the end of the PEM text
@@ -212,18 +221,16 @@ Result<TimestampRequest> make_timestamp_request(std::string_view sha256_digest) 
       TS_REQ_set_msg_imprint(request.get(), imprint.get()) == 1 &&
       BN_rand(nonce_number.get(), 64, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) == 1;
   if (!built)
-    return make_error(ErrorCode::kServerInternal,
-                      "cannot build a timestamp request: " + openssl_reasons());
+    return make_error(ErrorCode::kServerInternal, "cannot build a timestamp request: " + reasons());
   IntegerPtr nonce(BN_to_ASN1_INTEGER(nonce_number.get(), nullptr));
   if (!nonce || TS_REQ_set_nonce(request.get(), nonce.get()) != 1 ||
       TS_REQ_set_cert_req(request.get(), 1) != 1)
-    return make_error(ErrorCode::kServerInternal,
-                      "cannot build a timestamp request: " + openssl_reasons());
+    return make_error(ErrorCode::kServerInternal, "cannot build a timestamp request: " + reasons());
   unsigned char* out = nullptr;
   const int length = i2d_TS_REQ(request.get(), &out);
   if (length <= 0)
     return make_error(ErrorCode::kServerInternal,
-                      "cannot encode a timestamp request: " + openssl_reasons());
+                      "cannot encode a timestamp request: " + reasons());
   TimestampRequest result{
       std::string(reinterpret_cast<char*>(out), static_cast<std::size_t>(length)),
       std::string(sha256_digest)};
@@ -249,14 +256,14 @@ Result<TimestampToken> accept_timestamp_reply(std::string_view reply_der,
   // TSA's name, which a reply need not carry.
   VerifyPtr ctx(TS_REQ_to_TS_VERIFY_CTX(asked.get(), nullptr));
   if (!ctx)
-    return make_error(ErrorCode::kServerInternal, "cannot check a timestamp: " + openssl_reasons());
+    return make_error(ErrorCode::kServerInternal, "cannot check a timestamp: " + reasons());
   X509_STORE* store = trust.store().store;
   if (X509_STORE_up_ref(store) != 1)
     return make_error(ErrorCode::kServerInternal, "cannot check a timestamp");
   TS_VERIFY_CTX_set_store(ctx.get(), store);
   TS_VERIFY_CTX_add_flags(ctx.get(), TS_VFY_SIGNATURE | TS_VFY_SIGNER);
   if (TS_RESP_verify_response(ctx.get(), reply.get()) != 1)
-    return refused(openssl_reasons());
+    return refused(reasons());
   PKCS7* token = TS_RESP_get_token(reply.get());
   if (const auto odd = irregularity(token); !odd.empty())
     return refused(odd);
@@ -276,17 +283,21 @@ Result<TimestampToken> verify_timestamp_token(std::string_view token_der,
   Pkcs7Ptr token(d2i_PKCS7(nullptr, &in, static_cast<long>(token_der.size())));
   if (!token || in != reinterpret_cast<const unsigned char*>(token_der.data() + token_der.size()))
     return refused("not a TimeStampToken (DER)");
+  // The chain is checked at the time the token says (its signature, checked
+  // with it, says the time is the authority's).
+  TstInfoPtr info(PKCS7_to_TS_TST_INFO(token.get()));
+  std::tm generated{};
+  if (!info || ASN1_TIME_to_tm(TS_TST_INFO_get_time(info.get()), &generated) != 1)
+    return refused("no readable TSTInfo in the token");
   VerifyPtr ctx =
-      context_for(trust, TS_VFY_VERSION | TS_VFY_SIGNER | TS_VFY_SIGNATURE | TS_VFY_IMPRINT);
+      context_for(trust, TS_VFY_VERSION | TS_VFY_SIGNER | TS_VFY_SIGNATURE | TS_VFY_IMPRINT,
+                  timegm(&generated));
   if (!ctx || !set_imprint(ctx.get(), sha256_digest))
     return make_error(ErrorCode::kServerInternal, "cannot check a timestamp");
   if (TS_RESP_verify_token(ctx.get(), token.get()) != 1)
-    return refused(openssl_reasons());
+    return refused(reasons());
   if (const auto odd = irregularity(token.get()); !odd.empty())
     return refused(odd);
-  TstInfoPtr info(PKCS7_to_TS_TST_INFO(token.get()));
-  if (!info)
-    return refused("no TSTInfo in the token");
   auto described = describe(info.get(), std::string(token_der));
   if (described.has_value())
     described.value().tsa_subject = signer_subject(token.get());

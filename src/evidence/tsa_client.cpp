@@ -1,9 +1,5 @@
 #include "tsa_client.hpp"
 
-#include <optional>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
 
 #include "lienthong/net/http_client.hpp"
@@ -22,34 +18,22 @@ Result<std::string> ask_timestamp_authority(const std::string& url, const std::s
     tls->set_default_verify_paths();
     tls->set_verify_mode(asio::ssl::verify_peer);
   }
-  asio::io_context context;
   net::ClientOptions options;
   options.connect_timeout = timeout;
   options.max_idle_per_endpoint = 0;
   options.max_response_bytes = 1024 * 1024;  // a token with its chain is a few kB
   options.retries = 0;
-  net::HttpClient client(context, tls, options);
   net::HttpRequest request;
   request.method = "POST";
   request.target = endpoint.value().base_path.empty() ? "/" : endpoint.value().base_path;
   request.headers = {{"Content-Type", "application/timestamp-query"},
                      {"Accept", "application/timestamp-reply"}};
   request.body = request_der;
-
-  std::optional<Result<net::HttpResponse>> outcome;
-  auto ask = [&]() -> asio::awaitable<void> {
-    outcome.emplace(co_await client.send(endpoint.value(), std::move(request), timeout));
-  };
-  asio::co_spawn(context, ask(), [&](std::exception_ptr failure) {
-    if (failure)
-      outcome.emplace(make_error(ErrorCode::kServerInternal, "the timestamp request failed"));
-  });
-  context.run();
-  if (!outcome)
-    return make_error(ErrorCode::kServerInternal, "the timestamp request did not finish");
-  if (!outcome->has_value())
-    return std::move(*outcome).error();
-  net::HttpResponse answer = std::move(*outcome).value();
+  auto outcome =
+      net::send_blocking(std::move(tls), options, endpoint.value(), std::move(request), timeout);
+  if (!outcome.has_value())
+    return std::move(outcome).error();
+  net::HttpResponse answer = std::move(outcome).value();
   if (answer.status != 200)
     return make_error(ErrorCode::kProviderBadResponse,
                       "the timestamp authority answered " + std::to_string(answer.status));

@@ -1,7 +1,5 @@
 #include "peer_fetch.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/system/system_error.hpp>
 
 #include "lienthong/net/http_client.hpp"
@@ -24,31 +22,19 @@ Result<std::string> fetch_from_peer(const registry::PeerEntry& peer, const std::
                       "cannot set up TLS for peer " + peer.instance +
                           " (its CA, or our client certificate): " + e.code().message());
   }
-  asio::io_context context;
   net::ClientOptions client_options;
   client_options.connect_timeout = options.timeout;
   client_options.max_idle_per_endpoint = 0;
   client_options.max_response_bytes = options.max_body_bytes;
-  net::HttpClient client(context, tls, client_options);
   net::HttpRequest request;
   request.method = "GET";
   request.target = peer.endpoint.base_path + path;
   request.headers = {{"Accept", "application/jose"}};
-
-  std::optional<Result<net::HttpResponse>> outcome;
-  auto fetch = [&]() -> asio::awaitable<void> {
-    outcome.emplace(co_await client.send(peer.endpoint, std::move(request), options.timeout));
-  };
-  asio::co_spawn(context, fetch(), [&](std::exception_ptr failure) {
-    if (failure)
-      outcome.emplace(make_error(ErrorCode::kServerInternal, "the fetch failed"));
-  });
-  context.run();
-  if (!outcome)
-    return make_error(ErrorCode::kServerInternal, "the fetch did not finish");
-  if (!outcome->has_value())
-    return std::move(*outcome).error();
-  net::HttpResponse answer = std::move(*outcome).value();
+  auto outcome = net::send_blocking(std::move(tls), client_options, peer.endpoint,
+                                    std::move(request), options.timeout);
+  if (!outcome.has_value())
+    return std::move(outcome).error();
+  net::HttpResponse answer = std::move(outcome).value();
   if (answer.status != 200) {
     return make_error(
         ErrorCode::kProviderBadResponse,

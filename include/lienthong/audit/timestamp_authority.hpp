@@ -4,6 +4,8 @@
 // national deployment uses an accredited outside authority instead: the
 // hub's own TSA would be the hub vouching for itself again.
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,9 +17,12 @@ namespace lienthong::audit {
 class TimestampAuthority {
  public:
   // The authority's certificate (extended key usage timeStamping, critical),
-  // its private key, and the policy OID it stamps under.
+  // its private key, and the policy OID it stamps under. `clock`: the time
+  // its tokens say (the system's when empty; tests date tokens in the past).
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
   static Result<TimestampAuthority> from_pem(std::string_view certificate_pem,
-                                             std::string_view key_pem, std::string_view policy_oid);
+                                             std::string_view key_pem, std::string_view policy_oid,
+                                             Clock clock = {});
   ~TimestampAuthority();
   TimestampAuthority(TimestampAuthority&&) noexcept;
   TimestampAuthority& operator=(TimestampAuthority&&) noexcept;

@@ -62,4 +62,12 @@ class HttpClient {
   std::unique_ptr<Impl> impl_;
 };
 
+// One request through a client of its own on a private io_context of the
+// calling thread, blocking until answered or `timeout`: for the hub's
+// background threads (peer catalogues, trusted timestamps), not its I/O
+// threads. Errors as HttpClient::send.
+Result<HttpResponse> send_blocking(std::shared_ptr<boost::asio::ssl::context> tls,
+                                   ClientOptions options, const HttpEndpoint& endpoint,
+                                   HttpRequest request, std::chrono::milliseconds timeout);
+
 }  // namespace lienthong::net

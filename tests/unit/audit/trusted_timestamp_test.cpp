@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/ts.h>
 #include <openssl/x509v3.h>
 
 #include "lienthong/audit/timestamp_authority.hpp"
@@ -44,16 +45,18 @@ void extend(X509* certificate, X509* issuer, int nid, const char* value) {
   X509_EXTENSION_free(extension);
 }
 
-// A P-256 certificate for `name`, signed by `issuer` (itself when null).
-void issue(Keyed& out, const char* name, const Keyed* issuer, bool authority, bool timestamping) {
+// A P-256 certificate for `name`, signed by `issuer` (itself when null),
+// valid from `valid_from` to `valid_until` seconds from now.
+void issue(Keyed& out, const char* name, const Keyed* issuer, bool authority, bool timestamping,
+           long valid_from = -3600, long valid_until = 86400) {
   out.key = EVP_EC_gen("P-256");
   ASSERT_NE(out.key, nullptr);
   X509* x = out.certificate = X509_new();
   X509_set_version(x, 2);
   static long serial = 1;
   ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
-  X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-  X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+  X509_gmtime_adj(X509_getm_notBefore(x), valid_from);
+  X509_gmtime_adj(X509_getm_notAfter(x), valid_until);
   X509_set_pubkey(x, out.key);
   X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
                              reinterpret_cast<const unsigned char*>(name), -1, -1, 0);
@@ -139,6 +142,43 @@ TEST_F(TrustedTimestampTest, AReplyIsATokenThatVerifiesAgainstThePinnedCa) {
   ASSERT_TRUE(kept.has_value()) << kept.error().detail;
   EXPECT_EQ(kept.value().generated_at, token.generated_at);
   EXPECT_EQ(kept.value().serial_hex, token.serial_hex);
+}
+
+// A token outlives its authority's certificate: it is checked at the time
+// it says, so one signed while the certificate was valid still verifies
+// (a court may look years later), and one dated after it expired does not.
+TEST_F(TrustedTimestampTest, ATokenIsCheckedAtItsOwnTimeAfterTheCertificateExpired) {
+  Authority expired;
+  ASSERT_NO_FATAL_FAILURE(issue(expired.ca, "Old Root CA", nullptr, true, false, -5 * 3600));
+  ASSERT_NO_FATAL_FAILURE(issue(expired.tsa, "Old TSA", &expired.ca, false, true,
+                                /*valid_from=*/-3 * 3600, /*valid_until=*/-3600));
+  const auto pem = [](auto* item) { return pem_of(item); };
+  const std::string digest = digest_of("checkpoint of last year");
+  const auto request = make_timestamp_request(digest).value();
+  const auto stamp_at = [&](std::chrono::system_clock::time_point when) {
+    return TimestampAuthority::from_pem(pem(expired.tsa.certificate), pem(expired.tsa.key), kPolicy,
+                                        [when] { return when; })
+        .value()
+        .reply(request.der)
+        .value();
+  };
+  const auto token_of = [](const std::string& reply) {
+    // The token inside the reply (the reply's status is checked elsewhere).
+    const auto* in = reinterpret_cast<const unsigned char*>(reply.data());
+    TS_RESP* response = d2i_TS_RESP(nullptr, &in, static_cast<long>(reply.size()));
+    unsigned char* out = nullptr;
+    const int length = i2d_PKCS7(TS_RESP_get_token(response), &out);
+    std::string der(reinterpret_cast<char*>(out), static_cast<std::size_t>(length));
+    OPENSSL_free(out);
+    TS_RESP_free(response);
+    return der;
+  };
+  const auto now = std::chrono::system_clock::now();
+  const auto then = verify_timestamp_token(token_of(stamp_at(now - 2h)), digest, expired.trust());
+  ASSERT_TRUE(then.has_value()) << then.error().detail;
+  EXPECT_LT(then.value().generated_at, now - 1h);
+  EXPECT_FALSE(verify_timestamp_token(token_of(stamp_at(now)), digest, expired.trust()).has_value())
+      << "signed after the certificate expired";
 }
 
 TEST_F(TrustedTimestampTest, ATokenIsNotEvidenceForAnotherDigest) {
