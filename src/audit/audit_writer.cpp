@@ -222,13 +222,12 @@ std::string AuditWriter::refusal() const {
   if (!witness_current())
     return "checkpoints have not reached the audit witness for longer than "
            "audit.witness_grace_seconds";
-  if (!timestamps_current()) {
-    const auto& timestamps = *impl_->options.timestamps;
+  // Why the authority failed stays with the operator (the node's log):
+  // its address and errors are the hub's, not the caller's, to know.
+  if (!timestamps_current())
     return "no trusted timestamp could be obtained for the audit log's checkpoints for longer "
            "than audit.timestamp_failure_seconds (" +
-           std::to_string(timestamps.period().count()) + " s; last: " + timestamps.last_error() +
-           ")";
-  }
+           std::to_string(impl_->options.timestamps->period().count()) + " s)";
   return "the audit log cannot be written now";
 }
 

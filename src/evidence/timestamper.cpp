@@ -99,7 +99,7 @@ struct Timestamper::Impl {
       failure = std::string("cannot read or keep checkpoints' timestamps: ") + e.what();
     }
     if (!failure.empty()) {
-      health->failed(failure);
+      health->failed();
       if (logger)
         logger->warn("audit timestamps: {}", failure);
       return make_error(ErrorCode::kProviderUnavailable, failure);

@@ -219,8 +219,12 @@ TEST_F(TrustedTimestamps, TokensOfAnAuthorityThatIsNotPinnedAreNotKept) {
   start_hub();
   const auto refused = exchange_until(503, "tsa-other");
   ASSERT_EQ(refused.status, 503) << refused.body;
-  EXPECT_NE(refused.body.find("refused"), std::string::npos) << refused.body;
+  EXPECT_NE(refused.body.find("audit.timestamp_failure_seconds"), std::string::npos)
+      << refused.body;
+  EXPECT_EQ(refused.body.find("127.0.0.1"), std::string::npos)
+      << "the authority's address is the operator's to know, not the caller's: " << refused.body;
   EXPECT_EQ(tokens_kept(), "0");
+  EXPECT_EQ(hub_->metrics().find("lienthong_audit_timestamp_failures_total 0"), std::string::npos);
 }
 
 }  // namespace

@@ -9,8 +9,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <mutex>
-#include <string>
 
 namespace lienthong::audit {
 
@@ -19,13 +17,12 @@ class TimestampHealth {
   using Clock = std::chrono::steady_clock;
   explicit TimestampHealth(std::chrono::seconds failure_period) : period_(failure_period) {}
 
-  // An attempt failed: the failing stretch starts now unless it has already.
-  void failed(std::string why, Clock::time_point now = Clock::now()) {
+  // A round failed (its reason goes to the node's log): the failing
+  // stretch starts now unless it has already.
+  void failed(Clock::time_point now = Clock::now()) {
     failures_.fetch_add(1, std::memory_order_relaxed);
     std::int64_t expected = 0;
     failing_since_.compare_exchange_strong(expected, now.time_since_epoch().count());
-    std::lock_guard lock(mutex_);
-    last_error_ = std::move(why);
   }
   // A round ended well, `kept` tokens obtained and kept (0: its checkpoints
   // had theirs already): the failing stretch, if any, is over.
@@ -42,18 +39,12 @@ class TimestampHealth {
     return since != 0 && now - Clock::time_point(Clock::duration(since)) > period_;
   }
   std::chrono::seconds period() const { return period_; }
-  std::string last_error() const {
-    std::lock_guard lock(mutex_);
-    return last_error_;
-  }
 
  private:
   const std::chrono::seconds period_;
   std::atomic<std::int64_t> failing_since_{0};  // steady ticks; 0: not failing
   std::atomic<std::uint64_t> kept_{0};
   std::atomic<std::uint64_t> failures_{0};
-  mutable std::mutex mutex_;
-  std::string last_error_;
 };
 
 }  // namespace lienthong::audit
