@@ -16,10 +16,8 @@
 namespace lienthong::audit {
 
 struct TsaTrust::Store {
-  X509_STORE* store = nullptr;      // checks at the current time
-  std::vector<X509*> certificates;  // the same, for stores checking at another time
+  std::vector<X509*> certificates;  // each check builds its store from them
   ~Store() {
-    X509_STORE_free(store);
     for (X509* certificate : certificates)
       X509_free(certificate);
   }
@@ -53,25 +51,21 @@ std::string reasons() {
   return text.empty() ? "no reason given" : text;
 }
 
-// A verification context whose store holds `trust`'s certificates and
-// checks their validity at `when`: a token is evidence of its own time, and
-// must still verify once the authority's certificate has expired (a court
-// may look years later), as long as it was signed while the certificate was
-// valid. The context frees the store.
-VerifyPtr context_for(const TsaTrust& trust, int flags, std::time_t when) {
-  VerifyPtr ctx(TS_VERIFY_CTX_new());
+// Gives `ctx` a store of `trust`'s certificates that checks their validity
+// at `when`: a token is evidence of its own time, and must still verify
+// once the authority's certificate has expired (a court may look years
+// later), as long as it was signed while the certificate was valid. The
+// context frees the store.
+bool trust_at(TS_VERIFY_CTX* ctx, const TsaTrust& trust, std::time_t when) {
   X509_STORE* store = X509_STORE_new();
-  if (!ctx || store == nullptr) {
-    X509_STORE_free(store);
-    return nullptr;
-  }
-  TS_VERIFY_CTX_set_store(ctx.get(), store);
+  if (store == nullptr)
+    return false;
+  TS_VERIFY_CTX_set_store(ctx, store);
   for (X509* certificate : trust.store().certificates)
     if (X509_STORE_add_cert(store, certificate) != 1)
-      return nullptr;
+      return false;
   X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store), when);
-  TS_VERIFY_CTX_set_flags(ctx.get(), flags);
-  return ctx;
+  return true;
 }
 
 // The imprint to compare with, owned by the context once set.
@@ -181,21 +175,13 @@ TsaTrust& TsaTrust::operator=(TsaTrust&&) noexcept = default;
 
 Result<TsaTrust> TsaTrust::from_pem(std::string_view pem) {
   auto store = std::make_unique<Store>();
-  store->store = X509_STORE_new();
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  if (store->store == nullptr || !bio)
+  if (!bio)
     return make_error(ErrorCode::kServerInternal, "out of memory reading the TSA's certificates");
-  int added = 0;
-  while (X509* certificate = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
+  while (X509* certificate = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr))
     store->certificates.push_back(certificate);  // owned by the store from here
-    const int ok = X509_STORE_add_cert(store->store, certificate);
-    if (ok != 1)
-      return make_error(ErrorCode::kClientBadRequest,
-                        "a TSA certificate cannot be trusted: " + reasons());
-    ++added;
-  }
-  ERR_clear_error();  // the end of the PEM text
-  if (added == 0)
+  ERR_clear_error();                             // the end of the PEM text
+  if (store->certificates.empty())
     return make_error(ErrorCode::kClientBadRequest,
                       "no certificate in the TSA's trusted certificates (PEM expected)");
   return TsaTrust(std::move(store));
@@ -257,10 +243,8 @@ Result<TimestampToken> accept_timestamp_reply(std::string_view reply_der,
   VerifyPtr ctx(TS_REQ_to_TS_VERIFY_CTX(asked.get(), nullptr));
   if (!ctx)
     return make_error(ErrorCode::kServerInternal, "cannot check a timestamp: " + reasons());
-  X509_STORE* store = trust.store().store;
-  if (X509_STORE_up_ref(store) != 1)
+  if (!trust_at(ctx.get(), trust, std::time(nullptr)))
     return make_error(ErrorCode::kServerInternal, "cannot check a timestamp");
-  TS_VERIFY_CTX_set_store(ctx.get(), store);
   TS_VERIFY_CTX_add_flags(ctx.get(), TS_VFY_SIGNATURE | TS_VFY_SIGNER);
   if (TS_RESP_verify_response(ctx.get(), reply.get()) != 1)
     return refused(reasons());
@@ -289,11 +273,12 @@ Result<TimestampToken> verify_timestamp_token(std::string_view token_der,
   std::tm generated{};
   if (!info || ASN1_TIME_to_tm(TS_TST_INFO_get_time(info.get()), &generated) != 1)
     return refused("no readable TSTInfo in the token");
-  VerifyPtr ctx =
-      context_for(trust, TS_VFY_VERSION | TS_VFY_SIGNER | TS_VFY_SIGNATURE | TS_VFY_IMPRINT,
-                  timegm(&generated));
-  if (!ctx || !set_imprint(ctx.get(), sha256_digest))
+  VerifyPtr ctx(TS_VERIFY_CTX_new());
+  if (!ctx || !trust_at(ctx.get(), trust, timegm(&generated)) ||
+      !set_imprint(ctx.get(), sha256_digest))
     return make_error(ErrorCode::kServerInternal, "cannot check a timestamp");
+  TS_VERIFY_CTX_set_flags(ctx.get(),
+                          TS_VFY_VERSION | TS_VFY_SIGNER | TS_VFY_SIGNATURE | TS_VFY_IMPRINT);
   if (TS_RESP_verify_token(ctx.get(), token.get()) != 1)
     return refused(reasons());
   if (const auto odd = irregularity(token.get()); !odd.empty())
