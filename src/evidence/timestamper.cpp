@@ -34,7 +34,8 @@ struct Timestamper::Impl {
        std::shared_ptr<spdlog::logger> l)
       : options(std::move(o)), trust(std::move(t)), health(std::move(h)), logger(std::move(l)) {}
 
-  // The newest checkpoint of each of our chains, when it has no token yet.
+  // The newest checkpoint of each of our chains, when it has no token yet
+  // (found through the (node, seq) index: a chain has one every few seconds).
   struct Unstamped {
     std::int64_t id;
     std::string text;  // audit::timestamped_checkpoint_text
@@ -44,10 +45,10 @@ struct Timestamper::Impl {
     std::vector<Unstamped> out;
     for (const auto& row : tx.exec_params(
              "SELECT c.id, c.node, c.seq, c.record_hash, (extract(epoch FROM c.signed_at) * "
-             "1000000)::bigint, c.signature FROM audit_checkpoints c WHERE c.node = ANY "
-             "(ARRAY[$1, $2]) AND c.id = (SELECT max(id) FROM audit_checkpoints n WHERE n.node = "
-             "c.node) AND NOT EXISTS (SELECT 1 FROM audit_timestamps t WHERE t.checkpoint_id = "
-             "c.id)",
+             "1000000)::bigint, c.signature FROM unnest(ARRAY[$1, $2]) AS chain(node) CROSS JOIN "
+             "LATERAL (SELECT * FROM audit_checkpoints n WHERE n.node = chain.node ORDER BY n.seq "
+             "DESC LIMIT 1) c WHERE NOT EXISTS (SELECT 1 FROM audit_timestamps t WHERE "
+             "t.checkpoint_id = c.id)",
              options.node, std::string(audit::kAdminChain))) {
       out.push_back(
           {row[0].as<std::int64_t>(),
