@@ -119,23 +119,32 @@ bool bodies_match(const AuditRecord& r) {
 }
 
 json checkpoint_line(const std::string& node, const Checkpoint& c) {
-  return {{"type", "checkpoint"},
-          {"node", node},
-          {"id", c.id},
-          {"seq", c.seq},
-          {"record_hash", c.record_hash},
-          {"signed_at", to_rfc3339(from_micros(c.signed_at_micros))},
-          {"key_id", c.key_id},
-          {"signature", c.signature}};
+  json line{{"type", "checkpoint"},
+            {"node", node},
+            {"id", c.id},
+            {"seq", c.seq},
+            {"record_hash", c.record_hash},
+            {"signed_at", to_rfc3339(from_micros(c.signed_at_micros))},
+            {"key_id", c.key_id},
+            {"signature", c.signature}};
+  if (!c.sealed.root.empty()) {
+    line["from_seq"] = c.sealed.from_seq;
+    line["records_root"] = c.sealed.root;
+  }
+  return line;
 }
 
 Checkpoint checkpoint_from_line(const json& line) {
+  SealedRecords sealed;
+  if (line.contains("records_root"))
+    sealed = {line.at("from_seq").get<std::int64_t>(), line.at("records_root").get<std::string>()};
   return {line.at("id").get<std::int64_t>(),
           line.at("seq").get<std::int64_t>(),
           line.at("record_hash").get<std::string>(),
           to_micros(time_from(line.at("signed_at"), "signed_at")),
           line.at("key_id").get<std::string>(),
-          line.at("signature").get<std::string>()};
+          line.at("signature").get<std::string>(),
+          std::move(sealed)};
 }
 
 json stretch_json(const Stretch& s) {

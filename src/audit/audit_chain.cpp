@@ -136,8 +136,10 @@ void make_storable(AuditRecord& r) {
 }
 
 std::string checkpoint_message(std::string_view node, std::int64_t seq,
-                               std::string_view record_hash, std::int64_t signed_at_micros) {
-  std::string out = "lienthong-audit-checkpoint-v1\n";
+                               std::string_view record_hash, std::int64_t signed_at_micros,
+                               const SealedRecords& sealed) {
+  std::string out =
+      sealed.root.empty() ? "lienthong-audit-checkpoint-v1\n" : "lienthong-audit-checkpoint-v2\n";
   out += node;
   out += '\n';
   out += std::to_string(seq);
@@ -145,17 +147,70 @@ std::string checkpoint_message(std::string_view node, std::int64_t seq,
   out += record_hash;
   out += '\n';
   out += std::to_string(signed_at_micros);
+  if (!sealed.root.empty()) {
+    out += '\n';
+    out += std::to_string(sealed.from_seq);
+    out += '\n';
+    out += sealed.root;
+  }
   return out;
 }
 
 std::string timestamped_checkpoint_text(std::string_view node, std::int64_t seq,
                                         std::string_view record_hash, std::int64_t signed_at_micros,
-                                        std::string_view signature_base64) {
-  std::string out = checkpoint_message(node, seq, record_hash, signed_at_micros);
+                                        std::string_view signature_base64,
+                                        const SealedRecords& sealed) {
+  std::string out = checkpoint_message(node, seq, record_hash, signed_at_micros, sealed);
   out += '\n';
   out += signature_base64;
   out += '\n';
   return out;
+}
+
+namespace {
+constexpr std::string_view kBatchTag = "lienthong-timestamp-batch-v1\n";
+}  // namespace
+
+std::string timestamp_batch(std::string_view chain, const std::vector<BatchEntry>& entries) {
+  std::string out(kBatchTag);
+  out += chain;
+  out += '\n';
+  for (const auto& entry : entries) {
+    out += std::to_string(entry.seq);
+    out += ' ';
+    out += entry.digest;
+    out += '\n';
+  }
+  return out;
+}
+
+std::optional<std::vector<BatchEntry>> parse_timestamp_batch(std::string_view chain,
+                                                             std::string_view text) {
+  const std::string head = std::string(kBatchTag) + std::string(chain) + "\n";
+  if (!text.starts_with(head))
+    return std::nullopt;
+  text.remove_prefix(head.size());
+  std::vector<BatchEntry> entries;
+  while (!text.empty()) {
+    const auto end = text.find('\n');
+    const auto space = text.find(' ');
+    if (end == std::string_view::npos || space == std::string_view::npos || space > end)
+      return std::nullopt;
+    const auto number = text.substr(0, space);
+    BatchEntry entry;
+    if (number.empty() || number.size() > 18 || (number.size() > 1 && number.front() == '0') ||
+        number.find_first_not_of("0123456789") != std::string_view::npos)
+      return std::nullopt;
+    entry.seq = std::stoll(std::string(number));
+    entry.digest = std::string(text.substr(space + 1, end - space - 1));
+    if (!is_chain_link(entry.digest) || (!entries.empty() && entries.back().seq >= entry.seq))
+      return std::nullopt;
+    entries.push_back(std::move(entry));
+    text.remove_prefix(end + 1);
+  }
+  if (entries.empty())
+    return std::nullopt;
+  return entries;
 }
 
 std::chrono::year_month utc_month(TimePoint time) {

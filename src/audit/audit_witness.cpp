@@ -207,15 +207,18 @@ void WitnessLog::append_to(std::string_view chain,
   }
   std::int64_t highest = before;
   for (const WitnessedCheckpoint* c : checkpoints) {
-    lines += json{{"chain", c->chain},
-                  {"seq", c->seq},
-                  {"record_hash", c->record_hash},
-                  {"signed_at", to_rfc3339(from_micros(c->signed_at_micros))},
-                  {"signed_at_micros", c->signed_at_micros},
-                  {"key_id", c->key_id},
-                  {"signature", c->signature}}
-                 .dump() +
-             "\n";
+    json line{{"chain", c->chain},
+              {"seq", c->seq},
+              {"record_hash", c->record_hash},
+              {"signed_at", to_rfc3339(from_micros(c->signed_at_micros))},
+              {"signed_at_micros", c->signed_at_micros},
+              {"key_id", c->key_id},
+              {"signature", c->signature}};
+    if (!c->sealed.root.empty()) {
+      line["from_seq"] = c->sealed.from_seq;
+      line["records_root"] = c->sealed.root;
+    }
+    lines += line.dump() + "\n";
     highest = std::max(highest, c->seq);
   }
   write_all(fd.get(), lines, file);

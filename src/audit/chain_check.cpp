@@ -17,6 +17,8 @@ void ChainCheck::start(std::int64_t seq, std::string hash) {
   seq_ = seq;
   hash_ = std::move(hash);
   report_.from_seq = seq + 1;
+  since_checkpoint_.clear();
+  since_seq_ = seq + 1;
 }
 
 bool ChainCheck::check_signature(const Checkpoint& checkpoint) {
@@ -38,7 +40,7 @@ bool ChainCheck::check_signature(const Checkpoint& checkpoint) {
   const auto valid =
       verify_signature(pem,
                        checkpoint_message(report_.node, checkpoint.seq, checkpoint.record_hash,
-                                          checkpoint.signed_at_micros),
+                                          checkpoint.signed_at_micros, checkpoint.sealed),
                        checkpoint.signature);
   if (!valid.has_value() || !valid.value())
     return fail("the signature does not verify: the checkpoint was altered or forged");
@@ -85,6 +87,7 @@ bool ChainCheck::add_link(std::optional<std::int64_t> id, std::int64_t seq,
   ++report_.records_checked;
   report_.to_seq = seq;
   report_.to_hash = stored_hash;
+  since_checkpoint_.add(stored_hash);
   if (const auto c = checkpoints_.find(seq); c != checkpoints_.end()) {
     if (c->second.record_hash != hash_) {
       problem("checkpoint", seq, id,
@@ -92,10 +95,28 @@ bool ChainCheck::add_link(std::optional<std::int64_t> id, std::int64_t seq,
                   std::to_string(seq) + " with another hash: the chain was rewritten");
       return false;
     }
-    if (!check_signature(c->second))
+    if (!check_signature(c->second) || !check_sealed_records(c->second))
       return false;
   }
   return true;
+}
+
+bool ChainCheck::check_sealed_records(const Checkpoint& checkpoint) {
+  const SealedRecords& sealed = checkpoint.sealed;
+  // A v2 checkpoint seals the records after the previous checkpoint; a
+  // check that began in their midst cannot rebuild the root (and skips it).
+  const bool whole = sealed.from_seq == since_seq_;
+  const bool known = !sealed.root.empty() && sealed.from_seq >= since_seq_;
+  const bool holds = !known || (whole && since_checkpoint_.root() == sealed.root);
+  since_checkpoint_.clear();
+  since_seq_ = checkpoint.seq + 1;
+  if (holds)
+    return true;
+  problem("checkpoint", checkpoint.seq, std::nullopt,
+          "checkpoint " + std::to_string(checkpoint.id) + " signs a tree of records " +
+              std::to_string(sealed.from_seq) + " to " + std::to_string(checkpoint.seq) +
+              " that the chain does not hold");
+  return false;
 }
 
 void ChainCheck::finish(std::int64_t end) {

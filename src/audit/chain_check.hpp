@@ -10,8 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "lienthong/audit/audit_chain.hpp"
 #include "lienthong/audit/audit_record.hpp"
 #include "lienthong/audit/audit_verifier.hpp"
+#include "lienthong/audit/records_tree.hpp"
 
 namespace lienthong::audit {
 
@@ -22,6 +24,7 @@ struct Checkpoint {
   std::int64_t signed_at_micros = 0;
   std::string key_id;
   std::string signature;  // base64 Ed25519 over checkpoint_message()
+  SealedRecords sealed;   // the records' tree root, for v2 checkpoints
 };
 
 class ChainCheck {
@@ -39,6 +42,9 @@ class ChainCheck {
   // Checks a checkpoint's key and signature; false (and the problem noted)
   // when it does not hold.
   bool check_signature(const Checkpoint& checkpoint);
+  // A v2 checkpoint's records root against the records since the last
+  // checkpoint; false (and the problem noted) when it does not hold.
+  bool check_sealed_records(const Checkpoint& checkpoint);
   // The next record as stored, with its stored link; `bodies_match` is false
   // when a kept body does not hash to its recorded SHA-256. False at the
   // first problem, after which the chain is not followed further.
@@ -66,6 +72,9 @@ class ChainCheck {
   ChainReport report_;
   std::int64_t seq_ = 0;
   std::string hash_;
+  // The records since the last checkpoint, for a v2 checkpoint's root.
+  TreeBuilder since_checkpoint_;
+  std::int64_t since_seq_ = 1;  // the first of them
 };
 
 }  // namespace lienthong::audit

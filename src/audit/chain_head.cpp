@@ -2,6 +2,7 @@
 
 #include <tuple>
 
+#include "lienthong/audit/records_tree.hpp"
 #include "lienthong/audit/signing_key.hpp"
 #include "lienthong/core/timestamp.hpp"
 
@@ -35,14 +36,40 @@ std::int64_t last_sealed_seq(pqxx::transaction_base& tx, std::string_view chain)
 }
 
 void sign_head(pqxx::transaction_base& tx, const SigningKey& key, std::string_view chain,
-               std::int64_t seq, const std::string& hash, TimePoint now) {
+               std::int64_t seq, const std::string& hash, TimePoint now,
+               const SealedRecords& sealed) {
   const auto micros = to_micros(now);
-  const auto signature = key.sign(checkpoint_message(chain, seq, hash, micros));
+  const auto signature = key.sign(checkpoint_message(chain, seq, hash, micros, sealed));
+  std::optional<std::int64_t> from_seq;
+  std::optional<std::string> root;
+  if (!sealed.root.empty()) {
+    from_seq = sealed.from_seq;
+    root = sealed.root;
+  }
   tx.exec_params(
       std::string("INSERT INTO audit_checkpoints (node, seq, record_hash, signed_at, key_id, "
-                  "signature) VALUES ($1, $2, $3, $4, $5, $6)") +
+                  "signature, from_seq, records_root) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)") +
           (chain == kAdminChain || seq == 0 ? " ON CONFLICT (node, seq) DO NOTHING" : ""),
-      std::string(chain), seq, hash, to_rfc3339(from_micros(micros)), key.key_id(), signature);
+      std::string(chain), seq, hash, to_rfc3339(from_micros(micros)), key.key_id(), signature,
+      from_seq, root);
+}
+
+SealedRecords records_to_seal(pqxx::transaction_base& tx, const std::string& node,
+                              std::int64_t seq) {
+  TreeBuilder tree;
+  SealedRecords sealed;
+  for (const auto& row : tx.exec_params(
+           "SELECT seq, record_hash FROM audit_records WHERE node = $1 AND seq > (SELECT "
+           "coalesce(max(seq), 0) FROM audit_checkpoints WHERE node = $1) AND seq <= $2 "
+           "ORDER BY seq",
+           node, seq)) {
+    if (tree.empty())
+      sealed.from_seq = row[0].as<std::int64_t>();
+    tree.add(row[1].as<std::string>());
+  }
+  if (!tree.empty())
+    sealed.root = tree.root();
+  return sealed;
 }
 
 }  // namespace lienthong::audit

@@ -37,6 +37,13 @@ std::int64_t last_sealed_seq(pqxx::transaction_base& tx, std::string_view chain)
 // a chain's genesis (seq 0, kGenesisHash) is signed once: neither is a
 // conflict.
 void sign_head(pqxx::transaction_base& tx, const SigningKey& key, std::string_view chain,
-               std::int64_t seq, const std::string& hash, TimePoint now);
+               std::int64_t seq, const std::string& hash, TimePoint now,
+               const SealedRecords& sealed = {});
+
+// The records of `node`'s chain after its last checkpoint up to `seq`, and
+// the root of their tree (records_tree.hpp): what the next checkpoint
+// signs. Empty when there are none.
+SealedRecords records_to_seal(pqxx::transaction_base& tx, const std::string& node,
+                              std::int64_t seq);
 
 }  // namespace lienthong::audit

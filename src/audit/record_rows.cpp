@@ -13,6 +13,12 @@ std::string text(const pqxx::field& field) {
 
 }  // namespace
 
+SealedRecords sealed_records(const pqxx::field& from_seq, const pqxx::field& root) {
+  if (from_seq.is_null() || root.is_null())
+    return {};
+  return {from_seq.as<std::int64_t>(), root.as<std::string>()};
+}
+
 std::string micros_column(const std::string& column) {
   // extract() is numeric, so the microseconds are exact.
   return "(extract(epoch FROM " + column + ") * 1000000)::bigint";
@@ -95,11 +101,13 @@ std::map<std::int64_t, Checkpoint> load_checkpoints(pqxx::transaction_base& tx,
   std::map<std::int64_t, Checkpoint> checkpoints;
   for (const auto& row : tx.exec_params(
            "SELECT id, seq, record_hash, " + micros_column("signed_at") +
-               ", key_id, signature FROM audit_checkpoints WHERE node = $1 AND seq >= $2 "
+               ", key_id, signature, from_seq, records_root FROM audit_checkpoints WHERE node = "
+               "$1 AND seq >= $2 "
                "AND seq <= $3 ORDER BY seq",
            node, from, to)) {
-    Checkpoint c{row[0].as<std::int64_t>(), row[1].as<std::int64_t>(), row[2].as<std::string>(),
-                 row[3].as<std::int64_t>(), row[4].as<std::string>(),  row[5].as<std::string>()};
+    Checkpoint c{row[0].as<std::int64_t>(),     row[1].as<std::int64_t>(), row[2].as<std::string>(),
+                 row[3].as<std::int64_t>(),     row[4].as<std::string>(),  row[5].as<std::string>(),
+                 sealed_records(row[6], row[7])};
     checkpoints.emplace(c.seq, std::move(c));
   }
   return checkpoints;

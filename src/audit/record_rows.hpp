@@ -15,11 +15,15 @@
 #include "chain_check.hpp"
 
 namespace pqxx {
+class field;
 class row;
 class transaction_base;
 }  // namespace pqxx
 
 namespace lienthong::audit {
+
+// The from_seq and records_root columns of a checkpoint (empty for v1).
+SealedRecords sealed_records(const pqxx::field& from_seq, const pqxx::field& root);
 
 // A chain's checkpoints with seq in [from, to], by seq.
 std::map<std::int64_t, Checkpoint> load_checkpoints(

@@ -100,7 +100,8 @@ void AuditWriter::Impl::prepare_partitions(std::chrono::year_month month) {
 
 std::int64_t AuditWriter::Impl::insert_checkpoint(pqxx::transaction_base& tx, const ChainHead& at) {
   if (at.seq > 0)
-    sign_head(tx, *key, options.node, at.seq, at.hash, options.clock());
+    sign_head(tx, *key, options.node, at.seq, at.hash, options.clock(),
+              records_to_seal(tx, options.node, at.seq));
   const auto admin =
       tx.exec("SELECT seq, record_hash FROM admin_changes ORDER BY seq DESC LIMIT 1");
   if (admin.empty() || admin[0][0].as<std::int64_t>() <= admin_sealed_seq)

@@ -30,7 +30,7 @@ void AuditWriter::Impl::publish_to_witness() {
     // chain that this node's key signed, after what the file holds.
     const auto rows = tx.exec_params(
         "SELECT node, seq, record_hash, " + micros_column("signed_at") +
-            ", key_id, signature FROM audit_checkpoints "
+            ", key_id, signature, from_seq, records_root FROM audit_checkpoints "
             "WHERE (node = $1 AND seq > $2) OR (node = $3 AND key_id = $4 AND seq > $5) "
             "ORDER BY id",
         options.node, own, std::string(kAdminChain), key->key_id(), witness->last_seq(kAdminChain));
@@ -39,7 +39,8 @@ void AuditWriter::Impl::publish_to_witness() {
     for (const auto& row : rows) {
       checkpoints.push_back({row[0].as<std::string>(), row[1].as<std::int64_t>(),
                              row[2].as<std::string>(), row[3].as<std::int64_t>(),
-                             row[4].as<std::string>(), row[5].as<std::string>()});
+                             row[4].as<std::string>(), row[5].as<std::string>(),
+                             sealed_records(row[6], row[7])});
     }
     witness->append(checkpoints);
     unpublished = false;

@@ -34,35 +34,56 @@ struct Timestamper::Impl {
        std::shared_ptr<spdlog::logger> l)
       : options(std::move(o)), trust(std::move(t)), health(std::move(h)), logger(std::move(l)) {}
 
-  // The newest checkpoint of each of our chains, when it has no token yet
-  // (found through the (node, seq) index: a chain has one every few seconds).
-  struct Unstamped {
-    std::int64_t id;
-    std::string text;  // audit::timestamped_checkpoint_text
+  // What one token covers: every checkpoint of a chain since the chain's
+  // last token, oldest first (at most kBatchLimit, the rest next round);
+  // only the newest for a chain never stamped (its past stays under the
+  // full chain's verification).
+  static constexpr int kBatchLimit = 100'000;
+  struct Batch {
+    std::int64_t newest_id = 0;
+    std::string text;  // audit::timestamp_batch
   };
-  std::vector<Unstamped> unstamped(pqxx::connection& connection) {
+  std::optional<Batch> unstamped(pqxx::connection& connection, const std::string& chain) {
     pqxx::read_transaction tx(connection);
-    std::vector<Unstamped> out;
-    for (const auto& row : tx.exec_params(
-             "SELECT c.id, c.node, c.seq, c.record_hash, (extract(epoch FROM c.signed_at) * "
-             "1000000)::bigint, c.signature FROM unnest(ARRAY[$1, $2]) AS chain(node) CROSS JOIN "
-             "LATERAL (SELECT * FROM audit_checkpoints n WHERE n.node = chain.node ORDER BY n.seq "
-             "DESC LIMIT 1) c WHERE NOT EXISTS (SELECT 1 FROM audit_timestamps t WHERE "
-             "t.checkpoint_id = c.id)",
-             options.node, std::string(audit::kAdminChain))) {
-      out.push_back(
-          {row[0].as<std::int64_t>(),
-           audit::timestamped_checkpoint_text(row[1].as<std::string>(), row[2].as<std::int64_t>(),
-                                              row[3].as<std::string>(), row[4].as<std::int64_t>(),
-                                              row[5].as<std::string>())});
+    // Walks back from the newest checkpoint through the (node, seq) index.
+    const auto last = tx.exec_params(
+        "SELECT c.seq FROM audit_checkpoints c WHERE c.node = $1 AND EXISTS (SELECT 1 FROM "
+        "audit_timestamps t WHERE t.checkpoint_id = c.id) ORDER BY c.seq DESC LIMIT 1",
+        chain);
+    const auto rows =
+        last.empty()
+            ? tx.exec_params("SELECT id, seq, record_hash, " + micros("signed_at") +
+                                 ", signature, from_seq, records_root FROM audit_checkpoints "
+                                 "WHERE node = $1 ORDER BY seq DESC LIMIT 1",
+                             chain)
+            : tx.exec_params("SELECT id, seq, record_hash, " + micros("signed_at") +
+                                 ", signature, from_seq, records_root FROM audit_checkpoints "
+                                 "WHERE node = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                             chain, last[0][0].as<std::int64_t>(), kBatchLimit);
+    if (rows.empty())
+      return std::nullopt;
+    std::vector<audit::BatchEntry> entries;
+    for (const auto& row : rows) {
+      audit::SealedRecords sealed;
+      if (!row[5].is_null())
+        sealed = {row[5].as<std::int64_t>(), row[6].as<std::string>()};
+      const auto seq = row[1].as<std::int64_t>();
+      entries.push_back({seq, sha256_hex(audit::timestamped_checkpoint_text(
+                                  chain, seq, row[2].as<std::string>(), row[3].as<std::int64_t>(),
+                                  row[4].as<std::string>(), sealed))});
     }
-    return out;
+    return Batch{rows[rows.size() - 1][0].as<std::int64_t>(),
+                 audit::timestamp_batch(chain, entries)};
   }
 
-  // A token for one checkpoint, checked, then kept (another node may have
-  // kept one for the same admin-chain checkpoint meanwhile: one is enough).
-  Status stamp(pqxx::connection& connection, const Unstamped& checkpoint) {
-    const std::string digest_hex = sha256_hex(checkpoint.text);
+  static std::string micros(const char* column) {
+    return std::string("(extract(epoch FROM ") + column + ") * 1000000)::bigint";
+  }
+
+  // A token for one batch, checked, then kept (another node may have kept
+  // one for the same admin-chain checkpoints meanwhile: one is enough).
+  Status stamp(pqxx::connection& connection, const Batch& batch) {
+    const std::string digest_hex = sha256_hex(batch.text);
     auto request = audit::make_timestamp_request(from_hex(digest_hex).value());
     if (!request.has_value())
       return std::move(request).error();
@@ -75,12 +96,11 @@ struct Timestamper::Impl {
     pqxx::work tx(connection);
     tx.exec_params(
         "INSERT INTO audit_timestamps (checkpoint_id, digest, token, generated_at, tsa, serial, "
-        "requested_by) VALUES ($1, $2, decode($3, 'hex'), $4, $5, $6, $7) ON CONFLICT "
-        "(checkpoint_id) "
-        "DO NOTHING",
-        checkpoint.id, digest_hex, to_hex(token.value().der),
+        "requested_by, batch) VALUES ($1, $2, decode($3, 'hex'), $4, $5, $6, $7, $8) ON CONFLICT "
+        "(checkpoint_id) DO NOTHING",
+        batch.newest_id, digest_hex, to_hex(token.value().der),
         to_rfc3339(token.value().generated_at), token.value().tsa_subject, token.value().serial_hex,
-        options.node);
+        options.node, batch.text);
     tx.commit();
     return Ok{};
   }
@@ -90,8 +110,11 @@ struct Timestamper::Impl {
     std::string failure;
     try {
       pqxx::connection connection(options.database_url);
-      for (const auto& checkpoint : unstamped(connection)) {
-        if (auto done = stamp(connection, checkpoint); done.has_value())
+      for (const std::string& chain : {options.node, std::string(audit::kAdminChain)}) {
+        const auto batch = unstamped(connection, chain);
+        if (!batch)
+          continue;
+        if (auto done = stamp(connection, *batch); done.has_value())
           ++stamped;
         else if (failure.empty())
           failure = done.error().detail;

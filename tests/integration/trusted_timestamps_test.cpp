@@ -115,8 +115,9 @@ TEST_F(TrustedTimestamps, TheNodesCheckpointsGetTokensThatVerifyAgainstTheAuthor
     row = database_->scalar(
         "SELECT coalesce((SELECT concat_ws('|', c.node, c.seq, c.record_hash, (extract(epoch FROM "
         "c.signed_at) * 1000000)::bigint, c.signature, t.digest, encode(t.token, 'hex'), "
-        "t.requested_by) FROM audit_timestamps t JOIN audit_checkpoints c ON c.id = "
-        "t.checkpoint_id WHERE c.node = 'test-node' AND c.seq >= " +
+        "t.requested_by, c.from_seq, c.records_root, encode(convert_to(t.batch, 'UTF8'), "
+        "'hex')) FROM audit_timestamps t JOIN audit_checkpoints c ON c.id = t.checkpoint_id "
+        "WHERE c.node = 'test-node' AND c.seq >= " +
         seq + " ORDER BY c.seq LIMIT 1), '')");
     if (!row.empty())
       break;
@@ -127,20 +128,29 @@ TEST_F(TrustedTimestamps, TheNodesCheckpointsGetTokensThatVerifyAgainstTheAuthor
   std::stringstream fields(row);
   for (std::string part; std::getline(fields, part, '|');)
     f.push_back(part);
-  ASSERT_EQ(f.size(), 8u) << row;
+  ASSERT_EQ(f.size(), 11u) << row;
   EXPECT_EQ(f[7], "test-node");
-  // The token is over exactly the checkpoint's signed text and signature.
-  const std::string text =
-      audit::timestamped_checkpoint_text(f[0], std::stoll(f[1]), f[2], std::stoll(f[3]), f[4]);
-  EXPECT_EQ(f[5], sha256_hex(text));
+  // The checkpoint signs the tree of the records it seals, the record's among them.
+  EXPECT_LE(std::stoll(f[8]), std::stoll(seq));
+  EXPECT_TRUE(audit::is_chain_link(f[9])) << f[9];
+  // The token is over the batch of the chain's checkpoints since the last
+  // token, the newest of which is this checkpoint's text and signature.
+  const std::string text = audit::timestamped_checkpoint_text(
+      f[0], std::stoll(f[1]), f[2], std::stoll(f[3]), f[4], {std::stoll(f[8]), f[9]});
+  const std::string batch = from_hex(f[10]).value();
+  const auto entries = audit::parse_timestamp_batch("test-node", batch);
+  ASSERT_TRUE(entries.has_value()) << batch;
+  EXPECT_EQ(entries->back().seq, std::stoll(f[1]));
+  EXPECT_EQ(entries->back().digest, sha256_hex(text));
+  EXPECT_EQ(f[5], sha256_hex(batch));
   const auto trust = audit::TsaTrust::from_pem(read_pki("tsa-ca.crt")).value();
   const auto token =
       audit::verify_timestamp_token(from_hex(f[6]).value(), from_hex(f[5]).value(), trust);
   ASSERT_TRUE(token.has_value()) << token.error().detail;
   EXPECT_NE(token.value().tsa_subject.find("Time-Stamping Authority"), std::string::npos);
-  // Not for any other checkpoint text.
+  // Not for any other batch.
   EXPECT_FALSE(audit::verify_timestamp_token(from_hex(f[6]).value(),
-                                             from_hex(sha256_hex(text + " ")).value(), trust)
+                                             from_hex(sha256_hex(batch + " ")).value(), trust)
                    .has_value());
   // Counted for Prometheus.
   const std::string metrics = hub_->metrics();

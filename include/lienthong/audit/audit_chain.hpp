@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lienthong/audit/audit_record.hpp"
 
@@ -84,17 +85,40 @@ std::string admin_change_hash(std::string_view previous_hash, const AdminChange&
 void make_storable(AuditRecord& record);
 
 // What a checkpoint signs: "lienthong-audit-checkpoint-v1\n" node, seq,
-// record hash and signing time (microseconds), one per line.
+// record hash and signing time (microseconds), one per line. A checkpoint
+// of a node's record chain written since issue 24 also signs the records
+// it seals: "-v2", then two more lines, the first seq it seals and the root
+// of the tree over their links (records_tree.hpp).
+struct SealedRecords {
+  std::int64_t from_seq = 0;
+  std::string root;  // empty: a v1 checkpoint
+};
 std::string checkpoint_message(std::string_view node, std::int64_t seq,
-                               std::string_view record_hash, std::int64_t signed_at_micros);
+                               std::string_view record_hash, std::int64_t signed_at_micros,
+                               const SealedRecords& sealed = {});
 
 // What a checkpoint's trusted timestamp covers (RFC 3161, issue 24): the
 // text it signs, then its base64 signature on a line of its own, so that the
-// authority dates the signature as well; a third party hashes exactly these
-// bytes (`openssl ts -verify -data`).
+// authority dates the signature as well. A token covers one such text (the
+// first tokens) or a batch of their SHA-256 digests (timestamp_batch()).
 std::string timestamped_checkpoint_text(std::string_view node, std::int64_t seq,
                                         std::string_view record_hash, std::int64_t signed_at_micros,
-                                        std::string_view signature_base64);
+                                        std::string_view signature_base64,
+                                        const SealedRecords& sealed = {});
+
+// A batch of one chain's checkpoints under one token:
+// "lienthong-timestamp-batch-v1\n<chain>\n" then "<seq> <digest>\n" for each
+// checkpoint, in seq order, digest = SHA-256 hex of its timestamped text.
+// The token's imprint is the SHA-256 of these bytes.
+struct BatchEntry {
+  std::int64_t seq = 0;
+  std::string digest;
+};
+std::string timestamp_batch(std::string_view chain, const std::vector<BatchEntry>& entries);
+// The entries of a batch text for `chain`; nullopt unless the text is
+// exactly what timestamp_batch() writes (seqs rising).
+std::optional<std::vector<BatchEntry>> parse_timestamp_batch(std::string_view chain,
+                                                             std::string_view text);
 
 // Microseconds since the epoch, rounded down (PostgreSQL timestamptz precision).
 std::int64_t to_micros(TimePoint time);

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "lienthong/audit/audit_chain.hpp"
 #include "lienthong/audit/audit_record.hpp"
 #include "lienthong/audit/audit_verifier.hpp"
 
@@ -38,6 +39,7 @@ struct WitnessedCheckpoint {
   std::int64_t signed_at_micros = 0;
   std::string key_id;
   std::string signature;  // base64 Ed25519
+  SealedRecords sealed;   // from_seq and records_root of a v2 checkpoint
 };
 
 // One node's files in the witness directory: "<node>.witness.jsonl" for its

@@ -1,12 +1,12 @@
 #pragma once
-// Gets the newest checkpoint of each chain this node signs (its own, and the
+// Gets the checkpoints of each chain this node signs (its own, and the
 // admin-change chain) a trusted timestamp (RFC 3161) from the configured
 // Time-Stamping Authority, every `interval`, off the request path: one token
-// covers every record up to its checkpoint through the chain, as X-Road
-// batches its timestamps. Each token is checked against the authority's
-// pinned CA before it is kept (audit_timestamps). How the attempts go is
-// told to `health`, which takes the node out of service once they have
-// failed for longer than its period.
+// per chain and round covers the batch of its checkpoints since the last
+// token (audit::timestamp_batch), and each checkpoint its records through
+// the chain and its tree, as X-Road batches its timestamps. Each token is checked against the
+// authority's pinned CA before it is kept (audit_timestamps). How the attempts go is told to
+// `health`, which takes the node out of service once they have failed for longer than its period.
 
 #include <chrono>
 #include <memory>
@@ -53,7 +53,7 @@ class Timestamper {
 
   // Stamps on a thread of its own, at once and then every interval.
   void start();
-  // One round on the caller's thread: how many checkpoints got a token now,
+  // One round on the caller's thread: how many batches got a token now,
   // or why a round failed (also told to the health).
   Result<int> stamp_newest();
 

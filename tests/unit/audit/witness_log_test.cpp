@@ -34,7 +34,8 @@ class WitnessLogTest : public ::testing::Test {
             std::string(64, seq == 0 ? '0' : 'a'),
             1'700'000'000'000'000,
             std::string(64, 'b'),
-            "c2lnbmF0dXJl"};
+            "c2lnbmF0dXJl",
+            {}};
   }
 
   static std::vector<std::string> lines_of(const fs::path& path) {
