@@ -511,7 +511,11 @@ TEST_F(FederationPeerLimit, APeersExchangesInFlightAreBounded) {
       "INSERT INTO agreements (consumer_system_id, provider_system_id, service_code, purpose, "
       "legal_basis, status, requested_by, status_changed_by) SELECT c.id, p.id, 'slow', "
       "'integration test', 'test', 'approved', 'fixture', 'fixture' FROM systems c, systems p "
-      "WHERE c.system_code = 'DVC-HN' AND p.system_code = 'TEST-PROVIDER';");
+      "WHERE c.system_code = 'DVC-HN' AND p.system_code = 'TEST-PROVIDER';"
+      // The held call waits while the second is refused and audited: no
+      // service timeout (the fixture's 300 ms) may end it first, not even
+      // on a loaded sanitizer run (a 504 there, once).
+      "UPDATE services SET timeout_ms = 30000 WHERE service_code = 'slow';");
   ASSERT_TRUE(hub_->reload_registry().has_value());
   provider_->hold_slow();
   const std::string held_body = envelope("fed-limit-1", kHanoiSystem, kProvider, "slow");
