@@ -76,6 +76,7 @@ std::vector<Route> build_routes() {
               delete_provider_auth),
       audit_read("/audit/v1/exchanges", list_exchanges),
       audit_read("/audit/v1/exchanges/{id}", get_exchange),
+      audit_read("/audit/v1/exchanges/{id}/evidence", exchange_evidence),
       audit_read("/audit/v1/stats", exchange_stats),
       audit_read("/audit/v1/connectivity", connectivity),
       audit_read("/audit/v1/export", export_exchanges), audit_read("/audit/v1/verify", verify_log),

@@ -1,6 +1,7 @@
 #include "lienthong/audit/trusted_timestamp.hpp"
 
 #include <ctime>
+#include <new>
 #include <vector>
 
 #include <openssl/bn.h>
@@ -185,6 +186,39 @@ Result<TsaTrust> TsaTrust::from_pem(std::string_view pem) {
     return make_error(ErrorCode::kClientBadRequest,
                       "no certificate in the TSA's trusted certificates (PEM expected)");
   return TsaTrust(std::move(store));
+}
+
+std::string TsaTrust::pem() const {
+  std::string out;
+  for (X509* certificate : store_->certificates) {
+    BioPtr bio(BIO_new(BIO_s_mem()));
+    if (!bio || PEM_write_bio_X509(bio.get(), certificate) != 1)
+      throw std::bad_alloc();
+    char* data = nullptr;
+    const long size = BIO_get_mem_data(bio.get(), &data);
+    out.append(data, static_cast<std::size_t>(size));
+  }
+  return out;
+}
+
+Status TsaTrust::check_signed_within() const {
+  for (X509* certificate : store_->certificates) {
+    bool signed_by_one = false;
+    for (X509* issuer : store_->certificates) {
+      if (X509_check_issued(issuer, certificate) != X509_V_OK)
+        continue;
+      EVP_PKEY* key = X509_get0_pubkey(issuer);
+      signed_by_one = key != nullptr && X509_verify(certificate, key) == 1;
+      if (signed_by_one)
+        break;
+    }
+    ERR_clear_error();
+    if (!signed_by_one)
+      return make_error(ErrorCode::kClientBadRequest,
+                        "a certificate is not signed by any of the certificates given (changed, "
+                        "or its issuer is missing)");
+  }
+  return Ok{};
 }
 
 Result<TimestampRequest> make_timestamp_request(std::string_view sha256_digest) {

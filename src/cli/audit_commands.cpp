@@ -93,16 +93,8 @@ int run_audit_verify(const std::string& config_path, const AuditVerifyOptions& o
   // The authority's CA: the option's, else the configured one.
   if (const std::string tsa_ca =
           options.tsa_ca.empty() ? config.audit.timestamp_ca : options.tsa_ca;
-      !tsa_ca.empty()) {
-    std::ifstream in(tsa_ca, std::ios::binary);
-    std::ostringstream pem;
-    pem << in.rdbuf();
-    auto trust = audit::TsaTrust::from_pem(pem.str());
-    if (!in || !trust.has_value())
-      throw ConfigError("--tsa-ca: cannot use " + tsa_ca +
-                        (trust.has_value() ? std::string() : ": " + trust.error().detail));
-    verify.timestamp_trust = std::make_shared<const audit::TsaTrust>(std::move(trust).value());
-  }
+      !tsa_ca.empty())
+    verify.timestamp_trust = std::make_shared<const audit::TsaTrust>(read_tsa_ca(tsa_ca));
 
   pqxx::connection connection(config.database.url);
   pqxx::read_transaction tx(connection);
@@ -149,6 +141,17 @@ int run_audit_verify(const std::string& config_path, const AuditVerifyOptions& o
     }
   }
   return report.ok() ? 0 : 3;  // 3: verified and found broken; 1 and 2: could not verify
+}
+
+audit::TsaTrust read_tsa_ca(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream pem;
+  pem << in.rdbuf();
+  auto trust = audit::TsaTrust::from_pem(pem.str());
+  if (!in || !trust.has_value())
+    throw ConfigError("--tsa-ca: cannot use " + path +
+                      (trust.has_value() ? std::string() : ": " + trust.error().detail));
+  return std::move(trust).value();
 }
 
 int run_audit_archive(const std::string& config_path, const AuditArchiveOptions& options) {

@@ -1,11 +1,14 @@
 #pragma once
 // Private to cli/: one function per subcommand; main() only parses and dispatches.
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "lienthong/audit/trusted_timestamp.hpp"
 
 namespace CLI {
 class App;
@@ -64,6 +67,15 @@ struct AuditVerifyOptions {
       tsa_ca;  // trusted timestamps' authority CA; the config's audit.timestamp_ca when empty
 };
 int run_audit_verify(const std::string& config_path, const AuditVerifyOptions& options);
+// The authority's CA certificates (PEM) at `path`; ConfigError naming --tsa-ca otherwise.
+audit::TsaTrust read_tsa_ca(const std::string& path);
+// `lienthong audit evidence ID`: audit record ID's evidence file, to `out`
+// ("-": standard output), without kept bodies when `without_bodies`.
+int run_audit_evidence(const std::string& config_path, std::int64_t id, const std::string& out,
+                       bool without_bodies);
+// `lienthong audit verify-evidence FILE`: 0 when it proves what it says, 3
+// when a part does not hold; checked against `tsa_ca` too when not empty.
+int run_audit_verify_evidence(const std::string& file, const std::string& tsa_ca, bool json);
 struct AuditArchiveOptions {
   std::string month;      // YYYY-MM
   std::string directory;  // the config's audit.archive_dir when empty

@@ -114,6 +114,26 @@ int main(int argc, char** argv) {
   verify_archive->add_option("--witness", verify_archive_options.witness,
                              "hold the file to every checkpoint in this witness directory that "
                              "falls in its records");
+  auto* evidence = audit->add_subcommand(
+      "evidence", "Write one exchange's evidence file, which a third party checks alone");
+  std::int64_t evidence_id = 0;
+  std::string evidence_out = "-";
+  bool evidence_without_bodies = false;
+  evidence->add_option("id", evidence_id, "the audit record's id (GET /audit/v1/exchanges)")
+      ->required();
+  evidence->add_option("--out", evidence_out, "the file to write (- for standard output)")
+      ->capture_default_str();
+  evidence->add_flag("--without-bodies", evidence_without_bodies,
+                     "leave out the kept request and response bodies");
+  auto* verify_evidence = audit->add_subcommand(
+      "verify-evidence", "Check an evidence file from the file alone (exit 3 if it does not hold)");
+  std::string evidence_file, evidence_tsa_ca;
+  bool evidence_json = false;
+  verify_evidence->add_option("file", evidence_file, "the evidence file")->required();
+  verify_evidence->add_option("--tsa-ca", evidence_tsa_ca,
+                              "the authority's CA as you obtained it (PEM): the token must "
+                              "verify against it too");
+  verify_evidence->add_flag("--json", evidence_json, "print the result as JSON");
 
   CLI11_PARSE(app, argc, argv);
   try {
@@ -137,6 +157,11 @@ int main(int argc, char** argv) {
       return cli::run_audit_archive(config_path, archive_options);
     if (*verify_archive)
       return cli::run_audit_verify_archive(archive_file, verify_archive_options);
+    if (*evidence)
+      return cli::run_audit_evidence(config_path, evidence_id, evidence_out,
+                                     evidence_without_bodies);
+    if (*verify_evidence)
+      return cli::run_audit_verify_evidence(evidence_file, evidence_tsa_ca, evidence_json);
     if (*settings) {
       for (const auto& [key, env] : describe_settings())
         std::cout << key << "  " << env << "\n";

@@ -177,9 +177,10 @@ int HubProcess::wait_for_exit(std::chrono::milliseconds timeout) {
   return -1;
 }
 
-CommandResult run_lienthong(const std::string& arguments, const std::string& database_url) {
+CommandResult run_lienthong(const std::string& arguments, const std::string& database_url,
+                            const std::string& environment) {
   const std::string command = "LIENTHONG_CONFIG= LIENTHONG_DATABASE_URL='" + database_url + "' " +
-                              LIENTHONG_BINARY + " " + arguments + " 2>&1";
+                              environment + " " + LIENTHONG_BINARY + " " + arguments + " 2>&1";
   CommandResult result;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr)

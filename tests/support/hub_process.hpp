@@ -47,7 +47,9 @@ struct CommandResult {
   int exit_code = -1;
   std::string output;
 };
-CommandResult run_lienthong(const std::string& arguments, const std::string& database_url);
+// `environment`: more VAR=value settings for it ("" for none).
+CommandResult run_lienthong(const std::string& arguments, const std::string& database_url,
+                            const std::string& environment = "");
 
 // A loopback TCP port that was free a moment ago.
 std::uint16_t free_port();

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "lienthong/audit/audit_record.hpp"
@@ -32,6 +33,10 @@ inline bool is_chain_link(std::string_view text) {
 // "lienthong-audit-v2" and ends with its six peer fields; every other record
 // keeps the v1 encoding, so chains written before federation still verify.
 std::string canonical_encoding(std::int64_t seq, const AuditRecord& record);
+// The seq and record of an encoding; nullopt unless `encoding` is exactly
+// what canonical_encoding() writes for them.
+std::optional<std::pair<std::int64_t, AuditRecord>> decode_canonical_encoding(
+    std::string_view encoding);
 // True when any peer field is set: the record is encoded as v2.
 bool crossed_a_peer(const AuditRecord& record);
 

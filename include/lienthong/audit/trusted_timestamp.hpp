@@ -25,6 +25,14 @@ class TsaTrust {
   TsaTrust(TsaTrust&&) noexcept;
   TsaTrust& operator=(TsaTrust&&) noexcept;
 
+  // The certificates as PEM, in the order read: what an evidence file
+  // carries for a third party to check its token with.
+  std::string pem() const;
+  // Client.BadRequest unless every certificate is signed by one of them
+  // (a root by itself): OpenSSL does not check a trust anchor's own
+  // signature, so a certificate changed in a file would otherwise pass.
+  Status check_signed_within() const;
+
   struct Store;
   const Store& store() const { return *store_; }
 

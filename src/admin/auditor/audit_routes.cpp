@@ -1,5 +1,8 @@
 #include "auditor/audit_routes.hpp"
 
+#include "lienthong/audit/record_proof.hpp"
+#include "lienthong/evidence/exchange_evidence.hpp"
+
 #include "auditor/audit_export.hpp"
 #include "auditor/audit_queries.hpp"
 
@@ -29,6 +32,31 @@ Result<HttpResponse> list_exchanges(const RouteCall& route) {
 
 Result<HttpResponse> get_exchange(const RouteCall& route) {
   return answer(route, [&](AuditQueries& queries) { return queries.get(*route.call.id); });
+}
+
+Result<HttpResponse> exchange_evidence(const RouteCall& route) {
+  auto queries = AuditQueries::open(route.tx, route.actor);
+  if (!queries.has_value())
+    return std::move(queries).error();
+  // Outside the caller's scope it does not exist.
+  if (auto visible = queries.value().get(*route.call.id); !visible.has_value())
+    return std::move(visible).error();
+  if (!route.options.audit_timestamp_trust)
+    return make_error(ErrorCode::kClientConflict,
+                      "this hub takes no trusted timestamps (audit.timestamp_url), so it has no "
+                      "evidence a third party can check");
+  auto proof = audit::load_record_proof(route.tx, *route.call.id);
+  if (!proof.has_value())
+    return std::move(proof).error();
+  HttpResponse response;
+  response.status = 200;
+  response.headers.push_back({"Content-Type", "text/plain; charset=utf-8"});
+  response.headers.push_back(
+      {"Content-Disposition",
+       "attachment; filename=\"exchange-" + std::to_string(*route.call.id) + ".evidence\""});
+  response.body =
+      evidence::write_evidence(proof.value(), route.options.audit_timestamp_trust->pem());
+  return response;
 }
 
 Result<HttpResponse> exchange_stats(const RouteCall& route) {

@@ -13,6 +13,9 @@ Result<net::HttpResponse> connectivity(const RouteCall& route);
 Result<net::HttpResponse> verify_log(const RouteCall& route);
 // POST /audit/v1/verify: the same, whole chains held to the heads in the body.
 Result<net::HttpResponse> verify_log_against_heads(const RouteCall& route);
+// GET /audit/v1/exchanges/{id}/evidence: the record's evidence file
+// (evidence/exchange_evidence.hpp), within the caller's scope.
+Result<net::HttpResponse> exchange_evidence(const RouteCall& route);
 // The selected records as NDJSON or CSV, streamed from their own connection.
 Result<net::HttpResponse> export_exchanges(const RouteCall& route);
 

@@ -49,5 +49,35 @@ TEST(CanonicalEncoding, ARecordThatCrossedAPeerIsV2AndCoversItsPeerFields) {
   EXPECT_NE(chain_hash(kGenesisHash, 7, shifted), base);
 }
 
+TEST(CanonicalEncoding, IsReadBackExactlyAndNothingElseIs) {
+  AuditRecord full = small_record();
+  full.message_id = "m:1";  // a colon inside a field
+  full.user_id = std::string("a\0b", 3);
+  full.provider_called_at = from_micros(1'000'002);
+  full.request_sha256 = std::string(64, 'a');
+  for (const AuditRecord& record : {small_record(), full}) {
+    for (bool crossed : {false, true}) {
+      AuditRecord r = record;
+      if (crossed)
+        r.downstream_instance = "VN-HN";
+      const auto encoding = canonical_encoding(42, r);
+      const auto decoded = decode_canonical_encoding(encoding);
+      ASSERT_TRUE(decoded.has_value()) << encoding;
+      EXPECT_EQ(decoded->first, 42);
+      EXPECT_EQ(canonical_encoding(decoded->first, decoded->second), encoding);
+      EXPECT_EQ(decoded->second.user_id, r.user_id);
+      EXPECT_EQ(decoded->second.downstream_instance, r.downstream_instance);
+      EXPECT_FALSE(decode_canonical_encoding(encoding + "x").has_value());
+      EXPECT_FALSE(decode_canonical_encoding(encoding.substr(0, encoding.size() - 1)).has_value());
+    }
+  }
+  const auto v1 = canonical_encoding(7, small_record());
+  EXPECT_FALSE(decode_canonical_encoding("lienthong-audit-v2" + v1.substr(18)).has_value())
+      << "a v2 tag on a record that crossed no peer";
+  EXPECT_FALSE(decode_canonical_encoding("lienthong-audit-v101:7" + v1.substr(21)).has_value())
+      << "a leading zero";
+  EXPECT_FALSE(decode_canonical_encoding("").has_value());
+}
+
 }  // namespace
 }  // namespace lienthong::audit
