@@ -228,6 +228,24 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 "$lienthong" audit verify 2>&1 | sed 's/^/   /'
+lt_say "    and one exchange's evidence file, which anyone checks alone (docs/evidence.md): here"
+lt_say "    the DVC-HN call of step 10, fetched by the auditor and checked against the authority's CA:"
+record_id=$(curl -sS --cacert "$LT_PKI/ca.crt" -H "Authorization: Bearer $auditor_token" \
+  "https://localhost:$admin_port/audit/v1/exchanges?from=2000-01-01&to=2100-01-01&message_id=$message_id-dvc" |
+  jq -r '.items[0].id')
+evidence_file="$LT_VAR/evidence/exchange-$record_id.evidence"
+mkdir -p "$LT_VAR/evidence"
+echo "   GET https://localhost:$admin_port/audit/v1/exchanges/$record_id/evidence"
+# 409 until a checkpoint seals the record and a token dates the checkpoint.
+for _ in $(seq 1 60); do
+  code=$(curl -sS --cacert "$LT_PKI/ca.crt" -H "Authorization: Bearer $auditor_token" \
+    -o "$evidence_file" -w '%{http_code}' \
+    "https://localhost:$admin_port/audit/v1/exchanges/$record_id/evidence")
+  [ "$code" = 200 ] && break
+  sleep 0.5
+done
+echo "   ./build/src/lienthong audit verify-evidence ${evidence_file#"$LT_ROOT/"} --tsa-ca var/tsa/ca.crt"
+"$lienthong" audit verify-evidence "$evidence_file" --tsa-ca "$LT_VAR/tsa/ca.crt" 2>&1 | sed 's/^/   /'
 
 echo
 lt_say "13. Operations: health for load balancers and metrics for Prometheus (admin listener):"
