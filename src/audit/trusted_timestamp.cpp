@@ -1,5 +1,6 @@
 #include "lienthong/audit/trusted_timestamp.hpp"
 
+#include <cstring>
 #include <ctime>
 #include <new>
 #include <vector>
@@ -151,11 +152,22 @@ std::string irregularity(PKCS7* token) {
     return "the signer's digest is not the one the token lists";
   const int signature = OBJ_obj2nid(signer->digest_enc_alg->algorithm);
   STACK_OF(X509)* certificates = PKCS7_get0_signers(token, nullptr, 0);
-  EVP_PKEY* key = certificates && sk_X509_num(certificates) == 1
-                      ? X509_get0_pubkey(sk_X509_value(certificates, 0))
-                      : nullptr;
+  X509* signer_certificate =
+      certificates && sk_X509_num(certificates) == 1 ? sk_X509_value(certificates, 0) : nullptr;
+  sk_X509_free(certificates);  // the certificates themselves are the token's
+  EVP_PKEY* key = signer_certificate ? X509_get0_pubkey(signer_certificate) : nullptr;
   const int key_type = key ? EVP_PKEY_get_base_id(key) : NID_undef;
-  sk_X509_free(certificates);
+  // The signer is named by issuer and serial outside what is signed, and
+  // OpenSSL matches names in a canonical form (a PrintableString "VN" as a
+  // T61String "VN" matches): the name must be the certificate's own bytes.
+  const unsigned char* named = nullptr;
+  const unsigned char* issued = nullptr;
+  std::size_t named_size = 0, issued_size = 0;
+  if (signer_certificate == nullptr || signer->issuer_and_serial == nullptr ||
+      X509_NAME_get0_der(signer->issuer_and_serial->issuer, &named, &named_size) != 1 ||
+      X509_NAME_get0_der(X509_get_issuer_name(signer_certificate), &issued, &issued_size) != 1 ||
+      named_size != issued_size || std::memcmp(named, issued, named_size) != 0)
+    return "the signer is not named exactly as its certificate's issuer names it";
   int signature_digest = NID_undef, signature_key = NID_undef;
   const bool consistent = key_type != NID_undef &&
                           (OBJ_find_sigid_algs(signature, &signature_digest, &signature_key) == 1

@@ -231,6 +231,36 @@ TEST_F(TrustedTimestampTest, EveryChangedByteOfATokenIsDetected) {
   EXPECT_FALSE(verify_timestamp_token(token.der + '\0', digest, trust).has_value());
 }
 
+// More than one bit at a time: each base64 digit of the token changed (as
+// in an evidence file), and each string type in it changed to another
+// OpenSSL reads as the same name. The signer's name outside the signature
+// once matched its certificate that way (an evidence file's every-byte test
+// found it).
+TEST_F(TrustedTimestampTest, ChangesThatOpenSslReadsAsTheSameAreDetectedToo) {
+  const std::string digest = digest_of("checkpoint 43");
+  const TimestampToken token = stamp(digest);
+  const TsaTrust trust = national_.trust();
+  const std::string text = base64_encode(token.der);
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    std::string changed = text;
+    changed[at] = static_cast<char>(changed[at] ^ 0x01);
+    const auto der = base64_decode(changed);
+    if (!der || *der == token.der)
+      continue;  // not base64, or the same bytes (unused bits of the last digit)
+    EXPECT_FALSE(verify_timestamp_token(*der, digest, trust).has_value()) << "digit " << at;
+  }
+  int strings = 0;
+  for (std::size_t at = 0; at < token.der.size(); ++at) {
+    if (token.der[at] != 0x13 && token.der[at] != 0x0c)  // PrintableString, UTF8String
+      continue;
+    ++strings;
+    std::string tampered = token.der;
+    tampered[at] = 0x14;  // T61String
+    EXPECT_FALSE(verify_timestamp_token(tampered, digest, trust).has_value()) << "byte " << at;
+  }
+  EXPECT_GT(strings, 2);
+}
+
 TEST_F(TrustedTimestampTest, WhatIsNotAReplyIsRefusedAndARejectionIsNotAToken) {
   const auto request = make_timestamp_request(digest_of("x")).value();
   for (const std::string& reply : {std::string(), std::string("\x30\x03\x02\x01\x00", 5),
