@@ -77,7 +77,7 @@ std::vector<Route> build_routes() {
       audit_read("/audit/v1/exchanges", list_exchanges),
       audit_read("/audit/v1/exchanges/{id}", get_exchange),
       audit_read("/audit/v1/exchanges/{id}/evidence", exchange_evidence),
-      audit_read("/audit/v1/stats", exchange_stats),
+      audit_read("/audit/v1/reads", list_read_log), audit_read("/audit/v1/stats", exchange_stats),
       audit_read("/audit/v1/connectivity", connectivity),
       audit_read("/audit/v1/export", export_exchanges), audit_read("/audit/v1/verify", verify_log),
       // The caller's saved heads travel in the body: a read all the same.

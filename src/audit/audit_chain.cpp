@@ -120,6 +120,26 @@ std::string admin_change_encoding(const AdminChange& c) {
   return out;
 }
 
+std::string audit_read_encoding(const AuditRead& r) {
+  std::string out = "lienthong-audit-read-v1";
+  append_field(out, std::to_string(r.seq));
+  append_field(out, std::to_string(r.id));
+  append_field(out, std::to_string(r.at_micros));
+  append_field(out, r.actor);
+  append_field(out, r.actor_role);
+  append_optional(out, r.scope);
+  append_field(out, r.endpoint);
+  append_field(out, r.filter);
+  append_field(out, r.record_ids);
+  append_field(out, std::to_string(r.returned));
+  append_field(out, r.member_ids);
+  return out;
+}
+
+std::string audit_read_hash(std::string_view previous_hash, const AuditRead& read) {
+  return link_hash(previous_hash, audit_read_encoding(read));
+}
+
 std::string admin_change_hash(std::string_view previous_hash, const AdminChange& change) {
   return link_hash(previous_hash, admin_change_encoding(change));
 }

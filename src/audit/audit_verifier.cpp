@@ -20,17 +20,37 @@ namespace {
 
 constexpr int kPageRows = 5'000;
 
-// One chain as stored in PostgreSQL, fed to a ChainCheck: a node's audit
-// records, or the admin changes (kAdminChain).
+// What a chain's entries are: a node's audit records, the admin changes
+// (kAdminChain) or the audited reads (kReadsChain).
+enum class Entries { kRecords, kAdminChanges, kReads };
+
+Entries entries_of(std::string_view chain) {
+  return chain == kAdminChain   ? Entries::kAdminChanges
+         : chain == kReadsChain ? Entries::kReads
+                                : Entries::kRecords;
+}
+
+// $1 is the chain's name in every query; a linked table holds one chain.
+std::string table_of(Entries entries) {
+  switch (entries) {
+    case Entries::kAdminChanges:
+      return "admin_changes WHERE $1::text IS NOT NULL";
+    case Entries::kReads:
+      return "audit_reads WHERE $1::text IS NOT NULL";
+    case Entries::kRecords:
+      break;
+  }
+  return "audit_records WHERE node = $1";
+}
+
+// One chain as stored in PostgreSQL, fed to a ChainCheck.
 class ChainVerifier {
  public:
   ChainVerifier(pqxx::transaction_base& tx, const VerifyOptions& options, const std::string& node)
       : tx_(tx),
         options_(options),
-        admin_(node == kAdminChain),
-        // $1 is the chain's name in every query; the admin table has one chain.
-        table_(admin_ ? "admin_changes WHERE $1::text IS NOT NULL"
-                      : "audit_records WHERE node = $1"),
+        entries_(entries_of(node)),
+        table_(table_of(entries_)),
         check_(node, load_checkpoints(tx, node), load_signing_keys(tx, node),
                options.trusted_key_ids) {}
 
@@ -108,7 +128,8 @@ class ChainVerifier {
                            const std::optional<TimePoint>& time) -> std::optional<std::int64_t> {
       const std::string sql =
           std::string("SELECT ") + aggregate + "(seq) FROM " + table_ + " AND seq IS NOT NULL" +
-          (time ? std::string(admin_ ? " AND at " : " AND received_at ") + comparison + " $2" : "");
+          (time ? std::string(linked() ? " AND at " : " AND received_at ") + comparison + " $2"
+                : "");
       const auto row =
           time ? tx_.exec_params1(sql, node, to_rfc3339(*time)) : tx_.exec_params1(sql, node);
       if (row[0].is_null())
@@ -135,7 +156,7 @@ class ChainVerifier {
   void check_unsealed() {
     const ChainReport& report = check_.report();
     const std::int64_t first = report.to_seq - report.unsealed_records + 1;
-    const auto rows = tx_.exec_params("SELECT " + micros_column(admin_ ? "at" : "committed_at") +
+    const auto rows = tx_.exec_params("SELECT " + micros_column(linked() ? "at" : "committed_at") +
                                           " FROM " + table_ + " AND seq = $2",
                                       report.node, first);
     if (rows.empty())
@@ -157,19 +178,29 @@ class ChainVerifier {
   // Follows the chain through `end`, page by page.
   void walk(std::int64_t end) {
     for (;;) {
-      const auto rows = tx_.exec_params(
-          "SELECT " + (admin_ ? admin_change_columns() : record_columns()) + " FROM " + table_ +
-              " AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT " + std::to_string(kPageRows),
-          check_.report().node, check_.seq(), end);
+      const auto rows = tx_.exec_params("SELECT " + columns() + " FROM " + table_ +
+                                            " AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT " +
+                                            std::to_string(kPageRows),
+                                        check_.report().node, check_.seq(), end);
       for (const auto& row : rows) {
         const auto id = row[0].as<std::int64_t>();
         const auto seq = row[1].as<std::int64_t>();
         const std::string stored = row[2].is_null() ? std::string() : row[2].as<std::string>();
-        const bool linked =
-            admin_ ? check_.add_link(id, seq, stored,
-                                     admin_change_hash(check_.hash(), admin_change_from_row(row)))
-                   : check_.add(id, seq, stored, record_from_row(row),
+        bool linked = false;
+        switch (entries_) {
+          case Entries::kAdminChanges:
+            linked = check_.add_link(id, seq, stored,
+                                     admin_change_hash(check_.hash(), admin_change_from_row(row)));
+            break;
+          case Entries::kReads:
+            linked = check_.add_link(id, seq, stored,
+                                     audit_read_hash(check_.hash(), audit_read_from_row(row)));
+            break;
+          case Entries::kRecords:
+            linked = check_.add(id, seq, stored, record_from_row(row),
                                 row[kBodiesMatchColumn].as<bool>());
+            break;
+        }
         if (!linked)
           return;
       }
@@ -178,9 +209,22 @@ class ChainVerifier {
     }
   }
 
+  bool linked() const { return entries_ != Entries::kRecords; }
+  const std::string& columns() const {
+    switch (entries_) {
+      case Entries::kAdminChanges:
+        return admin_change_columns();
+      case Entries::kReads:
+        return audit_read_columns();
+      case Entries::kRecords:
+        break;
+    }
+    return record_columns();
+  }
+
   pqxx::transaction_base& tx_;
   const VerifyOptions& options_;
-  const bool admin_;
+  const Entries entries_;
   const std::string table_;
   ChainCheck check_;
 };
@@ -196,14 +240,17 @@ std::map<std::int64_t, std::string> stored_links(pqxx::transaction_base& tx,
     for (std::size_t i = at; i < std::min(seqs.size(), at + kPage); ++i)
       list += (i == at ? "" : ",") + std::to_string(seqs[i]);
     list += "}";
-    const auto rows =
-        chain == kAdminChain
-            ? tx.exec_params(
-                  "SELECT seq, record_hash FROM admin_changes WHERE seq = ANY($1::bigint[])", list)
-            : tx.exec_params(
-                  "SELECT seq, record_hash FROM audit_records WHERE node = $1 AND "
-                  "seq = ANY($2::bigint[])",
-                  chain, list);
+    const auto rows = is_linked_chain(chain)
+                          ? tx.exec_params("SELECT seq, record_hash FROM " +
+                                               std::string(entries_of(chain) == Entries::kReads
+                                                               ? "audit_reads"
+                                                               : "admin_changes") +
+                                               " WHERE seq = ANY($1::bigint[])",
+                                           list)
+                          : tx.exec_params(
+                                "SELECT seq, record_hash FROM audit_records WHERE node = $1 AND "
+                                "seq = ANY($2::bigint[])",
+                                chain, list);
     for (const auto& row : rows) {
       if (!row[1].is_null())
         links.emplace(row[0].as<std::int64_t>(), row[1].as<std::string>());
@@ -326,8 +373,9 @@ VerifyReport verify_audit_log(pqxx::transaction_base& tx, const VerifyOptions& o
                          "UNION SELECT node FROM audit_checkpoints "
                          "UNION SELECT node FROM audit_archives "
                          "UNION SELECT node FROM audit_signing_keys "
-                         "UNION SELECT $1 WHERE EXISTS (SELECT 1 FROM admin_changes) ORDER BY 1",
-                         std::string(kAdminChain));
+                         "UNION SELECT $1 WHERE EXISTS (SELECT 1 FROM admin_changes) "
+                         "UNION SELECT $2 WHERE EXISTS (SELECT 1 FROM audit_reads) ORDER BY 1",
+                         std::string(kAdminChain), std::string(kReadsChain));
   for (const auto& row : nodes)
     report.chains.push_back(ChainVerifier(tx, options, row[0].as<std::string>()).run());
   // Heads seen outside the database hold whole chains only.

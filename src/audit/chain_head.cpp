@@ -49,7 +49,7 @@ void sign_head(pqxx::transaction_base& tx, const SigningKey& key, std::string_vi
   tx.exec_params(
       std::string("INSERT INTO audit_checkpoints (node, seq, record_hash, signed_at, key_id, "
                   "signature, from_seq, records_root) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)") +
-          (chain == kAdminChain || seq == 0 ? " ON CONFLICT (node, seq) DO NOTHING" : ""),
+          (is_linked_chain(chain) || seq == 0 ? " ON CONFLICT (node, seq) DO NOTHING" : ""),
       std::string(chain), seq, hash, to_rfc3339(from_micros(micros)), key.key_id(), signature,
       from_seq, root);
 }

@@ -95,6 +95,31 @@ AdminChange admin_change_from_row(const pqxx::row& row) {
   return c;
 }
 
+const std::string& audit_read_columns() {
+  static const std::string columns =
+      "id, seq, record_hash, " + micros_column("at") +
+      ", actor, actor_role, scope::text, endpoint, filter, record_ids::text, returned, "
+      "member_ids::text";
+  return columns;
+}
+
+AuditRead audit_read_from_row(const pqxx::row& row) {
+  AuditRead r;
+  r.id = row[0].as<std::int64_t>();
+  r.seq = row[1].as<std::int64_t>();
+  r.at_micros = row[3].as<std::int64_t>();
+  r.actor = text(row[4]);
+  r.actor_role = text(row[5]);
+  if (!row[6].is_null())
+    r.scope = row[6].as<std::string>();
+  r.endpoint = text(row[7]);
+  r.filter = text(row[8]);
+  r.record_ids = text(row[9]);
+  r.returned = row[10].as<std::int64_t>();
+  r.member_ids = text(row[11]);
+  return r;
+}
+
 std::map<std::int64_t, Checkpoint> load_checkpoints(pqxx::transaction_base& tx,
                                                     const std::string& node, std::int64_t from,
                                                     std::int64_t to) {

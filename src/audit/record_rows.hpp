@@ -52,4 +52,8 @@ AuditRecord record_from_row(const pqxx::row& row);
 const std::string& admin_change_columns();
 AdminChange admin_change_from_row(const pqxx::row& row);
 
+// The same for audited reads.
+const std::string& audit_read_columns();
+AuditRead audit_read_from_row(const pqxx::row& row);
+
 }  // namespace lienthong::audit

@@ -56,8 +56,8 @@ void AuditWriter::Impl::connect() {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  // The key signs this node's chain and the admin-change chain's head.
-  for (const std::string_view chain : {std::string_view(options.node), kAdminChain}) {
+  // The key signs this node's chain and the linked chains' heads.
+  for (const std::string_view chain : {std::string_view(options.node), kAdminChain, kReadsChain}) {
     tx.exec_params(
         "INSERT INTO audit_signing_keys (key_id, node, public_key) VALUES ($1, $2, $3) "
         "ON CONFLICT (node, key_id) DO NOTHING",
@@ -76,7 +76,8 @@ void AuditWriter::Impl::connect() {
     }
     in_doubt.clear();
   }
-  admin_sealed_seq = last_sealed_seq(tx, kAdminChain);
+  for (std::size_t i = 0; i < kLinkedChains.size(); ++i)
+    linked_sealed_seq[i] = last_sealed_seq(tx, kLinkedChains[i].name);
   connection = std::move(fresh);
   unpublished = true;  // the genesis, and whatever an earlier run left unpublished
 }
@@ -98,18 +99,32 @@ void AuditWriter::Impl::prepare_partitions(std::chrono::year_month month) {
   }
 }
 
-std::int64_t AuditWriter::Impl::insert_checkpoint(pqxx::transaction_base& tx, const ChainHead& at) {
+LinkedSeqs AuditWriter::Impl::insert_checkpoint(pqxx::transaction_base& tx, const ChainHead& at) {
   if (at.seq > 0)
     sign_head(tx, *key, options.node, at.seq, at.hash, options.clock(),
               records_to_seal(tx, options.node, at.seq));
-  const auto admin =
-      tx.exec("SELECT seq, record_hash FROM admin_changes ORDER BY seq DESC LIMIT 1");
-  if (admin.empty() || admin[0][0].as<std::int64_t>() <= admin_sealed_seq)
-    return 0;
-  sign_head(tx, *key, kAdminChain, admin[0][0].as<std::int64_t>(), admin[0][1].as<std::string>(),
-            options.clock());
-  return admin[0][0].as<std::int64_t>();
+  LinkedSeqs sealed{};
+  for (std::size_t i = 0; i < kLinkedChains.size(); ++i) {
+    const auto last = tx.exec("SELECT seq, record_hash FROM " +
+                              std::string(kLinkedChains[i].table) + " ORDER BY seq DESC LIMIT 1");
+    if (last.empty() || last[0][0].as<std::int64_t>() <= linked_sealed_seq[i])
+      continue;
+    sign_head(tx, *key, kLinkedChains[i].name, last[0][0].as<std::int64_t>(),
+              last[0][1].as<std::string>(), options.clock());
+    sealed[i] = last[0][0].as<std::int64_t>();
+  }
+  return sealed;
 }
+
+namespace {
+
+// The later of two seals, chain by chain.
+void keep_latest(LinkedSeqs& into, const LinkedSeqs& from) {
+  for (std::size_t i = 0; i < into.size(); ++i)
+    into[i] = std::max(into[i], from[i]);
+}
+
+}  // namespace
 
 boost::system::error_code AuditWriter::Impl::write(std::vector<Pending>& batch) {
   try {
@@ -146,20 +161,20 @@ boost::system::error_code AuditWriter::Impl::write(std::vector<Pending>& batch) 
     if (sealed)
       next.sealed_seq = next.seq;
     pqxx::nontransaction tx(*connection);
-    std::int64_t admin_sealed = 0;
+    LinkedSeqs linked_sealed{};
     if (month_sealed || sealed) {
       tx.exec(sql);
       if (month_sealed)
-        admin_sealed = insert_checkpoint(tx, before);
+        linked_sealed = insert_checkpoint(tx, before);
       if (sealed)
-        admin_sealed = std::max(admin_sealed, insert_checkpoint(tx, next));
+        keep_latest(linked_sealed, insert_checkpoint(tx, next));
       sql = "COMMIT";
     } else {
       sql += ";COMMIT";
     }
     commit_batch(tx, sql, batch, next.seq);
     unpublished = unpublished || month_sealed || sealed;
-    admin_sealed_seq = std::max(admin_sealed_seq, admin_sealed);
+    keep_latest(linked_sealed_seq, linked_sealed);
     if (next.sealed_seq != head.sealed_seq) {
       sealed_at = std::chrono::steady_clock::now();
       checkpoints.fetch_add(1, std::memory_order_relaxed);
@@ -210,13 +225,13 @@ void AuditWriter::Impl::seal_quietly() {
     connect();
     pqxx::work tx(*connection);
     const bool records = head.seq > head.sealed_seq;
-    const ChainHead unchanged{};  // seq 0: only the admin chain
-    const std::int64_t admin = insert_checkpoint(tx, records ? head : unchanged);
-    if (!records && admin == 0)
+    const ChainHead unchanged{};  // seq 0: only the linked chains
+    const LinkedSeqs linked = insert_checkpoint(tx, records ? head : unchanged);
+    if (!records && linked == LinkedSeqs{})
       return;
     tx.commit();
     unpublished = true;
-    admin_sealed_seq = std::max(admin_sealed_seq, admin);
+    keep_latest(linked_sealed_seq, linked);
     if (!records)
       return;
     head.sealed_seq = head.seq;

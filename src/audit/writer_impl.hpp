@@ -5,6 +5,7 @@
 // (writer_database.cpp: the connection and its chain lock, writing a batch,
 // sealing the chain).
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -28,6 +29,9 @@
 
 namespace lienthong::audit {
 
+// A seq per linked chain, in kLinkedChains order.
+using LinkedSeqs = std::array<std::int64_t, kLinkedChains.size()>;
+
 // The advisory lock that orders audit commits across nodes ("LTAUDIT" in ASCII).
 inline constexpr std::int64_t kCommitOrderLock = 0x4c5441554449;
 // How often a writer whose last batch failed checks whether the database is back.
@@ -47,7 +51,8 @@ struct AuditWriter::Impl {
   std::optional<SigningKey> key;
   ChainHead head;                                           // valid while `connection` is open
   std::optional<std::chrono::year_month> partitions_ready;  // the month they were made for
-  std::int64_t admin_sealed_seq = 0;  // the admin-change chain's last checkpoint, as last seen
+  // The last checkpoint of each linked chain (kLinkedChains), as last seen.
+  LinkedSeqs linked_sealed_seq{};
   std::chrono::steady_clock::time_point sealed_at = std::chrono::steady_clock::now();
   std::atomic<std::uint64_t> committed{0};
   std::atomic<std::uint64_t> failed{0};
@@ -94,9 +99,10 @@ struct AuditWriter::Impl {
   // Makes sure the partitions of `month` and the months after it exist. A
   // failure is only logged: the default partition takes the records meanwhile.
   void prepare_partitions(std::chrono::year_month month);
-  // Signs this node's head, and the admin-change chain's when it moved.
-  // Returns the admin seq sealed (0 when none), applied after the commit.
-  std::int64_t insert_checkpoint(pqxx::transaction_base& tx, const ChainHead& at);
+  // Signs this node's head, and each linked chain's (the admin changes, the
+  // audited reads) when it moved. Returns the seqs sealed (0 for a chain
+  // not sealed), applied after the commit.
+  LinkedSeqs insert_checkpoint(pqxx::transaction_base& tx, const ChainHead& at);
   // One batch, one transaction. The usual batch travels in a single round
   // trip: BEGIN, the commit-order lock, one INSERT of every row and COMMIT in
   // one query string, which PostgreSQL runs in order and stops at the first

@@ -26,14 +26,16 @@ void AuditWriter::Impl::publish_to_witness() {
       rewind_reported = true;
     }
     pqxx::nontransaction tx(*connection);
-    // Every checkpoint of this node's chain, and those of the admin-change
-    // chain that this node's key signed, after what the file holds.
+    // Every checkpoint of this node's chain, and those of the linked chains
+    // (admin changes, audited reads) that this node's key signed, after
+    // what the file holds.
     const auto rows = tx.exec_params(
         "SELECT node, seq, record_hash, " + micros_column("signed_at") +
             ", key_id, signature, from_seq, records_root FROM audit_checkpoints "
             "WHERE (node = $1 AND seq > $2) OR (node = $3 AND key_id = $4 AND seq > $5) "
-            "ORDER BY id",
-        options.node, own, std::string(kAdminChain), key->key_id(), witness->last_seq(kAdminChain));
+            "OR (node = $6 AND key_id = $4 AND seq > $7) ORDER BY id",
+        options.node, own, std::string(kAdminChain), key->key_id(), witness->last_seq(kAdminChain),
+        std::string(kReadsChain), witness->last_seq(kReadsChain));
     std::vector<WitnessedCheckpoint> checkpoints;
     checkpoints.reserve(rows.size());
     for (const auto& row : rows) {

@@ -69,8 +69,8 @@ void check_non_empty(const std::string& key, const std::string& value) {
 // A node's name names its audit chain; "admin-changes" is the admin-change chain's.
 void check_node_name(const std::string& key, const std::string& value) {
   check_non_empty(key, value);
-  if (value == "admin-changes")
-    throw ConfigError(key + ": \"admin-changes\" is reserved for the admin-change audit chain");
+  if (value == "admin-changes" || value == "audit-reads")
+    throw ConfigError(key + ": \"" + value + "\" is reserved for an audit chain of its own");
 }
 
 // Every setting the hub accepts. Adding one here makes it valid in the file

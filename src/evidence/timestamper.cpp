@@ -110,7 +110,8 @@ struct Timestamper::Impl {
     std::string failure;
     try {
       pqxx::connection connection(options.database_url);
-      for (const std::string& chain : {options.node, std::string(audit::kAdminChain)}) {
+      for (const std::string& chain :
+           {options.node, std::string(audit::kAdminChain), std::string(audit::kReadsChain)}) {
         const auto batch = unstamped(connection, chain);
         if (!batch)
           continue;

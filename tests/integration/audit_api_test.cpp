@@ -269,8 +269,9 @@ TEST_F(AuditApiWithWitness, VerifyHoldsTheLogToTheWitnessedCheckpoints) {
   const auto intact = AdminClient::json_of(auditor.get("/audit/v1/verify"));
   EXPECT_TRUE(intact["ok"].get<bool>()) << intact.dump(2);
   EXPECT_EQ(intact["witness"]["directory"], witness_dir().string());
-  EXPECT_EQ(intact["witness"]["files"], 2) << "the node's chain's and the admin-change chain's";
-  EXPECT_GE(intact["witness"]["heads"].get<int>(), 2) << "at least the two genesis checkpoints";
+  EXPECT_EQ(intact["witness"]["files"], 3)
+      << "the node's chain's, the admin-change chain's and the read chain's";
+  EXPECT_GE(intact["witness"]["heads"].get<int>(), 3) << "at least the three genesis checkpoints";
   EXPECT_TRUE(intact["witness"]["checked"].get<bool>());
 
   // A head the database cannot reproduce: record 99 of this node, witnessed.

@@ -96,7 +96,7 @@ class AuditChain : public HubFixture {
 TEST_F(AuditChain, AnUntouchedLogVerifiesWithEveryRecordSealed) {
   const auto report = verify();
   ASSERT_TRUE(report.ok()) << audit::report_json(report).dump(2);
-  ASSERT_EQ(report.chains.size(), 2u);
+  ASSERT_EQ(report.chains.size(), 3u);  // the node, admin changes, audited reads
   const auto& chain = chain_named(report, "test-node");
   EXPECT_EQ(chain.records_checked, kRecords);
   EXPECT_EQ(chain.checkpoints_checked, 4);  // the genesis, 5, 10 and 12 (at stop)
@@ -244,7 +244,7 @@ TEST_F(AuditChain, AChainDeletedWithItsKeyFailsAgainstTheHeadsKeptOutside) {
       "DELETE FROM audit_signing_keys WHERE node = 'test-node'");
   const auto alone = verify();
   EXPECT_TRUE(alone.ok()) << audit::report_json(alone).dump(2);
-  EXPECT_EQ(alone.chains.size(), 1u) << "the node is not even mentioned";
+  EXPECT_EQ(alone.chains.size(), 2u) << "the node is not even mentioned (only the linked chains)";
   audit::VerifyOptions remembered;
   remembered.expected_heads = heads;
   for (const auto& report : {verify(remembered), verify_with_witness()}) {
@@ -311,7 +311,7 @@ TEST_F(AuditChain, ATailDeletedWithItsCheckpointsFailsAgainstTheWitness) {
   const auto cli =
       run_lienthong("audit verify --witness " + witness_dir().string(), database_->url());
   EXPECT_EQ(cli.exit_code, 3) << cli.output;
-  EXPECT_NE(cli.output.find("held to 5 witnessed checkpoint(s) from 2 file(s)"), std::string::npos)
+  EXPECT_NE(cli.output.find("held to 6 witnessed checkpoint(s) from 3 file(s)"), std::string::npos)
       << cli.output;
   EXPECT_NE(cli.output.find("records 8 to 12 were removed"), std::string::npos) << cli.output;
 }
@@ -347,8 +347,9 @@ TEST_F(AuditChain, AWitnessFileLostOrAddedLaterIsFilledFromTheDatabase) {
   start_hub();
   hub_.reset();
   const auto reading = audit::read_witnesses(witness_dir());
-  EXPECT_EQ(reading.files, 2u) << "the node's chain's, refilled, and the admin-change chain's";
-  EXPECT_EQ(reading.heads.size(), 5u);
+  EXPECT_EQ(reading.files, 3u)
+      << "the node's chain's, refilled, and the admin-change and read chains'";
+  EXPECT_EQ(reading.heads.size(), 6u);
   EXPECT_EQ(reading.unreadable_lines, 0u);
   // A line cut short by a crash is skipped; the next checkpoint starts a line of its own.
   { std::ofstream(file, std::ios::app) << R"({"chain":"test-node","seq":)"; }
@@ -359,7 +360,7 @@ TEST_F(AuditChain, AWitnessFileLostOrAddedLaterIsFilledFromTheDatabase) {
             200);
   hub_.reset();
   const auto after = audit::read_witnesses(witness_dir());
-  EXPECT_EQ(after.heads.size(), 6u);
+  EXPECT_EQ(after.heads.size(), 7u);
   EXPECT_EQ(after.unreadable_lines, 1u);
   EXPECT_EQ(after.heads.back().seq, 13);
   EXPECT_TRUE(verify_with_witness().ok());
@@ -384,7 +385,7 @@ TEST_F(AuditChain, TheCommandLineReportsTheFirstBrokenRecord) {
   EXPECT_EQ(broken.exit_code, 3) << broken.output;
   const auto report = nlohmann::json::parse(broken.output);
   EXPECT_FALSE(report["ok"].get<bool>());
-  const auto& chain = report["chains"][1];
+  const auto& chain = report["chains"][2];  // admin-changes, audit-reads, test-node
   EXPECT_EQ(chain["node"], "test-node");
   EXPECT_EQ(chain["problem"]["seq"], 6);
   EXPECT_EQ(chain["problem"]["kind"], "altered");

@@ -84,6 +84,42 @@ struct AdminChange {
 std::string admin_change_encoding(const AdminChange& change);
 std::string admin_change_hash(std::string_view previous_hash, const AdminChange& change);
 
+// Audited reads (audit_reads rows, migration 0017) form the chain
+// kReadsChain, linked by PostgreSQL and sealed like the admin changes.
+inline constexpr std::string_view kReadsChain = "audit-reads";
+
+struct AuditRead {
+  std::int64_t seq = 0;
+  std::int64_t id = 0;
+  std::int64_t at_micros = 0;
+  std::string actor;
+  std::string actor_role;
+  std::optional<std::string> scope;  // the member id, as text
+  std::string endpoint;
+  std::string filter;
+  std::string record_ids;  // as PostgreSQL prints bigint[]
+  std::int64_t returned = 0;
+  std::string member_ids;
+};
+
+// "lienthong-audit-read-v1" then each field as "<length>:<bytes>" ("~" for
+// NULL), in the order above: what lt_audit_read_encoding() builds.
+std::string audit_read_encoding(const AuditRead& read);
+std::string audit_read_hash(std::string_view previous_hash, const AuditRead& read);
+
+// The chains PostgreSQL links itself, which every node's key seals
+// alongside its own: the admin changes and the audited reads, with their
+// tables.
+struct LinkedChain {
+  std::string_view name;
+  std::string_view table;
+};
+inline constexpr std::array<LinkedChain, 2> kLinkedChains{
+    {{kAdminChain, "admin_changes"}, {kReadsChain, "audit_reads"}}};
+inline bool is_linked_chain(std::string_view chain) {
+  return chain == kAdminChain || chain == kReadsChain;
+}
+
 // Makes every text field storable as PostgreSQL text: invalid UTF-8 and NUL
 // become U+FFFD. Done before hashing, so the hash covers what is stored, and
 // so one request with odd bytes cannot fail the batch it shares with others.

@@ -5,6 +5,7 @@
 
 #include "auditor/audit_export.hpp"
 #include "auditor/audit_queries.hpp"
+#include "auditor/read_log.hpp"
 
 namespace lienthong::admin {
 namespace {
@@ -24,14 +25,42 @@ Result<HttpResponse> answer(const RouteCall& route, Read read) {
   return json_response(200, found.value());
 }
 
+// The ids of a page's records.
+std::vector<std::int64_t> ids_of(const json& items) {
+  std::vector<std::int64_t> ids;
+  for (const auto& item : items)
+    ids.push_back(item.at("id").get<std::int64_t>());
+  return ids;
+}
+
 }  // namespace
 
 Result<HttpResponse> list_exchanges(const RouteCall& route) {
-  return answer(route, [&](AuditQueries& queries) { return queries.list(route.call.query); });
+  return answer(route, [&](AuditQueries& queries) {
+    auto page = queries.list(route.call.query);
+    if (page.has_value())
+      record_read(route.primary, route.actor, "GET /audit/v1/exchanges", route.call.query,
+                  ids_of(page.value()["items"]));
+    return page;
+  });
 }
 
 Result<HttpResponse> get_exchange(const RouteCall& route) {
-  return answer(route, [&](AuditQueries& queries) { return queries.get(*route.call.id); });
+  return answer(route, [&](AuditQueries& queries) {
+    auto record = queries.get(*route.call.id);
+    if (record.has_value())
+      record_read(route.primary, route.actor, "GET /audit/v1/exchanges/{id}", route.call.query,
+                  {*route.call.id});
+    return record;
+  });
+}
+
+Result<HttpResponse> list_read_log(const RouteCall& route) {
+  // Member admins never get here: the route is for auditors and the hub admin.
+  auto page = list_reads(route.tx, route.actor, route.call.query);
+  if (!page.has_value())
+    return std::move(page).error();
+  return json_response(200, page.value());
 }
 
 Result<HttpResponse> exchange_evidence(const RouteCall& route) {
@@ -48,6 +77,8 @@ Result<HttpResponse> exchange_evidence(const RouteCall& route) {
   auto proof = audit::load_record_proof(route.tx, *route.call.id);
   if (!proof.has_value())
     return std::move(proof).error();
+  record_read(route.primary, route.actor, "GET /audit/v1/exchanges/{id}/evidence", route.call.query,
+              {*route.call.id});
   HttpResponse response;
   response.status = 200;
   response.headers.push_back({"Content-Type", "text/plain; charset=utf-8"});
@@ -100,6 +131,7 @@ Result<HttpResponse> export_exchanges(const RouteCall& route) {
   auto sql = queries.value().export_query(query);
   if (!sql.has_value())
     return std::move(sql).error();
+  record_export(route.primary, route.tx, route.actor, query, sql.value());
   HttpResponse response;
   response.headers.push_back(
       {"Content-Type", format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson"});

@@ -8,6 +8,8 @@ namespace lienthong::admin {
 
 Result<net::HttpResponse> list_exchanges(const RouteCall& route);
 Result<net::HttpResponse> get_exchange(const RouteCall& route);
+// GET /audit/v1/reads: who read which exchange records (auditor/read_log.hpp).
+Result<net::HttpResponse> list_read_log(const RouteCall& route);
 Result<net::HttpResponse> exchange_stats(const RouteCall& route);
 Result<net::HttpResponse> connectivity(const RouteCall& route);
 Result<net::HttpResponse> verify_log(const RouteCall& route);
