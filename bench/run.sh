@@ -10,7 +10,7 @@
 #
 #   ./bench/run.sh [--duration S] [--rounds N] [--connections "32 256"]
 #                  [--idle N] [--soak S] [--no-micro] [--baseline REF|BIN] [--curves]
-#                  [--instructions] [--only "hub hub-hop nginx"]
+#                  [--instructions] [--only "hub hub-hop nginx"] [--evidence]
 #
 #   --duration S      seconds per load run (default 10)
 #   --rounds N        times each scenario runs, alternating hub and nginx so
@@ -33,6 +33,10 @@
 #                     Unlike time and CPU, the count does not move with what
 #                     else the machine is doing, so a change of a few percent
 #                     shows (about 2 minutes per hub)
+#   --evidence        also "hub-evidence": the same hub with trusted
+#                     timestamps on (a demo RFC 3161 authority on loopback,
+#                     a round every 5 s) on a database of its own, against
+#                     "hub" in the same rounds (bench/gateway/evidence.sh)
 #   --curves          also the cost curves: the full pipeline and nginx with
 #                     request bodies of 1, 16 and 256 KB (a base64 document to
 #                     the document-submit service) and at 2,000 connections
@@ -57,6 +61,7 @@ micro=1
 baseline=""
 curves=0
 instructions=0
+evidence=0
 only=""
 async_settings=""
 while [ $# -gt 0 ]; do
@@ -69,6 +74,7 @@ while [ $# -gt 0 ]; do
     --no-micro) micro=0; shift ;;
     --curves) curves=1; shift ;;
     --instructions) instructions=1; shift ;;
+    --evidence) evidence=1; shift ;;
     --only) only=$2; shift 2 ;;
     --async-workers) async_settings+="workers = $2"$'\n'; shift 2 ;;
     --async-batch) async_settings+="batch = $2"$'\n'; shift 2 ;;
@@ -203,6 +209,11 @@ if [ -n "$baseline" ]; then
   lt_wait_port 127.0.0.1 "$base_port" 30 || lt_die "the baseline hub does not listen"
   scenarios="hub hub-r1 hub-async base base-r1 base-async nginx"
 fi
+if [ "$evidence" = 1 ]; then
+  source "$bench_dir/gateway/evidence.sh"
+  start_evidence_hub
+  scenarios="${scenarios/ nginx/ hub-evidence nginx}"
+fi
 if [ -n "$only" ]; then
   kept=""
   for scenario in $scenarios; do
@@ -272,6 +283,7 @@ server_pid() {
     nginx*) echo "$proxy_pid" ;;
     base*) echo "$base_pid" ;;
     hub-hop) echo "$province_pid $hub_pid" ;;
+    hub-evidence) echo "$evidence_pid" ;;
     *) echo "$hub_pid" ;;
   esac
 }
@@ -281,6 +293,7 @@ server_url() {
     nginx*) echo "https://localhost:$proxy_port" ;;
     base*) echo "https://localhost:$base_port" ;;
     hub-hop) echo "https://localhost:$province_port" ;;
+    hub-evidence) echo "https://localhost:$evidence_port" ;;
     *) echo "https://localhost:$hub_port" ;;
   esac
 }
@@ -289,6 +302,7 @@ scenario_database() {
   case "$1" in
     base* | counted-base*) echo "$base_database" ;;
     hub-hop) echo "$province_database" ;;
+    hub-evidence) echo "$evidence_database" ;;
     *) echo "$hub_database" ;;
   esac
 }
@@ -534,6 +548,8 @@ if [ "$instructions" = 1 ]; then
   count_instructions hub "$lienthong"
   [ -z "$baseline" ] || count_instructions base "$baseline"
 fi
+
+[ "$evidence" = 0 ] || lt_say "hub-evidence kept $(evidence_kept)"
 
 # --- Report.
 node_version=$("$lienthong" --version 2>/dev/null || echo unknown)

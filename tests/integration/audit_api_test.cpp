@@ -370,6 +370,23 @@ TEST_F(AuditApi, BodiesAreKeptOnlyWhereTheServiceAsksAndTheChainCoversThem) {
   EXPECT_EQ(chain_of(report, "test-node")["problem"]["kind"], "altered");
   EXPECT_EQ(chain_of(report, "test-node")["problem"]["record_id"].dump(),
             database_->scalar("SELECT id FROM audit_records WHERE message_id = 'body-1'"));
+
+  // Scoped like the rest of the auditor API: the consumer's auditor is told
+  // which of its records broke; another member's auditor that the chain
+  // breaks there, not which record or why.
+  const json broken = chain_of(report, "test-node")["problem"];
+  const auto own =
+      AdminClient::json_of(admin(token("auditor", kConsumerMember)).get("/audit/v1/verify"));
+  EXPECT_EQ(chain_of(own, "test-node")["problem"], broken) << own.dump(2);
+  const auto other =
+      AdminClient::json_of(admin(token("auditor", "VN/GOV/TEST.02")).get("/audit/v1/verify"));
+  EXPECT_FALSE(other.value("ok", true)) << other.dump(2);
+  const json hidden = chain_of(other, "test-node")["problem"];
+  ASSERT_TRUE(hidden.is_object()) << other.dump(2);
+  EXPECT_EQ(hidden["kind"], "altered");
+  EXPECT_EQ(hidden["seq"], broken["seq"]);
+  EXPECT_TRUE(hidden["record_id"].is_null()) << other.dump(2);
+  EXPECT_NE(hidden["detail"], broken["detail"]) << other.dump(2);
 }
 
 TEST_F(AuditApi, ExportsStreamNdjsonAndCsvPageByPage) {

@@ -4,6 +4,7 @@
 
 #include <pqxx/pqxx>
 
+#include "lienthong/audit/audit_chain.hpp"
 #include "lienthong/audit/audit_verifier.hpp"
 #include "lienthong/audit/audit_witness.hpp"
 #include "lienthong/audit/heads_document.hpp"
@@ -373,7 +374,35 @@ Result<json> AuditQueries::verify(const Query& query, const std::string& witness
   json report = audit::report_json(audit::verify_audit_log(tx_, options));
   report["witness"] = std::move(witness);
   report["expected_heads"] = options.expected_heads.size();
+  if (!member_prefix_.empty())
+    scope_problems(report);
   return report;
+}
+
+void AuditQueries::scope_problems(json& report) {
+  // Every chain is checked whole, and a member's auditor is told where the
+  // log breaks (its own records' integrity hangs on it), but not what:
+  // the detail and record id of a problem stay only when the record is one
+  // of its member's exchanges.
+  for (auto& chain : report["chains"]) {
+    auto& problem = chain["problem"];
+    if (problem.is_null())
+      continue;
+    const bool own =
+        problem["record_id"].is_number() &&
+        !audit::is_linked_chain(chain["node"].get<std::string>()) &&
+        tx_.exec_params1(
+               "SELECT EXISTS (SELECT 1 FROM api_audit_records WHERE id = $1 AND " + scope_ + ")",
+               problem["record_id"].get<std::int64_t>())[0]
+            .as<bool>();
+    if (own)
+      continue;
+    problem["record_id"] = nullptr;
+    problem["detail"] = "the chain does not verify at this seq (kind " +
+                        problem["kind"].get<std::string>() +
+                        "); the details concern other members' records: a hub-wide auditor "
+                        "sees them";
+  }
 }
 
 }  // namespace lienthong::admin

@@ -53,7 +53,9 @@ class AuditQueries {
   // GET /audit/v1/verify?from=&to=&node=&trust=KEY_ID,...: held to the
   // checkpoints in `witness_dir` too when it is not empty ("witness" in the
   // answer: the directory, files and heads read), and every checkpoint's
-  // trusted timestamp checked against `timestamp_trust` when set. POST, with a heads
+  // trusted timestamp checked against `timestamp_trust` when set. A
+  // member's auditor gets every chain's result, with the details of
+  // problems in other members' records left out. POST, with a heads
   // document (heads_document.hpp) the caller kept from an earlier
   // verification: whole chains held to those heads too ("expected_heads").
   Result<nlohmann::json> verify(const Query& query, const std::string& witness_dir,
@@ -65,6 +67,9 @@ class AuditQueries {
   // The WHERE condition for a time range and filters (scope included);
   // `extra` names further parameters the caller reads itself.
   Result<std::string> conditions(const Query& query, const std::vector<std::string>& extra);
+  // A member-scoped auditor's verify report: problems outside its member's
+  // records keep their chain, kind and seq, not their detail or record id.
+  void scope_problems(nlohmann::json& report);
   pqxx::dbtransaction& tx_;
   std::string scope_;  // SQL condition on api_audit_records; "true" for the whole log
   // "INSTANCE/CLASS/MEMBER/" of an auditor scoped to one member; empty otherwise.
