@@ -44,7 +44,7 @@ class FieldReader {
       return true;
     }
     std::int64_t micros = 0;
-    if (!number(micros))
+    if (!number(micros) || !is_time_point_micros(micros))
       return false;
     out = from_micros(micros);
     return true;

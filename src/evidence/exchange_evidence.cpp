@@ -45,7 +45,7 @@ std::optional<CheckpointText> read_checkpoint(std::string_view text) {
   const auto seq = number(lines[2]);
   const auto micros = number(lines[4]);
   const auto from = number(lines[5]);
-  if (!seq || !micros || !from)
+  if (!seq || !micros || !from || !audit::is_time_point_micros(*micros))
     return std::nullopt;
   CheckpointText c{
       std::string(lines[1]), *seq, std::string(lines[3]), *micros, {*from, std::string(lines[6])}};

@@ -8,6 +8,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -163,7 +164,14 @@ std::optional<std::vector<BatchEntry>> parse_timestamp_batch(std::string_view ch
 
 // Microseconds since the epoch, rounded down (PostgreSQL timestamptz precision).
 std::int64_t to_micros(TimePoint time);
-TimePoint from_micros(std::int64_t micros);
+TimePoint from_micros(std::int64_t micros);  // within the range below
+// Whether `micros` is a time system_clock holds (its nanoseconds reach the
+// years 1678 to 2261): what is read from outside is checked before
+// from_micros(), whose conversion would overflow.
+inline bool is_time_point_micros(std::int64_t micros) {
+  constexpr std::int64_t kLimit = std::numeric_limits<std::int64_t>::max() / 1000;
+  return micros > -kLimit && micros < kLimit;
+}
 
 // The UTC month of a time: the audit log's partitions and archives are monthly.
 std::chrono::year_month utc_month(TimePoint time);
