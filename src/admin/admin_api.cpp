@@ -13,6 +13,7 @@
 
 #include "lienthong/core/json_text.hpp"
 #include "lienthong/core/message_id.hpp"
+#include "lienthong/core/utf8.hpp"
 #include "lienthong/net/problem.hpp"
 #include "lienthong/observability/log_context.hpp"
 
@@ -144,8 +145,13 @@ HttpResponse AdminApi::handle(const HttpRequest& request) {
   const auto target = boost::urls::parse_origin_form(request.target);
   if (!target.has_value())
     return problem(make_error(ErrorCode::kClientBadRequest, "the request target is not a URL"));
-  for (const auto& param : target->params())
+  for (const auto& param : target->params()) {
+    // Query values reach SQL parameters and the read log's JSON: text only.
+    if (find_invalid_utf8(param.key) || find_invalid_utf8(param.value))
+      return problem(make_error(ErrorCode::kClientBadRequest,
+                                "query parameters are UTF-8 text (percent-encoded)"));
     call.query[param.key] = param.value;
+  }
   if (route->info.path.find("{id}") != std::string::npos) {
     call.id = path_id(route->info.path, request.path());
     if (!call.id || *call.id == 0)

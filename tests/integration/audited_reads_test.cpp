@@ -104,6 +104,14 @@ TEST_F(AuditedReads, EveryReadOfRecordsIsRecordedWithWhoWhatAndHowMany) {
                 .status,
             403);
   EXPECT_EQ(admin(auditor).get("/audit/v1/reads?from=2000-01-01").status, 400);
+  // A query that is not UTF-8 text is refused before anything is read.
+  const auto reads_before = database_->scalar("SELECT count(*) FROM audit_reads");
+  EXPECT_EQ(admin(auditor).get("/audit/v1/exchanges/" + std::to_string(first) + "?x=%FF").status,
+            400);
+  EXPECT_EQ(
+      admin(auditor).get("/audit/v1/exchanges?from=2000-01-01&to=2100-01-01&purpose=%C3%28").status,
+      400);
+  EXPECT_EQ(database_->scalar("SELECT count(*) FROM audit_reads"), reads_before);
 }
 
 TEST_F(AuditedReads, TheReadChainIsSealedVerifiedAndAChangedReadIsFound) {
