@@ -14,7 +14,7 @@ packages=(
   libboost1.81-all-dev libssl-dev nlohmann-json3-dev libpqxx-dev
   libspdlog-dev libcli11-dev libtomlplusplus-dev libpugixml-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev libre2-dev libsimdjson-dev
-  libsodium-dev
+  libsodium-dev libp11-kit-dev
   # the libFuzzer targets (scripts/fuzz.sh): clang with its fuzzer runtime
   clang-14 libclang-rt-14-dev
 )
@@ -26,6 +26,8 @@ if [ "${1:-}" != "--build" ]; then packages+=(
   chromium python3 prometheus
   # an independent SOAP stack for the SOAP adapter's tests (tests/soap/)
   python3-spyne python3-zeep
+  # a PKCS#11 token for the tests of keys kept in an HSM (body keys, node keys)
+  softhsm2
 ); fi
 # Node.js for Playwright: Debian's, unless the machine already has one
 # (e.g. NodeSource's, which Debian's nodejs package would conflict with).

@@ -81,6 +81,10 @@ json record_line(std::int64_t id, const std::optional<std::int64_t>& seq,
   line["responded_at"] = to_rfc3339(r.responded_at);
   line["request_body_base64"] = optional_body(r.request_body);
   line["response_body_base64"] = optional_body(r.response_body);
+  // Sealed bodies stay sealed in the archive: its file holds no citizen
+  // data either, and shredding the month's key reaches it too.
+  if (r.bodies_key)
+    line["bodies_key"] = *r.bodies_key;
   // The fields of a record that crossed a peer hub, named as their columns.
   for (std::size_t i = 0; i < kPeerColumns.size(); ++i)
     line[kPeerColumns[i]] = optional_text(*peer_fields(r)[i]);
@@ -104,6 +108,11 @@ AuditRecord record_from_line(const json& line) {
   r.responded_at = time_from(line.at("responded_at"), "responded_at");
   r.request_body = body_from(line.at("request_body_base64"), "request_body_base64");
   r.response_body = body_from(line.at("response_body_base64"), "response_body_base64");
+  if (const auto key = line.find("bodies_key"); key != line.end()) {
+    if (!key->is_number_integer())
+      refuse("\"bodies_key\" is not a number");
+    r.bodies_key = key->get<std::int64_t>();
+  }
   // Archives written before federation have no peer fields: absent is empty.
   for (std::size_t i = 0; i < kPeerColumns.size(); ++i) {
     const auto value = line.find(kPeerColumns[i]);
@@ -114,6 +123,9 @@ AuditRecord record_from_line(const json& line) {
 }
 
 bool bodies_match(const AuditRecord& r) {
+  // Sealed bodies are checked when opened, with the key (body_keys.hpp).
+  if (r.bodies_key)
+    return true;
   return (!r.request_body || sha256_hex(*r.request_body) == r.request_sha256) &&
          (!r.response_body || sha256_hex(*r.response_body) == r.response_sha256);
 }

@@ -134,6 +134,8 @@ AuditWriter::AuditWriter(WriterOptions options, std::shared_ptr<spdlog::logger> 
   impl_->logger = std::move(logger);
   impl_->commit_seconds = &commit_seconds_;
   impl_->key.emplace(SigningKey::load_or_create(impl_->options.signing_key_path));
+  if (impl_->options.body_wrapper)
+    impl_->body_sealer = std::make_unique<BodySealer>(impl_->options.body_wrapper);
   impl_->thread = std::thread([impl = impl_.get()] {
     name_this_thread("lt-audit");
     impl->run();

@@ -1,5 +1,7 @@
 #include "lienthong/audit/record_proof.hpp"
 
+#include <tuple>
+
 #include <pqxx/pqxx>
 
 #include "lienthong/audit/audit_chain.hpp"
@@ -16,7 +18,8 @@ Error not_yet(const std::string& why) {
 
 }  // namespace
 
-Result<RecordProof> load_record_proof(pqxx::transaction_base& tx, std::int64_t id) {
+Result<RecordProof> load_record_proof(pqxx::transaction_base& tx, std::int64_t id,
+                                      BodyOpener* opener) {
   const auto rows = tx.exec_params("SELECT " + record_columns() +
                                        ", request_body, response_body FROM audit_records "
                                        "WHERE id = $1 AND seq IS NOT NULL",
@@ -33,6 +36,16 @@ Result<RecordProof> load_record_proof(pqxx::transaction_base& tx, std::int64_t i
     proof.request_body = pqxx::binarystring(row[kRecordColumnCount]).str();
   if (!row[kRecordColumnCount + 1].is_null())
     proof.response_body = pqxx::binarystring(row[kRecordColumnCount + 1]).str();
+  if (record.bodies_key) {
+    for (auto [body, field, sha256] :
+         {std::tuple{&proof.request_body, "request", &record.request_sha256},
+          std::tuple{&proof.response_body, "response", &record.response_sha256}}) {
+      if (*body && opener)
+        *body = opener->open(*record.bodies_key, record.request_id, field, **body, *sha256);
+      else
+        body->reset();
+    }
+  }
 
   // The link it chains on: the record before it, or where an archive ended.
   if (seq == 1) {

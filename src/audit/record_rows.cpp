@@ -33,10 +33,13 @@ const std::string& record_columns() {
       micros_column("received_at") + ", " + micros_column("provider_called_at") + ", " +
       micros_column("provider_answered_at") + ", " + micros_column("responded_at") +
       ", upstream_instance, upstream_assertion, downstream_instance, downstream_assertion, "
-      "downstream_request_id, downstream_record_hash" +
-      // A kept body is covered by the chain through its SHA-256.
-      ", (request_body IS NULL OR encode(sha256(request_body), 'hex') = request_sha256) AND "
-      "(response_body IS NULL OR encode(sha256(response_body), 'hex') = response_sha256)";
+      "downstream_request_id, downstream_record_hash, bodies_key" +
+      // A kept body is covered by the chain through its SHA-256. A sealed
+      // one is checked where it is opened (body_keys.hpp): its GCM tag binds
+      // it to the record, and the opened bytes to the record's SHA-256.
+      ", bodies_key IS NOT NULL OR ((request_body IS NULL OR encode(sha256(request_body), "
+      "'hex') = request_sha256) AND (response_body IS NULL OR encode(sha256(response_body), "
+      "'hex') = response_sha256))";
   return columns;
 }
 
@@ -63,6 +66,8 @@ AuditRecord record_from_row(const pqxx::row& row) {
   i = 27;
   for (std::string* field : peer_fields(r))
     *field = text(row[i++]);
+  if (!row[i].is_null())
+    r.bodies_key = row[i].as<std::int64_t>();
   return r;
 }
 

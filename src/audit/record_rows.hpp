@@ -40,11 +40,12 @@ std::optional<std::pair<std::int64_t, std::string>> archived_end(pqxx::transacti
 std::string micros_column(const std::string& column);
 
 // The select list record_from_row() reads: id, seq, record_hash, the hashed
-// fields (the peer fields last), then whether kept bodies match their
-// SHA-256. Callers may append columns after kRecordColumnCount.
+// fields (the peer fields last), the data key of sealed bodies, then whether
+// kept bodies match their SHA-256. Callers may append columns after
+// kRecordColumnCount.
 const std::string& record_columns();
-inline constexpr int kRecordColumnCount = 34;
-inline constexpr int kBodiesMatchColumn = 33;  // kept bodies hash to their SHA-256
+inline constexpr int kRecordColumnCount = 35;
+inline constexpr int kBodiesMatchColumn = 34;  // kept bodies hash to their SHA-256
 
 AuditRecord record_from_row(const pqxx::row& row);
 

@@ -72,7 +72,7 @@ const std::string& record_insert_prefix() {
       "response_sha256, received_at, provider_called_at, provider_answered_at, responded_at, "
       "committed_at, seq, record_hash, request_body, response_body, upstream_instance, "
       "upstream_assertion, downstream_instance, downstream_assertion, downstream_request_id, "
-      "downstream_record_hash) VALUES ";
+      "downstream_record_hash, bodies_key) VALUES ";
   return prefix;
 }
 
@@ -112,6 +112,10 @@ void append_record_values(std::string& sql, pqxx::connection_base& connection, c
   row.body(r.response_body);
   for (const std::string* text : peer_fields(r))
     row.nullable(*text);
+  if (r.bodies_key)
+    row.number(*r.bodies_key);
+  else
+    row.null();
   sql += ')';
 }
 

@@ -132,6 +132,10 @@ boost::system::error_code AuditWriter::Impl::write(std::vector<Pending>& batch) 
     const TimePoint now = options.clock();
     const auto month = utc_month(now);
     prepare_partitions(month);
+    if (body_sealer) {
+      for (auto& pending : batch)
+        body_sealer->seal(*connection, pending.record, month);
+    }
     const ChainHead before = head;
     ChainHead next = head;
     // The last month's stretch of the chain gets sealed before this month's begins.

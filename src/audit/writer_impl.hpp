@@ -48,6 +48,7 @@ struct AuditWriter::Impl {
   std::deque<Pending> queue;
   bool stopping = false;
   std::unique_ptr<pqxx::connection> connection;
+  std::unique_ptr<BodySealer> body_sealer;  // when options.body_wrapper is set
   std::optional<SigningKey> key;
   ChainHead head;                                           // valid while `connection` is open
   std::optional<std::chrono::year_month> partitions_ready;  // the month they were made for

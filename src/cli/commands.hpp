@@ -76,6 +76,12 @@ int run_audit_evidence(const std::string& config_path, std::int64_t id, const st
 // `lienthong audit verify-evidence FILE`: 0 when it proves what it says, 3
 // when a part does not hold; checked against `tsa_ca` too when not empty.
 int run_audit_verify_evidence(const std::string& file, const std::string& tsa_ca, bool json);
+// lienthong audit body-keys [--json] | shred-bodies --month M [--member M]
+int run_audit_body_keys(const std::string& config_path, bool json);
+int run_audit_shred_bodies(const std::string& config_path, const std::string& month,
+                           const std::string& member);
+// lienthong hsm generate-body-key URI: an AES-256 key made inside a PKCS#11 token
+int run_hsm_generate_body_key(const std::string& uri);
 struct AuditArchiveOptions {
   std::string month;      // YYYY-MM
   std::string directory;  // the config's audit.archive_dir when empty

@@ -27,7 +27,11 @@ int run_audit_evidence(const std::string& config_path, std::int64_t id, const st
   const audit::TsaTrust trust = read_tsa_ca(config.audit.timestamp_ca);
   pqxx::connection connection(config.database.url);
   pqxx::read_transaction tx(connection);
-  auto proof = audit::load_record_proof(tx, id);
+  // Sealed bodies open with the node's key-encryption key (audit.body_key).
+  std::optional<audit::BodyOpener> opener;
+  if (!without_bodies)
+    opener.emplace(audit::load_key_wrapper(config.audit.body_key), tx);
+  auto proof = audit::load_record_proof(tx, id, opener ? &*opener : nullptr);
   if (!proof.has_value()) {
     std::cerr << "no evidence for audit record " << id << ": " << proof.error().detail << "\n";
     return 1;

@@ -79,6 +79,8 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
   p.timestamps = evidence::Timestamper::from_config(p.config, p.logger);
   auto writer_options = audit::WriterOptions::from(p.config);
   writer_options.timestamps = p.timestamps.health;
+  p.body_wrapper = audit::load_key_wrapper(p.config.audit.body_key, audit::MissingKey::kCreate);
+  writer_options.body_wrapper = p.body_wrapper;
   p.audit = std::make_unique<audit::AuditWriter>(std::move(writer_options), p.logger);
   // Every audit record passes the metrics on its way to the writer, so the
   // exchange counters are exactly what the audit log holds.
@@ -188,6 +190,7 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
   api_options.audit_read_url = p.config.audit.read_url;
   api_options.audit_witness_dir = p.config.audit.witness_dir;
   api_options.audit_timestamp_trust = p.timestamps.trust;
+  api_options.body_wrapper = p.body_wrapper;
   api_options.readiness = [this] {
     auto checks = parts_->readiness_checks();
     const bool ready = all_hold(checks);

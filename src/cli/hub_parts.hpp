@@ -34,6 +34,7 @@ struct Hub::Parts {
   std::shared_ptr<spdlog::logger> logger;
   registry::SnapshotStore snapshots;
   SealingKeys sealing_keys;
+  std::shared_ptr<const audit::KeyWrapper> body_wrapper;  // audit.body_key; null: off
   mutable std::mutex reload_mutex;
   std::uint64_t registry_version = 0;
   std::chrono::system_clock::time_point registry_loaded_at;

@@ -134,6 +134,31 @@ int main(int argc, char** argv) {
                               "the authority's CA as you obtained it (PEM): the token must "
                               "verify against it too");
   verify_evidence->add_flag("--json", evidence_json, "print the result as JSON");
+  auto* body_keys = audit->add_subcommand("body-keys",
+                                          "List the data keys sealing kept bodies, per member "
+                                          "and month, and which were shredded");
+  bool body_keys_json = false;
+  body_keys->add_flag("--json", body_keys_json, "print the keys as JSON");
+  auto* shred = audit->add_subcommand(
+      "shred-bodies",
+      "Destroy a past month's body keys: its kept bodies become unreadable for "
+      "good, the log still verifies");
+  std::string shred_month, shred_member;
+  shred->add_option("--month", shred_month, "the month, YYYY-MM (must have ended)")->required();
+  shred->add_option("--member", shred_member,
+                    "one member only, e.g. VN/GOV/000.00.00.G12 (default: every member)");
+
+  auto* hsm = app.add_subcommand("hsm", "Keys kept in a PKCS#11 token (an HSM)");
+  hsm->require_subcommand(1);
+  auto* generate_body_key =
+      hsm->add_subcommand("generate-body-key",
+                          "Generate the AES-256 key-encryption key for audit.body_key inside "
+                          "the token (it never leaves it)");
+  std::string token_uri;
+  generate_body_key
+      ->add_option("uri", token_uri,
+                   "pkcs11:token=...;object=...?module-path=...&pin-source=file:...")
+      ->required();
 
   CLI11_PARSE(app, argc, argv);
   try {
@@ -162,6 +187,12 @@ int main(int argc, char** argv) {
                                      evidence_without_bodies);
     if (*verify_evidence)
       return cli::run_audit_verify_evidence(evidence_file, evidence_tsa_ca, evidence_json);
+    if (*body_keys)
+      return cli::run_audit_body_keys(config_path, body_keys_json);
+    if (*shred)
+      return cli::run_audit_shred_bodies(config_path, shred_month, shred_member);
+    if (*generate_body_key)
+      return cli::run_hsm_generate_body_key(token_uri);
     if (*settings) {
       for (const auto& [key, env] : describe_settings())
         std::cout << key << "  " << env << "\n";

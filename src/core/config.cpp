@@ -162,6 +162,7 @@ const std::vector<Setting>& settings() {
        IntSetting{[](Config& c) -> int& { return c.audit.commit_timeout_ms; }, 100, 600'000}},
       {"audit.signing_key",
        StringSetting{[](Config& c) -> std::string& { return c.audit.signing_key; }}},
+      {"audit.body_key", StringSetting{[](Config& c) -> std::string& { return c.audit.body_key; }}},
       {"audit.partitions_ahead",
        IntSetting{[](Config& c) -> int& { return c.audit.partitions_ahead; }, 1, 120}},
       {"audit.archive_dir",

@@ -249,7 +249,8 @@ TEST_F(ExchangeEvidence, IsScopedLikeTheAuditorApiAndWaitsForTheTimestamp) {
   const auto out = (dir_ / "cli.evidence").string();
   const auto written =
       run_lienthong("audit evidence " + std::to_string(record) + " --out " + out, database_->url(),
-                    "LIENTHONG_AUDIT_TIMESTAMP_CA='" + pki_file("tsa-ca.crt") + "'");
+                    "LIENTHONG_AUDIT_TIMESTAMP_CA='" + pki_file("tsa-ca.crt") +
+                        "' LIENTHONG_AUDIT_BODY_KEY='" + pki_file("audit-bodies.key") + "'");
   ASSERT_EQ(written.exit_code, 0) << written.output;
   const auto verified = run_lienthong(
       "audit verify-evidence " + out + " --tsa-ca " + pki_file("tsa-ca.crt"), database_->url());
@@ -260,9 +261,10 @@ TEST_F(ExchangeEvidence, IsScopedLikeTheAuditorApiAndWaitsForTheTimestamp) {
                     database_->url());
   EXPECT_EQ(other.exit_code, 3) << other.output;
   EXPECT_NE(other.output.find("NOT VERIFIED: timestamp token"), std::string::npos) << other.output;
-  const auto bare = run_lienthong("audit evidence " + std::to_string(record) + " --without-bodies",
-                                  database_->url(),
-                                  "LIENTHONG_AUDIT_TIMESTAMP_CA='" + pki_file("tsa-ca.crt") + "'");
+  const auto bare = run_lienthong(
+      "audit evidence " + std::to_string(record) + " --without-bodies", database_->url(),
+      "LIENTHONG_AUDIT_TIMESTAMP_CA='" + pki_file("tsa-ca.crt") + "' LIENTHONG_AUDIT_BODY_KEY='" +
+          pki_file("audit-bodies.key") + "'");
   ASSERT_EQ(bare.exit_code, 0) << bare.output;
   EXPECT_EQ(bare.output.find("REQUEST BODY"), std::string::npos);
   EXPECT_NE(bare.output.find("bodies: none"), std::string::npos) << bare.output;

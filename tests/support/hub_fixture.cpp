@@ -54,6 +54,7 @@ Config HubFixture::test_config(const std::string& database_url) {
   config.tls.client_ca = pki_file("ca.crt");
   config.audit.signing_key = pki_file("audit-signing.key");
   config.provider.credentials_key = pki_file("provider-credentials.key");
+  config.audit.body_key = pki_file("audit-bodies.key");
   config.limits.body_bytes = 64 * 1024;
   config.limits.read_timeout_ms = 2'000;
   config.limits.idle_timeout_ms = 5'000;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "lienthong/admin/actor.hpp"
+#include "lienthong/audit/body_keys.hpp"
 #include "lienthong/audit/trusted_timestamp.hpp"
 #include "lienthong/net/http_message.hpp"
 
@@ -55,6 +56,9 @@ struct AdminApiOptions {
   // The trusted timestamps' authority (audit.timestamp_ca): GET
   // /audit/v1/verify checks every checkpoint's token against it. None when null.
   std::shared_ptr<const audit::TsaTrust> audit_timestamp_trust;
+  // Opens the kept bodies the auditor API returns (audit/body_keys.hpp);
+  // null when this node keeps bodies in the clear.
+  std::shared_ptr<const audit::KeyWrapper> body_wrapper;
   std::function<Readiness()> readiness;
   // Called after each committed change, before the answer is sent: the node
   // that made a change serves it from its next request on (other nodes

@@ -35,6 +35,9 @@ struct AuditRecord {
   std::string response_sha256;
   std::optional<std::string> request_body;  // kept only with audit_bodies = full
   std::optional<std::string> response_body;
+  // Set once the writer sealed the kept bodies (body_keys.hpp): they are
+  // then ciphertext under this data key. Not part of the chain's encoding.
+  std::optional<std::int64_t> bodies_key;
   TimePoint received_at{};
   std::optional<TimePoint> provider_called_at;
   std::optional<TimePoint> provider_answered_at;

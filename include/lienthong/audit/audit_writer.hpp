@@ -21,6 +21,7 @@
 #include <string>
 
 #include "lienthong/audit/audit_sink.hpp"
+#include "lienthong/audit/body_keys.hpp"
 #include "lienthong/audit/timestamp_health.hpp"
 #include "lienthong/core/config.hpp"
 #include "lienthong/observability/histogram.hpp"
@@ -58,6 +59,9 @@ struct WriterOptions {
   // checkpoints get their tokens: failing past its period, the node stops
   // taking exchanges as for the witness.
   std::shared_ptr<const TimestampHealth> timestamps;
+  // When set, kept bodies are sealed under their member's monthly data key
+  // before they are written (body_keys.hpp); when null, kept in the clear.
+  std::shared_ptr<const KeyWrapper> body_wrapper;
   // Stamps each batch's committed_at, which picks its monthly partition.
   // Tests set it to write into past months.
   std::function<TimePoint()> clock = [] { return std::chrono::system_clock::now(); };

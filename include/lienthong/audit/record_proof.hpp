@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "lienthong/audit/body_keys.hpp"
 #include "lienthong/audit/records_tree.hpp"
 #include "lienthong/core/result.hpp"
 
@@ -36,7 +37,10 @@ struct RecordProof {
 // Client.Conflict while no v2 checkpoint seals it or no token covers that
 // checkpoint yet (the detail says which, and that it comes within
 // audit.checkpoint_seconds and audit.timestamp_seconds), or when its
-// neighbours were archived out of the database.
-Result<RecordProof> load_record_proof(pqxx::transaction_base& tx, std::int64_t id);
+// neighbours were archived out of the database. Sealed bodies are opened
+// with `opener` (body_keys.hpp); without one, or when their month's key was
+// shredded, the proof holds no body.
+Result<RecordProof> load_record_proof(pqxx::transaction_base& tx, std::int64_t id,
+                                      BodyOpener* opener = nullptr);
 
 }  // namespace lienthong::audit

@@ -123,6 +123,12 @@ struct Config {
     // Failing this long without a token takes the node out of service
     // (X-Road's timestamping failure period: 4 hours).
     int timestamp_failure_seconds = 14'400;
+    // Seals the bodies services keep (audit_bodies = full) at rest
+    // (audit/body_keys.hpp): a file of 64 hex digits, created when missing,
+    // or a key in a PKCS#11 token ("pkcs11:token=...;object=...?module-path=
+    // ...&pin-source=..."). Every node of a cluster needs the same key.
+    // Empty: bodies are kept in the clear.
+    std::string body_key = "var/pki/audit-bodies.key";
   } audit;
   // Hub-to-hub exchange (docs/federation.md); off while `instance` is empty.
   struct Federation {

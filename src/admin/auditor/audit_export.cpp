@@ -7,11 +7,17 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "auditor/body_opening.hpp"
+
 namespace lienthong::admin {
 namespace asio = boost::asio;
 namespace {
 
 constexpr int kRowsPerPiece = 1'000;
+// How jsonb writes a record whose bodies (if any) are kept in the clear: it
+// goes out as stored. (Quotes inside a string value are escaped, so no
+// field's value can imitate it.)
+constexpr std::string_view kClearBodies = "\"bodies_key\": null";
 
 // RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
 void append_csv_field(std::string& out, const std::string& value) {
@@ -46,16 +52,19 @@ std::string csv_line(const nlohmann::json& record) {
 class AuditExport : public net::BodyStream, public std::enable_shared_from_this<AuditExport> {
  public:
   AuditExport(std::string database_url, std::string select_sql, ExportFormat format,
-              std::shared_ptr<asio::thread_pool> workers)
+              std::shared_ptr<asio::thread_pool> workers,
+              std::shared_ptr<const audit::KeyWrapper> body_wrapper)
       : database_url_(std::move(database_url)),
         select_sql_(std::move(select_sql)),
         format_(format),
-        workers_(std::move(workers)) {}
+        workers_(std::move(workers)),
+        body_wrapper_(std::move(body_wrapper)) {}
 
   // An export the client abandoned still holds its transaction; rolling it
   // back talks to PostgreSQL, which belongs on the worker pool, not on the
   // I/O thread that drops the last reference.
   ~AuditExport() override {
+    opener_.reset();
     if (tx_) {
       asio::post(*workers_, [connection = std::move(connection_), tx = std::move(tx_)]() mutable {
         tx.reset();
@@ -89,6 +98,7 @@ class AuditExport : public net::BodyStream, public std::enable_shared_from_this<
       tx_ = std::make_unique<pqxx::work>(*connection_);
       tx_->exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
       tx_->exec("DECLARE audit_export NO SCROLL CURSOR FOR " + select_sql_);
+      opener_ = std::make_unique<audit::BodyOpener>(body_wrapper_, *tx_);
       if (format_ == ExportFormat::kCsv) {
         for (const auto& column : audit_csv_columns())
           piece += (piece.empty() ? "" : ",") + column;
@@ -98,13 +108,18 @@ class AuditExport : public net::BodyStream, public std::enable_shared_from_this<
     const auto rows = tx_->exec("FETCH " + std::to_string(kRowsPerPiece) + " FROM audit_export");
     for (const auto& row : rows) {
       const auto text = row[0].as<std::string>();
-      if (format_ == ExportFormat::kNdjson)
+      if (format_ == ExportFormat::kNdjson && text.find(kClearBodies) != std::string::npos) {
         piece += text + "\n";
-      else
+      } else if (format_ == ExportFormat::kNdjson) {
+        auto record = nlohmann::json::parse(text);
+        open_record_bodies(*opener_, record);
+        piece += record.dump() + "\n";
+      } else
         piece += csv_line(nlohmann::json::parse(text));
     }
     if (rows.size() < static_cast<std::size_t>(kRowsPerPiece)) {
       done_ = true;
+      opener_.reset();
       tx_->commit();
       tx_.reset();
       connection_.reset();
@@ -118,6 +133,8 @@ class AuditExport : public net::BodyStream, public std::enable_shared_from_this<
   std::shared_ptr<asio::thread_pool> workers_;
   std::unique_ptr<pqxx::connection> connection_;
   std::unique_ptr<pqxx::work> tx_;
+  std::shared_ptr<const audit::KeyWrapper> body_wrapper_;
+  std::unique_ptr<audit::BodyOpener> opener_;  // on tx_, while it lives
   bool done_ = false;
 };
 
@@ -136,11 +153,12 @@ const std::vector<std::string>& audit_csv_columns() {
   return columns;
 }
 
-std::shared_ptr<net::BodyStream> make_audit_export(std::string database_url, std::string select_sql,
-                                                   ExportFormat format,
-                                                   std::shared_ptr<asio::thread_pool> workers) {
+std::shared_ptr<net::BodyStream> make_audit_export(
+    std::string database_url, std::string select_sql, ExportFormat format,
+    std::shared_ptr<asio::thread_pool> workers,
+    std::shared_ptr<const audit::KeyWrapper> body_wrapper) {
   return std::make_shared<AuditExport>(std::move(database_url), std::move(select_sql), format,
-                                       std::move(workers));
+                                       std::move(workers), std::move(body_wrapper));
 }
 
 }  // namespace lienthong::admin

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "lienthong/audit/body_keys.hpp"
 #include "lienthong/net/http_handler.hpp"
 
 namespace boost::asio {
@@ -18,10 +19,11 @@ namespace lienthong::admin {
 enum class ExportFormat { kNdjson, kCsv };
 
 // `select_sql` selects one column, the record's JSON document, in the order
-// to export.
+// to export. Sealed bodies are opened with `body_wrapper` (body_opening.hpp).
 std::shared_ptr<net::BodyStream> make_audit_export(
     std::string database_url, std::string select_sql, ExportFormat format,
-    std::shared_ptr<boost::asio::thread_pool> workers);
+    std::shared_ptr<boost::asio::thread_pool> workers,
+    std::shared_ptr<const audit::KeyWrapper> body_wrapper);
 
 // The CSV columns, in order (the header line).
 const std::vector<std::string>& audit_csv_columns();

@@ -5,6 +5,7 @@
 
 #include "auditor/audit_export.hpp"
 #include "auditor/audit_queries.hpp"
+#include "auditor/body_opening.hpp"
 #include "auditor/read_log.hpp"
 
 namespace lienthong::admin {
@@ -38,9 +39,13 @@ std::vector<std::int64_t> ids_of(const json& items) {
 Result<HttpResponse> list_exchanges(const RouteCall& route) {
   return answer(route, [&](AuditQueries& queries) {
     auto page = queries.list(route.call.query);
-    if (page.has_value())
+    if (page.has_value()) {
+      audit::BodyOpener opener(route.options.body_wrapper, route.tx);
+      for (auto& item : page.value()["items"])
+        open_record_bodies(opener, item);
       record_read(route.primary, route.actor, "GET /audit/v1/exchanges", route.call.query,
                   ids_of(page.value()["items"]));
+    }
     return page;
   });
 }
@@ -48,6 +53,10 @@ Result<HttpResponse> list_exchanges(const RouteCall& route) {
 Result<HttpResponse> get_exchange(const RouteCall& route) {
   return answer(route, [&](AuditQueries& queries) {
     auto record = queries.get(*route.call.id);
+    if (record.has_value()) {
+      audit::BodyOpener opener(route.options.body_wrapper, route.tx);
+      open_record_bodies(opener, record.value());
+    }
     if (record.has_value())
       record_read(route.primary, route.actor, "GET /audit/v1/exchanges/{id}", route.call.query,
                   {*route.call.id});
@@ -74,7 +83,8 @@ Result<HttpResponse> exchange_evidence(const RouteCall& route) {
     return make_error(ErrorCode::kClientConflict,
                       "this hub takes no trusted timestamps (audit.timestamp_url), so it has no "
                       "evidence a third party can check");
-  auto proof = audit::load_record_proof(route.tx, *route.call.id);
+  audit::BodyOpener opener(route.options.body_wrapper, route.tx);
+  auto proof = audit::load_record_proof(route.tx, *route.call.id, &opener);
   if (!proof.has_value())
     return std::move(proof).error();
   record_read(route.primary, route.actor, "GET /audit/v1/exchanges/{id}/evidence", route.call.query,
@@ -141,7 +151,7 @@ Result<HttpResponse> export_exchanges(const RouteCall& route) {
                                                          : route.options.audit_read_url;
   response.stream = make_audit_export(url, std::move(sql).value(),
                                       format == "csv" ? ExportFormat::kCsv : ExportFormat::kNdjson,
-                                      route.options.workers);
+                                      route.options.workers, route.options.body_wrapper);
   return response;
 }
 

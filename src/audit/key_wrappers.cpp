@@ -1,0 +1,66 @@
+// The two places a key-encryption key can live (body_keys.hpp): a file
+// beside the hub's TLS key, or a PKCS#11 token that does the wrapping itself.
+#include <stdexcept>
+
+#include "lienthong/audit/body_keys.hpp"
+#include "lienthong/core/pkcs11_token.hpp"
+#include "lienthong/core/sealing_key.hpp"
+
+namespace lienthong::audit {
+namespace {
+
+class FileKeyWrapper final : public KeyWrapper {
+ public:
+  explicit FileKeyWrapper(SealingKey key) : key_(std::move(key)), id_("file:" + key_.key_id()) {}
+  const std::string& id() const override { return id_; }
+  std::string wrap(std::string_view data_key, std::string_view context) const override {
+    return key_.seal(data_key, context);
+  }
+  std::optional<std::string> unwrap(std::string_view wrapped,
+                                    std::string_view context) const override {
+    return key_.open(wrapped, context);
+  }
+
+ private:
+  SealingKey key_;
+  std::string id_;
+};
+
+class TokenKeyWrapper final : public KeyWrapper {
+ public:
+  explicit TokenKeyWrapper(std::shared_ptr<Pkcs11Token> token)
+      : token_(std::move(token)), id_("pkcs11:" + token_->key_name()) {}
+  const std::string& id() const override { return id_; }
+  std::string wrap(std::string_view data_key, std::string_view context) const override {
+    return token_->seal(data_key, context);
+  }
+  std::optional<std::string> unwrap(std::string_view wrapped,
+                                    std::string_view context) const override {
+    return token_->open(wrapped, context);
+  }
+
+ private:
+  std::shared_ptr<Pkcs11Token> token_;
+  std::string id_;
+};
+
+}  // namespace
+
+std::shared_ptr<const KeyWrapper> load_key_wrapper(const std::string& setting, MissingKey missing) {
+  if (setting.empty())
+    return nullptr;
+  if (Pkcs11Token::is_uri(setting)) {
+    auto token = Pkcs11Token::open(setting);
+    // A key the token does not hold fails here, at start, not at the first body.
+    auto wrapper = std::make_shared<TokenKeyWrapper>(std::move(token));
+    const std::string probe = "lienthong-body-key-probe";
+    if (wrapper->unwrap(wrapper->wrap(probe, probe), probe) != probe)
+      throw std::runtime_error("the token's key does not open what it sealed");
+    return wrapper;
+  }
+  return std::make_shared<FileKeyWrapper>(missing == MissingKey::kCreate
+                                              ? SealingKey::load_or_create(setting)
+                                              : SealingKey::load(setting));
+}
+
+}  // namespace lienthong::audit
