@@ -35,8 +35,11 @@
 #                     shows (about 2 minutes per hub)
 #   --evidence        also "hub-evidence": the same hub with trusted
 #                     timestamps on (a demo RFC 3161 authority on loopback,
-#                     a round every 5 s) on a database of its own, against
-#                     "hub" in the same rounds (bench/gateway/evidence.sh)
+#                     a round every 5 s) and kept bodies sealed at rest, on a
+#                     database of its own, against "hub" in the same rounds
+#                     with neither; both keep the bodies of the bench's
+#                     services (audit_bodies = full) for this run
+#                     (bench/gateway/evidence.sh)
 #   --curves          also the cost curves: the full pipeline and nginx with
 #                     request bodies of 1, 16 and 256 KB (a base64 document to
 #                     the document-submit service) and at 2,000 connections
@@ -164,7 +167,13 @@ pg_create_database lienthong_bench
 export LIENTHONG_DATABASE_URL
 LIENTHONG_DATABASE_URL="$(pg_url lienthong_bench)"
 "$lienthong" migrate >/dev/null
-"$lienthong" registry apply "$bench_dir/gateway/registry.json" >/dev/null
+registry="$bench_dir/gateway/registry.json"
+if [ "$evidence" = 1 ]; then
+  # Evidence on against off: both keep the bodies, one sealed, one in the clear.
+  sed 's/"audit_bodies": "hash"/"audit_bodies": "full"/' "$registry" >"$work/registry-full.json"
+  registry="$work/registry-full.json"
+fi
+"$lienthong" registry apply "$registry" >/dev/null
 hub_database=lienthong_bench
 base_database=lienthong_bench_base
 
@@ -188,6 +197,8 @@ federation_env=(LIENTHONG_FEDERATION_INSTANCE=VN
   LIENTHONG_FEDERATION_SIGNING_KEY=var/bench/national-catalogue.key
   LIENTHONG_FEDERATION_CLIENT_CERTIFICATE=var/pki/BENCH-HUB-VN.crt
   LIENTHONG_FEDERATION_CLIENT_KEY=var/pki/BENCH-HUB-VN.key LIENTHONG_FEDERATION_PULL_SECONDS=1)
+# Evidence off: bodies kept in the clear.
+[ "$evidence" = 0 ] || federation_env+=(LIENTHONG_AUDIT_BODY_KEY=)
 (cd "$LT_ROOT" && exec env "${federation_env[@]}" "$lienthong" serve --config "$work/hub.toml") &
 hub_pid=$!
 pids+=("$hub_pid")

@@ -13,6 +13,7 @@
 #include <openssl/pem.h>
 
 #include "lienthong/core/digest.hpp"
+#include "lienthong/core/pkcs11_token.hpp"
 
 namespace lienthong::audit {
 namespace {
@@ -79,11 +80,26 @@ struct SigningKey::Key {
   PkeyPtr pkey;
   // libsodium's form of the same key: the 32-byte seed, then the public key.
   std::array<unsigned char, crypto_sign_SECRETKEYBYTES> secret{};
+  // Set when the private key lives in a token: `pkey` is then the public half.
+  std::shared_ptr<Pkcs11Token> token;
   ~Key() { sodium_memzero(secret.data(), secret.size()); }
 };
 
 SigningKey::SigningKey(std::unique_ptr<Key> key) : key_(std::move(key)) {
   ensure_sodium();
+  if (key_->token) {
+    const std::string raw = key_->token->ed25519_public_key();
+    key_->pkey.reset(EVP_PKEY_new_raw_public_key(
+        EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(raw.data()), raw.size()));
+    if (!key_->pkey)
+      throw std::runtime_error("the token's signing key is not an Ed25519 public key");
+    key_id_ = sha256_hex(raw);
+    BioPtr bio(BIO_new(BIO_s_mem()));
+    if (!bio || PEM_write_bio_PUBKEY(bio.get(), key_->pkey.get()) != 1)
+      throw std::runtime_error("cannot encode the token signing key's public half");
+    public_pem_ = bio_text(bio.get());
+    return;
+  }
   std::array<unsigned char, crypto_sign_SEEDBYTES> seed{};
   std::size_t seed_length = seed.size();
   std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> public_key{};
@@ -109,6 +125,10 @@ SigningKey& SigningKey::operator=(SigningKey&&) noexcept = default;
 
 SigningKey SigningKey::load_or_create(const std::string& path) {
   auto key = std::make_unique<Key>();
+  if (Pkcs11Token::is_uri(path)) {
+    key->token = Pkcs11Token::open(path);
+    return SigningKey(std::move(key));
+  }
   if (FILE* file = std::fopen(path.c_str(), "r")) {
     key->pkey.reset(PEM_read_PrivateKey(file, nullptr, nullptr, nullptr));
     std::fclose(file);
@@ -124,6 +144,8 @@ SigningKey SigningKey::load_or_create(const std::string& path) {
 }
 
 std::string SigningKey::sign(std::string_view message) const {
+  if (key_->token)
+    return base64_encode(key_->token->sign(message));
   std::string signature(crypto_sign_BYTES, '\0');
   if (crypto_sign_detached(reinterpret_cast<unsigned char*>(signature.data()), nullptr,
                            reinterpret_cast<const unsigned char*>(message.data()), message.size(),

@@ -1,6 +1,7 @@
 // lienthong audit body-keys | shred-bodies, and lienthong hsm
-// generate-body-key: the keys that seal kept bodies at rest
-// (audit/body_keys.hpp, docs/evidence.md "Bodies at rest").
+// generate-body-key | generate-signing-key: the keys that seal kept bodies
+// at rest (audit/body_keys.hpp, docs/evidence.md "Bodies at rest") and a
+// node's checkpoint key kept in a token.
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 #include "lienthong/audit/audit_chain.hpp"
 #include "lienthong/audit/body_shredding.hpp"
 #include "lienthong/core/config.hpp"
+#include "lienthong/core/digest.hpp"
 #include "lienthong/core/error.hpp"
 #include "lienthong/core/pkcs11_token.hpp"
 
@@ -64,6 +66,14 @@ int run_audit_shred_bodies(const std::string& config_path, const std::string& mo
     std::cout << "shredded the body key of " << key.member << " for " << key.month << "\n";
   std::cout << shredded.value().size()
             << " key(s) destroyed: those bodies can no longer be read; the log still verifies\n";
+  return 0;
+}
+
+int run_hsm_generate_signing_key(const std::string& uri) {
+  auto token = Pkcs11Token::open(uri);
+  const std::string raw = token->generate_ed25519_key();
+  std::cout << "generated Ed25519 key " << token->key_name() << " (not extractable), key id "
+            << sha256_hex(raw) << "; set audit.signing_key to the same URI\n";
   return 0;
 }
 

@@ -82,6 +82,8 @@ int run_audit_shred_bodies(const std::string& config_path, const std::string& mo
                            const std::string& member);
 // lienthong hsm generate-body-key URI: an AES-256 key made inside a PKCS#11 token
 int run_hsm_generate_body_key(const std::string& uri);
+// lienthong hsm generate-signing-key URI: a node's Ed25519 checkpoint key made inside a token
+int run_hsm_generate_signing_key(const std::string& uri);
 struct AuditArchiveOptions {
   std::string month;      // YYYY-MM
   std::string directory;  // the config's audit.archive_dir when empty

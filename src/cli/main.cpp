@@ -159,6 +159,14 @@ int main(int argc, char** argv) {
       ->add_option("uri", token_uri,
                    "pkcs11:token=...;object=...?module-path=...&pin-source=file:...")
       ->required();
+  auto* generate_signing_key =
+      hsm->add_subcommand("generate-signing-key",
+                          "Generate a node's Ed25519 checkpoint key for audit.signing_key "
+                          "inside the token (it never leaves it)");
+  generate_signing_key
+      ->add_option("uri", token_uri,
+                   "pkcs11:token=...;object=...?module-path=...&pin-source=file:...")
+      ->required();
 
   CLI11_PARSE(app, argc, argv);
   try {
@@ -193,6 +201,8 @@ int main(int argc, char** argv) {
       return cli::run_audit_shred_bodies(config_path, shred_month, shred_member);
     if (*generate_body_key)
       return cli::run_hsm_generate_body_key(token_uri);
+    if (*generate_signing_key)
+      return cli::run_hsm_generate_signing_key(token_uri);
     if (*settings) {
       for (const auto& [key, env] : describe_settings())
         std::cout << key << "  " << env << "\n";

@@ -1,6 +1,7 @@
 #include "lienthong/core/pkcs11_token.hpp"
 
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <p11-kit/p11-kit.h>
 #include <p11-kit/pkcs11.h>
@@ -76,6 +77,7 @@ struct Pkcs11Token::Impl {
   std::string object_label;
   std::string key_name;
   mutable std::mutex mutex;
+  mutable std::map<CK_OBJECT_CLASS, CK_OBJECT_HANDLE> handles;  // under `mutex`
 
   ~Impl() {
     if (session != CK_INVALID_HANDLE)
@@ -103,10 +105,14 @@ struct Pkcs11Token::Impl {
     return handle;
   }
 
+  // Handles stay valid for the session: found once, kept.
   CK_OBJECT_HANDLE require(CK_OBJECT_CLASS object_class) const {
+    if (const auto known = handles.find(object_class); known != handles.end())
+      return known->second;
     const auto handle = find(object_class);
     if (!handle)
       throw std::runtime_error("the token holds no key labelled '" + object_label + "'");
+    handles.emplace(object_class, *handle);
     return *handle;
   }
 

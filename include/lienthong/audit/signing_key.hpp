@@ -1,7 +1,8 @@
 #pragma once
 // A node's Ed25519 key for signing audit checkpoints and hub-to-hub tokens,
 // and checking a signature against a registered public key. OpenSSL reads
-// and writes the keys (PEM); libsodium signs and checks.
+// and writes the keys (PEM); libsodium signs and checks. The private key
+// may instead live in a PKCS#11 token (core/pkcs11_token.hpp), which signs.
 
 #include <memory>
 #include <string>
@@ -14,7 +15,9 @@ namespace lienthong::audit {
 class SigningKey {
  public:
   // Loads the PEM private key at `path`, creating one (mode 0600) when the
-  // file does not exist. Throws std::runtime_error when it cannot.
+  // file does not exist; or, when `path` is a PKCS#11 URI, uses the token's
+  // Ed25519 key of that label, which must exist (`lienthong hsm
+  // generate-signing-key`). Throws std::runtime_error when it cannot.
   static SigningKey load_or_create(const std::string& path);
   ~SigningKey();
   SigningKey(SigningKey&&) noexcept;
