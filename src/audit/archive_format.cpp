@@ -122,6 +122,28 @@ AuditRecord record_from_line(const json& line) {
   return r;
 }
 
+json timestamp_line(const std::string& node, const KeptTimestamp& t) {
+  return {{"type", "timestamp"},
+          {"node", node},
+          {"checkpoint_seq", t.checkpoint_seq},
+          {"digest", t.digest},
+          {"batch", t.batch ? json(*t.batch) : json(nullptr)},
+          {"token_base64", base64_encode(t.token_der)}};
+}
+
+KeptTimestamp timestamp_from_line(const json& line) {
+  KeptTimestamp t;
+  t.checkpoint_seq = line.at("checkpoint_seq").get<std::int64_t>();
+  t.digest = line.at("digest").get<std::string>();
+  if (!line.at("batch").is_null())
+    t.batch = line.at("batch").get<std::string>();
+  const auto token = base64_decode(line.at("token_base64").get<std::string>());
+  if (!token)
+    refuse("\"token_base64\" is not base64");
+  t.token_der = *token;
+  return t;
+}
+
 bool bodies_match(const AuditRecord& r) {
   // Sealed bodies are checked when opened, with the key (body_keys.hpp).
   if (r.bodies_key)

@@ -12,6 +12,7 @@
 #include "lienthong/audit/audit_record.hpp"
 
 #include "chain_check.hpp"
+#include "timestamp_check.hpp"
 
 namespace lienthong::audit::archive_format {
 
@@ -32,6 +33,12 @@ bool bodies_match(const AuditRecord& record);
 
 nlohmann::json checkpoint_line(const std::string& node, const Checkpoint& checkpoint);
 Checkpoint checkpoint_from_line(const nlohmann::json& line);
+
+// A trusted timestamp of one of the file's checkpoints, as the database
+// keeps it: {"type":"timestamp", "node", "checkpoint_seq", "digest",
+// "batch" (null for a token over the checkpoint's own text), "token_base64"}.
+nlohmann::json timestamp_line(const std::string& node, const KeptTimestamp& timestamp);
+KeptTimestamp timestamp_from_line(const nlohmann::json& line);
 
 // One node's stretch of the chain in a month, as the header announces it.
 struct Stretch {

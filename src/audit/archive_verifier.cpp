@@ -1,10 +1,12 @@
 // Verifying an archived month from its file alone (`lienthong audit verify-archive`).
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <stdexcept>
 
 #include "lienthong/audit/audit_archive.hpp"
+#include "lienthong/core/digest.hpp"
 
 #include "archive_format.hpp"
 
@@ -51,7 +53,8 @@ void hold_to_witness(const std::vector<VerifiedHead>& witnessed,
 
 VerifyReport verify_archive_file(const std::filesystem::path& path,
                                  const std::vector<std::string>& trusted_key_ids,
-                                 const std::vector<VerifiedHead>& witnessed_heads) {
+                                 const std::vector<VerifiedHead>& witnessed_heads,
+                                 std::shared_ptr<const TsaTrust> timestamp_trust) {
   std::ifstream in(path);
   if (!in)
     refuse("cannot read " + path.string());
@@ -74,6 +77,7 @@ VerifyReport verify_archive_file(const std::filesystem::path& path,
   std::map<std::string, Stretch> announced;
   std::map<std::string, std::map<std::string, std::string>> keys;
   std::map<std::string, std::map<std::int64_t, Checkpoint>> checkpoints;
+  std::map<std::string, std::vector<KeptTimestamp>> timestamps;
   // The links of the records a witnessed head names, as the file holds them.
   std::map<std::string, std::map<std::int64_t, std::string>> witnessed_links;
   std::map<std::string, std::set<std::int64_t>> wanted;
@@ -102,6 +106,8 @@ VerifyReport verify_archive_file(const std::filesystem::path& path,
       } else if (type == "checkpoint") {
         auto c = checkpoint_from_line(*line);
         checkpoints[node].emplace(c.seq, std::move(c));
+      } else if (type == "timestamp") {
+        timestamps[node].push_back(timestamp_from_line(*line));
       } else if (type == "record") {
         if (line->at("seq").is_null()) {
           ++report.unchained_records;
@@ -116,6 +122,10 @@ VerifyReport verify_archive_file(const std::filesystem::path& path,
           seen[node] = true;
           check.emplace(node, checkpoints[node], keys[node], trusted_key_ids);
           anchor(*check, stretch->second);
+          for (const auto& kept : timestamps[node]) {
+            if (timestamp_trust && !check_timestamp(*check, *timestamp_trust, kept))
+              break;
+          }
         }
         const AuditRecord record = record_from_line(*line);
         const auto seq = line->at("seq").get<std::int64_t>();
@@ -141,6 +151,27 @@ VerifyReport verify_archive_file(const std::filesystem::path& path,
     refuse(path.string() + " line " + std::to_string(line_number) + ": " + e.what());
   }
   return report;
+}
+
+Result<TimestampToken> verify_archive_seal(const std::filesystem::path& file,
+                                           const std::filesystem::path& seal,
+                                           const TsaTrust& trust) {
+  const auto read = [](const std::filesystem::path& path) -> std::optional<std::string> {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+      return std::nullopt;
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const auto bytes = read(file);
+  const auto token = read(seal);
+  if (!bytes || !token)
+    return make_error(ErrorCode::kClientConflict, "cannot read " + (bytes ? seal : file).string());
+  auto checked = verify_timestamp_token(*token, sha256(*bytes), trust);
+  if (!checked.has_value())
+    return make_error(
+        ErrorCode::kClientConflict,
+        "the seal " + seal.string() + " does not hold for this file: " + checked.error().detail);
+  return checked;
 }
 
 }  // namespace lienthong::audit

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <fstream>
 #include <map>
 #include <unistd.h>
 
@@ -168,6 +169,9 @@ class MonthArchiver {
                           std::move(keys), options_.trusted_key_ids);
       for (const auto& [seq, checkpoint] : checks.back().checkpoints())
         file.line(checkpoint_line(s.node, checkpoint));
+      // Their trusted timestamps, so the file dates its checkpoints alone.
+      for (const auto& kept : load_timestamps(tx_, s.node, s.first_seq - 1, s.last_seq))
+        file.line(timestamp_line(s.node, kept));
     }
     for (std::size_t i = 0; i < stretches.size(); ++i)
       write_chain(file, checks[i], stretches[i]);
@@ -267,16 +271,24 @@ ArchiveResult archive_month(const ArchiveOptions& options) {
   archiver.write(file, stretches);
   result.file_sha256 = file.close();
 
-  result.verified = verify_archive_file(file.written(), options.trusted_key_ids);
+  result.verified =
+      verify_archive_file(file.written(), options.trusted_key_ids, {}, options.timestamp_trust);
   if (!result.verified.ok())
     refuse("the archive file did not verify when read back; nothing was dropped");
+  // The file's own trusted timestamp, before anything is dropped: a month
+  // that cannot be sealed stays in the database.
+  if (options.seal_file)
+    result.seal_token = options.seal_file(result.file_sha256);
+  const std::optional<std::string> seal_hex =
+      result.seal_token.empty() ? std::nullopt : std::optional(to_hex(result.seal_token));
   for (const auto& s : stretches) {
     result.records += s.records;
     tx.exec_params(
         "INSERT INTO audit_archives (month, node, first_seq, last_seq, previous_hash, last_hash, "
-        "file_name, file_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "file_name, file_sha256, seal_token) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+        "decode($9, 'hex'))",
         month_text(options.month) + "-01", s.node, s.first_seq, s.last_seq, s.previous_hash,
-        s.last_hash, result.file.filename().string(), result.file_sha256);
+        s.last_hash, result.file.filename().string(), result.file_sha256, seal_hex);
   }
   result.records += result.verified.unchained_records;
   // The connectivity index reads past days from their roll-up: make it before
@@ -290,6 +302,17 @@ ArchiveResult archive_month(const ArchiveOptions& options) {
   file.publish();
   tx.commit();
   file.keep();
+  if (!result.seal_token.empty()) {
+    // Beside the file, as `openssl ts -verify -data FILE -in FILE.tsr -token_in` reads it
+    // (also kept in audit_archives.seal_token).
+    result.seal_file = result.file;
+    result.seal_file += ".tsr";
+    std::ofstream out(result.seal_file, std::ios::binary | std::ios::trunc);
+    out << result.seal_token;
+    if (!out.flush())
+      refuse("the month was archived, but its seal token could not be written to " +
+             result.seal_file.string() + "; it is kept in audit_archives.seal_token");
+  }
   return result;
 }
 

@@ -2,6 +2,7 @@
 // straight from PostgreSQL and say precisely where they break.
 // `lienthong audit archive` / `verify-archive`: retention by month, and the
 // offline check of what it wrote.
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -13,8 +14,11 @@
 #include "lienthong/audit/audit_chain.hpp"
 #include "lienthong/audit/audit_verifier.hpp"
 #include "lienthong/audit/audit_witness.hpp"
+#include "lienthong/audit/trusted_timestamp.hpp"
 #include "lienthong/core/config.hpp"
+#include "lienthong/core/digest.hpp"
 #include "lienthong/core/timestamp.hpp"
+#include "lienthong/evidence/digest_stamp.hpp"
 
 #include "audit_heads_file.hpp"
 #include "commands.hpp"
@@ -164,11 +168,30 @@ int run_audit_archive(const std::string& config_path, const AuditArchiveOptions&
   archive.month = *month;
   archive.directory = options.directory.empty() ? config.audit.archive_dir : options.directory;
   archive.trusted_key_ids = options.trusted_keys;
+  if (!config.audit.timestamp_url.empty()) {
+    // With trusted timestamps on, the file is sealed by the authority too.
+    if (config.audit.timestamp_ca.empty())
+      throw ConfigError("audit.timestamp_url is set without audit.timestamp_ca");
+    archive.timestamp_trust =
+        std::make_shared<const audit::TsaTrust>(read_tsa_ca(config.audit.timestamp_ca));
+    archive.seal_file = [&config, trust = archive.timestamp_trust](const std::string& sha256) {
+      auto token = evidence::stamp_digest(config.audit.timestamp_url, *trust,
+                                          from_hex(sha256).value_or(std::string()),
+                                          std::chrono::seconds(30));
+      if (!token.has_value())
+        throw std::runtime_error(
+            "the time-stamping authority did not seal the file, so nothing was dropped: " +
+            token.error().detail);
+      return token.value().der;
+    };
+  }
   const auto result = audit::archive_month(archive);
   std::cout << "archived " << result.records << " records of " << options.month << " to "
             << result.file.string() << "\nSHA-256 " << result.file_sha256
             << "\nverified from the file:\n";
   print_summary(result.verified);
+  if (!result.seal_file.empty())
+    std::cout << "sealed by the time-stamping authority: " << result.seal_file.string() << "\n";
   std::cout << "the month's partition was dropped; keep the file and its SHA-256\n";
   return 0;
 }
@@ -182,12 +205,41 @@ int run_audit_verify_archive(const std::string& file, const AuditVerifyOptions& 
       throw ConfigError(e.what());
     }
   }
-  const auto report = audit::verify_archive_file(file, options.trusted_keys, witnessed);
-  if (options.json)
-    std::cout << audit::report_json(report).dump(2) << "\n";
-  else
+  std::shared_ptr<const audit::TsaTrust> trust;
+  if (!options.tsa_ca.empty())
+    trust = std::make_shared<const audit::TsaTrust>(read_tsa_ca(options.tsa_ca));
+  const auto report = audit::verify_archive_file(file, options.trusted_keys, witnessed, trust);
+  // The file's seal, when it has one beside it: the authority dated these bytes.
+  const std::filesystem::path seal = file + ".tsr";
+  nlohmann::json sealed = nullptr;
+  bool seal_holds = true;
+  if (std::filesystem::exists(seal) && trust) {
+    const auto checked = audit::verify_archive_seal(file, seal, *trust);
+    seal_holds = checked.has_value();
+    sealed = seal_holds
+                 ? nlohmann::json{{"ok", true},
+                                  {"file", seal.string()},
+                                  {"generated_at", to_rfc3339(checked.value().generated_at)},
+                                  {"tsa", checked.value().tsa_subject}}
+                 : nlohmann::json{
+                       {"ok", false}, {"file", seal.string()}, {"detail", checked.error().detail}};
+  }
+  if (options.json) {
+    auto out = audit::report_json(report);
+    out["seal"] = sealed;
+    out["ok"] = report.ok() && seal_holds;
+    std::cout << out.dump(2) << "\n";
+  } else {
     print_summary(report);
-  return report.ok() ? 0 : 3;
+    if (sealed.is_null() && std::filesystem::exists(seal))
+      std::cout << "  seal " << seal.string() << " not checked: give --tsa-ca\n";
+    else if (!sealed.is_null() && seal_holds)
+      std::cout << "  sealed: the authority dated this file at " << sealed["generated_at"] << " ("
+                << sealed["tsa"].get<std::string>() << ")\n";
+    else if (!sealed.is_null())
+      std::cout << "BROKEN: " << sealed["detail"].get<std::string>() << "\n";
+  }
+  return report.ok() && seal_holds ? 0 : 3;
 }
 
 }  // namespace lienthong::cli

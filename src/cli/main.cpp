@@ -111,6 +111,9 @@ int main(int argc, char** argv) {
   verify_archive->add_option("--trust", verify_archive_options.trusted_keys,
                              "accept only checkpoints signed by these key ids (repeatable)");
   verify_archive->add_flag("--json", verify_archive_options.json, "print the report as JSON");
+  verify_archive->add_option("--tsa-ca", verify_archive_options.tsa_ca,
+                             "check the file's timestamp tokens and its seal (FILE.tsr) against "
+                             "this authority's CA (PEM)");
   verify_archive->add_option("--witness", verify_archive_options.witness,
                              "hold the file to every checkpoint in this witness directory that "
                              "falls in its records");

@@ -14,9 +14,8 @@
 #include "lienthong/core/digest.hpp"
 #include "lienthong/core/thread_name.hpp"
 #include "lienthong/core/timestamp.hpp"
+#include "lienthong/evidence/digest_stamp.hpp"
 #include "lienthong/net/http_endpoint.hpp"
-
-#include "tsa_client.hpp"
 
 namespace lienthong::evidence {
 
@@ -84,13 +83,8 @@ struct Timestamper::Impl {
   // one for the same admin-chain checkpoints meanwhile: one is enough).
   Status stamp(pqxx::connection& connection, const Batch& batch) {
     const std::string digest_hex = sha256_hex(batch.text);
-    auto request = audit::make_timestamp_request(from_hex(digest_hex).value());
-    if (!request.has_value())
-      return std::move(request).error();
-    auto reply = ask_timestamp_authority(options.tsa_url, request.value().der, options.timeout);
-    if (!reply.has_value())
-      return std::move(reply).error();
-    auto token = audit::accept_timestamp_reply(reply.value(), request.value(), trust);
+    auto token =
+        stamp_digest(options.tsa_url, trust, from_hex(digest_hex).value(), options.timeout);
     if (!token.has_value())
       return std::move(token).error();
     pqxx::work tx(connection);
