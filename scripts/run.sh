@@ -174,6 +174,17 @@ curl -sS --cert "$LT_PKI/BVDN-HIS.crt" --key "$LT_PKI/BVDN-HIS.key" --cacert "$L
 status=$(delivered BVDN-HIS "$message_id-claim")
 echo "   GET /exchange/v1/messages/$message_id-claim"
 jq -c '{state, attempts, response: .response.body}' <<<"$status"
+claim_number=$(jq -r .claimNumber <<<"$claim")
+lt_say "   The claims service keeps its bodies for evidence, sealed at rest under the ministry's"
+lt_say "   key of the month (docs/evidence.md, \"Bodies at rest\"): the database row holds no claim"
+lt_say "   number; the auditor API opens the body:"
+lt_psql -d lienthong -tAc "SELECT '   in PostgreSQL: body key ' || bodies_key || ', ' || length(request_body)
+    || ' bytes, claim number found at byte ' || position(convert_to('$claim_number', 'UTF8') IN request_body)
+    FROM audit_records WHERE message_id = '$message_id-claim' AND request_body IS NOT NULL LIMIT 1"
+curl -sS --cacert "$LT_PKI/ca.crt" -H "Authorization: Bearer $auditor_token" \
+  "https://localhost:$admin_port/audit/v1/exchanges?from=2000-01-01&to=2100-01-01&message_id=$message_id-claim" |
+  jq -r '[.items[] | select(.request_body_base64 != null)][0].request_body_base64 | @base64d | fromjson
+    | "   from the auditor API: claim " + .body.claimNumber'
 patient=$(jq -r .patient.idNumber <<<"$claim")
 exchange GIAMDINH "{\"header\": {\"id\": \"$message_id-bhxh\", \"from\": \"VN/GOV/000.00.00.G22/GIAMDINH\",
   \"to\": \"VN/GOV/000.00.00.G03/DANCU\", \"service\": \"citizen-lookup\", \"version\": \"v1\",
