@@ -87,31 +87,28 @@ struct SigningKey::Key {
 
 SigningKey::SigningKey(std::unique_ptr<Key> key) : key_(std::move(key)) {
   ensure_sodium();
+  std::string raw;
   if (key_->token) {
-    const std::string raw = key_->token->ed25519_public_key();
+    // Only the public half is here; the token signs.
+    raw = key_->token->ed25519_public_key();
     key_->pkey.reset(EVP_PKEY_new_raw_public_key(
         EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(raw.data()), raw.size()));
     if (!key_->pkey)
       throw std::runtime_error("the token's signing key is not an Ed25519 public key");
-    key_id_ = sha256_hex(raw);
-    BioPtr bio(BIO_new(BIO_s_mem()));
-    if (!bio || PEM_write_bio_PUBKEY(bio.get(), key_->pkey.get()) != 1)
-      throw std::runtime_error("cannot encode the token signing key's public half");
-    public_pem_ = bio_text(bio.get());
-    return;
+  } else {
+    std::array<unsigned char, crypto_sign_SEEDBYTES> seed{};
+    std::size_t seed_length = seed.size();
+    std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> public_key{};
+    raw = raw_public_key(key_->pkey.get());
+    const bool derived =
+        EVP_PKEY_get_raw_private_key(key_->pkey.get(), seed.data(), &seed_length) == 1 &&
+        seed_length == seed.size() &&
+        crypto_sign_seed_keypair(public_key.data(), key_->secret.data(), seed.data()) == 0 &&
+        raw == std::string(public_key.begin(), public_key.end());
+    sodium_memzero(seed.data(), seed.size());
+    if (!derived)
+      throw std::runtime_error("cannot read the Ed25519 signing key");
   }
-  std::array<unsigned char, crypto_sign_SEEDBYTES> seed{};
-  std::size_t seed_length = seed.size();
-  std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> public_key{};
-  const std::string raw = raw_public_key(key_->pkey.get());
-  const bool derived =
-      EVP_PKEY_get_raw_private_key(key_->pkey.get(), seed.data(), &seed_length) == 1 &&
-      seed_length == seed.size() &&
-      crypto_sign_seed_keypair(public_key.data(), key_->secret.data(), seed.data()) == 0 &&
-      raw == std::string(public_key.begin(), public_key.end());
-  sodium_memzero(seed.data(), seed.size());
-  if (!derived)
-    throw std::runtime_error("cannot read the Ed25519 signing key");
   key_id_ = sha256_hex(raw);
   BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_PUBKEY(bio.get(), key_->pkey.get()) != 1)

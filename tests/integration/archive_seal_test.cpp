@@ -7,9 +7,6 @@
 #include <fstream>
 #include <sstream>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
@@ -19,11 +16,11 @@
 
 #include "hub_process.hpp"
 #include "timestamped_hub_fixture.hpp"
+#include "writer_records.hpp"
 
 namespace lienthong::testing {
 namespace {
 
-namespace asio = boost::asio;
 using namespace std::chrono;
 
 std::string file_text(const std::filesystem::path& path) {
@@ -60,27 +57,18 @@ class ArchiveSeal : public TimestampedHubFixture {
     options.checkpoint_records = 2;
     const auto at = audit::month_start(month) + days(3) + hours(8);
     options.clock = [at] { return at; };
-    {
-      audit::AuditWriter writer(options, quiet());
-      asio::io_context io;
-      int committed = 0;
-      auto commit_all = [&]() -> asio::awaitable<void> {
-        for (int n = 1; n <= count; ++n) {
-          audit::AuditRecord r;
-          r.message_id = "sealed-" + std::to_string(n);
-          r.request_id = "sealed-request-" + std::to_string(n);
-          r.method = "POST";
-          r.path = "/exchange/v1/messages";
-          r.status = 200;
-          r.received_at = r.responded_at = at;
-          const auto status = co_await writer.commit(std::move(r));
-          committed += status.has_value() ? 1 : 0;
-        }
-      };
-      asio::co_spawn(io, commit_all, asio::detached);
-      io.run();
-      ASSERT_EQ(committed, count);
+    std::vector<audit::AuditRecord> records;
+    for (int n = 1; n <= count; ++n) {
+      audit::AuditRecord r;
+      r.message_id = "sealed-" + std::to_string(n);
+      r.request_id = "sealed-request-" + std::to_string(n);
+      r.method = "POST";
+      r.path = "/exchange/v1/messages";
+      r.status = 200;
+      r.received_at = r.responded_at = at;
+      records.push_back(std::move(r));
     }
+    ASSERT_EQ(commit_records(options, std::move(records)), count);
     auto stamper = evidence::Timestamper::create(
         {database_->url(), "past-node", tsa_->url() + "/", read_pki("tsa-ca.crt"), seconds(60)},
         std::make_shared<audit::TimestampHealth>(hours(1)), quiet());

@@ -8,12 +8,6 @@
 #include <fstream>
 #include <sstream>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <spdlog/sinks/null_sink.h>
-#include <spdlog/spdlog.h>
-
 #include "lienthong/audit/audit_chain.hpp"
 #include "lienthong/audit/audit_writer.hpp"
 #include "lienthong/audit/body_keys.hpp"
@@ -22,11 +16,11 @@
 #include "admin_fixture.hpp"
 #include "hub_process.hpp"
 #include "softhsm_token.hpp"
+#include "writer_records.hpp"
 
 namespace lienthong::testing {
 namespace {
 
-namespace asio = boost::asio;
 using namespace std::chrono;
 using nlohmann::json;
 
@@ -94,35 +88,26 @@ class BodyEncryption : public AdminFixture {
     options.body_wrapper = audit::load_key_wrapper(pki_file("audit-bodies.key"));
     const auto at = audit::month_start(month) + days(9) + hours(12);
     options.clock = [at] { return at; };
-    audit::AuditWriter writer(
-        options, std::make_shared<spdlog::logger>("bodies",
-                                                  std::make_shared<spdlog::sinks::null_sink_mt>()));
-    asio::io_context io;
-    int committed = 0;
-    auto commit_all = [&]() -> asio::awaitable<void> {
-      for (int n = 1; n <= count; ++n) {
-        audit::AuditRecord r;
-        r.message_id = "past-" + std::to_string(n);
-        r.request_id = "past-request-" + std::to_string(n);
-        r.consumer = kConsumer;
-        r.provider = kProvider;
-        r.service = "echo";
-        r.method = "POST";
-        r.path = "/exchange/v1/messages";
-        r.status = 200;
-        r.request_body = citizen_body("PAST-" + std::to_string(n));
-        r.response_body = "{\"ok\":true}";
-        r.request_sha256 = sha256_hex(*r.request_body);
-        r.response_sha256 = sha256_hex(*r.response_body);
-        r.received_at = at;
-        r.responded_at = at + milliseconds(2);
-        const auto status = co_await writer.commit(std::move(r));
-        committed += status.has_value() ? 1 : 0;
-      }
-    };
-    asio::co_spawn(io, commit_all, asio::detached);
-    io.run();
-    ASSERT_EQ(committed, count);
+    std::vector<audit::AuditRecord> records;
+    for (int n = 1; n <= count; ++n) {
+      audit::AuditRecord r;
+      r.message_id = "past-" + std::to_string(n);
+      r.request_id = "past-request-" + std::to_string(n);
+      r.consumer = kConsumer;
+      r.provider = kProvider;
+      r.service = "echo";
+      r.method = "POST";
+      r.path = "/exchange/v1/messages";
+      r.status = 200;
+      r.request_body = citizen_body("PAST-" + std::to_string(n));
+      r.response_body = "{\"ok\":true}";
+      r.request_sha256 = sha256_hex(*r.request_body);
+      r.response_sha256 = sha256_hex(*r.response_body);
+      r.received_at = at;
+      r.responded_at = at + milliseconds(2);
+      records.push_back(std::move(r));
+    }
+    ASSERT_EQ(commit_records(options, std::move(records)), count);
   }
 
   json record_of(const std::string& message_id) {

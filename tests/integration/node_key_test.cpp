@@ -4,12 +4,7 @@
 #include <filesystem>
 #include <regex>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
-#include <spdlog/sinks/null_sink.h>
-#include <spdlog/spdlog.h>
 
 #include "lienthong/audit/audit_writer.hpp"
 #include "lienthong/audit/signing_key.hpp"
@@ -18,11 +13,11 @@
 #include "hub_process.hpp"
 #include "softhsm_token.hpp"
 #include "test_environment.hpp"
+#include "writer_records.hpp"
 
 namespace lienthong::testing {
 namespace {
 
-namespace asio = boost::asio;
 using namespace std::chrono;
 
 class NodeKeyInAToken : public ::testing::Test {
@@ -41,27 +36,18 @@ class NodeKeyInAToken : public ::testing::Test {
     options.node = "token-node";
     options.signing_key_path = signing_key;
     options.checkpoint_records = 2;
-    audit::AuditWriter writer(
-        options, std::make_shared<spdlog::logger>("node-key",
-                                                  std::make_shared<spdlog::sinks::null_sink_mt>()));
-    asio::io_context io;
-    int committed = 0;
-    auto commit_all = [&]() -> asio::awaitable<void> {
-      for (int n = first; n < first + count; ++n) {
-        audit::AuditRecord r;
-        r.message_id = "m-" + std::to_string(n);
-        r.request_id = "r-" + std::to_string(n);
-        r.method = "POST";
-        r.path = "/exchange/v1/messages";
-        r.status = 200;
-        r.received_at = r.responded_at = system_clock::now();
-        const auto status = co_await writer.commit(std::move(r));
-        committed += status.has_value() ? 1 : 0;
-      }
-    };
-    asio::co_spawn(io, commit_all, asio::detached);
-    io.run();
-    ASSERT_EQ(committed, count);
+    std::vector<audit::AuditRecord> records;
+    for (int n = first; n < first + count; ++n) {
+      audit::AuditRecord r;
+      r.message_id = "m-" + std::to_string(n);
+      r.request_id = "r-" + std::to_string(n);
+      r.method = "POST";
+      r.path = "/exchange/v1/messages";
+      r.status = 200;
+      r.received_at = r.responded_at = system_clock::now();
+      records.push_back(std::move(r));
+    }
+    ASSERT_EQ(commit_records(options, std::move(records)), count);
   }
 
   std::string verify(const std::string& arguments) {
