@@ -6,6 +6,9 @@
 #include <p11-kit/p11-kit.h>
 #include <p11-kit/pkcs11.h>
 #include <p11-kit/uri.h>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
 #include <sstream>
 #include <stdexcept>
 #include <vector>
@@ -314,7 +317,15 @@ std::string Pkcs11Token::sign(std::string_view message) const {
   const std::lock_guard lock(impl_->mutex);
   const CK_OBJECT_HANDLE key = impl_->require(CKO_PRIVATE_KEY);
   CK_MECHANISM mechanism{CKM_EDDSA, nullptr, 0};
-  check(impl_->module->C_SignInit(impl_->session, &mechanism, key), "C_SignInit (EdDSA)");
+  {
+#if defined(__SANITIZE_ADDRESS__)
+    // SoftHSM2 2.6.1, the tests' token, leaks 37 bytes of OpenSSL ASN.1 in
+    // every EdDSA C_SignInit; its stack ends inside libcrypto, where no
+    // suppression can name the module. The token's allocations are not ours.
+    __lsan::ScopedDisabler token_allocations;
+#endif
+    check(impl_->module->C_SignInit(impl_->session, &mechanism, key), "C_SignInit (EdDSA)");
+  }
   std::string signature(64, '\0');
   CK_ULONG size = signature.size();
   check(impl_->module->C_Sign(
