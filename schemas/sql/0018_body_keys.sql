@@ -22,17 +22,23 @@ CREATE TABLE body_keys (
   CHECK ((wrapped_key IS NULL) = (shredded_at IS NOT NULL))
 );
 
--- A data key is created once and may only be destroyed: no other change,
--- no deletion (a deleted row would hide that a month was shredded, and by whom).
+-- A data key is created once; afterwards it may only be destroyed, or
+-- wrapped again under a new key-encryption key (`lienthong audit
+-- rewrap-body-keys`). No other change, no deletion (a deleted row would
+-- hide that a month was shredded, and by whom), no return from shredding.
 CREATE FUNCTION lt_body_key_shred_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'UPDATE' AND OLD.wrapped_key IS NOT NULL AND NEW.wrapped_key IS NULL
-     AND NEW.shredded_at IS NOT NULL AND NEW.shredded_by IS NOT NULL
-     AND (NEW.id, NEW.member, NEW.month, NEW.kek_id, NEW.created_at)
-         IS NOT DISTINCT FROM (OLD.id, OLD.member, OLD.month, OLD.kek_id, OLD.created_at) THEN
+  IF TG_OP = 'UPDATE' AND OLD.wrapped_key IS NOT NULL
+     AND (NEW.id, NEW.member, NEW.month, NEW.created_at)
+         IS NOT DISTINCT FROM (OLD.id, OLD.member, OLD.month, OLD.created_at)
+     AND ((NEW.wrapped_key IS NULL AND NEW.shredded_at IS NOT NULL AND NEW.shredded_by IS NOT NULL
+           AND NEW.kek_id = OLD.kek_id)
+          OR (NEW.wrapped_key IS NOT NULL AND NEW.shredded_at IS NULL
+              AND NEW.shredded_by IS NULL)) THEN
     RETURN NEW;
   END IF;
-  RAISE EXCEPTION 'body keys are only ever shredded (lienthong audit shred-bodies)'
+  RAISE EXCEPTION 'body keys are only ever shredded or wrapped again (lienthong audit '
+                  'shred-bodies, rewrap-body-keys)'
     USING ERRCODE = 'insufficient_privilege';
 END $$;
 CREATE TRIGGER body_keys_shred_only BEFORE UPDATE OR DELETE ON body_keys

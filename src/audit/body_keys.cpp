@@ -17,11 +17,6 @@ namespace {
 
 constexpr std::size_t kDataKeyBytes = 32;
 
-// What a wrapped data key is bound to: it unwraps for its own row only.
-std::string wrap_context(const std::string& member, const std::string& month) {
-  return "lienthong-body-key-v1 " + member + " " + month;
-}
-
 // What a sealed body is bound to: its record, its field and its key.
 std::string body_context(std::int64_t key, const std::string& request_id, std::string_view field) {
   return "lienthong-body-v1 " + std::to_string(key) + " " + request_id + " " + std::string(field);
@@ -39,6 +34,10 @@ std::string month_date(std::chrono::year_month month) {
 }
 
 }  // namespace
+
+std::string body_key_wrap_context(const std::string& member, const std::string& month) {
+  return "lienthong-body-key-v1 " + member + " " + month;
+}
 
 std::string body_key_member(const AuditRecord& record) {
   const auto system = SystemId::parse(record.provider);
@@ -88,7 +87,7 @@ const BodySealer::DataKey* BodySealer::key_for(pqxx::connection_base& connection
   if (cached != keys_.end())
     return cached->second.get();
   std::erase_if(keys_, [month](const auto& entry) { return entry.first.second != month; });
-  const std::string context = wrap_context(member, month_text(month));
+  const std::string context = body_key_wrap_context(member, month_text(month));
   pqxx::work tx(connection);
   const std::string select =
       "SELECT id, kek_id, wrapped_key FROM body_keys WHERE member = $1 AND month = $2";
@@ -109,11 +108,11 @@ const BodySealer::DataKey* BodySealer::key_for(pqxx::connection_base& connection
   data_key->id = rows[0][0].as<std::int64_t>();
   if (!rows[0][2].is_null()) {
     const auto kek = rows[0][1].as<std::string>();
-    if (kek != wrapper_->id())
+    if (!wrapper_->holds(kek))
       throw std::runtime_error("the body key of " + member + " for " + month_text(month) +
                                " was wrapped by " + kek + ", but this node holds " +
                                wrapper_->id() + ": every node needs the same audit.body_key");
-    auto plain = wrapper_->unwrap(pqxx::binarystring(rows[0][2]).str(), context);
+    auto plain = wrapper_->unwrap_from(kek, pqxx::binarystring(rows[0][2]).str(), context);
     if (!plain)
       throw std::runtime_error("the body key of " + member + " for " + month_text(month) +
                                " does not unwrap: the row was altered");
@@ -148,12 +147,12 @@ std::optional<std::string> BodyOpener::open(std::int64_t key, const std::string&
     std::shared_ptr<const SealingKey> data_key;
     if (!rows[0][3].is_null()) {
       const auto kek = rows[0][2].as<std::string>();
-      if (kek != wrapper_->id())
+      if (!wrapper_->holds(kek))
         throw std::runtime_error(name + " was wrapped by " + kek + ", but this node holds " +
                                  wrapper_->id());
-      auto plain = wrapper_->unwrap(
-          pqxx::binarystring(rows[0][3]).str(),
-          wrap_context(rows[0][0].as<std::string>(), rows[0][1].as<std::string>()));
+      auto plain = wrapper_->unwrap_from(
+          kek, pqxx::binarystring(rows[0][3]).str(),
+          body_key_wrap_context(rows[0][0].as<std::string>(), rows[0][1].as<std::string>()));
       if (!plain)
         throw std::runtime_error(name + " does not unwrap: its row was altered");
       data_key = std::make_shared<const SealingKey>(SealingKey::from_bytes(*plain));

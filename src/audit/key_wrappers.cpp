@@ -44,7 +44,50 @@ class TokenKeyWrapper final : public KeyWrapper {
   std::string id_;
 };
 
+// A key change in progress: the new key wraps, either key unwraps its own.
+class ChangingKeyWrapper final : public KeyWrapper {
+ public:
+  ChangingKeyWrapper(std::shared_ptr<const KeyWrapper> current,
+                     std::shared_ptr<const KeyWrapper> previous)
+      : current_(std::move(current)), previous_(std::move(previous)) {}
+  const std::string& id() const override { return current_->id(); }
+  std::string wrap(std::string_view data_key, std::string_view context) const override {
+    return current_->wrap(data_key, context);
+  }
+  std::optional<std::string> unwrap(std::string_view wrapped,
+                                    std::string_view context) const override {
+    return current_->unwrap(wrapped, context);
+  }
+  bool holds(std::string_view kek_id) const override {
+    return current_->holds(kek_id) || previous_->holds(kek_id);
+  }
+  std::optional<std::string> unwrap_from(std::string_view kek_id, std::string_view wrapped,
+                                         std::string_view context) const override {
+    return (current_->holds(kek_id) ? current_ : previous_)->unwrap_from(kek_id, wrapped, context);
+  }
+
+ private:
+  std::shared_ptr<const KeyWrapper> current_;
+  std::shared_ptr<const KeyWrapper> previous_;
+};
+
 }  // namespace
+
+std::shared_ptr<const KeyWrapper> changing_key_wrapper(std::shared_ptr<const KeyWrapper> current,
+                                                       std::shared_ptr<const KeyWrapper> previous) {
+  if (!previous || !current)
+    return current;
+  return std::make_shared<ChangingKeyWrapper>(std::move(current), std::move(previous));
+}
+
+std::shared_ptr<const KeyWrapper> configured_key_wrapper(const Config& config, MissingKey missing) {
+  auto current = load_key_wrapper(config.audit.body_key, missing);
+  if (config.audit.previous_body_key.empty())
+    return current;
+  if (!current)
+    throw std::runtime_error("audit.previous_body_key is set without audit.body_key");
+  return changing_key_wrapper(std::move(current), load_key_wrapper(config.audit.previous_body_key));
+}
 
 std::shared_ptr<const KeyWrapper> load_key_wrapper(const std::string& setting, MissingKey missing) {
   if (setting.empty())

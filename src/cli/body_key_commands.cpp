@@ -8,7 +8,7 @@
 #include <pqxx/pqxx>
 
 #include "lienthong/audit/audit_chain.hpp"
-#include "lienthong/audit/body_shredding.hpp"
+#include "lienthong/audit/body_key_lifecycle.hpp"
 #include "lienthong/core/config.hpp"
 #include "lienthong/core/digest.hpp"
 #include "lienthong/core/error.hpp"
@@ -66,6 +66,24 @@ int run_audit_shred_bodies(const std::string& config_path, const std::string& mo
     std::cout << "shredded the body key of " << key.member << " for " << key.month << "\n";
   std::cout << shredded.value().size()
             << " key(s) destroyed: those bodies can no longer be read; the log still verifies\n";
+  return 0;
+}
+
+int run_audit_rewrap_body_keys(const std::string& config_path) {
+  const Config config = load_config(config_path, process_environment());
+  if (config.audit.body_key.empty() || config.audit.previous_body_key.empty())
+    throw ConfigError(
+        "audit.previous_body_key (the key being replaced) and audit.body_key (the new one) "
+        "must both be set");
+  const auto to = audit::load_key_wrapper(config.audit.body_key);
+  const auto from = audit::load_key_wrapper(config.audit.previous_body_key);
+  pqxx::connection connection(config.database.url);
+  const auto moved =
+      audit::rewrap_body_keys(connection, *from, *to, cli_actor("audit rewrap-body-keys"));
+  for (const auto& key : moved)
+    std::cout << "rewrapped the body key of " << key.member << " for " << key.month << "\n";
+  std::cout << moved.size() << " key(s) moved from " << from->id() << " to " << to->id()
+            << "; remove audit.previous_body_key from every node\n";
   return 0;
 }
 

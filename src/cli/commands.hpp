@@ -80,6 +80,8 @@ int run_audit_verify_evidence(const std::string& file, const std::string& tsa_ca
 int run_audit_body_keys(const std::string& config_path, bool json);
 int run_audit_shred_bodies(const std::string& config_path, const std::string& month,
                            const std::string& member);
+// lienthong audit rewrap-body-keys: every data key under previous_body_key moved to body_key
+int run_audit_rewrap_body_keys(const std::string& config_path);
 // lienthong hsm generate-body-key URI: an AES-256 key made inside a PKCS#11 token
 int run_hsm_generate_body_key(const std::string& uri);
 // lienthong hsm generate-signing-key URI: a node's Ed25519 checkpoint key made inside a token

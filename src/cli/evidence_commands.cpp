@@ -30,7 +30,7 @@ int run_audit_evidence(const std::string& config_path, std::int64_t id, const st
   // Sealed bodies open with the node's key-encryption key (audit.body_key).
   std::optional<audit::BodyOpener> opener;
   if (!without_bodies)
-    opener.emplace(audit::load_key_wrapper(config.audit.body_key), tx);
+    opener.emplace(audit::configured_key_wrapper(config, audit::MissingKey::kRefuse), tx);
   auto proof = audit::load_record_proof(tx, id, opener ? &*opener : nullptr);
   if (!proof.has_value()) {
     std::cerr << "no evidence for audit record " << id << ": " << proof.error().detail << "\n";

@@ -79,7 +79,7 @@ Hub::Hub(Config config, std::shared_ptr<spdlog::logger> logger)
   p.timestamps = evidence::Timestamper::from_config(p.config, p.logger);
   auto writer_options = audit::WriterOptions::from(p.config);
   writer_options.timestamps = p.timestamps.health;
-  p.body_wrapper = audit::load_key_wrapper(p.config.audit.body_key, audit::MissingKey::kCreate);
+  p.body_wrapper = audit::configured_key_wrapper(p.config, audit::MissingKey::kCreate);
   writer_options.body_wrapper = p.body_wrapper;
   p.audit = std::make_unique<audit::AuditWriter>(std::move(writer_options), p.logger);
   // Every audit record passes the metrics on its way to the writer, so the

@@ -151,6 +151,10 @@ int main(int argc, char** argv) {
   shred->add_option("--member", shred_member,
                     "one member only, e.g. VN/GOV/000.00.00.G12 (default: every member)");
 
+  auto* rewrap = audit->add_subcommand(
+      "rewrap-body-keys",
+      "Wrap every body data key under audit.body_key that "
+      "audit.previous_body_key wrapped (a key change; e.g. a file to an HSM)");
   auto* hsm = app.add_subcommand("hsm", "Keys kept in a PKCS#11 token (an HSM)");
   hsm->require_subcommand(1);
   auto* generate_body_key =
@@ -202,6 +206,8 @@ int main(int argc, char** argv) {
       return cli::run_audit_body_keys(config_path, body_keys_json);
     if (*shred)
       return cli::run_audit_shred_bodies(config_path, shred_month, shred_member);
+    if (*rewrap)
+      return cli::run_audit_rewrap_body_keys(config_path);
     if (*generate_body_key)
       return cli::run_hsm_generate_body_key(token_uri);
     if (*generate_signing_key)

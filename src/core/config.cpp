@@ -163,6 +163,8 @@ const std::vector<Setting>& settings() {
       {"audit.signing_key",
        StringSetting{[](Config& c) -> std::string& { return c.audit.signing_key; }}},
       {"audit.body_key", StringSetting{[](Config& c) -> std::string& { return c.audit.body_key; }}},
+      {"audit.previous_body_key",
+       StringSetting{[](Config& c) -> std::string& { return c.audit.previous_body_key; }}},
       {"audit.partitions_ahead",
        IntSetting{[](Config& c) -> int& { return c.audit.partitions_ahead; }, 1, 120}},
       {"audit.archive_dir",

@@ -247,9 +247,20 @@ class BodyEncryptionInAToken : public BodyEncryption {
       ASSERT_EQ(generated.exit_code, 0) << generated.output;
     }
     config.audit.body_key = uri_ ? *uri_ : token_->uri("audit-bodies");
+    config.audit.previous_body_key = previous_.value_or("");
+  }
+  void restart(std::optional<std::string> uri, std::optional<std::string> previous) {
+    hub_.reset();
+    uri_ = std::move(uri);
+    previous_ = std::move(previous);
+    start_hub();
+  }
+  std::string kek_of_the_month() const {
+    return database_->scalar("SELECT string_agg(kek_id, ',') FROM body_keys");
   }
   std::unique_ptr<SoftHsmToken> token_;
   std::optional<std::string> uri_;
+  std::optional<std::string> previous_;
 };
 
 TEST_F(BodyEncryptionInAToken, WrapsTheDataKeysAndTheHubRefusesAKeyTheTokenDoesNotHold) {
@@ -279,6 +290,48 @@ TEST_F(BodyEncryptionInAToken, WrapsTheDataKeysAndTheHubRefusesAKeyTheTokenDoesN
   const auto id = database_->scalar("SELECT id FROM audit_records WHERE message_id = 'token-1'");
   const auto answer = admin(token("auditor")).get("/audit/v1/exchanges/" + id);
   EXPECT_EQ(answer.status, 500) << answer.body;
+}
+
+TEST_F(BodyEncryptionInAToken, AKeyChangeMovesTheDataKeysFromAFileIntoTheToken) {
+  const auto file_key = (directory_ / "old-bodies.key").string();
+  const auto token_key = token_->uri("audit-bodies");
+  restart(file_key, std::nullopt);
+  exchange("moving-1", citizen_body("MOVING-1"));
+  ASSERT_EQ(kek_of_the_month().rfind("file:", 0), 0u) << kek_of_the_month();
+  const auto opened = [&](const std::string& message_id) {
+    const auto body =
+        base64_decode(record_of(message_id)["request_body_base64"].get<std::string>());
+    return body.value_or("").find("CITIZEN-MOVING-" + message_id.substr(message_id.size() - 1)) !=
+           std::string::npos;
+  };
+
+  // Every node gets the new key, with the old one as previous_body_key:
+  // the month's data key (wrapped by the file) still seals and opens.
+  restart(token_key, file_key);
+  exchange("moving-2", citizen_body("MOVING-2"));
+  EXPECT_TRUE(opened("moving-1"));
+  EXPECT_TRUE(opened("moving-2"));
+
+  const std::string keys = "LIENTHONG_AUDIT_BODY_KEY='" + token_key +
+                           "' LIENTHONG_AUDIT_PREVIOUS_BODY_KEY='" + file_key + "'";
+  const auto moved = run_lienthong("audit rewrap-body-keys", database_->url(), keys);
+  ASSERT_EQ(moved.exit_code, 0) << moved.output;
+  EXPECT_NE(moved.output.find("1 key(s) moved"), std::string::npos) << moved.output;
+  EXPECT_EQ(kek_of_the_month(), "pkcs11:lienthong-test/audit-bodies");
+  EXPECT_EQ(database_->scalar("SELECT count(*) FROM admin_changes WHERE action = 'rewrap' AND "
+                              "entity = 'body-key'"),
+            "1");
+  EXPECT_NE(
+      run_lienthong("audit rewrap-body-keys", database_->url(), keys).output.find("0 key(s) moved"),
+      std::string::npos);
+
+  // The file key is retired: the token alone opens every body.
+  restart(token_key, std::nullopt);
+  EXPECT_TRUE(opened("moving-1"));
+  EXPECT_TRUE(opened("moving-2"));
+  // Rewrapping is the only change besides shredding: a key's month is not.
+  EXPECT_THROW(database_->execute("UPDATE body_keys SET month = month - interval '1 month'"),
+               std::exception);
 }
 
 }  // namespace

@@ -91,6 +91,7 @@ HubProcess::HubProcess(const std::string& node_name, const std::string& database
       {"TLS_CLIENT_CA", pki_file("ca.crt")},
       {"AUDIT_SIGNING_KEY", pki_file("audit-signing.key")},
       {"PROVIDER_CREDENTIALS_KEY", pki_file("provider-credentials.key")},
+      {"AUDIT_BODY_KEY", pki_file("audit-bodies.key")},
       {"LOG_LEVEL", "warn"}};
   for (const auto& [name, value] : options.settings) {
     if (value.empty())

@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "lienthong/audit/audit_record.hpp"
+#include "lienthong/core/config.hpp"
 
 namespace pqxx {
 class connection_base;
@@ -40,6 +41,15 @@ class KeyWrapper {
   // nullopt when `wrapped` was not wrapped by this key with this context.
   virtual std::optional<std::string> unwrap(std::string_view wrapped,
                                             std::string_view context) const = 0;
+  // True when this node can unwrap what the key named `kek_id` wrapped:
+  // this key, or during a key change the one it replaces.
+  virtual bool holds(std::string_view kek_id) const { return kek_id == id(); }
+  // Unwraps what the key named `kek_id` wrapped (one this node holds).
+  virtual std::optional<std::string> unwrap_from(std::string_view /*kek_id*/,
+                                                 std::string_view wrapped,
+                                                 std::string_view context) const {
+    return unwrap(wrapped, context);
+  }
 };
 
 // The key-encryption key the setting audit.body_key names: a PKCS#11 URI
@@ -50,6 +60,18 @@ class KeyWrapper {
 enum class MissingKey { kCreate, kRefuse };
 std::shared_ptr<const KeyWrapper> load_key_wrapper(const std::string& setting,
                                                    MissingKey missing = MissingKey::kRefuse);
+// During a key change (audit.previous_body_key set): wraps with `current`,
+// unwraps with whichever of the two wrapped, until `lienthong audit
+// rewrap-body-keys` has moved every data key to `current`. `current` alone
+// when `previous` is null.
+std::shared_ptr<const KeyWrapper> changing_key_wrapper(std::shared_ptr<const KeyWrapper> current,
+                                                       std::shared_ptr<const KeyWrapper> previous);
+// audit.body_key, with audit.previous_body_key during a key change.
+std::shared_ptr<const KeyWrapper> configured_key_wrapper(const Config& config, MissingKey missing);
+
+// What a wrapped data key is bound to (GCM's associated data): its member
+// and month ("2026-11"), so it unwraps for its own row only.
+std::string body_key_wrap_context(const std::string& member, const std::string& month);
 
 // The member whose data key seals a record's bodies: its provider's
 // ("VN/GOV/000.00.00.G12"), whose service asked for them to be kept.

@@ -129,6 +129,9 @@ struct Config {
     // ...&pin-source=..."). Every node of a cluster needs the same key.
     // Empty: bodies are kept in the clear.
     std::string body_key = "var/pki/audit-bodies.key";
+    // During a key change only: the key being replaced, which still unwraps
+    // what it wrapped until `lienthong audit rewrap-body-keys` has run.
+    std::string previous_body_key;
   } audit;
   // Hub-to-hub exchange (docs/federation.md); off while `instance` is empty.
   struct Federation {

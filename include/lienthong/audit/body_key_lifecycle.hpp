@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "lienthong/audit/body_keys.hpp"
 #include "lienthong/core/result.hpp"
 
 namespace pqxx {
@@ -42,5 +43,13 @@ Result<std::vector<BodyKeyRow>> shred_body_keys(pqxx::connection_base& connectio
                                                 const std::optional<std::string>& member,
                                                 const std::string& actor,
                                                 std::chrono::system_clock::time_point now);
+
+// Moves every data key `from` wrapped (and not shredded) to `to`: unwrapped
+// by one, wrapped by the other, each an admin change by `actor`, all in one
+// transaction; then rewrites the table, so the old wrappings leave its files.
+// Returns the keys moved (none: nothing was left under `from`). Throws when
+// a key does not unwrap (its row was altered): nothing is changed then.
+std::vector<BodyKeyRow> rewrap_body_keys(pqxx::connection_base& connection, const KeyWrapper& from,
+                                         const KeyWrapper& to, const std::string& actor);
 
 }  // namespace lienthong::audit

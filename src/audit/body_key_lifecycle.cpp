@@ -1,9 +1,13 @@
-#include "lienthong/audit/body_shredding.hpp"
+#include "lienthong/audit/body_key_lifecycle.hpp"
+
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
+#include <openssl/crypto.h>
 #include <pqxx/pqxx>
 
 #include "lienthong/audit/audit_chain.hpp"
+#include "lienthong/core/digest.hpp"
 #include "lienthong/core/identifiers.hpp"
 
 namespace lienthong::audit {
@@ -88,6 +92,51 @@ Result<std::vector<BodyKeyRow>> shred_body_keys(pqxx::connection_base& connectio
   pqxx::nontransaction vacuum(connection);
   vacuum.exec("VACUUM FULL body_keys");
   return shredded;
+}
+
+std::vector<BodyKeyRow> rewrap_body_keys(pqxx::connection_base& connection, const KeyWrapper& from,
+                                         const KeyWrapper& to, const std::string& actor) {
+  if (from.id() == to.id())
+    throw std::runtime_error("the previous and the current body key are the same key (" +
+                             from.id() + ")");
+  std::vector<BodyKeyRow> moved;
+  {
+    pqxx::work tx(connection);
+    const auto rows = tx.exec_params("SELECT " + kColumns +
+                                         ", encode(wrapped_key, 'hex') FROM body_keys WHERE kek_id "
+                                         "= $1 AND wrapped_key IS NOT NULL ORDER BY id FOR UPDATE",
+                                     from.id());
+    for (const auto& row : rows) {
+      BodyKeyRow key = key_row(row);
+      const std::string context = body_key_wrap_context(key.member, key.month);
+      auto plain = from.unwrap(from_hex(row[7].as<std::string>()).value_or(""), context);
+      if (!plain)
+        throw std::runtime_error("the body key of " + key.member + " for " + key.month +
+                                 " does not unwrap with " + from.id() +
+                                 ": its row was altered. Nothing was changed");
+      const std::string wrapped = to.wrap(*plain, context);
+      OPENSSL_cleanse(plain->data(), plain->size());
+      tx.exec_params(
+          "UPDATE body_keys SET kek_id = $2, wrapped_key = decode($3, 'hex') WHERE id = $1", key.id,
+          to.id(), to_hex(wrapped));
+      const nlohmann::json before{{"member", key.member}, {"month", key.month}, {"kek_id", key.kek_id}};
+      nlohmann::json after = before;
+      after["kek_id"] = to.id();
+      tx.exec_params(
+          "INSERT INTO admin_changes (actor, actor_role, action, entity, entity_id, member_ids, "
+          "before, after) VALUES ($1, 'hub-admin', 'rewrap', 'body-key', $2, $3::bigint[], "
+          "$4::jsonb, $5::jsonb)",
+          actor, key.id, member_ids(tx, key.member), before.dump(), after.dump());
+      key.kek_id = to.id();
+      moved.push_back(std::move(key));
+    }
+    tx.commit();
+  }
+  if (!moved.empty()) {
+    pqxx::nontransaction vacuum(connection);
+    vacuum.exec("VACUUM FULL body_keys");
+  }
+  return moved;
 }
 
 }  // namespace lienthong::audit
