@@ -119,7 +119,8 @@ std::vector<BodyKeyRow> rewrap_body_keys(pqxx::connection_base& connection, cons
       tx.exec_params(
           "UPDATE body_keys SET kek_id = $2, wrapped_key = decode($3, 'hex') WHERE id = $1", key.id,
           to.id(), to_hex(wrapped));
-      const nlohmann::json before{{"member", key.member}, {"month", key.month}, {"kek_id", key.kek_id}};
+      const nlohmann::json before{
+          {"member", key.member}, {"month", key.month}, {"kek_id", key.kek_id}};
       nlohmann::json after = before;
       after["kek_id"] = to.id();
       tx.exec_params(
