@@ -1,5 +1,6 @@
 #include "evidence_parts.hpp"
 
+#include <optional>
 #include <vector>
 
 #include "lienthong/core/digest.hpp"
@@ -11,12 +12,32 @@ constexpr std::string_view kBegin = "-----BEGIN ";
 constexpr std::string_view kEnd = "-----END ";
 constexpr std::string_view kDashes = "-----";
 
-void armor(std::string& out, std::string_view label, std::string_view bytes) {
-  out += std::string(kBegin) + "LIENTHONG " + std::string(label) + std::string(kDashes) + "\n";
+// `bytes` in base64, 64 characters a line, as OpenSSL writes PEM.
+std::string base64_lines(std::string_view bytes) {
   const std::string text = base64_encode(bytes);
+  std::string out;
   for (std::size_t at = 0; at < text.size(); at += 64)
     out += text.substr(at, 64) + "\n";
+  return out;
+}
+
+void armor(std::string& out, std::string_view label, std::string_view bytes) {
+  out += std::string(kBegin) + "LIENTHONG " + std::string(label) + std::string(kDashes) + "\n";
+  out += base64_lines(bytes);
   out += std::string(kEnd) + "LIENTHONG " + std::string(label) + std::string(kDashes) + "\n";
+}
+
+// True when a PEM block's lines are the one base64 text of their bytes.
+// Base64 has spare bits in its last digit before "=", which decoders
+// ignore: a changed spare bit would decode to the same key or certificate,
+// and a PEM block is kept as written, so it must be checked as text.
+bool canonical_pem_body(const std::string& body) {
+  std::string text;
+  for (const char c : body)
+    if (c != '\n')
+      text += c;
+  const auto bytes = base64_decode(text);
+  return bytes && base64_lines(*bytes) == body;
 }
 
 void append_pem(std::string& out, const std::string& pem) {
@@ -97,9 +118,13 @@ Result<EvidenceParts> read_parts(std::string_view file) {
     ++next;
     return Ok{};
   };
+  std::optional<std::string> not_canonical;
   const auto take_pem = [&](std::string_view label, std::string& into) {
-    while (next < blocks.size() && blocks[next].label == label)
+    while (next < blocks.size() && blocks[next].label == label) {
+      if (!canonical_pem_body(blocks[next].body))
+        not_canonical = std::string(label);
       into += blocks[next++].text;
+    }
     return !into.empty();
   };
   for (const auto& [label, into] :
@@ -132,6 +157,9 @@ Result<EvidenceParts> read_parts(std::string_view file) {
   }
   if (next != blocks.size())
     return bad_layout("an unexpected part " + blocks[next].label);
+  if (not_canonical)
+    return bad_layout("the " + *not_canonical +
+                      " is not the base64 the hub writes for its bytes (a spare bit changed)");
   return parts;
 }
 

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <sys/wait.h>
 
+#include "lienthong/core/digest.hpp"
+
 #include "hub_process.hpp"
 #include "timestamped_hub_fixture.hpp"
 
@@ -221,6 +223,26 @@ TEST_F(ExchangeEvidence, EveryByteOfTheFileChangedIsFoundAndTheFailingPartNamed)
   // Cut short, or with a byte more, it does not verify either.
   EXPECT_FALSE(evidence::verify_evidence(file.substr(0, file.size() - 1), &trust).has_value());
   EXPECT_FALSE(evidence::verify_evidence(file + "\n", &trust).has_value());
+
+  // A spare bit of base64 (the last digit before "=" carries two unused
+  // bits) decodes to the same bytes: in the node's public key, kept as
+  // written, it must still be found. (Found by the loop above in a
+  // fresh clone, whose new PKI happened to end a PEM that way.)
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const auto key_end = file.find("=\n-----END PUBLIC KEY-----");
+  ASSERT_NE(key_end, std::string::npos);  // Ed25519's 44 DER bytes end in one "="
+  std::string spare = file;
+  spare[key_end - 1] = alphabet[alphabet.find(file[key_end - 1]) + 1];
+  const auto key_begin = file.rfind("-----BEGIN PUBLIC KEY-----\n", key_end) + 27;
+  const auto unfolded = [](std::string text) {
+    std::erase(text, '\n');
+    return base64_decode(text);
+  };
+  ASSERT_EQ(unfolded(spare.substr(key_begin, key_end + 1 - key_begin)),
+            unfolded(file.substr(key_begin, key_end + 1 - key_begin)));
+  const auto spared = evidence::verify_evidence(spare, &trust);
+  ASSERT_FALSE(spared.has_value());
+  EXPECT_NE(spared.error().detail.find("spare bit"), std::string::npos) << spared.error().detail;
 }
 
 TEST_F(ExchangeEvidence, IsScopedLikeTheAuditorApiAndWaitsForTheTimestamp) {
