@@ -34,9 +34,12 @@ struct Timestamper::Impl {
       : options(std::move(o)), trust(std::move(t)), health(std::move(h)), logger(std::move(l)) {}
 
   // What one token covers: every checkpoint of a chain since the chain's
-  // last token, oldest first (at most kBatchLimit, the rest next round);
-  // only the newest for a chain never stamped (its past stays under the
-  // full chain's verification).
+  // last token, oldest first (at most kBatchLimit, the rest next round).
+  // For a chain never stamped, its newest kBatchLimit checkpoints: all of
+  // them on a new hub, so checkpoints signed while the authority could not
+  // yet be reached get dated too (their records' evidence depends on it);
+  // a long history from before timestamping stays under the full chain's
+  // verification.
   static constexpr int kBatchLimit = 100'000;
   struct Batch {
     std::int64_t newest_id = 0;
@@ -51,10 +54,11 @@ struct Timestamper::Impl {
         chain);
     const auto rows =
         last.empty()
-            ? tx.exec_params("SELECT id, seq, record_hash, " + micros("signed_at") +
-                                 ", signature, from_seq, records_root FROM audit_checkpoints "
-                                 "WHERE node = $1 ORDER BY seq DESC LIMIT 1",
-                             chain)
+            ? tx.exec_params("SELECT * FROM (SELECT id, seq, record_hash, " + micros("signed_at") +
+                                 " AS signed_at, signature, from_seq, records_root FROM "
+                                 "audit_checkpoints WHERE node = $1 ORDER BY seq DESC LIMIT $2) "
+                                 "newest ORDER BY seq",
+                             chain, kBatchLimit)
             : tx.exec_params("SELECT id, seq, record_hash, " + micros("signed_at") +
                                  ", signature, from_seq, records_root FROM audit_checkpoints "
                                  "WHERE node = $1 AND seq > $2 ORDER BY seq LIMIT $3",

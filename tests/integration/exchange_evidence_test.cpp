@@ -245,6 +245,36 @@ TEST_F(ExchangeEvidence, EveryByteOfTheFileChangedIsFoundAndTheFailingPartNamed)
   EXPECT_NE(spared.error().detail.find("spare bit"), std::string::npos) << spared.error().detail;
 }
 
+// A hub whose authority cannot be reached when it starts: nothing is
+// stamped until it can.
+class ExchangeEvidenceFromAColdStart : public ExchangeEvidence {
+ protected:
+  void SetUp() override {
+    available_->store(false);
+    ExchangeEvidence::SetUp();
+  }
+};
+
+TEST_F(ExchangeEvidenceFromAColdStart, CheckpointsSignedBeforeTheFirstTokenAreDatedToo) {
+  const auto first = exchanged("cold-1");
+  std::this_thread::sleep_for(1500ms);  // a checkpoint seals it...
+  const auto second = exchanged("cold-2");
+  std::this_thread::sleep_for(1500ms);  // ...and a later one the next
+  const auto sealing = [&](std::int64_t record) {
+    return database_->scalar(
+        "SELECT min(c.seq) FROM audit_checkpoints c, audit_records r WHERE r.id = " +
+        std::to_string(record) + " AND c.node = r.node AND c.seq >= r.seq");
+  };
+  ASSERT_NE(sealing(first), sealing(second));
+  ASSERT_EQ(tokens_kept(), "0");
+  // The authority is reached at last: the first token dates every
+  // checkpoint so far, not only the newest (which left the first record
+  // without evidence for good).
+  available_->store(true);
+  EXPECT_EQ(evidence(first, token("auditor")).status, 200);
+  EXPECT_EQ(evidence(second, token("auditor")).status, 200);
+}
+
 TEST_F(ExchangeEvidence, IsScopedLikeTheAuditorApiAndWaitsForTheTimestamp) {
   // While the authority is down the record is sealed but not dated: 409,
   // saying so; once a token covers its checkpoint the file comes.

@@ -56,10 +56,9 @@ Result<HttpResponse> get_exchange(const RouteCall& route) {
     if (record.has_value()) {
       audit::BodyOpener opener(route.options.body_wrapper, route.tx);
       open_record_bodies(opener, record.value());
-    }
-    if (record.has_value())
       record_read(route.primary, route.actor, "GET /audit/v1/exchanges/{id}", route.call.query,
                   {*route.call.id});
+    }
     return record;
   });
 }
