@@ -5,7 +5,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
@@ -22,13 +21,6 @@ namespace lienthong::testing {
 namespace {
 
 using namespace std::chrono;
-
-std::string file_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 class ArchiveSeal : public TimestampedHubFixture {
  protected:
@@ -122,7 +114,7 @@ TEST_F(ArchiveSeal, TheFileCarriesItsTokensAndTheAuthoritySealsItBeforeTheMonthI
   EXPECT_EQ(database_->scalar("SELECT count(*) FROM audit_archives WHERE node = 'past-node' AND "
                               "seal_token IS NOT NULL"),
             "1");
-  EXPECT_NE(file_text(file).find("\"type\":\"timestamp\""), std::string::npos);
+  EXPECT_NE(read_text(file).find("\"type\":\"timestamp\""), std::string::npos);
 
   // verify-archive checks the tokens in the file and the seal on it.
   const auto verified = verify(file, "tsa-ca.crt", "--json");
@@ -146,7 +138,7 @@ TEST_F(ArchiveSeal, TheFileCarriesItsTokensAndTheAuthoritySealsItBeforeTheMonthI
   EXPECT_EQ(verify(file, "other-tsa-ca.crt").exit_code, 3);
 
   // A change no chain covers (the header's creation time) breaks the seal.
-  auto text = file_text(file);
+  auto text = read_text(file);
   const auto created = text.find("\"created_at\":\"") + 14;
   text[created + 3] = text[created + 3] == '9' ? '8' : '9';
   const auto changed = directory_ / ("changed-" + file.filename().string());

@@ -2,11 +2,7 @@
 // the database holds no body a citizen sent, auditors get them as sent
 // through the API, a body moved to another record does not open, and a
 // shredded month's bodies are gone for good while the log still verifies.
-#include <array>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "lienthong/audit/audit_chain.hpp"
 #include "lienthong/audit/audit_writer.hpp"
@@ -23,27 +19,6 @@ namespace {
 
 using namespace std::chrono;
 using nlohmann::json;
-
-// What a command printed on standard output.
-std::string output_of(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe)
-    return out;
-  std::array<char, 65'536> buffer{};
-  std::size_t read = 0;
-  while ((read = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-    out.append(buffer.data(), read);
-  ::pclose(pipe);
-  return out;
-}
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // A citizen's data as a ministry would send it, easy to look for.
 std::string citizen_body(const std::string& tag) {
@@ -131,7 +106,7 @@ TEST_F(BodyEncryption, ADatabaseDumpHoldsNoKeptBodyAndAuditorsGetThemAsSent) {
 
   // pg_dump of the whole database: the record is there (its hash), its
   // body is not, in the clear, in bytea's hex or in base64.
-  const auto dump = output_of("pg_dump --data-only '" + database_->url() + "'");
+  const auto dump = run_command("pg_dump --data-only '" + database_->url() + "'").output;
   ASSERT_NE(dump.find(request_sha256), std::string::npos) << "the dump holds no audit record";
   EXPECT_EQ(dump.find("CITIZEN-0042"), std::string::npos);
   EXPECT_EQ(dump.find(to_hex("CITIZEN-0042")), std::string::npos);
@@ -227,7 +202,7 @@ TEST_F(BodyEncryption, AShreddedMonthIsUnreadableForGoodAndTheLogStillVerifies) 
       "audit archive --month " + month + " --dir " + directory_.string(), database_->url());
   ASSERT_EQ(archived.exit_code, 0) << archived.output;
   const auto file = directory_ / ("audit-" + month + ".ndjson");
-  const auto text = read_file(file);
+  const auto text = read_text(file);
   EXPECT_NE(text.find("\"bodies_key\""), std::string::npos);
   EXPECT_EQ(text.find(base64_encode(citizen_body("PAST-2"))), std::string::npos);
   EXPECT_EQ(text.find("CITIZEN-PAST-2"), std::string::npos);
@@ -267,7 +242,7 @@ TEST_F(BodyEncryptionInAToken, WrapsTheDataKeysAndTheHubRefusesAKeyTheTokenDoesN
   exchange("token-1", citizen_body("TOKEN"));
   EXPECT_EQ(database_->scalar("SELECT kek_id FROM body_keys"),
             "pkcs11:lienthong-test/audit-bodies");
-  const auto dump = output_of("pg_dump --data-only '" + database_->url() + "'");
+  const auto dump = run_command("pg_dump --data-only '" + database_->url() + "'").output;
   ASSERT_NE(dump.find("pkcs11:lienthong-test/audit-bodies"), std::string::npos);
   EXPECT_EQ(dump.find(to_hex("CITIZEN-TOKEN")), std::string::npos);
   const auto opened = base64_decode(record_of("token-1")["request_body_base64"].get<std::string>());

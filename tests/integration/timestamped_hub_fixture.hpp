@@ -19,10 +19,7 @@ namespace lienthong::testing {
 using namespace std::chrono_literals;
 
 inline std::string read_pki(const std::string& name) {
-  std::ifstream in(pki_file(name), std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return read_text(pki_file(name));
 }
 
 class TimestampedHubFixture : public AdminFixture {

@@ -17,12 +17,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-std::string read_text(const std::string& path) {
-  std::ostringstream text;
-  text << std::ifstream(path).rdbuf();
-  return text.str();
-}
-
 void FederationFixture::SetUp() {
   directory_ = fs::temp_directory_path() / ("lt-federation-" + std::to_string(::getpid()));
   fs::remove_all(directory_);

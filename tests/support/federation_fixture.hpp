@@ -23,8 +23,6 @@ inline constexpr const char* kPublishedEcho = "VN/GOV/TEST.01/TEST-PROVIDER/echo
 // Hà Nội's own system, registered at Hà Nội's hub by register_hanoi_system().
 inline constexpr const char* kHanoiSystem = "VN-HN/GOV/000.00.01.H26/DVC-HN";
 
-std::string read_text(const std::string& path);
-
 class FederationFixture : public AdminFixture {
  protected:
   void SetUp() override;

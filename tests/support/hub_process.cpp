@@ -180,8 +180,12 @@ int HubProcess::wait_for_exit(std::chrono::milliseconds timeout) {
 
 CommandResult run_lienthong(const std::string& arguments, const std::string& database_url,
                             const std::string& environment) {
-  const std::string command = "LIENTHONG_CONFIG= LIENTHONG_DATABASE_URL='" + database_url + "' " +
-                              environment + " " + LIENTHONG_BINARY + " " + arguments + " 2>&1";
+  return run_command("LIENTHONG_CONFIG= LIENTHONG_DATABASE_URL='" + database_url + "' " +
+                     environment + " " + LIENTHONG_BINARY + " " + arguments);
+}
+
+CommandResult run_command(const std::string& shell_command) {
+  const std::string command = shell_command + " 2>&1";
   CommandResult result;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr)

@@ -47,6 +47,8 @@ struct CommandResult {
   int exit_code = -1;
   std::string output;
 };
+// Runs a shell command; its exit code and what it printed (both streams).
+CommandResult run_command(const std::string& command);
 // `environment`: more VAR=value settings for it ("" for none).
 CommandResult run_lienthong(const std::string& arguments, const std::string& database_url,
                             const std::string& environment = "");

@@ -12,6 +12,8 @@ std::string admin_database_url();  // e.g. postgresql://u:p@127.0.0.1:54329/post
 std::string database_url(const std::string& database);  // the same cluster, another database
 std::string pki_dir();
 std::string pki_file(const std::string& name);  // pki_dir() + "/" + name
+// A whole file's bytes (empty when it cannot be read).
+std::string read_text(const std::string& path);
 
 // Tests whose expectations name a UTC day or month (roll-ups, archives) call
 // this first: within `margin` of midnight UTC it waits until just after it,
